@@ -1,0 +1,1 @@
+"""Articles -> clean text -> chunks -> embeddings -> index on disk."""

@@ -1,0 +1,128 @@
+"""Write one index generation: Chroma collection, lexical index, docs, chunks, manifest.
+
+Nothing here touches the live generation; `publish` flips CURRENT only after every part of
+the new generation is on disk (see bot/store.py for the layout).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.lexical import LexicalIndex
+from bot.settings import Settings
+from bot.store import index_root, open_chroma, read_current, read_jsonl, write_current
+
+
+@dataclass
+class PreviousIndex:
+    """The live generation, used as an embedding cache so unchanged chunks are not re-embedded."""
+
+    generation: str | None
+    manifest: dict
+    fingerprint_to_id: dict[str, str]
+
+    @classmethod
+    def load(cls, settings: Settings) -> "PreviousIndex":
+        generation = read_current(settings)
+        if generation is None:
+            return cls(None, {}, {})
+        gen_dir = index_root(settings) / generation
+        try:
+            manifest = json.loads((gen_dir / "manifest.json").read_text(encoding="utf-8"))
+            chunks = read_jsonl(gen_dir / "chunks.jsonl")
+        except (OSError, json.JSONDecodeError):
+            return cls(None, {}, {})
+        return cls(generation, manifest, {c["fingerprint"]: c["id"] for c in chunks})
+
+    def cached_embeddings(self, settings: Settings, embedder: str, fingerprints: list[str]) -> dict[str, np.ndarray]:
+        if self.generation is None or self.manifest.get("embedder") != embedder:
+            return {}
+        wanted = {fp: self.fingerprint_to_id[fp] for fp in fingerprints if fp in self.fingerprint_to_id}
+        if not wanted:
+            return {}
+        try:
+            collection = open_chroma(settings).get_collection(self.manifest["collection"])
+            got = collection.get(ids=list(wanted.values()), include=["embeddings"])
+        except Exception:  # a vanished or unreachable old collection only costs re-embedding
+            return {}
+        by_id = dict(zip(got["ids"], got["embeddings"]))
+        return {fp: np.asarray(by_id[cid], dtype=np.float32) for fp, cid in wanted.items() if cid in by_id}
+
+
+def new_generation_name() -> str:
+    return time.strftime("g%Y%m%d-%H%M%S") + f"-{time.time_ns() % 1_000_000:06d}"
+
+
+def write_generation(settings: Settings, generation: str, manifest: dict, docs: list[dict], chunks: list[dict],
+                     embeddings: np.ndarray, batch_size: int = 1000) -> None:
+    root = index_root(settings)
+    gen_dir = root / generation
+    gen_dir.mkdir(parents=True, exist_ok=False)
+    client = open_chroma(settings)
+    collection = client.create_collection(manifest["collection"], embedding_function=None,
+                                          metadata={"hnsw:space": "cosine", "generation": generation})
+    for i in range(0, len(chunks), batch_size):
+        batch = chunks[i:i + batch_size]
+        collection.add(ids=[c["id"] for c in batch], embeddings=embeddings[i:i + batch_size],
+                       documents=[c["text"] for c in batch],
+                       metadatas=[{"doc_id": c["doc_id"], "fingerprint": c["fingerprint"]} for c in batch])
+    LexicalIndex.build([f'{c["section"]}\n{c["text"]}' for c in chunks]).save(_mkdir(gen_dir / "lexical"))
+    _write_jsonl(gen_dir / "docs.jsonl", docs)
+    _write_jsonl(gen_dir / "chunks.jsonl", chunks)
+    (gen_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def publish(settings: Settings, generation: str) -> None:
+    write_current(settings, generation)
+    remove_stale_generations(settings)
+
+
+def remove_stale_generations(settings: Settings) -> None:
+    """Drop generations (and their collections) that CURRENT does not name: leftovers of
+    earlier ingests, including ones that crashed before publishing."""
+    live = read_current(settings)
+    root = index_root(settings)
+    live_collection = None
+    if live:
+        try:
+            live_collection = json.loads((root / live / "manifest.json").read_text())["collection"]
+        except (OSError, json.JSONDecodeError, KeyError):
+            live_collection = None
+    for gen_dir in root.iterdir() if root.exists() else []:
+        if gen_dir.is_dir() and gen_dir.name != live:
+            shutil.rmtree(gen_dir, ignore_errors=True)
+    try:
+        client = open_chroma(settings)
+        for col in client.list_collections():
+            name = col if isinstance(col, str) else col.name
+            if name.startswith(collection_prefix(settings)) and name != live_collection:
+                client.delete_collection(name)
+    except Exception:  # cleanup is best effort; a leftover collection is harmless
+        pass
+
+
+def collection_prefix(settings: Settings) -> str:
+    """Per data directory, so several deployments can share one Chroma server safely."""
+    import hashlib
+
+    return "licensebot-" + hashlib.sha1(str(settings.data_dir).encode()).hexdigest()[:8] + "-"
+
+
+def collection_name(settings: Settings, generation: str) -> str:
+    return collection_prefix(settings) + generation
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _write_jsonl(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")

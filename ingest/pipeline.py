@@ -1,0 +1,148 @@
+"""The ingest job: files -> clean -> chunk -> embed (only what changed) -> new generation -> publish."""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from bot.embed import Embedder, load_embedder
+from bot.settings import REPO_ROOT, Settings
+from ingest.chunk import chunk_article
+from ingest.clean import clean_page, load_lexicon
+from ingest.index import PreviousIndex, collection_name, new_generation_name, publish, remove_stale_generations, write_generation
+from ingest.read import UnreadableArticle, find_articles, read_article
+
+# Bump when cleaning/chunking changes meaning, so an unchanged corpus is still re-processed.
+PIPELINE_VERSION = 1
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    reused: int = 0
+    skipped: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    generation: str | None = None
+    up_to_date: bool = False
+
+    def summary(self) -> str:
+        state = "index up to date" if self.up_to_date else f"generation {self.generation}"
+        return (f"ingest: {self.files} files, {self.chunks} chunks ({self.embedded} embedded, {self.reused} reused), "
+                f"{len(self.skipped)} skipped, {len(self.errors)} errors, {self.seconds:.1f}s — {state}")
+
+
+def source_name(path: Path) -> str:
+    """Repo-relative when possible: it is shown to users as the citation's source."""
+    path = path.resolve()
+    try:
+        return path.relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def doc_id_for(source: str) -> str:
+    stem = Path(source).stem
+    return f"{stem}-{hashlib.sha1(source.encode()).hexdigest()[:6]}"
+
+
+def ingest(paths: list[Path], settings: Settings, embedder: Embedder | None = None, show_progress: bool = True,
+           log=print) -> IngestReport:
+    start = time.perf_counter()
+    report = IngestReport()
+    lexicon_path = settings.knowledge_dir / "cleaning.yaml"
+    lexicon = load_lexicon(lexicon_path)
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        report.errors.append(f"{p}: no such file or directory")
+        log(f"error: {p}: no such file or directory")
+    files = find_articles([p for p in paths if p.exists()])
+
+    docs: list[dict] = []
+    chunks: list[dict] = []
+    fingerprints = {}
+    for path in tqdm(files, desc="reading", unit="file", disable=not show_progress):
+        try:
+            raw = read_article(path)
+            source = source_name(path)
+            article = clean_page(raw.text, lexicon, path.name)
+            if not article.paragraphs:
+                raise UnreadableArticle(f"{path}: no article text left after cleaning")
+        except UnreadableArticle as exc:
+            report.skipped.append(str(exc))
+            log(f"skipped: {exc}")
+            continue
+        except Exception as exc:  # one broken page must not stop the others
+            report.errors.append(f"{path}: {type(exc).__name__}: {exc}")
+            log(f"error: {path}: {type(exc).__name__}: {exc}")
+            continue
+        doc_id = doc_id_for(source)
+        docs.append({"doc_id": doc_id, "source": source, "title": article.title, "date": article.date,
+                     "keywords": article.keywords, "description": article.description, "encoding": raw.encoding,
+                     "sha256": raw.sha256, "text": article.text,
+                     "dropped": [{"reason": r, "text": t} for r, t in article.dropped]})
+        for chunk in chunk_article(doc_id, article):
+            row = chunk.to_dict()
+            row["fingerprint"] = chunk.fingerprint
+            fingerprints[chunk.id] = chunk.embed_text
+            chunks.append(row)
+    report.files = len(docs)
+    report.chunks = len(chunks)
+    if not docs:
+        report.errors.append("no readable article among the given paths; the previous index (if any) is kept")
+        log(f"error: {report.errors[-1]}")
+        report.seconds = time.perf_counter() - start
+        return report
+
+    previous = PreviousIndex.load(settings)
+    embedder_name = settings.embedder
+    signature = _corpus_signature(docs, lexicon_path, embedder_name)
+    if previous.manifest.get("signature") == signature and not report.errors:
+        report.up_to_date = True
+        report.generation = previous.generation
+        report.reused = len(chunks)
+        report.seconds = time.perf_counter() - start
+        return report
+
+    cached = previous.cached_embeddings(settings, embedder_name, [c["fingerprint"] for c in chunks])
+    todo = [i for i, c in enumerate(chunks) if c["fingerprint"] not in cached]
+    vectors: dict[int, np.ndarray] = {i: cached[c["fingerprint"]] for i, c in enumerate(chunks) if c["fingerprint"] in cached}
+    if todo:
+        embedder = embedder or load_embedder(embedder_name)
+        batch = 32
+        with tqdm(total=len(todo), desc="embedding", unit="chunk", disable=not show_progress) as bar:
+            for i in range(0, len(todo), batch):
+                ids = todo[i:i + batch]
+                for j, vec in zip(ids, embedder.embed_passages([fingerprints[chunks[j]["id"]] for j in ids])):
+                    vectors[j] = vec
+                bar.update(len(ids))
+    report.embedded = len(todo)
+    report.reused = len(chunks) - len(todo)
+
+    generation = new_generation_name()
+    remove_stale_generations(settings)  # leftovers of a crashed ingest
+    matrix = np.vstack([vectors[i] for i in range(len(chunks))]) if chunks else np.zeros((0, 384), np.float32)
+    manifest = {"generation": generation, "collection": collection_name(settings, generation),
+                "embedder": embedder_name, "signature": signature, "pipeline_version": PIPELINE_VERSION,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": len(docs), "chunks": len(chunks),
+                "skipped": report.skipped, "errors": report.errors}
+    write_generation(settings, generation, manifest, docs, chunks, matrix)
+    publish(settings, generation)
+    report.generation = generation
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _corpus_signature(docs: list[dict], lexicon_path: Path, embedder: str) -> str:
+    h = hashlib.sha256()
+    h.update(f"v{PIPELINE_VERSION}|{embedder}|".encode())
+    h.update(lexicon_path.read_bytes())
+    for d in sorted(docs, key=lambda d: d["source"]):
+        h.update(f'{d["source"]}:{d["sha256"]}|'.encode())
+    return h.hexdigest()
