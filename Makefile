@@ -1,0 +1,53 @@
+# Two commands a newcomer needs: `make run` and `make test`. Both create .venv/ on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+QUESTION ?= 我的语音聊天房小程序需要多方通信许可证吗？
+
+.PHONY: install run ask test test-fast eval bench browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# torch first, pinned: the CPU build on these machines; a bare `torch` would pull a CUDA build.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, index knowledge/articles, answer a sample question, then open the chat page
+run: install
+	$(BIN)/licensebot ingest
+	$(BIN)/licensebot ask "$(QUESTION)"
+	$(BIN)/licensebot ui
+
+ask: install
+	$(BIN)/licensebot ask "$(QUESTION)"
+
+## make test: install, then the whole test suite and the eval gate
+test: install browser
+	$(BIN)/pytest -q
+	$(BIN)/licensebot eval
+
+test-fast: install
+	$(BIN)/pytest -q -m "not browser and not server"
+
+eval: install
+	$(BIN)/licensebot eval
+
+bench: install
+	$(PY) bench/run.py
+
+# The browser test drives Debian's Chromium; installing it needs root (CI and dev machines are).
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	  || echo "warning: could not install chromium; the browser test will be skipped"; \
+	else echo "note: chromium is not installed and this user cannot apt-get; the browser test will be skipped"; fi
+
+clean:
+	rm -rf $(VENV) .licensebot .pytest_cache

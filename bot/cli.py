@@ -1,0 +1,141 @@
+"""`licensebot` command line: parses arguments and calls library functions, nothing more."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from bot.settings import get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Answers questions about China's internet licences from the knowledge base, with verbatim quotes.")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def ingest(paths: list[Path] = typer.Argument(None, help="files or folders (default: knowledge/articles)"),
+           quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars")) -> None:
+    """Index articles (incremental; the previous index keeps answering until the new one is complete)."""
+    from ingest.pipeline import ingest as run_ingest
+
+    settings = get_settings()
+    report = run_ingest(paths or [settings.articles_dir], settings, show_progress=not quiet,
+                        log=lambda m: typer.echo(m, err=True))
+    typer.echo(report.summary())
+    if report.errors and not report.files:
+        raise typer.Exit(1)
+
+
+def _load_bot():
+    from bot.catalog import KnowledgeError
+    from bot.knowledge import EmbedderMismatch
+    from bot.service import Bot
+    from bot.store import IndexMissing
+
+    settings = get_settings()
+    bot = Bot(settings)
+    try:
+        bot.loaded()
+    except IndexMissing:
+        typer.echo("The index is empty: ingesting knowledge/articles first …", err=True)
+        from ingest.pipeline import ingest as run_ingest
+
+        report = run_ingest([settings.articles_dir], settings, log=lambda m: typer.echo(m, err=True))
+        typer.echo(report.summary(), err=True)
+        if not report.files:
+            _fail("nothing could be indexed; add articles to knowledge/articles and run `licensebot ingest`")
+        bot.loaded()
+    except (KnowledgeError, EmbedderMismatch) as exc:
+        _fail(str(exc))
+    return bot
+
+
+@app.command()
+def ask(question: str = typer.Argument(..., help="the question, or - to read one question per line from stdin"),
+        as_json: bool = typer.Option(False, "--json", help="print the Answer JSON"),
+        session: Optional[str] = typer.Option(None, "--session", help="session id, to ask follow-up questions"),
+        context: bool = typer.Option(False, "--context", help="also show the paragraph around each quote")) -> None:
+    """Answer a question (or every line of stdin with `-`)."""
+    from bot.answer import EmptyQuestion
+    from bot.render import render_text
+
+    bot = _load_bot()
+    questions = sys.stdin if question == "-" else [question]
+    for line in questions:
+        q = line.rstrip("\n")
+        try:
+            result = bot.ask(q, session_id=session)
+        except EmptyQuestion as exc:
+            if as_json:
+                typer.echo(json.dumps({"question": q, "error": str(exc)}, ensure_ascii=False))
+                continue
+            _fail(str(exc))
+        if as_json:
+            typer.echo(result.model_dump_json())
+        else:
+            typer.echo(render_text(result, with_context=context))
+            if question == "-":
+                typer.echo("")
+        sys.stdout.flush()
+
+
+@app.command()
+def chat(session: str = typer.Option("terminal", help="session id")) -> None:
+    """Ask questions interactively in the terminal (follow-ups keep the context)."""
+    from bot.answer import EmptyQuestion
+    from bot.render import render_text
+
+    bot = _load_bot()
+    typer.echo("licensebot — 输入问题，回车提交；空行或 Ctrl-D 退出。")
+    while True:
+        try:
+            q = input("问> ").strip()
+        except EOFError:
+            break
+        if not q:
+            break
+        try:
+            typer.echo(render_text(bot.ask(q, session_id=session)) + "\n")
+        except EmptyQuestion:
+            continue
+
+
+@app.command()
+def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.Option(None)) -> None:
+    """Run the HTTP API (/v1/ask, /healthz, /docs) and the WeChat channels."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run("bot.api:create_app", factory=True, host=host or settings.host, port=port or settings.port)
+
+
+@app.command()
+def ui(port: int = typer.Option(8501), headless: bool = typer.Option(True)) -> None:
+    """Start the Streamlit chat page."""
+    import subprocess
+
+    page = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    raise typer.Exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(page), "--server.port", str(port),
+                                      "--server.headless", str(headless).lower(), "--browser.gatherUsageStats", "false"]))
+
+
+@app.command(name="eval")
+def run_eval(suites: list[Path] = typer.Argument(None, help="suite files (default: eval/suites/*.yaml)"),
+             json_out: Optional[Path] = typer.Option(None, "--json", help="write the full report as JSON"),
+             md_out: Optional[Path] = typer.Option(None, "--md", help="write the report as Markdown"),
+             feedback: bool = typer.Option(False, "--feedback", help="also list 👎 feedback as candidate cases")) -> None:
+    """Run eval suites; exit 1 when a metric is below its threshold."""
+    from eval.runner import main as eval_main
+
+    raise typer.Exit(eval_main(suites or [], json_out, md_out, feedback))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,69 @@
+"""From retrieved chunks to the sentences worth quoting, and whether they answer the question.
+
+The answer may only state what a quote supports, so the unit here is the sentence (a span of
+the stored article text). Questions in the article ("是否也需要…？") and fragments are never
+quoted: they assert nothing.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from bot.lexical import tokenize
+from bot.retrieve import Hit
+from bot.understand import QUANTITY_CUES, Understanding
+from ingest.normalise import fold
+
+MIN_QUOTE_CHARS = 8
+
+
+@dataclass
+class Candidate:
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+def candidate_sentences(hits: list[Hit], u: Understanding, docs: dict[str, dict], per_chunk: int = 2) -> list[Candidate]:
+    query = set(tokenize(f"{u.question} {u.expansion}"))
+    out: list[Candidate] = []
+    for rank, hit in enumerate(hits):
+        text = docs[hit.chunk["doc_id"]]["text"]
+        scored = []
+        for start, end in hit.chunk["sentences"]:
+            sentence = text[start:end]
+            if len(sentence) < MIN_QUOTE_CHARS or sentence.rstrip().endswith(("?", "？")):
+                continue
+            overlap = len(query & set(tokenize(sentence)))
+            scored.append(Candidate(hit.chunk["doc_id"], start, end, sentence,
+                                    overlap / math.sqrt(len(sentence)) + 3.0 / (rank + 3)))
+        scored.sort(key=lambda c: -c.score)
+        out.extend(scored[:per_chunk])
+    return sorted(out, key=lambda c: -c.score)
+
+
+def term_covered(term: str, text: str) -> bool:
+    return any(alt and alt in text for alt in term.split("|"))
+
+
+def answers_question(u: Understanding, sentences: list[Candidate]) -> tuple[bool, list[Candidate]]:
+    """Keep the sentences that address the question's content words; decide if that is enough.
+
+    Every content word must be addressed by some kept sentence, and a question for a price or a
+    duration needs a sentence that actually states one: a quote about registered capital in
+    元 is not an answer to "how much does it cost".
+    """
+    folded = [(c, fold(c.text)) for c in sentences]
+    if u.quantity:
+        pattern = QUANTITY_CUES[u.quantity][1]
+        folded = [(c, f) for c, f in folded if pattern.search(f)]
+        if not folded:
+            return False, []
+    terms = u.content_terms
+    if not terms:
+        return bool(folded), [c for c, _ in folded]
+    relevant = [(c, f) for c, f in folded if any(term_covered(t, f) for t in terms)]
+    covered = {t for t in terms if any(term_covered(t, f) for _, f in relevant)}
+    return len(covered) == len(terms), [c for c, _ in relevant]

@@ -1,0 +1,127 @@
+"""Ingest on real files, a real Chroma on disk and the real bundled model."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.knowledge import Knowledge
+from bot.answer import answer
+from bot.store import load_index, read_current
+from conftest import ARTICLES, make_settings
+from ingest.pipeline import ingest
+
+QUIET = dict(show_progress=False, log=lambda m: None)
+
+
+class CountingEmbedder:
+    """The real embedder, counting what it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.passages = inner, inner.name, 0
+
+    def embed_passages(self, texts):
+        self.passages += len(texts)
+        return self.inner.embed_passages(texts)
+
+    def embed_query(self, text):
+        return self.inner.embed_query(text)
+
+
+def copy_articles(tmp_path: Path) -> Path:
+    target = tmp_path / "articles"
+    shutil.copytree(ARTICLES, target)
+    return target
+
+
+def test_unchanged_corpus_is_not_re_embedded_and_changes_only_embed_what_changed(tmp_path, embedder):
+    articles = copy_articles(tmp_path)
+    settings = make_settings(tmp_path / "data")
+    counting = CountingEmbedder(embedder)
+    first = ingest([articles], settings, embedder=counting, **QUIET)
+    assert first.files == 5 and counting.passages == first.chunks > 50
+
+    counting.passages = 0
+    again = ingest([articles], settings, embedder=counting, **QUIET)
+    assert again.up_to_date and counting.passages == 0 and again.generation == first.generation
+
+    (articles / "004_f210a3d66f699e27.txt").write_text(
+        (articles / "004_f210a3d66f699e27.txt").read_text(encoding="utf-8").replace("6、国家规定的其他相关条件。", "6、国家规定的其他相关条件。</p><p>7、新增的一条办理条件说明。"),
+        encoding="utf-8")
+    changed = ingest([articles], settings, embedder=counting, **QUIET)
+    assert 0 < counting.passages <= 3, counting.passages
+    assert changed.reused == changed.chunks - counting.passages
+
+
+def test_deleted_article_leaves_the_index(tmp_path, embedder):
+    articles = copy_articles(tmp_path)
+    settings = make_settings(tmp_path / "data")
+    ingest([articles], settings, embedder=embedder, **QUIET)
+    (articles / "003_be9c2a5fc99e954d.txt").unlink()
+    report = ingest([articles], settings, embedder=embedder, **QUIET)
+    index = load_index(settings)
+    assert report.files == 4
+    assert not any("003_be9c2a5fc99e954d" in d["source"] for d in index.docs.values())
+    assert index.collection.count() == len(index.chunks) == report.chunks
+    assert len([p for p in (settings.data_dir / "index").iterdir() if p.is_dir()]) == 1
+
+
+def test_bad_files_are_skipped_by_name_and_the_rest_index(tmp_path, embedder):
+    articles = copy_articles(tmp_path)
+    (articles / "empty.txt").write_bytes(b"")
+    (articles / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    gbk = "游戏社交平台的语音聊天房需要办理国内多方通信业务许可证。本文为测试用的GBK编码文章。"
+    (articles / "gbk.txt").write_bytes(gbk.encode("gbk"))
+    (articles / "bom.txt").write_bytes(b"\xef\xbb\xbf" + "BOM开头的UTF-8文章：ICP备案与ICP许可证不同。".encode("utf-8"))
+    report = ingest([articles], settings := make_settings(tmp_path / "data"), embedder=embedder, **QUIET)
+    assert report.files == 7
+    assert any("empty.txt: empty" in s for s in report.skipped)
+    assert any("binary.txt: binary" in s for s in report.skipped)
+    texts = {Path(d["source"]).name: d for d in load_index(settings).docs.values()}
+    assert gbk in texts["gbk.txt"]["text"] and texts["gbk.txt"]["encoding"] == "gb18030"
+    assert texts["bom.txt"]["text"].startswith("BOM开头")
+
+
+def test_ingest_killed_half_way_leaves_the_old_index_answering(tmp_path, embedder):
+    articles = copy_articles(tmp_path)
+    data = tmp_path / "data"
+    settings = make_settings(data)
+    ingest([articles], settings, embedder=embedder, **QUIET)
+    before = read_current(settings)
+    # A bigger corpus, so the new ingest is still embedding when it is killed.
+    text = (articles / "002_efd8fce62a7682d1.txt").read_text(encoding="utf-8")
+    for i in range(40):
+        (articles / f"copy_{i:02d}.txt").write_text(text.replace("社交類", f"社交{i}類"), encoding="utf-8")
+    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(data))
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "ingest", str(articles)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = ""
+    deadline = time.time() + 120
+    while "embedding" not in seen and time.time() < deadline:
+        seen += proc.stderr.read(1) or ""
+        assert proc.poll() is None, "ingest finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert read_current(settings) == before
+    k = Knowledge.load(settings, embedder)
+    a = answer("我的语音聊天房小程序需要多方通信许可证吗？", k)
+    assert a.verdict.value == "required" and len(k.index.docs) == 5
+    # The next ingest cleans up the half-written generation and publishes a complete one.
+    report = ingest([articles], settings, embedder=embedder, **QUIET)
+    assert report.files == 45 and read_current(settings) != before
+    manifest = json.loads((data / "index" / read_current(settings) / "manifest.json").read_text())
+    assert manifest["chunks"] == load_index(settings).collection.count()
+
+
+def test_ingest_cli_prints_one_summary_line(tmp_path):
+    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "data"))
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "ingest", "--quiet", str(ARTICLES)], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    line = out.stdout.strip().splitlines()[-1]
+    assert line.startswith("ingest: 5 files,") and "0 skipped, 0 errors" in line and "s —" in line
