@@ -18,17 +18,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: install, index knowledge/articles, answer a sample question, then open the chat page
+## make run: install, index knowledge/articles, answer a sample question (then try `.venv/bin/licensebot chat`)
 run: install
 	$(BIN)/licensebot ingest
 	$(BIN)/licensebot ask "$(QUESTION)"
-	$(BIN)/licensebot ui
 
 ask: install
 	$(BIN)/licensebot ask "$(QUESTION)"
 
 ## make test: install, then the whole test suite and the eval gate
-test: install browser
+test: install
 	$(BIN)/pytest -q
 	$(BIN)/licensebot eval
 

@@ -196,8 +196,9 @@ def _from_retrieval(u: Understanding, knowledge: Knowledge, book: CitationBook) 
     # A price or duration must be stated in a quote, so look further down the ranking for one.
     hits = knowledge.retriever.search(u.question, k=20 if u.quantity else 8, expansion=u.expansion)
     candidates = candidate_sentences(hits, u, knowledge.index.docs)
-    ok, relevant = answers_question(u, candidates[:40 if u.quantity else 16])
     asked = list(dict.fromkeys(u.licenses + u.carried_licenses))
+    aliases = [a for s in asked for a in knowledge.catalog.licenses[s].aliases]
+    ok, relevant = answers_question(u, candidates[:40 if u.quantity else 16], aliases)
     if not ok or not relevant:
         licenses = [LicenseStatus(slug=s, name=knowledge.catalog.licenses[s].name, status=Verdict.unknown,
                                   reason="知识库文章没有回答这个问题", citations=[]) for s in asked]

@@ -107,25 +107,6 @@ def chat(session: str = typer.Option("terminal", help="session id")) -> None:
             continue
 
 
-@app.command()
-def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.Option(None)) -> None:
-    """Run the HTTP API (/v1/ask, /healthz, /docs) and the WeChat channels."""
-    import uvicorn
-
-    settings = get_settings()
-    uvicorn.run("bot.api:create_app", factory=True, host=host or settings.host, port=port or settings.port)
-
-
-@app.command()
-def ui(port: int = typer.Option(8501), headless: bool = typer.Option(True)) -> None:
-    """Start the Streamlit chat page."""
-    import subprocess
-
-    page = Path(__file__).resolve().parent.parent / "ui" / "app.py"
-    raise typer.Exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(page), "--server.port", str(port),
-                                      "--server.headless", str(headless).lower(), "--browser.gatherUsageStats", "false"]))
-
-
 @app.command(name="eval")
 def run_eval(suites: list[Path] = typer.Argument(None, help="suite files (default: eval/suites/*.yaml)"),
              json_out: Optional[Path] = typer.Option(None, "--json", help="write the full report as JSON"),

@@ -24,6 +24,7 @@ class Candidate:
     end: int
     text: str
     score: float
+    section: str = ""
 
 
 def candidate_sentences(hits: list[Hit], u: Understanding, docs: dict[str, dict], per_chunk: int = 2) -> list[Candidate]:
@@ -38,7 +39,7 @@ def candidate_sentences(hits: list[Hit], u: Understanding, docs: dict[str, dict]
                 continue
             overlap = len(query & set(tokenize(sentence)))
             scored.append(Candidate(hit.chunk["doc_id"], start, end, sentence,
-                                    overlap / math.sqrt(len(sentence)) + 3.0 / (rank + 3)))
+                                    overlap / math.sqrt(len(sentence)) + 3.0 / (rank + 3), hit.chunk.get("section", "")))
         scored.sort(key=lambda c: -c.score)
         out.extend(scored[:per_chunk])
     return sorted(out, key=lambda c: -c.score)
@@ -48,22 +49,31 @@ def term_covered(term: str, text: str) -> bool:
     return any(alt and alt in text for alt in term.split("|"))
 
 
-def answers_question(u: Understanding, sentences: list[Candidate]) -> tuple[bool, list[Candidate]]:
+MIN_COVERAGE = 0.5
+
+
+def answers_question(u: Understanding, sentences: list[Candidate], license_aliases: list[str] = ()) -> tuple[bool, list[Candidate]]:
     """Keep the sentences that address the question's content words; decide if that is enough.
 
-    Every content word must be addressed by some kept sentence, and a question for a price or a
-    duration needs a sentence that actually states one: a quote about registered capital in
-    元 is not an answer to "how much does it cost".
+    At least half of the content words must be addressed by the kept sentences (or the section
+    heading they stand under: "以下几个好处:" heads a list whose items never say 好处). A
+    question for a price or a duration needs a sentence that states one: registered capital in
+    元 is not an answer to "how much does it cost". A question with no content words beyond a
+    licence name needs sentences that name that licence.
     """
-    folded = [(c, fold(c.text)) for c in sentences]
+    folded = [(c, fold(c.text), fold(f"{c.section} {c.text}")) for c in sentences]
     if u.quantity:
         pattern = QUANTITY_CUES[u.quantity][1]
-        folded = [(c, f) for c, f in folded if pattern.search(f)]
+        folded = [(c, f, w) for c, f, w in folded if pattern.search(f)]
         if not folded:
             return False, []
     terms = u.content_terms
+    if not terms and u.quantity:
+        return True, [c for c, _, _ in folded]
     if not terms:
-        return bool(folded), [c for c, _ in folded]
-    relevant = [(c, f) for c, f in folded if any(term_covered(t, f) for t in terms)]
-    covered = {t for t in terms if any(term_covered(t, f) for _, f in relevant)}
-    return len(covered) == len(terms), [c for c, _ in relevant]
+        aliases = [fold(a) for a in license_aliases]
+        relevant = [c for c, f, _ in folded if not aliases or any(a in f for a in aliases)]
+        return bool(relevant), relevant
+    relevant = [(c, w) for c, _, w in folded if any(term_covered(t, w) for t in terms)]
+    covered = {t for t in terms if any(term_covered(t, w) for _, w in relevant)}
+    return len(covered) >= max(1.0, MIN_COVERAGE * len(terms)), [c for c, _ in relevant]

@@ -1,0 +1,66 @@
+"""The CLI as CONTRACT.md describes it, run as a real subprocess on a real index."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ARTICLES
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    data = tmp_path_factory.mktemp("cli-data")
+    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(data))
+    subprocess.run([sys.executable, "-m", "bot.cli", "ingest", "-q", str(ARTICLES)], env=env, check=True,
+                   capture_output=True, timeout=300)
+    return env
+
+
+def run(env, *args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, input=stdin, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_ask_prints_answer_then_numbered_quotes(env):
+    out = run(env, "ask", "我的语音聊天房小程序需要多方通信许可证吗？")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("结论：需要")
+    assert "引文：" in out.stdout and "[1] “" in out.stdout and "002_efd8fce62a7682d1.txt" in out.stdout
+
+
+def test_ask_json_prints_one_contract_answer(env):
+    out = run(env, "ask", "--json", "does my voice chat room need a multi-party license?")
+    a = json.loads(out.stdout)
+    assert a["verdict"] == "required" and a["mode"] == "rules"
+    assert {"question", "verdict", "licenses", "answer", "citations", "mode", "confidence", "latency_ms"} <= set(a)
+    assert any(l["slug"] == "multiparty" and l["status"] == "required" for l in a["licenses"])
+
+
+def test_batch_answers_every_line_in_order_including_empty_ones(env):
+    questions = ["语音聊天房要办多方通信吗", "", "今天天气怎么样", "办ICP许可证要多少钱？"] * 25
+    out = run(env, "ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip("\n").split("\n")
+    assert len(lines) == 100
+    answers = [json.loads(l) for l in lines]
+    for q, a in zip(questions, answers):
+        assert a["question"] == q
+    assert answers[0]["verdict"] == "required" and "error" in answers[1]
+    assert answers[2]["verdict"] == "out_of_scope" and answers[3]["verdict"] == "unknown"
+
+
+def test_ask_on_an_empty_data_dir_ingests_first(tmp_path):
+    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "fresh"))
+    out = run(env, "ask", "--json", "自营商城需要ICP许可证吗？")
+    assert out.returncode == 0, out.stderr
+    assert "ingesting" in out.stderr and json.loads(out.stdout)["verdict"] == "not_required"
+
+
+def test_broken_rule_stops_the_bot_with_a_message(env, knowledge_copy):
+    rules = knowledge_copy / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("商家自营不需要,", "商家自营一律不需要,"), encoding="utf-8")
+    out = run(dict(env, LICENSEBOT_KNOWLEDGE_DIR=str(knowledge_copy)), "ask", "自营商城需要ICP吗")
+    assert out.returncode == 2
+    assert "features.self_operated.licenses.icp.quotes" in out.stderr and "Traceback" not in out.stderr
