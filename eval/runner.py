@@ -179,17 +179,18 @@ def run_suites(suites: list[Suite], bot, show_progress: bool = True) -> dict:
         a = bot.ask(case.question)
         retrieved = [knowledge.index.docs[h.chunk["doc_id"]]["source"] for h in knowledge.retriever.search(case.question, k=10)]
         results.append(score_case(case, a, knowledge.index.docs, retrieved))
-    thresholds: dict[str, float] = {}
-    for s in suites:
-        for k, v in s.thresholds.items():
-            thresholds[k] = max(v, thresholds.get(k, 0.0))
     overall = metrics(results)
-    failures = [f"{k} {overall[k]:.3f} < {v}" for k, v in thresholds.items() if overall.get(k) is not None and overall[k] < v]
+    failures, per_suite = [], {}
+    for suite in suites:
+        got = metrics([r for r in results if r.case.suite == suite.name])
+        per_suite[suite.name] = {"metrics": got, "thresholds": suite.thresholds}
+        failures += [f"{suite.name}: {k} {got[k]:.3f} < {v}" for k, v in suite.thresholds.items()
+                     if got.get(k) is not None and got[k] < v]
     by_tag = defaultdict(list)
     for r in results:
         for t in r.case.tags or ["untagged"]:
             by_tag[t].append(r)
-    return {"cases": len(results), "metrics": overall, "thresholds": thresholds, "failures": failures,
+    return {"cases": len(results), "metrics": overall, "suites": per_suite, "failures": failures,
             "by_tag": {t: {"cases": len(rs), **{k: v for k, v in metrics(rs).items() if k in ("pass_rate", "verdict_accuracy", "fact_recall")}}
                        for t, rs in sorted(by_tag.items())},
             "results": [{"id": r.case.id, "suite": r.case.suite, "question": r.case.question, "passed": r.passed,
@@ -202,10 +203,12 @@ def _fmt(v) -> str:
 
 
 def render_markdown(report: dict) -> str:
-    lines = [f"# licensebot eval — {report['cases']} cases, embedder {report['embedder']}", "", "| metric | value | threshold |",
-             "| --- | --- | --- |"]
+    names = list(report["suites"])
+    lines = [f"# licensebot eval — {report['cases']} cases, embedder {report['embedder']}", "",
+             "| metric | all | " + " | ".join(f"{n} (threshold)" for n in names) + " |", "| --- " * (len(names) + 2) + "|"]
     for k, v in report["metrics"].items():
-        lines.append(f"| {k} | {_fmt(v)} | {_fmt(report['thresholds'].get(k, ''))} |")
+        cells = [f"{_fmt(report['suites'][n]['metrics'].get(k))} ({_fmt(report['suites'][n]['thresholds'].get(k, '-'))})" for n in names]
+        lines.append(f"| {k} | {_fmt(v)} | " + " | ".join(cells) + " |")
     lines += ["", "| tag | cases | pass rate | verdict accuracy | fact recall |", "| --- | --- | --- | --- | --- |"]
     for t, m in report["by_tag"].items():
         lines.append(f"| {t} | {m['cases']} | {_fmt(m['pass_rate'])} | {_fmt(m['verdict_accuracy'])} | {_fmt(m['fact_recall'])} |")

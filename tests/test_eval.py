@@ -28,3 +28,17 @@ def test_wrong_expectation_fails_the_case_with_a_reason(knowledge):
     assert not result.passed
     assert any("multiparty" in r for r in result.reasons) and any("missing fact" in r for r in result.reasons)
     assert result.scores["quote_verbatim_rate"] == 1.0
+
+
+def test_eval_command_exits_1_when_a_rule_quote_is_broken(tmp_path, knowledge_copy):
+    import os
+    import subprocess
+    import sys
+
+    rules = knowledge_copy / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("正是典型的多方通信业务应用场景", "是即时通信场景"), encoding="utf-8")
+    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "data"), LICENSEBOT_KNOWLEDGE_DIR=str(knowledge_copy))
+    subprocess.run([sys.executable, "-m", "bot.cli", "ingest", "-q"], env=env, check=True, capture_output=True, timeout=300)
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "eval"], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 1
+    assert "features.voice_chat_room" in out.stderr
