@@ -13,7 +13,7 @@ from bot.catalog import Catalog, LocatedQuote, RuleQuote, load_catalog, verify_r
 from bot.embed import Embedder, load_embedder
 from bot.retrieve import HybridRetriever
 from bot.settings import Settings
-from bot.store import IndexMissing, StoredIndex, load_index, read_current
+from bot.store import StoredIndex, load_index, read_current
 from bot.understand import QuestionReader
 from ingest.normalise import fold_aligned
 
@@ -66,10 +66,3 @@ class KnowledgeHolder:
                 embedder = self._embedder or (self._knowledge.embedder if self._knowledge else None)
                 self._knowledge = Knowledge.load(self.settings, embedder)
             return self._knowledge
-
-    def ready(self) -> bool:
-        try:
-            self.get()
-            return True
-        except IndexMissing:
-            return False

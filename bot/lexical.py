@@ -21,7 +21,7 @@ def tokenize(text: str) -> list[str]:
     tokens: list[str] = []
     for run in _RUNS.findall(fold(text)):
         if run[0] >= "\u3400":
-            tokens.extend(run[i:i + 2] for i in range(len(run) - 1)) if len(run) > 1 else tokens.append(run)
+            tokens.extend([run[i:i + 2] for i in range(len(run) - 1)] if len(run) > 1 else [run])
         else:
             tokens.append(run.strip(".+-") or run)
     return tokens

@@ -66,7 +66,7 @@ def ingest(paths: list[Path], settings: Settings, embedder: Embedder | None = No
 
     docs: list[dict] = []
     chunks: list[dict] = []
-    fingerprints = {}
+    embed_texts: dict[str, str] = {}
     for path in tqdm(files, desc="reading", unit="file", disable=not show_progress):
         try:
             raw = read_article(path)
@@ -90,7 +90,7 @@ def ingest(paths: list[Path], settings: Settings, embedder: Embedder | None = No
         for chunk in chunk_article(doc_id, article):
             row = chunk.to_dict()
             row["fingerprint"] = chunk.fingerprint
-            fingerprints[chunk.id] = chunk.embed_text
+            embed_texts[chunk.id] = chunk.embed_text
             chunks.append(row)
     report.files = len(docs)
     report.chunks = len(chunks)
@@ -119,7 +119,7 @@ def ingest(paths: list[Path], settings: Settings, embedder: Embedder | None = No
         with tqdm(total=len(todo), desc="embedding", unit="chunk", disable=not show_progress) as bar:
             for i in range(0, len(todo), batch):
                 ids = todo[i:i + batch]
-                for j, vec in zip(ids, embedder.embed_passages([fingerprints[chunks[j]["id"]] for j in ids])):
+                for j, vec in zip(ids, embedder.embed_passages([embed_texts[chunks[j]["id"]] for j in ids])):
                     vectors[j] = vec
                 bar.update(len(ids))
     report.embedded = len(todo)
