@@ -107,6 +107,29 @@ def chat(session: str = typer.Option("terminal", help="session id")) -> None:
             continue
 
 
+@app.command()
+def serve(host: Optional[str] = typer.Option(None, help="default: LICENSEBOT_HOST or 127.0.0.1"),
+          port: Optional[int] = typer.Option(None, help="default: LICENSEBOT_PORT or 8000"),
+          workers: int = typer.Option(1, min=1, help="worker processes (each loads the model; dedupe is shared)")) -> None:
+    """Serve the HTTP API (/v1/ask, /healthz, /docs) and the configured WeChat channels."""
+    import uvicorn
+
+    from bot.api import create_app
+    from bot.channels.callback import ChannelConfigError
+
+    settings = get_settings()
+    bot = _load_bot()  # says so (and ingests) when there is no index yet, before binding the port
+    try:
+        application = create_app(settings, bot)
+    except ChannelConfigError as exc:
+        _fail(str(exc))
+    host, port = host or settings.host, port or settings.port
+    if workers > 1:
+        uvicorn.run("bot.api:create_app", factory=True, host=host, port=port, workers=workers)
+    else:
+        uvicorn.run(application, host=host, port=port)
+
+
 @app.command(name="eval")
 def run_eval(suites: list[Path] = typer.Argument(None, help="suite files (default: eval/suites/*.yaml)"),
              json_out: Optional[Path] = typer.Option(None, "--json", help="write the full report as JSON"),

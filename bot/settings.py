@@ -43,7 +43,8 @@ class Settings(BaseSettings):
     wecom_corpid: str | None = None
     wecom_secret: str | None = None
     wecom_api_base: str = "https://qyapi.weixin.qq.com"
-    wechat_reply_budget_s: float = 4.0
+    wechat_reply_budget_s: float = Field(default=4.0, description="answer within this or reply `success` and send later")
+    channel_store: Path | None = Field(default=None, description="SQLite file for message de-duplication and kf cursors")
 
     @field_validator("data_dir", "knowledge_dir")
     @classmethod
@@ -53,6 +54,10 @@ class Settings(BaseSettings):
     @property
     def articles_dir(self) -> Path:
         return self.knowledge_dir / "articles"
+
+    @property
+    def channel_store_path(self) -> Path:
+        return self.channel_store or self.data_dir / "channels.sqlite"
 
     @property
     def uses_chroma_server(self) -> bool:

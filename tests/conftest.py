@@ -3,12 +3,14 @@ bundled embedder, in a temporary data directory."""
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
 from bot.embed import E5SmallEmbedder
 from bot.knowledge import Knowledge
+from bot.service import Bot
 from bot.settings import REPO_ROOT, Settings
 from ingest.pipeline import ingest
 
@@ -42,3 +44,25 @@ def knowledge_copy(tmp_path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(REPO_ROOT / "knowledge", target)
     return target
+
+
+class CountingBot(Bot):
+    """A real Bot that also records the questions it answered (to prove de-duplication)."""
+
+    def __init__(self, settings: Settings, embedder=None):
+        super().__init__(settings, embedder)
+        self.asked: list[str] = []
+        self._count_lock = threading.Lock()
+
+    def ask(self, question, session_id=None):
+        with self._count_lock:
+            self.asked.append(question)
+        return super().ask(question, session_id)
+
+
+@pytest.fixture
+def channel_settings(settings, tmp_path):
+    """The shared index, with a private channel store and sessions for one test."""
+    def build(**updates) -> Settings:
+        return settings.model_copy(update={"channel_store": tmp_path / "channels.sqlite", **updates})
+    return build

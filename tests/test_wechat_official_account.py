@@ -1,0 +1,172 @@
+"""The /wechat Official Account callback, end to end: real app, index, embedder, crypto, and a
+real local HTTP server standing in for the customer-service API."""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from defusedxml.ElementTree import fromstring
+from fastapi.testclient import TestClient
+
+from bot.api import create_app
+from bot.channels.callback import ChannelConfigError
+from bot.channels.crypto import MessageCrypt, signature
+from bot.channels.replies import EXAMPLES
+from conftest import CountingBot
+from recording_server import RecordingServer
+
+TOKEN, APPID = "spamtest", "wx2c2769f8efd9abc2"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+VOICE_ROOM = "我的语音聊天房小程序需要多方通信许可证吗？"
+TS, NONCE = "1409735669", "1320562132"
+
+
+def query(**extra) -> dict:
+    return {"signature": signature(TOKEN, TS, NONCE), "timestamp": TS, "nonce": NONCE, "openid": "oUser", **extra}
+
+
+def message(content: str = VOICE_ROOM, msg_id: str = "6054768590064713728", kind: str = "text", extra: str = "") -> str:
+    body = f"<Content><![CDATA[{content}]]></Content>" if kind == "text" else ""
+    return (f"<xml><ToUserName><![CDATA[gh_account]]></ToUserName><FromUserName><![CDATA[oUser]]></FromUserName>"
+            f"<CreateTime>1409735668</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>{body}{extra}"
+            f"<MsgId>{msg_id}</MsgId></xml>")
+
+
+def reply_fields(xml: str) -> dict[str, str]:
+    return {child.tag: child.text or "" for child in fromstring(xml)}
+
+
+@pytest.fixture
+def make_client(channel_settings, embedder, knowledge):
+    clients = []
+
+    def build(**updates):
+        bot = CountingBot(channel_settings(wechat_token=TOKEN, **updates), embedder)
+        client = TestClient(create_app(bot.settings, bot)).__enter__()
+        clients.append(client)
+        return client, bot
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def test_get_echo_returns_exactly_the_echostr_as_plain_text(make_client):
+    client, _ = make_client()
+    r = client.get("/wechat", params={**query(), "echostr": "5837397520665436492"})
+    assert r.status_code == 200 and r.text == "5837397520665436492"
+    assert r.headers["content-type"].startswith("text/plain")
+    bad = client.get("/wechat", params={**query(), "signature": "0" * 40, "echostr": "1"})
+    assert bad.status_code == 403 and bad.json() == {"error": "bad signature"}
+
+
+def test_plain_mode_text_gets_a_passive_reply_with_names_swapped(make_client):
+    client, bot = make_client()
+    r = client.post("/wechat", params=query(), content=message().encode())
+    reply = reply_fields(r.text)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
+    assert reply["ToUserName"] == "oUser" and reply["FromUserName"] == "gh_account" and reply["MsgType"] == "text"
+    content = reply["Content"]
+    assert content.startswith("结论：需要") and "国内多方通信业务许可证" in content and "[1]" in content
+    assert "引文：" in content and "2025-07-02" in content and len(content.encode()) <= 2048
+    assert "**" not in content and "#" not in content
+    assert bot.asked == [VOICE_ROOM]
+
+
+def test_safe_mode_message_is_decrypted_and_the_reply_encrypted(make_client):
+    client, _ = make_client(wechat_appid=APPID, wechat_aes_key=AES_KEY)
+    crypt = MessageCrypt(TOKEN, AES_KEY, APPID)
+    encrypted = crypt.encrypt(message())
+    params = query(encrypt_type="aes", msg_signature=crypt.sign(TS, NONCE, encrypted))
+    r = client.post("/wechat", params=params, content=f"<xml><ToUserName>gh_account</ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
+    sealed = reply_fields(r.text)
+    assert crypt.verify(sealed["MsgSignature"], sealed["TimeStamp"], sealed["Nonce"], sealed["Encrypt"])
+    inner = reply_fields(crypt.decrypt(sealed["Encrypt"]))
+    assert inner["ToUserName"] == "oUser" and inner["FromUserName"] == "gh_account"
+    assert inner["Content"].startswith("结论：需要")
+    tampered = client.post("/wechat", params={**params, "msg_signature": "f" * 40},
+                           content=f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
+    assert tampered.status_code == 403
+
+
+def test_safe_mode_without_a_key_is_a_400(make_client):
+    client, bot = make_client()
+    r = client.post("/wechat", params=query(encrypt_type="aes", msg_signature="x"), content=b"<xml><Encrypt>abc</Encrypt></xml>")
+    assert r.status_code == 400 and "AES_KEY" in r.json()["error"] and bot.asked == []
+
+
+def test_bad_aes_key_stops_start_up(channel_settings, embedder):
+    with pytest.raises(ChannelConfigError, match="43 characters"):
+        create_app(channel_settings(wechat_token=TOKEN, wechat_appid=APPID, wechat_aes_key="too-short"))
+
+
+def test_bad_signature_never_reaches_the_answerer(make_client):
+    client, bot = make_client()
+    r = client.post("/wechat", params={**query(), "signature": signature(TOKEN, TS, NONCE)[:-1] + "0"}, content=message())
+    assert r.status_code == 403 and bot.asked == []
+
+
+XXE = b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><Content>&x;</Content></xml>'
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]>'
+          b'<xml><Content>&lol2;</Content></xml>')
+
+
+@pytest.mark.parametrize("body", [b"<xml><Content>unclosed", b"", b"not xml at all", XXE, LAUGHS,
+                                  b"<xml><Content>" + b"A" * 70_000 + b"</Content></xml>", b"<html></html>"])
+def test_malformed_unsafe_or_oversized_bodies_get_400(make_client, body):
+    client, bot = make_client()
+    r = client.post("/wechat", params=query(), content=body)
+    assert r.status_code == 400 and "error" in r.json() and bot.asked == []
+
+
+def test_same_msgid_three_times_concurrently_gives_one_answer(make_client):
+    client, bot = make_client()
+    with ThreadPoolExecutor(3) as pool:
+        replies = list(pool.map(lambda _: client.post("/wechat", params=query(), content=message(msg_id="777")), range(3)))
+    assert all(r.status_code == 200 for r in replies)
+    assert sorted(r.text == "success" for r in replies) == [False, True, True]
+    assert bot.asked == [VOICE_ROOM]
+
+
+def test_same_msgid_seconds_apart_gives_one_answer(make_client):
+    client, bot = make_client()
+    first = client.post("/wechat", params=query(), content=message(msg_id="888"))
+    time.sleep(1.5)
+    again = [client.post("/wechat", params=query(), content=message(msg_id="888")) for _ in range(2)]
+    assert first.text.startswith("<xml>") and [r.text for r in again] == ["success", "success"]
+    assert bot.asked == [VOICE_ROOM]
+
+
+def test_subscribe_image_and_voice(make_client):
+    client, bot = make_client()
+    subscribe = ("<xml><ToUserName>gh_account</ToUserName><FromUserName>oNew</FromUserName><CreateTime>1</CreateTime>"
+                 "<MsgType>event</MsgType><Event>subscribe</Event></xml>")
+    welcome = reply_fields(client.post("/wechat", params=query(), content=subscribe).text)["Content"]
+    assert all(example in welcome for example in EXAMPLES) and len(welcome) < 200
+    image = reply_fields(client.post("/wechat", params=query(), content=message(kind="image", msg_id="9001")).text)
+    assert "文字" in image["Content"]
+    voice = message(kind="voice", msg_id="9002", extra=f"<Recognition><![CDATA[{VOICE_ROOM}]]></Recognition>")
+    assert reply_fields(client.post("/wechat", params=query(), content=voice).text)["Content"].startswith("结论：需要")
+    silent_voice = reply_fields(client.post("/wechat", params=query(), content=message(kind="voice", msg_id="9003")).text)
+    assert "文字" in silent_voice["Content"]
+    assert bot.asked == [VOICE_ROOM]
+
+
+def test_slow_path_replies_success_and_sends_exactly_one_custom_message(make_client):
+    with RecordingServer() as wechat:
+        client, bot = make_client(wechat_appid=APPID, wechat_secret="s3cret", wechat_api_base=wechat.url,
+                                  wechat_reply_budget_s=0.0)
+        started = time.monotonic()
+        r = client.post("/wechat", params=query(), content=message(msg_id="4242"))
+        assert r.text == "success" and time.monotonic() - started < 5.0  # WeChat's window, with budget 0
+        sent = wechat.wait_for("/cgi-bin/message/custom/send", 1)
+        time.sleep(0.5)
+        assert len(wechat.calls("/cgi-bin/message/custom/send")) == 1
+        payload = sent[0]["json"]
+        assert payload["touser"] == "oUser" and payload["msgtype"] == "text"
+        assert payload["text"]["content"].startswith("结论：需要") and len(payload["text"]["content"].encode()) <= 2048
+        assert sent[0]["query"]["access_token"] == "TOKEN1"
+        assert [c["json"]["appid"] for c in wechat.calls("/cgi-bin/stable_token")] == [APPID]
+        assert "语音聊天房".encode() in sent[0]["raw"]  # UTF-8 as is, not \\u escapes
+        assert bot.asked == [VOICE_ROOM]
