@@ -18,16 +18,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: install, index knowledge/articles, answer a sample question (then try `.venv/bin/licensebot chat`)
+## make run: install, index knowledge/articles, answer a sample question, open the chat page on http://127.0.0.1:8501
 run: install
 	$(BIN)/licensebot ingest
 	$(BIN)/licensebot ask "$(QUESTION)"
+	$(BIN)/licensebot ui
 
 ask: install
 	$(BIN)/licensebot ask "$(QUESTION)"
 
-## make test: install, then the whole test suite and the eval gate
-test: install
+## make test: install (and Chromium for the browser test), then the whole test suite and the eval gate
+test: install browser
 	$(BIN)/pytest -q
 	$(BIN)/licensebot eval
 

@@ -33,6 +33,21 @@ def ingest(paths: list[Path] = typer.Argument(None, help="files or folders (defa
         raise typer.Exit(1)
 
 
+def _ensure_index(settings) -> None:
+    """`ask`, `serve` and `ui` on a fresh clone ingest knowledge/articles first, saying so."""
+    from bot.store import read_current
+
+    if read_current(settings) is not None:
+        return
+    typer.echo("The index is empty: ingesting knowledge/articles first …", err=True)
+    from ingest.pipeline import ingest as run_ingest
+
+    report = run_ingest([settings.articles_dir], settings, log=lambda m: typer.echo(m, err=True))
+    typer.echo(report.summary(), err=True)
+    if not report.files:
+        _fail("nothing could be indexed; add articles to knowledge/articles and run `licensebot ingest`")
+
+
 def _load_bot():
     from bot.catalog import KnowledgeError
     from bot.knowledge import EmbedderMismatch
@@ -40,19 +55,11 @@ def _load_bot():
     from bot.store import IndexMissing
 
     settings = get_settings()
+    _ensure_index(settings)
     bot = Bot(settings)
     try:
         bot.loaded()
-    except IndexMissing:
-        typer.echo("The index is empty: ingesting knowledge/articles first …", err=True)
-        from ingest.pipeline import ingest as run_ingest
-
-        report = run_ingest([settings.articles_dir], settings, log=lambda m: typer.echo(m, err=True))
-        typer.echo(report.summary(), err=True)
-        if not report.files:
-            _fail("nothing could be indexed; add articles to knowledge/articles and run `licensebot ingest`")
-        bot.loaded()
-    except (KnowledgeError, EmbedderMismatch) as exc:
+    except (IndexMissing, KnowledgeError, EmbedderMismatch) as exc:
         _fail(str(exc))
     return bot
 
@@ -128,6 +135,26 @@ def serve(host: Optional[str] = typer.Option(None, help="default: LICENSEBOT_HOS
         uvicorn.run("bot.api:create_app", factory=True, host=host, port=port, workers=workers)
     else:
         uvicorn.run(application, host=host, port=port)
+
+
+@app.command()
+def ui(host: str = typer.Option("127.0.0.1", help="address to listen on"),
+       port: int = typer.Option(8501, help="port of the page")) -> None:
+    """Start the Streamlit chat page on localhost."""
+    import subprocess
+
+    import ui as ui_package
+
+    _ensure_index(get_settings())
+    page = Path(ui_package.__file__).parent / "app.py"
+    typer.echo(f"licensebot page: http://{host}:{port}  (Ctrl-C to stop)", err=True)
+    command = [sys.executable, "-m", "streamlit", "run", str(page), "--server.address", host, "--server.port", str(port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal"]
+    try:
+        raise typer.Exit(subprocess.call(command))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
 
 
 @app.command(name="eval")

@@ -221,12 +221,10 @@ def render_markdown(report: dict) -> str:
 
 def feedback_cases(data_dir: Path) -> list[dict]:
     """👎 answers from the Streamlit page, as starting points for new eval cases."""
-    path = data_dir / "feedback.jsonl"
-    if not path.exists():
-        return []
-    rows = [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+    from bot.feedback import read_all
+
     return [{"question": r["question"], "comment": r.get("comment", ""), "verdict_given": r.get("verdict")}
-            for r in rows if r.get("rating") == "down"]
+            for r in read_all(data_dir) if r.get("rating") == "down"]
 
 
 def main(paths: list[Path], json_out: Path | None = None, md_out: Path | None = None, feedback: bool = False) -> int:

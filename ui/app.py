@@ -1,0 +1,135 @@
+"""The Streamlit chat page (`licensebot ui`): ask, see per-licence badges, the answer with its
+[n] markers, and each quote highlighted inside its paragraph; rate answers for the eval suites."""
+from __future__ import annotations
+
+import logging
+import uuid
+
+import streamlit as st
+
+from bot.answer import EmptyQuestion
+from bot.catalog import KnowledgeError
+from bot.feedback import Feedback, record
+from bot.knowledge import EmbedderMismatch
+from bot.models import Answer
+from bot.service import Bot
+from bot.settings import get_settings
+from bot.store import IndexMissing
+from ui.view import BADGES, DISCLAIMER, EXAMPLES, citation_heading, escape_markdown, highlighted, knowledge_summary
+
+log = logging.getLogger("licensebot.ui")
+RATINGS = {0: "down", 1: "up"}
+
+
+@st.cache_resource(show_spinner="正在加载知识库和模型…")
+def load_bot() -> Bot:
+    """Once per server process, shared by every visitor: the model and index are the slow part."""
+    bot = Bot(get_settings())
+    bot.loaded()
+    return bot
+
+
+def new_conversation() -> None:
+    state = st.session_state
+    if "session_id" in state:
+        load_bot().sessions.clear(state.session_id)
+    state.session_id = uuid.uuid4().hex
+    state.history = []
+
+
+def ask(bot: Bot, question: str) -> dict:
+    turn: dict = {"question": question, "answer": None, "error": None}
+    limit = bot.settings.max_question_chars
+    if len(question) > limit:
+        turn["error"] = f"问题太长了（上限{limit}字），请简要描述产品功能和想了解的资质。"
+        return turn
+    try:
+        turn["answer"] = bot.ask(question, session_id=st.session_state.session_id)
+    except EmptyQuestion:
+        turn["error"] = "请输入一个问题。"
+    except Exception:  # a visitor sees a sentence, the log gets the traceback
+        log.exception("answering %r failed", question[:80])
+        turn["error"] = "抱歉，这个问题暂时没能回答，请稍后再试。"
+    return turn
+
+
+def save_rating(index: int) -> None:
+    state = st.session_state
+    rating = RATINGS.get(state.get(f"rating-{index}"))
+    answer = state.history[index]["answer"]
+    if rating and answer:
+        record(load_bot().settings.data_dir, Feedback.on(answer, rating, state.get(f"comment-{index}", "")))
+        state[f"saved-{index}"] = True
+
+
+def show_badges(answer: Answer) -> None:
+    if not answer.licenses:
+        label, color = BADGES[answer.verdict.value]
+        st.badge(label, color=color)
+        return
+    for status in answer.licenses:
+        label, color = BADGES[status.status.value]
+        st.badge(f"{status.name}：{label}", color=color)
+
+
+def show_answer(index: int, answer: Answer) -> None:
+    show_badges(answer)
+    st.markdown(escape_markdown(answer.answer))
+    if answer.carried_over:
+        st.caption("沿用上文提到的产品功能：" + "、".join(answer.carried_over))
+    for citation in answer.citations:
+        with st.expander(citation_heading(citation), expanded=True):
+            st.markdown(highlighted(citation), unsafe_allow_html=True)
+            st.caption(f"来源：{citation.source} · {citation.title} · {citation.date or '日期不详'}")
+    st.feedback("thumbs", key=f"rating-{index}", on_change=save_rating, args=(index,))
+    if st.session_state.get(f"rating-{index}") is not None:
+        st.text_input("补充说明（可选）", key=f"comment-{index}", on_change=save_rating, args=(index,),
+                      placeholder="哪里不对？正确的说法是什么？")
+        if st.session_state.get(f"saved-{index}"):
+            st.caption("谢谢，反馈已记录。")
+
+
+def sidebar(bot: Bot) -> None:
+    with st.sidebar:
+        st.header("知识库")
+        for label, value in knowledge_summary(bot.loaded(), bot.settings.llm_model if bot.settings.llm_enabled else None).items():
+            st.markdown(f"**{label}**：{escape_markdown(value)}")
+        st.header("试试这些问题")
+        for i, example in enumerate(EXAMPLES):
+            if st.button(example, key=f"example-{i}", use_container_width=True):
+                st.session_state.pending = example
+        st.button("清空对话", key="clear", on_click=new_conversation)
+        st.caption(DISCLAIMER)
+
+
+def main() -> None:
+    st.set_page_config(page_title="licensebot · 互联网资质问答", page_icon="📜")
+    try:
+        bot = load_bot()
+    except IndexMissing:
+        st.error("知识库还没有建立索引。请在项目目录运行 `.venv/bin/licensebot ingest`，然后刷新本页。")
+        st.stop()
+    except (KnowledgeError, EmbedderMismatch) as exc:
+        st.error(f"知识库无法加载：{exc}")
+        st.stop()
+    if "session_id" not in st.session_state:
+        new_conversation()
+    sidebar(bot)
+    st.title("互联网资质问答")
+    st.caption("ICP经营许可证 · ICP备案 · EDI · 国内多方通信 · 文网文 —— 每个结论都附原文引文")
+    question = st.chat_input("描述您的产品，问需要什么证，例如：语音聊天房小程序需要多方通信许可证吗？")
+    question = question or st.session_state.pop("pending", None)
+    if question is not None:
+        with st.spinner("正在查找原文…"):
+            st.session_state.history.append(ask(bot, question.strip()))
+    for index, turn in enumerate(st.session_state.history):
+        with st.chat_message("user"):
+            st.text(turn["question"])
+        with st.chat_message("assistant"):
+            if turn["error"]:
+                st.warning(turn["error"])
+            else:
+                show_answer(index, turn["answer"])
+
+
+main()
