@@ -5,30 +5,19 @@ processes and restarts, and needs no server. Sessions expire after `session_ttl_
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 from pathlib import Path
 
 from bot.answer import Context
+from bot.sqlite_store import SQLiteFile
 
 
 class SessionStore:
     def __init__(self, path: Path, ttl_s: int):
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.ttl_s = ttl_s
-        self._local = threading.local()
-        with self._conn() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, features TEXT, licenses TEXT, updated REAL)")
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=10)
-            conn.execute("PRAGMA journal_mode=WAL")
-            self._local.conn = conn
-        return conn
+        self._conn = SQLiteFile(path, ["CREATE TABLE IF NOT EXISTS sessions "
+                                       "(id TEXT PRIMARY KEY, features TEXT, licenses TEXT, updated REAL)"]).conn
 
     def get(self, session_id: str) -> Context:
         row = self._conn().execute("SELECT features, licenses, updated FROM sessions WHERE id=?", (session_id,)).fetchone()

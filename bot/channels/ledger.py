@@ -4,30 +4,19 @@ account's sync cursor. A small SQLite file in the data directory; `INSERT OR IGN
 claiming a message atomic between processes."""
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
 from pathlib import Path
+
+from bot.sqlite_store import SQLiteFile
 
 KEEP_S = 3 * 24 * 3600  # WeChat retries within ~15 s and kf replays within days
 
 
 class Ledger:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._local = threading.local()
-        with self._conn() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, at REAL)")
-            db.execute("CREATE TABLE IF NOT EXISTS cursors (account TEXT PRIMARY KEY, cursor TEXT, at REAL)")
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-            self._local.conn = conn
-        return conn
+        self._conn = SQLiteFile(path, ["CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, at REAL)",
+                                       "CREATE TABLE IF NOT EXISTS cursors (account TEXT PRIMARY KEY, cursor TEXT, at REAL)"]).conn
 
     def claim(self, key: str) -> bool:
         """True for the first caller with this key, in any process; False for every repeat."""

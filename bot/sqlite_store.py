@@ -1,0 +1,25 @@
+"""One SQLite connection per thread on a WAL-mode file: what the small stores (sessions, channel
+ledger) need to be safe across FastAPI's worker threads and uvicorn's worker processes."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+
+class SQLiteFile:
+    def __init__(self, path: Path, schema: list[str]):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._local = threading.local()
+        with self.conn() as db:
+            for statement in schema:
+                db.execute(statement)
+
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            self._local.conn = conn
+        return conn
