@@ -3,10 +3,6 @@ messages, each a new MsgId, so every one is answered) and /v1/ask."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
-import subprocess
 import time
 from pathlib import Path
 
@@ -14,14 +10,9 @@ import httpx
 
 from bench.common import BIN, percentile
 from bot.channels.crypto import signature
+from processes import free_port, running  # tests/, put on sys.path by bench/run.py
 
 TOKEN = "benchtoken"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _message(question: str, msg_id: int) -> bytes:
@@ -49,23 +40,12 @@ async def _fire(url: str, requests: list[dict], concurrency: int) -> tuple[list[
 
 
 def measure(data_dir: Path, questions: list[str], concurrency: int = 50, total: int = 200) -> dict:
-    port = _free_port()
-    env = {**os.environ, "LICENSEBOT_DATA_DIR": str(data_dir), "LICENSEBOT_WECHAT_TOKEN": TOKEN,
+    port = free_port()
+    env = {"LICENSEBOT_DATA_DIR": str(data_dir), "LICENSEBOT_WECHAT_TOKEN": TOKEN,
            "LICENSEBOT_CHANNEL_STORE": str(data_dir / f"bench-channels-{port}.sqlite")}
-    proc = subprocess.Popen([str(BIN / "licensebot"), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline or proc.poll() is not None:
-                raise RuntimeError("licensebot serve did not come up")
-            time.sleep(0.5)
+    with running([str(BIN / "licensebot"), "serve", "--port", str(port)], base + "/healthz",
+                 data_dir / f"serve-{port}.log", env):
         ts, nonce = str(int(time.time())), "424242"
         params = {"signature": signature(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce, "openid": "oBench"}
         start_id = int(time.time() * 1000)
@@ -80,6 +60,3 @@ def measure(data_dir: Path, questions: list[str], concurrency: int = 50, total: 
                              "p95_ms": percentile(timings, 95), "max_ms": max(timings), "rps": total / elapsed,
                              "failures": failures}
         return figures
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)

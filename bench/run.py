@@ -16,7 +16,7 @@ from bench.common import REPO, table  # noqa: E402
 from bot.embed import E5SmallEmbedder  # noqa: E402
 from bot.knowledge import Knowledge  # noqa: E402
 from bot.service import Bot  # noqa: E402
-from chroma_server import chroma_server  # noqa: E402
+from processes import chroma_server  # noqa: E402
 from eval.runner import SUITES_DIR, load_suite  # noqa: E402
 
 ARTICLES = REPO / "knowledge" / "articles"

@@ -2,17 +2,11 @@
 voice-chat-room question, and the verdict badge and a highlighted quote appear."""
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-import httpx
 import pytest
+
+from processes import BIN, free_port, running
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -21,34 +15,13 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed: `make browser` (as root) installs Debian's chromium")]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def page_url(knowledge, settings, tmp_path):
     port = free_port()
-    env = {**os.environ, "LICENSEBOT_DATA_DIR": str(settings.data_dir)}
-    log = (tmp_path / "ui.log").open("w")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "licensebot"), "ui", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                if httpx.get(url + "/_stcore/health", timeout=2).text == "ok":
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the page did not start: " + (tmp_path / "ui.log").read_text())
+    with running([str(BIN / "licensebot"), "ui", "--port", str(port)], url + "/_stcore/health", tmp_path / "ui.log",
+                 {"LICENSEBOT_DATA_DIR": str(settings.data_dir)}, timeout_s=90, healthy=lambda r: r.text == "ok"):
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 def test_voice_chat_room_question_in_chromium(page_url, tmp_path):

@@ -7,7 +7,7 @@ import pytest
 
 from bot.answer import answer
 from bot.knowledge import Knowledge
-from chroma_server import CHROMA, chroma_server
+from processes import CHROMA, chroma_server
 from conftest import ARTICLES, make_settings
 from ingest.pipeline import ingest
 
