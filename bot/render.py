@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from bot.models import Answer
 
-VERDICT_BADGE = {"required": "需要", "not_required": "不需要", "depends": "视情况而定", "unknown": "知识库未覆盖",
-                 "out_of_scope": "超出范围"}
-
 
 def short_title(title: str, limit: int = 18) -> str:
     return title if len(title) <= limit else title[: limit - 1] + "…"
