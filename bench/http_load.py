@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from bench.common import BIN, percentile
-from bot.channels.crypto import signature
+from bot.surfaces.channels.crypto import signature
 from processes import free_port, running  # tests/, put on sys.path by bench/run.py
 
 TOKEN = "benchtoken"

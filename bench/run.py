@@ -13,11 +13,11 @@ sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).
 
 from bench import baselines, http_load, speed, synthetic  # noqa: E402
 from bench.common import REPO, table  # noqa: E402
-from bot.embed import E5SmallEmbedder  # noqa: E402
-from bot.knowledge import Knowledge  # noqa: E402
+from bot.index.embedders import E5SmallEmbedder  # noqa: E402
+from bot.answering.knowledge import Knowledge  # noqa: E402
 from bot.service import Bot  # noqa: E402
 from processes import chroma_server  # noqa: E402
-from eval.runner import SUITES_DIR, load_suite  # noqa: E402
+from eval.suite import SUITES_DIR, load_suite  # noqa: E402
 
 ARTICLES = REPO / "knowledge" / "articles"
 

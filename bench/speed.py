@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 from bench.common import BIN, percentile, run_measured
-from bot.embed import Embedder
+from bot.index.embedders import Embedder
 from bot.service import Bot
-from bot.settings import Settings
+from bot.core.settings import Settings
 from ingest.pipeline import ingest
 
 QUESTION = "我的语音聊天房小程序需要多方通信许可证吗？"

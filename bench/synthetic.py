@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.embed import Embedder
+from bot.index.embedders import Embedder
 from ingest.clean import split_sentences
-from ingest.normalise import fold
+from bot.core.text import fold
 
 PARAGRAPHS_PER_FILE = 50
 

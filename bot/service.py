@@ -1,13 +1,52 @@
-"""The bot as the channels see it: one `ask()` that loads nothing per call and remembers
-conversations. CLI, HTTP, Streamlit, WeChat and eval all hold one `Bot`."""
+"""The one entry every surface calls (CLI, HTTP, WeChat, the page, eval): `Bot.ask` answers and
+remembers the conversation, `Bot.status` says what the index holds, and the few other methods are
+what a surface may do with state (forget a conversation, rate an answer).
+
+Loading the index and the model is the slow part, so a Bot loads once and swaps in a newly
+published index generation when it notices one, without a restart.
+"""
 from __future__ import annotations
 
-from bot.answer import Context, answer
-from bot.embed import Embedder
-from bot.knowledge import Knowledge, KnowledgeHolder
-from bot.models import Answer, Verdict
-from bot.sessions import SessionStore
-from bot.settings import Settings
+import threading
+
+from pydantic import BaseModel
+
+from bot.answering.answer import answer
+from bot.answering.knowledge import Knowledge
+from bot.core.errors import checked_question
+from bot.core.models import Answer, Context, Verdict
+from bot.core.settings import Settings
+from bot.index.embedders import Embedder
+from bot.state.feedback import Feedback, FeedbackLog
+from bot.state.sessions import SessionStore
+
+
+class Status(BaseModel):
+    """What /healthz, the page's sidebar and `licensebot eval` report about the loaded index."""
+
+    generation: str
+    articles: int
+    chunks: int
+    created: str
+    embedder: str
+    llm: str | None
+
+
+class KnowledgeHolder:
+    """Thread-safe holder that reloads when a new index generation has been published."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        self.settings = settings
+        self._embedder = embedder
+        self._lock = threading.Lock()
+        self._knowledge: Knowledge | None = None
+
+    def get(self) -> Knowledge:
+        with self._lock:
+            if self._knowledge is None or self._knowledge.stale():
+                embedder = self._embedder or (self._knowledge.embedder if self._knowledge else None)
+                self._knowledge = Knowledge.load(self.settings, embedder)
+            return self._knowledge
 
 
 class Bot:
@@ -15,8 +54,11 @@ class Bot:
         self.settings = settings
         self.knowledge = KnowledgeHolder(settings, embedder)
         self.sessions = SessionStore(settings.data_dir / "sessions.sqlite", settings.session_ttl_s)
+        self.feedback_log = FeedbackLog(settings.data_dir)
 
     def ask(self, question: str, session_id: str | None = None) -> Answer:
+        """Raises BadQuestion (empty, too long) and NotReady (no usable index)."""
+        question = checked_question(question, self.settings.max_question_chars)
         knowledge = self.knowledge.get()
         context = self.sessions.get(session_id) if session_id else Context()
         result = answer(question, knowledge, context)
@@ -27,10 +69,31 @@ class Bot:
                 licenses = [l.slug for l in result.licenses] or context.licenses
                 self.sessions.save(session_id, Context(features=features or context.features, licenses=licenses))
         if self.settings.llm_enabled and result.citations:
-            from bot.llm import rewrite_with_llm
+            from bot.answering.llm import rewrite_with_llm
 
             result = rewrite_with_llm(result, self.settings)
         return result
 
     def loaded(self) -> Knowledge:
+        """Load (or reload) now; raises NotReady with what to run when there is no usable index."""
         return self.knowledge.get()
+
+    def status(self) -> Status:
+        k = self.knowledge.get()
+        return Status(generation=k.index.generation, articles=len(k.index.docs), chunks=len(k.index.chunks),
+                      created=str(k.index.manifest.get("created", "?")), embedder=k.index.embedder_name,
+                      llm=self.settings.llm_model if self.settings.llm_enabled else None)
+
+    def sources_for(self, question: str, k: int = 10) -> list[str]:
+        """The article sources the retriever alone ranks for a question, best first (eval's recall@k)."""
+        knowledge = self.knowledge.get()
+        return [knowledge.index.docs[h.chunk["doc_id"]]["source"] for h in knowledge.retriever.search(question, k=k)]
+
+    def forget(self, session_id: str) -> None:
+        self.sessions.clear(session_id)
+
+    def rate(self, key: str, answer: Answer, rating: str, comment: str = "") -> None:
+        self.feedback_log.record(Feedback.on(key, answer, rating, comment))
+
+    def feedback(self) -> list[dict]:
+        return self.feedback_log.read_all()

@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from ingest.clean import CleanArticle, split_sentences
-from ingest.normalise import fold
+from bot.core.text import fold
 
 MAX_CHUNK_CHARS = 200
 MAX_SENTENCE_CHARS = 150

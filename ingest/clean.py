@@ -6,7 +6,7 @@ mojibake is dropped whole rather than patched, because a patched sentence is no 
 something the article said. Each drop is recorded with its reason so a reviewer can audit it.
 
 What is kept is the article's own wording and script (Traditional stays Traditional) minus
-pinyin glosses; matching uses `normalise.fold` on top of it.
+pinyin glosses; matching uses `bot.core.text.fold` on top of it.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from ingest.normalise import fold, strip_pinyin_glosses
+from bot.core.text import fold, strip_pinyin_glosses
 
 DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")
 PHONE = re.compile(r"(?<!\d)(?:\d{3,4}-\d{3,4}-\d{3,4}|1[3-9]\d{9}|400\d{7})(?!\d)")

@@ -9,11 +9,13 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from bot.embed import Embedder, load_embedder
-from bot.settings import REPO_ROOT, Settings
+from bot.core.faults import crash_point
+from bot.core.settings import REPO_ROOT, Settings
+from bot.index.embedders import Embedder, load_embedder
+from bot.index.layout import collection_name, new_generation_name
+from bot.index.writer import PreviousIndex, publish, remove_stale_generations, write_generation
 from ingest.chunk import chunk_article
 from ingest.clean import clean_page, load_lexicon
-from ingest.index import PreviousIndex, collection_name, new_generation_name, publish, remove_stale_generations, write_generation
 from ingest.read import UnreadableArticle, find_articles, read_article
 
 # Bump when cleaning/chunking changes meaning, so an unchanged corpus is still re-processed.
@@ -122,6 +124,7 @@ def ingest(paths: list[Path], settings: Settings, embedder: Embedder | None = No
                 for j, vec in zip(ids, embedder.embed_passages([embed_texts[chunks[j]["id"]] for j in ids])):
                     vectors[j] = vec
                 bar.update(len(ids))
+                crash_point("ingest:embedding")
     report.embedded = len(todo)
     report.reused = len(chunks) - len(todo)
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.embed import E5SmallEmbedder
-from bot.knowledge import Knowledge
+from bot.index.embedders import E5SmallEmbedder
+from bot.answering.knowledge import Knowledge
 from bot.service import Bot
-from bot.settings import REPO_ROOT, Settings
+from bot.core.settings import REPO_ROOT, Settings
 from ingest.pipeline import ingest
 
 ARTICLES = REPO_ROOT / "knowledge" / "articles"
@@ -47,16 +47,22 @@ def knowledge_copy(tmp_path) -> Path:
 
 
 class CountingBot(Bot):
-    """A real Bot that also records the questions it answered (to prove de-duplication)."""
+    """A real Bot that also records the questions it answered (to prove de-duplication).
 
-    def __init__(self, settings: Settings, embedder=None):
+    With `gate` set, every answer waits until the test opens the gate: a test can then prove that a
+    reply went out before the answer existed, without timing anything."""
+
+    def __init__(self, settings: Settings, embedder=None, gate: threading.Event | None = None):
         super().__init__(settings, embedder)
         self.asked: list[str] = []
+        self.gate = gate
         self._count_lock = threading.Lock()
 
     def ask(self, question, session_id=None):
         with self._count_lock:
             self.asked.append(question)
+        if self.gate is not None and not self.gate.wait(timeout=60):
+            raise TimeoutError("the test never opened the gate")
         return super().ask(question, session_id)
 
 

@@ -7,15 +7,11 @@ import uuid
 
 import streamlit as st
 
-from bot.answer import EmptyQuestion
-from bot.catalog import KnowledgeError
-from bot.feedback import Feedback, record
-from bot.knowledge import EmbedderMismatch
-from bot.models import Answer
+from bot.core.errors import BadQuestion, IndexMissing, NotReady
+from bot.core.models import VERDICT_LABELS, Answer
+from bot.core.settings import get_settings
 from bot.service import Bot
-from bot.settings import get_settings
-from bot.store import IndexMissing
-from ui.view import BADGES, DISCLAIMER, EXAMPLES, citation_heading, escape_markdown, highlighted, knowledge_summary
+from ui.view import DISCLAIMER, EXAMPLES, citation_heading, escape_markdown, highlighted, knowledge_summary
 
 log = logging.getLogger("licensebot.ui")
 RATINGS = {0: "down", 1: "up"}
@@ -32,21 +28,18 @@ def load_bot() -> Bot:
 def new_conversation() -> None:
     state = st.session_state
     if "session_id" in state:
-        load_bot().sessions.clear(state.session_id)
+        load_bot().forget(state.session_id)
     state.session_id = uuid.uuid4().hex
     state.history = []
 
 
 def ask(bot: Bot, question: str) -> dict:
     turn: dict = {"question": question, "answer": None, "error": None}
-    limit = bot.settings.max_question_chars
-    if len(question) > limit:
-        turn["error"] = f"问题太长了（上限{limit}字），请简要描述产品功能和想了解的资质。"
-        return turn
     try:
         turn["answer"] = bot.ask(question, session_id=st.session_state.session_id)
-    except EmptyQuestion:
-        turn["error"] = "请输入一个问题。"
+    except BadQuestion as exc:
+        turn["error"] = (f"问题太长了（上限{exc.limit}字），请简要描述产品功能和想了解的资质。" if exc.kind == "too_long"
+                         else "请输入一个问题。")
     except Exception:  # a visitor sees a sentence, the log gets the traceback
         log.exception("answering %r failed", question[:80])
         turn["error"] = "抱歉，这个问题暂时没能回答，请稍后再试。"
@@ -58,18 +51,18 @@ def save_rating(index: int) -> None:
     rating = RATINGS.get(state.get(f"rating-{index}"))
     answer = state.history[index]["answer"]
     if rating and answer:
-        record(load_bot().settings.data_dir, Feedback.on(answer, rating, state.get(f"comment-{index}", "")))
+        load_bot().rate(f"{state.session_id}:{index}", answer, rating, state.get(f"comment-{index}", ""))
         state[f"saved-{index}"] = True
 
 
 def show_badges(answer: Answer) -> None:
     if not answer.licenses:
-        label, color = BADGES[answer.verdict.value]
-        st.badge(label, color=color)
+        label = VERDICT_LABELS[answer.verdict]
+        st.badge(label.badge, color=label.color)
         return
     for status in answer.licenses:
-        label, color = BADGES[status.status.value]
-        st.badge(f"{status.name}：{label}", color=color)
+        label = VERDICT_LABELS[status.status]
+        st.badge(f"{status.name}：{label.badge}", color=label.color)
 
 
 def show_answer(index: int, answer: Answer) -> None:
@@ -92,7 +85,7 @@ def show_answer(index: int, answer: Answer) -> None:
 def sidebar(bot: Bot) -> None:
     with st.sidebar:
         st.header("知识库")
-        for label, value in knowledge_summary(bot.loaded(), bot.settings.llm_model if bot.settings.llm_enabled else None).items():
+        for label, value in knowledge_summary(bot.status()).items():
             st.markdown(f"**{label}**：{escape_markdown(value)}")
         st.header("试试这些问题")
         for i, example in enumerate(EXAMPLES):
@@ -109,7 +102,7 @@ def main() -> None:
     except IndexMissing:
         st.error("知识库还没有建立索引。请在项目目录运行 `.venv/bin/licensebot ingest`，然后刷新本页。")
         st.stop()
-    except (KnowledgeError, EmbedderMismatch) as exc:
+    except NotReady as exc:
         st.error(f"知识库无法加载：{exc}")
         st.stop()
     if "session_id" not in st.session_state:

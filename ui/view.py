@@ -4,11 +4,8 @@ from __future__ import annotations
 import html
 import re
 
-from bot.knowledge import Knowledge
-from bot.models import Citation
-
-BADGES = {"required": ("需要", "red"), "not_required": ("不需要", "green"), "depends": ("视情况", "orange"),
-          "unknown": ("知识库未覆盖", "gray"), "out_of_scope": ("超出范围", "gray")}
+from bot.core.models import Citation
+from bot.service import Status
 EXAMPLES = ("我的语音聊天房小程序需要多方通信许可证吗？", "電商平台需要辦理EDI許可證嗎？",
             "Does my voice chat room need a multi-party license?")
 DISCLAIMER = ("回答只摘录顾问文章中的原句并注明出处，不构成法律意见；是否需要办理以当地通信管理局的认定为准。"
@@ -37,8 +34,6 @@ def citation_heading(citation: Citation) -> str:
     return f"[{citation.id}] 《{citation.title}》 {citation.date or '日期不详'}"
 
 
-def knowledge_summary(knowledge: Knowledge, llm_model: str | None) -> dict[str, str]:
-    manifest = knowledge.index.manifest
-    return {"文章": str(len(knowledge.index.docs)), "片段": str(len(knowledge.index.chunks)),
-            "最近索引": str(manifest.get("created", "?")).replace("T", " ")[:16],
-            "向量模型": knowledge.index.embedder_name, "写作模型": llm_model or "无（纯摘录）"}
+def knowledge_summary(status: Status) -> dict[str, str]:
+    return {"文章": str(status.articles), "片段": str(status.chunks), "最近索引": status.created.replace("T", " ")[:16],
+            "向量模型": status.embedder, "写作模型": status.llm or "无（纯摘录）"}

@@ -1,0 +1,4 @@
+"""`python -m bot` is the `licensebot` command."""
+from bot.surfaces.cli import app
+
+app()

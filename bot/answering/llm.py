@@ -1,0 +1,62 @@
+"""Optional: let an OpenAI-compatible model reword the answer text, never the facts.
+
+The verdicts, licences and quotes stay those of the extractive answer. The model only writes
+prose around them, and every line it writes must carry a valid [n] marker and every quoted
+span in it must be verbatim in the cited sources; lines that fail are dropped, and if nothing
+survives (or the endpoint fails) the extractive answer is returned unchanged.
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+from bot.core.models import Answer, Mode
+from bot.core.settings import Settings
+
+log = logging.getLogger(__name__)
+QUOTED = re.compile(r"[“「\"]([^”」\"]{4,})[”」\"]")
+MARKER = re.compile(r"\[(\d+)\]")
+
+PROMPT = """你是中国互联网资质问题的助手。只能根据下面编号的引文回答，不得添加引文之外的事实、数字或机构。
+每一句都要以对应引文编号结尾，例如 [1]。先给结论（与“系统结论”一致），再给理由。使用纯文本，不要使用 Markdown。
+系统结论：{verdict}
+问题：{question}
+引文：
+{quotes}
+"""
+
+
+def verified_lines(text: str, answer: Answer) -> list[str]:
+    quotes = {c.id: c.quote for c in answer.citations}
+    kept = []
+    for line in (l.strip() for l in text.splitlines()):
+        if not line:
+            continue
+        ids = [int(i) for i in MARKER.findall(line)]
+        if not ids or any(i not in quotes for i in ids):
+            continue
+        if all(any(q in quotes[i] for i in ids) for q in QUOTED.findall(line)):
+            kept.append(line.replace("**", "").replace("#", ""))
+    return kept
+
+
+def rewrite_with_llm(answer: Answer, settings: Settings) -> Answer:
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError:
+        log.error("LICENSEBOT_LLM_* is set but the LLM writer is not installed (pip install -e '.[llm]'); "
+                  "answering extractively")
+        return answer
+    try:
+        model = ChatOpenAI(base_url=settings.llm_base_url, api_key=settings.llm_api_key or "none", model=settings.llm_model,
+                           timeout=settings.llm_timeout_s, max_retries=0, temperature=0)
+        quotes = "\n".join(f"[{c.id}] {c.quote}（{c.title}，{c.date or '日期不详'}）" for c in answer.citations)
+        reply = model.invoke(PROMPT.format(verdict=answer.answer.splitlines()[0], question=answer.question, quotes=quotes))
+        lines = verified_lines(str(reply.content), answer)
+    except Exception as exc:  # the extractive answer is always there to fall back on
+        log.warning("LLM rewrite failed, keeping the extractive answer: %s", exc)
+        return answer
+    if not lines:
+        return answer
+    caution = answer.answer.splitlines()[-1]
+    return answer.model_copy(update={"answer": "\n".join([answer.answer.splitlines()[0], *lines, caution]), "mode": Mode.llm})

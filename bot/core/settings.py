@@ -1,0 +1,73 @@
+"""One settings object, read from the environment (and an optional `.env`).
+
+Every entry point (CLI, HTTP, Streamlit, WeChat, eval) builds its behaviour from this object,
+so a deployment is configured in one place and tests can point everything at a temp dir.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LICENSEBOT_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=REPO_ROOT / ".licensebot", description="index, sessions, feedback, dedupe store")
+    knowledge_dir: Path = Field(default=REPO_ROOT / "knowledge", description="articles/, licenses.yaml, rules.yaml")
+    embedder: str = Field(default="e5-small", description="`e5-small` (bundled, offline) or `st:<path or hub name>`")
+    chroma_host: str | None = None
+    chroma_port: int | None = None
+
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_model: str | None = None
+    llm_timeout_s: float = 20.0
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_question_chars: int = 500
+    session_ttl_s: int = 1800
+
+    wechat_token: str | None = None
+    wechat_appid: str | None = None
+    wechat_aes_key: str | None = None
+    wechat_secret: str | None = None
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wecom_token: str | None = None
+    wecom_aes_key: str | None = None
+    wecom_corpid: str | None = None
+    wecom_secret: str | None = None
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    wechat_reply_budget_s: float = Field(default=4.0, description="answer within this or reply `success` and send later")
+    channel_store: Path | None = Field(default=None, description="SQLite file for message de-duplication and kf cursors")
+
+    @field_validator("data_dir", "knowledge_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def articles_dir(self) -> Path:
+        return self.knowledge_dir / "articles"
+
+    @property
+    def channel_store_path(self) -> Path:
+        return self.channel_store or self.data_dir / "channels.sqlite"
+
+    @property
+    def uses_chroma_server(self) -> bool:
+        return bool(self.chroma_host)
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

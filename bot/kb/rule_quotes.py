@@ -1,0 +1,50 @@
+"""Rule and topic quotes, found in the index: a rule whose quote is no longer in its article is an
+error, never a silent pass, because the bot would otherwise cite a sentence the knowledge base no
+longer contains."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.errors import KnowledgeError
+from bot.core.text import find_verbatim
+from bot.kb.catalog import Catalog, RuleQuote
+
+
+@dataclass(frozen=True)
+class LocatedQuote:
+    doc_id: str
+    start: int
+    end: int
+
+
+def locate_quote(quote: str, source: str, docs: dict[str, dict]) -> LocatedQuote | None:
+    """Find a rule quote in its article's stored text, tolerant of script and width only."""
+    for doc in docs.values():
+        if Path(doc["source"]).name != Path(source).name and doc["source"] != source:
+            continue
+        span = find_verbatim(quote, doc["text"], doc.get("_folded"))
+        if span is not None:
+            return LocatedQuote(doc["doc_id"], *span)
+    return None
+
+
+def verify_rule_quotes(catalog: Catalog, docs: dict[str, dict], rules_path: str = "knowledge/rules.yaml") -> dict[RuleQuote, LocatedQuote]:
+    """Every rule and topic quote must be found in the index; returns where each one is."""
+    located: dict[RuleQuote, LocatedQuote] = {}
+    problems: list[str] = []
+    sources = {Path(d["source"]).name for d in docs.values()}
+    entries = [(f"features.{f.key}.licenses.{r.slug}.quotes", q) for f in catalog.features.values() for r in f.licenses for q in r.quotes]
+    entries += [(f"topics.{t.key}.quotes", q) for t in catalog.topics.values() for q in t.quotes]
+    for where, q in entries:
+        if q in located:
+            continue
+        hit = locate_quote(q.quote, q.source, docs)
+        if hit is None:
+            why = "article not in the index" if Path(q.source).name not in sources else "quote not found in the article's stored text"
+            problems.append(f"{rules_path}: {where}: {why}: source={q.source!r} quote={q.quote[:60]!r}")
+        else:
+            located[q] = hit
+    if problems:
+        raise KnowledgeError("rule quotes out of step with the knowledge base:\n  " + "\n  ".join(problems))
+    return located

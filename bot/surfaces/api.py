@@ -1,0 +1,164 @@
+"""The HTTP face of the bot: `POST /v1/ask`, `GET /healthz`, and the WeChat callbacks.
+
+Handlers only translate HTTP to `Bot.ask` and back; everything that can go wrong with a request
+becomes a JSON `{"error": ...}` with a 4xx status, and nothing shows a stack trace.
+"""
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field, StrictStr
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bot.core.errors import BadQuestion, NotReady
+from bot.core.models import Answer
+from bot.core.settings import Settings, get_settings
+from bot.service import Bot
+from bot.state.ledger import Ledger
+from bot.surfaces.channels.callback import CallbackQuery, Rejected
+from bot.surfaces.channels.official_account import OfficialAccount
+from bot.surfaces.channels.wecom_kf import WeComKf
+from bot.surfaces.channels.wxml import MAX_BODY_BYTES
+
+log = logging.getLogger("licensebot.api")
+
+
+class AskRequest(BaseModel):
+    question: StrictStr = Field(description="the question, in Chinese (simplified or traditional) or English")
+    session_id: StrictStr | None = Field(None, max_length=128, description="keeps follow-up questions in context")
+
+
+def get_bot(request: Request) -> Bot:
+    return request.app.state.bot
+
+
+api = APIRouter()
+
+
+@api.post("/v1/ask", response_model=Answer, responses={422: {"description": "bad question"}, 503: {"description": "no index"}})
+def ask(body: AskRequest, bot: Annotated[Bot, Depends(get_bot)]) -> Answer:
+    try:
+        return bot.ask(body.question, session_id=body.session_id)
+    except BadQuestion as exc:
+        raise HTTPException(422, f"question: {exc}") from None
+    except NotReady as exc:
+        raise HTTPException(503, f"the knowledge base is not ready: {exc}") from None
+
+
+@api.get("/healthz")
+def healthz(request: Request, bot: Annotated[Bot, Depends(get_bot)]) -> JSONResponse:
+    try:
+        status = bot.status()
+    except NotReady as exc:
+        return JSONResponse({"status": "no index", "error": str(exc)}, status_code=503)
+    return JSONResponse({"status": "ok", **status.model_dump(exclude={"created"}), "channels": request.app.state.channels})
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refused past MAX_BODY_BYTES without reading the rest."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise Rejected(400, f"body over the {MAX_BODY_BYTES}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def official_account_routes(oa: OfficialAccount) -> APIRouter:
+    router = APIRouter(tags=["wechat"])
+
+    @router.get("/wechat", response_class=PlainTextResponse)
+    def verify(q: Annotated[CallbackQuery, Depends()]) -> PlainTextResponse:
+        return PlainTextResponse(oa.echo(q))
+
+    @router.post("/wechat")
+    async def receive(request: Request, q: Annotated[CallbackQuery, Depends()]) -> Response:
+        reply = await oa.receive(q, await read_body(request))
+        return Response(reply, media_type="text/plain" if reply == "success" else "application/xml")
+
+    return router
+
+
+def wecom_routes(kf: WeComKf) -> APIRouter:
+    router = APIRouter(tags=["wecom"])
+
+    @router.get("/wecom/kf", response_class=PlainTextResponse)
+    def verify(q: Annotated[CallbackQuery, Depends()]) -> PlainTextResponse:
+        return PlainTextResponse(kf.echo(q))
+
+    @router.post("/wecom/kf")
+    async def receive(request: Request, q: Annotated[CallbackQuery, Depends()]) -> Response:
+        kf.receive(q, await read_body(request))
+        return Response(b"", media_type="text/plain")
+
+    return router
+
+
+def _field_error(exc: RequestValidationError) -> tuple[int, str]:
+    first = exc.errors()[0]
+    if first.get("type") == "json_invalid":
+        return 400, "the body is not valid JSON"
+    if tuple(first.get("loc", ())) == ("body",):
+        return 422, 'the body must be a JSON object like {"question": "…"}'
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+    return 422, f"{where}: {first.get('msg', 'invalid')}"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        status, message = _field_error(exc)
+        return JSONResponse({"error": message}, status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+
+    @app.exception_handler(Rejected)
+    async def rejected(request: Request, exc: Rejected) -> JSONResponse:
+        log.warning("%s %s refused: %s", request.method, request.url.path, exc)
+        return JSONResponse({"error": str(exc)}, status_code=exc.status)
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("%s %s failed", request.method, request.url.path)
+        return JSONResponse({"error": "internal error; the request was logged"}, status_code=500)
+
+
+def create_app(settings: Settings | None = None, bot: Bot | None = None) -> FastAPI:
+    """Channels are configured (and their keys validated) here, so a bad AES key stops start-up."""
+    settings = settings or get_settings()
+    bot = bot or Bot(settings)
+    workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="licensebot-answer")
+    ledger = Ledger(settings.channel_store_path)
+    oa = OfficialAccount.from_settings(settings, bot, ledger, workers)
+    kf = WeComKf.from_settings(settings, bot, ledger, workers)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        try:
+            await run_in_threadpool(bot.loaded)  # models and index once, before the first request
+        except NotReady as exc:
+            log.error("no usable index yet (%s): run `licensebot ingest`; /v1/ask answers 503 until then", exc)
+        yield
+        workers.shutdown(wait=False, cancel_futures=True)
+
+    app = FastAPI(title="licensebot", summary="China internet licence questions answered with verbatim quotes",
+                  lifespan=lifespan)
+    app.state.bot, app.state.official_account, app.state.wecom_kf = bot, oa, kf
+    app.state.channels = [name for name, channel in (("wechat", oa), ("wecom_kf", kf)) if channel]
+    install_error_handlers(app)
+    app.include_router(api)
+    if oa:
+        app.include_router(official_account_routes(oa))
+    if kf:
+        app.include_router(wecom_routes(kf))
+    return app

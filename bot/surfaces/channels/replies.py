@@ -1,0 +1,33 @@
+"""What a chat user receives for each kind of message, shared by the Official Account and
+WeCom kf channels so both say the same thing in the same words."""
+from __future__ import annotations
+
+import logging
+
+from bot.core.errors import BadQuestion
+from bot.surfaces.channels.wechat_text import messages_for
+from bot.service import Bot
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = ("我的语音聊天房小程序需要多方通信许可证吗？", "电商平台需要办理EDI许可证吗？")
+WELCOME = ("感谢关注！我可以根据顾问文章回答ICP经营许可证、ICP备案、EDI、国内多方通信、文网文等资质问题，"
+           "并附上原文引文。\n可以这样问：\n1. " + EXAMPLES[0] + "\n2. " + EXAMPLES[1])
+NOT_TEXT = "抱歉，目前只能回答文字问题。请用文字描述您的产品功能，例如：" + EXAMPLES[0]
+EMPTY = "请输入您的问题，例如：" + EXAMPLES[0]
+UNAVAILABLE = "抱歉，系统暂时无法回答，请稍后再试。"
+
+
+def too_long(limit: int) -> str:
+    return f"问题太长了（上限{limit}字），请简要描述产品功能和想了解的资质。"
+
+
+def answer_messages(bot: Bot, question: str, session_id: str, can_send_more: bool = True) -> list[str]:
+    """Never raises: a chat user gets a polite line rather than silence when something breaks."""
+    try:
+        return messages_for(bot.ask(question, session_id=session_id), can_send_more)
+    except BadQuestion as exc:
+        return [too_long(exc.limit) if exc.kind == "too_long" else EMPTY]
+    except Exception:
+        log.exception("answering %r failed", question[:80])
+        return [UNAVAILABLE]

@@ -1,0 +1,171 @@
+"""`licensebot` command line: parses arguments and calls library functions, nothing more.
+
+The one place in `bot/` that runs ingest (`ingest`, and `ask`/`serve`/`ui`/`eval` on an empty data dir)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from bot.core.errors import BadQuestion, NotReady
+from bot.core.settings import get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Answers questions about China's internet licences from the knowledge base, with verbatim quotes.")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def ingest(paths: list[Path] = typer.Argument(None, help="files or folders (default: knowledge/articles)"),
+           quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars")) -> None:
+    """Index articles (incremental; the previous index keeps answering until the new one is complete)."""
+    from ingest.pipeline import ingest as run_ingest
+
+    settings = get_settings()
+    report = run_ingest(paths or [settings.articles_dir], settings, show_progress=not quiet,
+                        log=lambda m: typer.echo(m, err=True))
+    typer.echo(report.summary())
+    if report.errors and not report.files:
+        raise typer.Exit(1)
+
+
+def _ensure_index(settings) -> None:
+    """`ask`, `serve` and `ui` on a fresh clone ingest knowledge/articles first, saying so."""
+    from bot.index.layout import read_current
+
+    if read_current(settings) is not None:
+        return
+    typer.echo("The index is empty: ingesting knowledge/articles first …", err=True)
+    from ingest.pipeline import ingest as run_ingest
+
+    report = run_ingest([settings.articles_dir], settings, log=lambda m: typer.echo(m, err=True))
+    typer.echo(report.summary(), err=True)
+    if not report.files:
+        _fail("nothing could be indexed; add articles to knowledge/articles and run `licensebot ingest`")
+
+
+def _load_bot():
+    from bot.service import Bot
+
+    settings = get_settings()
+    _ensure_index(settings)
+    bot = Bot(settings)
+    try:
+        bot.loaded()
+    except NotReady as exc:
+        _fail(str(exc))
+    return bot
+
+
+@app.command()
+def ask(question: str = typer.Argument(..., help="the question, or - to read one question per line from stdin"),
+        as_json: bool = typer.Option(False, "--json", help="print the Answer JSON"),
+        session: Optional[str] = typer.Option(None, "--session", help="session id, to ask follow-up questions"),
+        context: bool = typer.Option(False, "--context", help="also show the paragraph around each quote")) -> None:
+    """Answer a question (or every line of stdin with `-`)."""
+    from bot.surfaces.render import render_text
+
+    bot = _load_bot()
+    questions = sys.stdin if question == "-" else [question]
+    for line in questions:
+        q = line.rstrip("\n")
+        try:
+            result = bot.ask(q, session_id=session)
+        except BadQuestion as exc:
+            if as_json:
+                typer.echo(json.dumps({"question": q, "error": f"question: {exc}"}, ensure_ascii=False))
+                continue
+            _fail(f"question: {exc}")
+        if as_json:
+            typer.echo(result.model_dump_json())
+        else:
+            typer.echo(render_text(result, with_context=context))
+            if question == "-":
+                typer.echo("")
+        sys.stdout.flush()
+
+
+@app.command()
+def chat(session: str = typer.Option("terminal", help="session id")) -> None:
+    """Ask questions interactively in the terminal (follow-ups keep the context)."""
+    from bot.surfaces.render import render_text
+
+    bot = _load_bot()
+    typer.echo("licensebot — 输入问题，回车提交；空行或 Ctrl-D 退出。")
+    while True:
+        try:
+            q = input("问> ").strip()
+        except EOFError:
+            break
+        if not q:
+            break
+        try:
+            typer.echo(render_text(bot.ask(q, session_id=session)) + "\n")
+        except BadQuestion as exc:
+            typer.echo(f"（{exc}）")
+
+
+@app.command()
+def serve(host: Optional[str] = typer.Option(None, help="default: LICENSEBOT_HOST or 127.0.0.1"),
+          port: Optional[int] = typer.Option(None, help="default: LICENSEBOT_PORT or 8000"),
+          workers: int = typer.Option(1, min=1, help="worker processes (each loads the model; dedupe is shared)")) -> None:
+    """Serve the HTTP API (/v1/ask, /healthz, /docs) and the configured WeChat channels."""
+    import uvicorn
+
+    from bot.surfaces.api import create_app
+    from bot.surfaces.channels.callback import ChannelConfigError
+
+    settings = get_settings()
+    bot = _load_bot()  # says so (and ingests) when there is no index yet, before binding the port
+    try:
+        application = create_app(settings, bot)
+    except ChannelConfigError as exc:
+        _fail(str(exc))
+    host, port = host or settings.host, port or settings.port
+    if workers > 1:
+        uvicorn.run("bot.surfaces.api:create_app", factory=True, host=host, port=port, workers=workers)
+    else:
+        uvicorn.run(application, host=host, port=port)
+
+
+@app.command()
+def ui(host: str = typer.Option("127.0.0.1", help="address to listen on"),
+       port: int = typer.Option(8501, help="port of the page")) -> None:
+    """Start the Streamlit chat page on localhost."""
+    import subprocess
+
+    import ui as ui_package
+
+    _ensure_index(get_settings())
+    page = Path(ui_package.__file__).parent / "app.py"
+    typer.echo(f"licensebot page: http://{host}:{port}  (Ctrl-C to stop)", err=True)
+    command = [sys.executable, "-m", "streamlit", "run", str(page), "--server.address", host, "--server.port", str(port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal"]
+    try:
+        raise typer.Exit(subprocess.call(command))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
+@app.command(name="eval")
+def run_eval(suites: list[Path] = typer.Argument(None, help="suite files (default: eval/suites/*.yaml)"),
+             json_out: Optional[Path] = typer.Option(None, "--json", help="write the full report as JSON"),
+             md_out: Optional[Path] = typer.Option(None, "--md", help="write the report as Markdown"),
+             feedback: bool = typer.Option(False, "--feedback", help="also list 👎 feedback as candidate cases")) -> None:
+    """Run eval suites; exit 1 when a metric is below its threshold."""
+    from eval.runner import main as eval_main
+
+    _ensure_index(get_settings())  # an empty data dir is ingested first, saying so
+    raise typer.Exit(eval_main(suites or [], json_out, md_out, feedback))
+
+
+if __name__ == "__main__":
+    app()
