@@ -1,13 +1,15 @@
 """Real server processes for tests and benchmarks (`chroma run`, `licensebot ui`, `licensebot
-serve`): a free port, start in its own process group, wait until its health URL answers, stop."""
+serve`): a free port, start in its own process group, wait for the line that says it is listening
+(no polling), check its health URL once, stop."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
-import time
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -16,6 +18,8 @@ import httpx
 
 BIN = Path(sys.executable).parent
 CHROMA = BIN / "chroma"
+# What each server prints once it accepts connections.
+READY = {"chroma": r"listening on address", "uvicorn": r"Uvicorn running on", "streamlit": r"You can now view"}
 
 
 def free_port() -> int:
@@ -24,24 +28,42 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class _Output(threading.Thread):
+    """Copies the process's output to its log and sets `ready` at the first line matching `pattern`
+    (or when the output ends, i.e. the process died)."""
+
+    def __init__(self, proc: subprocess.Popen, log: Path, pattern: str):
+        super().__init__(daemon=True)
+        self.proc, self.log, self.pattern = proc, log, re.compile(pattern)
+        self.ready = threading.Event()
+        self.matched = False
+
+    def run(self) -> None:
+        with self.log.open("w") as out:
+            for line in self.proc.stdout:
+                out.write(line)
+                out.flush()
+                if not self.matched and self.pattern.search(line):
+                    self.matched = True
+                    self.ready.set()
+        self.ready.set()
+
+
 @contextmanager
 def running(command: list[str], health_url: str, log: Path, env: dict | None = None, timeout_s: float = 120,
-            healthy: Callable[[httpx.Response], bool] = lambda r: r.status_code == 200) -> Iterator[subprocess.Popen]:
-    """Yield the started process once `health_url` answers healthily; its output goes to `log`."""
-    with log.open("w") as out:
-        proc = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+            healthy: Callable[[httpx.Response], bool] = lambda r: r.status_code == 200,
+            ready: str = READY["uvicorn"]) -> Iterator[subprocess.Popen]:
+    """Yield the started process once it printed `ready` and `health_url` answers healthily."""
+    proc = subprocess.Popen(command, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True)
+    output = _Output(proc, log, ready)
+    output.start()
     try:
-        deadline = time.time() + timeout_s
-        while True:
-            try:
-                if healthy(httpx.get(health_url, timeout=2)):
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"{' '.join(command[:2])} did not come up: {log.read_text()[-2000:]}")
-            time.sleep(0.3)
+        if not output.ready.wait(timeout_s) or not output.matched:
+            raise RuntimeError(f"{' '.join(command[:2])} did not come up: {log.read_text()[-2000:]}")
+        response = httpx.get(health_url, timeout=10)
+        if not healthy(response):
+            raise RuntimeError(f"{health_url} answered {response.status_code} {response.text[:200]}")
         yield proc
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -49,6 +71,7 @@ def running(command: list[str], health_url: str, log: Path, env: dict | None = N
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+        output.join(timeout=5)
 
 
 @contextmanager
@@ -57,5 +80,5 @@ def chroma_server(path: Path, timeout_s: float = 90) -> Iterator[int]:
     port = free_port()
     with running([str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
                  f"http://127.0.0.1:{port}/api/v2/heartbeat", path.parent / f"chroma-{port}.log",
-                 {"ANONYMIZED_TELEMETRY": "False"}, timeout_s):
+                 {"ANONYMIZED_TELEMETRY": "False"}, timeout_s, ready=READY["chroma"]):
         yield port

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import defaultdict, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
@@ -16,6 +15,7 @@ class RecordingServer:
         self.requests: list[dict] = []
         self.script: dict[str, deque] = defaultdict(deque)
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -25,10 +25,11 @@ class RecordingServer:
                 raw = self.rfile.read(length) if length else b""
                 record = {"method": self.command, "path": url.path, "query": {k: v[0] for k, v in parse_qs(url.query).items()},
                           "json": json.loads(raw) if raw else None, "raw": raw}
-                with owner._lock:
+                with owner._arrived:
                     owner.requests.append(record)
                     queued = owner.script[url.path]
                     reply = queued.popleft() if queued else owner.default(url.path)
+                    owner._arrived.notify_all()
                 body = json.dumps(reply).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -63,10 +64,10 @@ class RecordingServer:
             return [r for r in self.requests if r["path"] == path]
 
     def wait_for(self, path: str, count: int, timeout: float = 20.0) -> list[dict]:
-        deadline = time.time() + timeout
-        while time.time() < deadline and len(self.calls(path)) < count:
-            time.sleep(0.05)
-        return self.calls(path)
+        """Block until `count` requests to `path` have arrived (or `timeout`), woken by each arrival."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: sum(r["path"] == path for r in self.requests) >= count, timeout)
+            return [r for r in self.requests if r["path"] == path]
 
     def __enter__(self) -> "RecordingServer":
         self.thread.start()

@@ -3,7 +3,11 @@ import re
 
 import pytest
 
-from bot.answer import Context, EmptyQuestion, answer
+from bot.core.settings import REPO_ROOT
+from eval.scoring import article_as_read, quote_in_article
+from bot.answering.answer import answer
+from bot.core.errors import BadQuestion
+from bot.core.models import Context
 
 VOICE_ROOM = ["我的语音聊天房小程序需要多方通信许可证吗？", "does my voice chat room need a multi-party license?",
               "我的語音聊天房小程序需要多方通信許可證嗎？", "语音聊天房要办多放通信许可证吗"]
@@ -88,7 +92,7 @@ def test_follow_up_carries_the_features_of_the_previous_question(knowledge):
 
 
 def test_empty_question_is_an_error(knowledge):
-    with pytest.raises(EmptyQuestion):
+    with pytest.raises(BadQuestion):
         answer("   ", knowledge)
 
 
@@ -105,21 +109,26 @@ QUESTIONS = VOICE_ROOM + [
 ]
 
 
-def test_every_citation_is_a_verbatim_span_of_its_stored_chunk(knowledge):
-    chunks_by_doc = {}
-    for c in knowledge.index.chunks:
-        chunks_by_doc.setdefault(c["doc_id"], []).append(c)
+def test_every_citation_is_verbatim_in_its_article_file_as_a_reader_sees_it(knowledge):
+    """Checked against the files in knowledge/articles, not the index the quotes were taken from."""
     cited = 0
     for q in QUESTIONS:
         a = answer(q, knowledge)
         assert a.verdict.value in {"required", "not_required", "depends", "unknown"}, (q, a.verdict)
         for c in a.citations:
-            doc = knowledge.index.docs[c.doc_id]
-            assert c.quote and c.quote in doc["text"], (q, c.quote)
-            assert any(c.quote in ch["text"] for ch in chunks_by_doc[c.doc_id]), (q, c.quote)
-            assert c.source == doc["source"] and c.title == doc["title"] and c.date == doc["date"]
-            assert c.quote in c.context
+            page = article_as_read(c.source)
+            assert page, f"{c.source} is not a readable article file"
+            assert quote_in_article(c), (q, c.quote, c.source)
+            assert re.sub(r"\s+", "", c.context) in page, (q, c.context)  # the highlighted paragraph too
+            assert re.sub(r"\s+", "", c.title) in page or c.title in (REPO_ROOT / c.source).read_text(encoding="utf-8")
+            assert c.date is None or c.date in (REPO_ROOT / c.source).read_text(encoding="utf-8"), (c.source, c.date)
             cited += 1
         if a.verdict.value != "unknown":
             assert a.citations, q
     assert cited > 60
+
+
+def test_the_verbatim_check_catches_an_altered_quote(knowledge):
+    a = answer(VOICE_ROOM[0], knowledge)
+    altered = a.citations[0].model_copy(update={"quote": a.citations[0].quote.replace("多方", "双方", 1).replace("多方", "双方")})
+    assert quote_in_article(a.citations[0]) and not quote_in_article(altered)

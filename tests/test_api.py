@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.api import create_app
+from bot.surfaces.api import create_app
 from bot.service import Bot
 from conftest import make_settings
 

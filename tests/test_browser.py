@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from processes import BIN, free_port, running
+from processes import BIN, READY, free_port, running
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -20,7 +20,8 @@ def page_url(knowledge, settings, tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with running([str(BIN / "licensebot"), "ui", "--port", str(port)], url + "/_stcore/health", tmp_path / "ui.log",
-                 {"LICENSEBOT_DATA_DIR": str(settings.data_dir)}, timeout_s=90, healthy=lambda r: r.text == "ok"):
+                 {"LICENSEBOT_DATA_DIR": str(settings.data_dir)}, timeout_s=90, healthy=lambda r: r.text == "ok",
+                 ready=READY["streamlit"]):
         yield url
 
 

@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from bot.answer import answer
-from bot.knowledge import Knowledge
+from bot.answering.answer import answer
+from bot.answering.knowledge import Knowledge
 from processes import CHROMA, chroma_server
 from conftest import ARTICLES, make_settings
 from ingest.pipeline import ingest

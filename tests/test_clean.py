@@ -3,10 +3,11 @@ import re
 
 import pytest
 
-from bot.settings import REPO_ROOT
+from bot.core.settings import REPO_ROOT
 from ingest.chunk import chunk_article
 from ingest.clean import clean_page, is_mojibake, load_lexicon
-from ingest.normalise import PINYIN_GLOSS, fold
+from bot.core.text import PINYIN_GLOSS, fold
+from eval.scoring import article_as_read
 from ingest.read import read_article
 
 ARTICLES = sorted((REPO_ROOT / "knowledge" / "articles").glob("*.txt"))
@@ -74,9 +75,18 @@ def test_mojibake_sentence_keeps_only_whole_clauses_before_the_run(cleaned):
     assert any(r == "mojibake" for r, _ in cleaned["001_036bdf49a3de0fcf.txt"].dropped)
 
 
-def test_chunk_offsets_point_at_the_stored_text(cleaned):
+def test_every_quotable_sentence_is_verbatim_in_the_article_file_and_inside_one_paragraph(cleaned):
+    """Sentences are what gets quoted: each must be found in the file as a reader sees it (checked
+    without the cleaner), stay inside its chunk and its paragraph, and be short enough to read."""
+    sentences = 0
     for name, a in cleaned.items():
+        page = article_as_read(f"knowledge/articles/{name}")
         for chunk in chunk_article(name, a):
-            assert a.text[chunk.start:chunk.end] == chunk.text
+            assert chunk.start <= chunk.sentences[0][0] and chunk.sentences[-1][1] <= chunk.end
             for s, e in chunk.sentences:
-                assert a.text[s:e] and len(a.text[s:e]) <= 200
+                sentence = a.text[s:e]
+                assert sentence.strip() == sentence and 0 < len(sentence) <= 150, sentence
+                assert "\n" not in sentence, sentence
+                assert re.sub(r"\s+", "", sentence) in page, (name, sentence)
+                sentences += 1
+    assert sentences > 150

@@ -13,13 +13,13 @@ from conftest import ARTICLES
 def env(tmp_path_factory):
     data = tmp_path_factory.mktemp("cli-data")
     env = dict(os.environ, LICENSEBOT_DATA_DIR=str(data))
-    subprocess.run([sys.executable, "-m", "bot.cli", "ingest", "-q", str(ARTICLES)], env=env, check=True,
+    subprocess.run([sys.executable, "-m", "bot", "ingest", "-q", str(ARTICLES)], env=env, check=True,
                    capture_output=True, timeout=300)
     return env
 
 
 def run(env, *args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "bot", *args], env=env, input=stdin, capture_output=True,
                           text=True, timeout=300)
 
 

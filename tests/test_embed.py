@@ -4,7 +4,7 @@ import os
 import numpy as np
 import pytest
 
-from bot.embed import UnknownEmbedder, load_embedder
+from bot.index.embedders import UnknownEmbedder, load_embedder
 
 
 def test_default_embedder_ranks_chinese_paraphrase_above_unrelated(embedder):

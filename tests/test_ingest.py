@@ -7,12 +7,14 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from bot.knowledge import Knowledge
-from bot.answer import answer
-from bot.store import load_index, read_current
+import pytest
+
+from bot.answering.knowledge import Knowledge
+from bot.answering.answer import answer
+from bot.index.layout import read_current
+from bot.index.store import load_index
 from conftest import ARTICLES, make_settings
 from ingest.pipeline import ingest
 
@@ -87,40 +89,46 @@ def test_bad_files_are_skipped_by_name_and_the_rest_index(tmp_path, embedder):
     assert texts["bom.txt"]["text"].startswith("BOM开头")
 
 
-def test_ingest_killed_half_way_leaves_the_old_index_answering(tmp_path, embedder):
+def _generations(data: Path) -> set[str]:
+    return {p.name for p in (data / "index").iterdir() if p.is_dir()}
+
+
+@pytest.mark.parametrize("point, survivor", [
+    ("ingest:embedding", "old"),          # killed while embedding the new article
+    ("write:chroma-batch", "old"),        # inside write_generation: vectors half in the new collection
+    ("write:before-manifest", "old"),     # inside write_generation: files written, manifest not yet
+    ("publish:before-rename", "old"),     # inside publish: CURRENT.tmp written, not yet renamed
+    ("publish:before-cleanup", "new"),    # inside publish: CURRENT flipped, old generation not yet removed
+])
+def test_ingest_killed_at_any_point_leaves_an_index_answering(tmp_path, embedder, point, survivor):
     articles = copy_articles(tmp_path)
     data = tmp_path / "data"
     settings = make_settings(data)
     ingest([articles], settings, embedder=embedder, **QUIET)
     before = read_current(settings)
-    # A bigger corpus, so the new ingest is still embedding when it is killed.
     text = (articles / "002_efd8fce62a7682d1.txt").read_text(encoding="utf-8")
-    for i in range(40):
-        (articles / f"copy_{i:02d}.txt").write_text(text.replace("社交類", f"社交{i}類"), encoding="utf-8")
-    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(data))
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "ingest", str(articles)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seen = ""
-    deadline = time.time() + 120
-    while "embedding" not in seen and time.time() < deadline:
-        seen += proc.stderr.read(1) or ""
-        assert proc.poll() is None, "ingest finished before it could be killed"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert read_current(settings) == before
+    (articles / "copy_00.txt").write_text(text.replace("社交類", "社交0類"), encoding="utf-8")
+    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(data), LICENSEBOT_CRASH_AT=point)
+    done = subprocess.run([sys.executable, "-m", "bot", "ingest", "-q", str(articles)], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == -signal.SIGKILL, f"the crash point {point} was never reached: {done.stderr[-2000:]}"
+    after = read_current(settings)
+    assert (after == before) if survivor == "old" else (after != before and after is not None)
     k = Knowledge.load(settings, embedder)
-    a = answer("我的语音聊天房小程序需要多方通信许可证吗？", k)
-    assert a.verdict.value == "required" and len(k.index.docs) == 5
-    # The next ingest cleans up the half-written generation and publishes a complete one.
+    assert len(k.index.docs) == (5 if survivor == "old" else 6)
+    assert k.index.collection.count() == len(k.index.chunks)
+    assert answer("我的语音聊天房小程序需要多方通信许可证吗？", k).verdict.value == "required"
+    # The next ingest repairs: one complete generation, nothing half-written left behind.
     report = ingest([articles], settings, embedder=embedder, **QUIET)
-    assert report.files == 45 and read_current(settings) != before
-    manifest = json.loads((data / "index" / read_current(settings) / "manifest.json").read_text())
-    assert manifest["chunks"] == load_index(settings).collection.count()
+    assert report.files == 6 and not report.errors
+    k = Knowledge.load(settings, embedder)
+    assert len(k.index.docs) == 6 and k.index.collection.count() == len(k.index.chunks)
+    assert _generations(data) == {read_current(settings)} or report.up_to_date
 
 
 def test_ingest_cli_prints_one_summary_line(tmp_path):
     env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "data"))
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "ingest", "--quiet", str(ARTICLES)], env=env,
+    out = subprocess.run([sys.executable, "-m", "bot", "ingest", "--quiet", str(ARTICLES)], env=env,
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     line = out.stdout.strip().splitlines()[-1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
-from bot.channels.ledger import Ledger
+from bot.state.ledger import Ledger
 
 
 def _claim(path: str, key: str, barrier, results) -> None:

@@ -1,20 +1,31 @@
 """Rule quotes must be in the knowledge base, or the bot refuses to start."""
+from pathlib import Path
+
 import pytest
 
-from bot.catalog import KnowledgeError, load_catalog, verify_rule_quotes
-from bot.settings import REPO_ROOT
+from bot.core.models import Citation
+from bot.core.text import fold
+from eval.scoring import quote_in_article
+
+from bot.core.errors import KnowledgeError
+from bot.kb.catalog import load_catalog
+from bot.kb.rule_quotes import verify_rule_quotes
+from bot.core.settings import REPO_ROOT
 
 
-def test_every_rule_quote_is_verbatim_in_the_index(knowledge):
+def test_every_rule_quote_is_found_in_its_own_article_and_cited_as_that_article_wrote_it(knowledge):
     catalog = knowledge.catalog
     quotes = [q for f in catalog.features.values() for r in f.licenses for q in r.quotes]
     quotes += [q for t in catalog.topics.values() for q in t.quotes]
     assert len(quotes) > 20
     for q in quotes:
         loc = knowledge.rule_quotes[q]
-        stored = knowledge.index.docs[loc.doc_id]["text"][loc.start:loc.end]
-        assert len(stored) == len(q.quote)
-        assert knowledge.index.docs[loc.doc_id]["source"].endswith(q.source)
+        doc = knowledge.index.docs[loc.doc_id]
+        stored = doc["text"][loc.start:loc.end]
+        assert fold(stored) == fold(q.quote), (q.quote, stored)  # the same words, in the article's own script
+        assert Path(doc["source"]).name == q.source
+        cited = Citation(id=1, doc_id=loc.doc_id, title=doc["title"], source=doc["source"], quote=stored)
+        assert quote_in_article(cited), (q.source, stored)  # and the reader finds it in the file
 
 
 def test_broken_rule_quote_fails_loudly_naming_the_rule(knowledge, knowledge_copy):

@@ -5,8 +5,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from bot.feedback import read_all
-from bot.settings import REPO_ROOT, get_settings
+from bot.core.settings import REPO_ROOT, get_settings
+from bot.service import Bot
+from bot.state.feedback import FeedbackLog
 from eval.runner import feedback_cases
 from ui.view import EXAMPLES
 
@@ -79,15 +80,18 @@ def test_traditional_english_unknown_and_out_of_scope(page, question, badge):
     assert not page.exception and badge in markdown(page)
 
 
-def test_feedback_is_written_and_eval_reads_it(page, settings):
+def test_rating_then_comment_is_one_feedback_row_that_eval_reads(page, settings):
     ask(page, "办理ICP许可证要多少钱？")
-    before = len(read_all(settings.data_dir))
+    log = FeedbackLog(settings.data_dir)
+    before = len(log.read_all())
     page.feedback[0].set_value(0).run()
+    assert [r["rating"] for r in log.read_all()[before:]] == ["down"] and log.read_all()[-1]["comment"] == ""
     page.text_input(key="comment-0").input("应该给出价格区间").run()
-    rows = read_all(settings.data_dir)[before:]
-    assert [r["rating"] for r in rows] == ["down", "down"] and rows[-1]["comment"] == "应该给出价格区间"
-    assert rows[-1]["question"] == "办理ICP许可证要多少钱？" and rows[-1]["verdict"] == "unknown"
-    assert {"question": "办理ICP许可证要多少钱？", "comment": "应该给出价格区间", "verdict_given": "unknown"} in feedback_cases(settings.data_dir)
+    rows = log.read_all()[before:]
+    assert len(rows) == 1, rows  # the comment completes the rating, it is not a second rating
+    assert rows[0]["rating"] == "down" and rows[0]["comment"] == "应该给出价格区间"
+    assert rows[0]["question"] == "办理ICP许可证要多少钱？" and rows[0]["verdict"] == "unknown"
+    assert {"question": "办理ICP许可证要多少钱？", "comment": "应该给出价格区间", "verdict_given": "unknown"} in feedback_cases(Bot(settings))
     assert any("反馈已记录" in c.value for c in page.caption)
 
 

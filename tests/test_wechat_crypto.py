@@ -5,7 +5,7 @@ import base64
 
 import pytest
 
-from bot.channels.crypto import CryptoError, MessageCrypt, aes_key_bytes, signature, signature_matches
+from bot.surfaces.channels.crypto import CryptoError, MessageCrypt, aes_key_bytes, signature, signature_matches
 
 OA_ENCRYPT = ("hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+LrPXo87wzQ1QLvbeUgmBM4x6F8PGHQHFVAFmOD2LdJF9FrX"
               "pbUAh0B5GIItb52sn896wVsMSHGuPE328HnRGBcrS7C41IzDWyWNlZkyyXwon8T332jisa+h6tEDYsVticbSnyU8dKOIbgU6ux5VTjg3yt+WGzjl"

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.wechat_api import WeChatApiError, official_account_client
-from bot.channels.wechat_text import MAX_MESSAGE_BYTES, format_answer, messages_for, split_utf8, strip_markdown
-from bot.models import Answer, Citation, Mode, Verdict
+from bot.surfaces.channels.wechat_api import WeChatApiError, official_account_client
+from bot.surfaces.channels.wechat_text import MAX_MESSAGE_BYTES, format_answer, messages_for, split_utf8, strip_markdown
+from bot.core.models import Answer, Citation, Mode, Verdict
 from recording_server import RecordingServer
 
 SEND = "/cgi-bin/message/custom/send"

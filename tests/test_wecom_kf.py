@@ -7,9 +7,9 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.api import create_app
-from bot.channels.crypto import MessageCrypt
-from bot.channels.ledger import Ledger
+from bot.surfaces.api import create_app
+from bot.surfaces.channels.crypto import MessageCrypt
+from bot.state.ledger import Ledger
 from conftest import CountingBot
 from recording_server import RecordingServer
 from test_wechat_crypto import WECOM
@@ -61,7 +61,7 @@ def event_body(crypt: MessageCrypt, token: str = "ENCApHxnGDNAVNY4AaSJKj4Tb5mwsE
 
 
 def test_event_is_acknowledged_empty_then_pages_are_pulled_and_customer_text_answered(kf_app, wecom):
-    client, bot, _ = kf_app
+    client, bot, app = kf_app
     wecom.on(SYNC,
              {"errcode": 0, "next_cursor": "c1", "has_more": 1, "msg_list": [
                  customer_text("m1", VOICE_ROOM),
@@ -74,6 +74,7 @@ def test_event_is_acknowledged_empty_then_pages_are_pulled_and_customer_text_ans
     r = client.post("/wecom/kf", params=params, content=body)
     assert r.status_code == 200 and r.content == b""
     sent = wecom.wait_for(SEND, 2)
+    app.state.wecom_kf.workers.shutdown(wait=True)  # the pull has finished, cursor saved
     syncs = [c["json"] for c in wecom.calls(SYNC)]
     assert [s["cursor"] for s in syncs] == ["", "c1", "c2"]
     assert all(s["open_kfid"] == KFID and s["token"].startswith("ENCA") for s in syncs)

@@ -1,0 +1,70 @@
+"""The optional LLM writer against a real OpenAI-compatible server on 127.0.0.1: good text is used,
+invented quotes and unmarked lines are dropped, and garbage, a hang or a 500 leave the extractive
+answer as it was."""
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.answer import answer
+from bot.answering.llm import rewrite_with_llm
+from bot.service import Bot
+from fake_openai import FakeOpenAI
+
+VOICE_ROOM = "我的语音聊天房小程序需要多方通信许可证吗？"
+
+
+@pytest.fixture
+def llm():
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def extractive(knowledge):
+    return answer(VOICE_ROOM, knowledge)
+
+
+def llm_settings(settings, server, **extra):
+    return settings.model_copy(update={"llm_base_url": server.base_url, "llm_model": "fake-model", "llm_api_key": "k",
+                                       "llm_timeout_s": 2.0, **extra})
+
+
+def test_good_text_is_used_under_the_extractive_verdict_and_quotes(settings, llm, extractive):
+    quote = extractive.citations[0].quote
+    llm.reply("text", f"语音聊天房属于多方实时语音交互[1]\n文章原话是“{quote[:12]}”[1]")
+    got = rewrite_with_llm(extractive, llm_settings(settings, llm))
+    assert got.mode.value == "llm"
+    lines = got.answer.splitlines()
+    assert lines[0] == extractive.answer.splitlines()[0] and lines[-1] == extractive.answer.splitlines()[-1]
+    assert "语音聊天房属于多方实时语音交互[1]" in lines and got.licenses == extractive.licenses
+    assert got.citations == extractive.citations
+    sent = llm.requests[0]["json"]
+    assert llm.requests[0]["path"] == "/v1/chat/completions" and sent["model"] == "fake-model"
+    assert VOICE_ROOM in sent["messages"][0]["content"] and quote in sent["messages"][0]["content"]
+
+
+def test_invented_quotes_and_unmarked_or_unknown_markers_are_dropped(settings, llm, extractive):
+    llm.reply("text", "文章说“语音聊天房无需任何许可证”[1]\n没有标注来源的一句话\n引用不存在的第九条[9]\n多方通信需要许可证[1]")
+    got = rewrite_with_llm(extractive, llm_settings(settings, llm))
+    assert "多方通信需要许可证[1]" in got.answer
+    assert "无需任何许可证" not in got.answer and "没有标注来源" not in got.answer and "[9]" not in got.answer
+
+
+def test_nothing_verifiable_keeps_the_extractive_answer(settings, llm, extractive):
+    llm.reply("text", "文章说“语音聊天房无需任何许可证”[1]")
+    assert rewrite_with_llm(extractive, llm_settings(settings, llm)) == extractive
+
+
+@pytest.mark.parametrize("kind, value", [("raw", b"this is not json"), ("raw", b'{"choices": []}'), ("status", 500),
+                                         ("hang", None)])
+def test_garbage_errors_and_hangs_fall_back_to_the_extractive_answer(settings, llm, extractive, kind, value):
+    llm.reply(kind, value)
+    assert rewrite_with_llm(extractive, llm_settings(settings, llm, llm_timeout_s=1.0)) == extractive
+    assert len(llm.requests) == 1  # asked once, no retry loop
+
+
+def test_the_bot_uses_the_configured_model(settings, llm, embedder, knowledge):
+    llm.reply("text", "语音聊天房属于多方通信业务的典型应用场景[1]")
+    bot = Bot(llm_settings(settings, llm), embedder)
+    got = bot.ask(VOICE_ROOM)
+    assert got.mode.value == "llm" and got.verdict.value == "required" and len(llm.requests) == 1
