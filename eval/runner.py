@@ -3,49 +3,91 @@
 The consultancy edits articles and rules weekly; this is the one command that says whether
 answers got better or worse, and whether a change is to blame on retrieval (recall@k, MRR of the
 retriever alone) or on answering (verdicts, facts, quotes). It talks to the bot through
-bot.service only.
+bot.service only. A suite that brings its own `articles` is run against an index of the shipped
+articles plus those, built by the `with_articles` callable the CLI passes in.
 """
 from __future__ import annotations
 
 import json
 import sys
+import uuid
 from collections import defaultdict
 from pathlib import Path
+from typing import Callable
 
 from tqdm import tqdm
 
 from bot.core.errors import KnowledgeError, NotReady
-from bot.core.settings import get_settings
+from bot.core.settings import Settings, get_settings
 from bot.service import Bot
 from eval.report import render_markdown
 from eval.scoring import CaseResult, metrics, score_case
-from eval.suite import SUITES_DIR, Suite, SuiteError, load_suite
+from eval.suite import SUITES_DIR, Case, Suite, SuiteError, load_known_failures, load_suite
+
+WithArticles = Callable[[list[Path]], Settings]
 
 
-def run_suites(suites: list[Suite], bot, show_progress: bool = True) -> dict:
-    status = bot.status()
-    results: list[CaseResult] = []
-    cases = [c for s in suites for c in s.cases]
-    for case in tqdm(cases, desc="eval", unit="case", disable=not show_progress, file=sys.stderr):
-        a = bot.ask(case.question)
-        results.append(score_case(case, a, bot.sources_for(case.question, k=10)))
-    overall = metrics(results)
-    failures, per_suite = [], {}
+def ask_case(bot: Bot, case: Case):
+    """The case's question, after its earlier turns (if any) in a fresh session of its own."""
+    if not case.before:
+        return bot.ask(case.question)
+    session = f"eval:{case.suite}:{case.id}:{uuid.uuid4().hex[:8]}"
+    for earlier in case.before:
+        bot.ask(earlier, session_id=session)
+    return bot.ask(case.question, session_id=session)
+
+
+def _bot_for(suite: Suite, default: Bot, with_articles: WithArticles | None) -> Bot:
+    if not suite.articles:
+        return default
+    if with_articles is None:
+        raise SuiteError(f"{suite.path}: brings its own articles; run it through `licensebot eval`")
+    return Bot(with_articles(suite.articles))
+
+
+def judge(results: list[CaseResult], suites: list[Suite], known: dict[str, str]) -> list[str]:
+    """Below-threshold metrics, cases that fail without being listed, and listed cases that pass."""
+    failures = []
     for suite in suites:
         got = metrics([r for r in results if r.case.suite == suite.name])
-        per_suite[suite.name] = {"metrics": got, "thresholds": suite.thresholds}
         failures += [f"{suite.name}: {k} {got[k]:.3f} < {v}" for k, v in suite.thresholds.items()
-                     if got.get(k) is not None and got[k] < v]
-    by_tag = defaultdict(list)
+                     if got.get(k) is not None and got[k] < v - 1e-9]
     for r in results:
-        for t in r.case.tags or ["untagged"]:
-            by_tag[t].append(r)
-    return {"cases": len(results), "metrics": overall, "suites": per_suite, "failures": failures,
-            "by_tag": {t: {"cases": len(rs), **{k: v for k, v in metrics(rs).items() if k in ("pass_rate", "verdict_accuracy", "fact_recall")}}
-                       for t, rs in sorted(by_tag.items())},
+        key = f"{r.case.suite}/{r.case.id}"
+        if not r.passed and key not in known:
+            failures.append(f"{key}: new failure ({'; '.join(r.reasons)})")
+        if r.passed and key in known:
+            failures.append(f"{key}: passes now; take it off eval/known_failures.yaml")
+    return failures
+
+
+def _breakdown(results: list[CaseResult], key) -> dict:
+    groups = defaultdict(list)
+    for r in results:
+        for k in key(r):
+            groups[k].append(r)
+    keep = ("pass_rate", "verdict_accuracy", "fact_recall", "intent_accuracy")
+    return {k: {"cases": len(rs), **{m: v for m, v in metrics(rs).items() if m in keep}} for k, rs in sorted(groups.items())}
+
+
+def run_suites(suites: list[Suite], bot: Bot, show_progress: bool = True, with_articles: WithArticles | None = None,
+               known: dict[str, str] | None = None) -> dict:
+    status = bot.status()
+    results: list[CaseResult] = []
+    for suite in suites:
+        suite_bot = _bot_for(suite, bot, with_articles)
+        for case in tqdm(suite.cases, desc=f"eval {suite.name}", unit="case", disable=not show_progress, file=sys.stderr):
+            results.append(score_case(case, ask_case(suite_bot, case), suite_bot.sources_for(case.question, k=10)))
+    known = known or {}
+    return {"cases": len(results), "metrics": metrics(results), "embedder": status.embedder,
+            "suites": {s.name: {"metrics": metrics([r for r in results if r.case.suite == s.name]), "thresholds": s.thresholds}
+                       for s in suites},
+            "failures": judge(results, suites, known),
+            "by_tag": _breakdown(results, lambda r: r.case.tags or ["untagged"]),
+            "by_intent": _breakdown(results, lambda r: [r.case.intent] if r.case.intent else []),
             "results": [{"id": r.case.id, "suite": r.case.suite, "question": r.case.question, "passed": r.passed,
-                         "reasons": r.reasons, "verdict": r.verdict, "latency_ms": r.latency_ms} for r in results],
-            "embedder": status.embedder}
+                         "known": f"{r.case.suite}/{r.case.id}" in known, "reasons": r.reasons, "verdict": r.verdict,
+                         "latency_ms": r.latency_ms} for r in results]}
 
 
 def feedback_cases(bot: Bot) -> list[dict]:
@@ -54,19 +96,24 @@ def feedback_cases(bot: Bot) -> list[dict]:
             for r in bot.feedback() if r.get("rating") == "down"]
 
 
-def main(paths: list[Path], json_out: Path | None = None, md_out: Path | None = None, feedback: bool = False) -> int:
+def main(paths: list[Path], json_out: Path | None = None, md_out: Path | None = None, feedback: bool = False,
+         with_articles: WithArticles | None = None) -> int:
     try:
         suites = [load_suite(p) for p in (paths or sorted(SUITES_DIR.glob("*.yaml")))]
+        known = load_known_failures()
     except SuiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     bot = Bot(get_settings())
     try:
-        report = run_suites(suites, bot)
+        report = run_suites(suites, bot, with_articles=with_articles, known=known)
     except KnowledgeError as exc:
         print(f"FAIL: the knowledge base is inconsistent: {exc}", file=sys.stderr)
         return 1
     except NotReady as exc:  # e.g. an index of another embedder: say so, never re-ingest behind the user's back
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SuiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     md = render_markdown(report)

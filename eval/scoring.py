@@ -61,9 +61,7 @@ def _source_matches(expected: str, citation) -> bool:
     return e in citation.source.lower() or e in citation.title.lower()
 
 
-def score_case(case: Case, a: Answer, retrieved_sources: list[str]) -> CaseResult:
-    reasons: list[str] = []
-    scores: dict[str, float | None] = {m: None for m in METRICS}
+def _verdicts(case: Case, a: Answer, reasons: list[str]) -> float | None:
     got = {l.slug: l.status.value for l in a.licenses}
     checks = []
     if case.verdict:
@@ -74,36 +72,72 @@ def score_case(case: Case, a: Answer, retrieved_sources: list[str]) -> CaseResul
         checks.append(got.get(slug) == status)
         if not checks[-1]:
             reasons.append(f"{slug}: {got.get(slug)} != {status}")
-    if checks:
-        scores["verdict_accuracy"] = sum(checks) / len(checks)
+    return sum(checks) / len(checks) if checks else None
+
+
+def _facts(case: Case, a: Answer, reasons: list[str]) -> tuple[float | None, float | None]:
     haystack = fold(a.answer + " " + " ".join(c.quote for c in a.citations))
+    recall = absent = None
     if case.facts:
         found = [any(fold(alt) in haystack for alt in alts) for alts in case.facts]
-        scores["fact_recall"] = sum(found) / len(found)
+        recall = sum(found) / len(found)
         reasons += [f"missing fact {alts}" for alts, ok in zip(case.facts, found) if not ok]
+    if case.absent:
+        shown = [alt for alts in case.absent for alt in alts if fold(alt) in haystack]
+        absent = 0.0 if shown else 1.0
+        reasons += [f"shows {alt!r}, which does not answer this question" for alt in shown]
+    return recall, absent
+
+
+def _sources(case: Case, a: Answer, retrieved: list[str], reasons: list[str], scores: dict) -> None:
+    hit = any(_source_matches(s, c) for s in case.sources for c in a.citations)
+    scores["citation_source_hit"] = float(hit)
+    if not hit:
+        reasons.append(f"no citation from {case.sources}")
+    ranks = [i for i, src in enumerate(retrieved) if any(s.lower() in src.lower() for s in case.sources)]
+    scores["recall_at_5"] = float(bool(ranks) and ranks[0] < 5)
+    scores["mrr"] = 1.0 / (ranks[0] + 1) if ranks else 0.0
+
+
+def _invented_numbers(a: Answer) -> list[str]:
+    quoted = " ".join(c.quote for c in a.citations)
+    text = re.sub(r"\[\d+\]|^\d+\. |\d{4}-\d{2}-\d{2}", "", a.answer, flags=re.M)  # markers, list numbers, citation dates
+    return [n for n in NUMBER.findall(text) if n not in quoted]
+
+
+def _matches(name: str, expected, got, reasons: list[str], scores: dict) -> None:
+    scores[name] = float(got == expected)
+    if got != expected:
+        reasons.append(f"{name.split('_')[0]} {got} != {expected}")
+
+
+def score_case(case: Case, a: Answer, retrieved_sources: list[str]) -> CaseResult:
+    reasons: list[str] = []
+    scores: dict[str, float | None] = {m: None for m in METRICS}
+    scores["verdict_accuracy"] = _verdicts(case, a, reasons)
+    scores["fact_recall"], scores["absent_rate"] = _facts(case, a, reasons)
     if case.sources:
-        hit = any(_source_matches(s, c) for s in case.sources for c in a.citations)
-        scores["citation_source_hit"] = float(hit)
-        if not hit:
-            reasons.append(f"no citation from {case.sources}")
-        ranks = [i for i, src in enumerate(retrieved_sources) if any(s.lower() in src.lower() for s in case.sources)]
-        scores["recall_at_5"] = float(bool(ranks) and ranks[0] < 5)
-        scores["mrr"] = 1.0 / (ranks[0] + 1) if ranks else 0.0
+        _sources(case, a, retrieved_sources, reasons, scores)
     if a.citations:
         verbatim = [quote_in_article(c) for c in a.citations]
         scores["quote_verbatim_rate"] = sum(verbatim) / len(verbatim)
         if not all(verbatim):
             reasons.append("a quote is not verbatim in its article file")
     if case.no_invention:
-        quoted = " ".join(c.quote for c in a.citations)
-        text = re.sub(r"\[\d+\]|^\d+\. |\d{4}-\d{2}-\d{2}", "", a.answer, flags=re.M)  # markers, list numbers, citation dates
-        invented = [n for n in NUMBER.findall(text) if n not in quoted]
+        invented = _invented_numbers(a)
         scores["no_invention_rate"] = 0.0 if invented else 1.0
         if invented:
             reasons.append(f"numbers not backed by a quote: {invented}")
+    if case.intent:
+        _matches("intent_accuracy", case.intent, getattr(a, "intent", None), reasons, scores)
+    if case.language:
+        _matches("language_accuracy", case.language, getattr(a, "language", None), reasons, scores)
+    if case.carries is not None:
+        _matches("follow_up_accuracy", case.carries, bool(getattr(a, "follow_up", False) or a.carried_over), reasons, scores)
     refused = a.verdict.value == "out_of_scope"
     if refused != case.refuse:
         reasons.append("refused an in-scope question" if refused else "answered an out-of-scope question")
+    scores["pass_rate"] = float(not reasons)
     return CaseResult(case, not reasons, reasons, scores, a.latency_ms, a.verdict.value)
 
 
@@ -121,5 +155,4 @@ def metrics(results: list[CaseResult]) -> dict[str, float | None]:
     lat = sorted(r.latency_ms for r in results)
     out["latency_p50_ms"] = statistics.median(lat) if lat else None
     out["latency_p95_ms"] = lat[min(len(lat) - 1, int(len(lat) * 0.95))] if lat else None
-    out["pass_rate"] = sum(r.passed for r in results) / len(results) if results else None
     return out
