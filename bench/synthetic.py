@@ -41,6 +41,9 @@ class SentenceComposedEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self.real.embed_query(text)
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.real.embed_queries(texts)
+
 
 def article_sentences(docs: dict) -> list[str]:
     sentences = {s.strip() for d in docs.values() for p in d["text"].split("\n") for s in split_sentences(p)}

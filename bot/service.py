@@ -16,6 +16,7 @@ from bot.answering.knowledge import Knowledge
 from bot.core.errors import checked_question
 from bot.core.models import Answer, Context, Verdict
 from bot.core.settings import Settings
+from bot.core.text import fold
 from bot.index.embedders import Embedder
 from bot.state.feedback import Feedback, FeedbackLog
 from bot.state.sessions import SessionStore
@@ -26,7 +27,7 @@ class Status(BaseModel):
 
     generation: str
     articles: int
-    chunks: int
+    units: int  # evidence units: what is searched and quoted
     created: str
     embedder: str
     llm: str | None
@@ -66,12 +67,12 @@ class Bot:
             result.session_id = session_id
             if result.verdict != Verdict.out_of_scope:
                 features = list(dict.fromkeys(result.carried_over + result.features))
-                licenses = [l.slug for l in result.licenses] or context.licenses
+                licenses = result._asked or context.licenses  # the licences asked about, not every one answered
                 self.sessions.save(session_id, Context(features=features or context.features, licenses=licenses))
         if self.settings.llm_enabled and result.citations:
             from bot.answering.llm import rewrite_with_llm
 
-            result = rewrite_with_llm(result, self.settings)
+            result = rewrite_with_llm(result, self.settings, knowledge.catalog)
         return result
 
     def loaded(self) -> Knowledge:
@@ -80,14 +81,15 @@ class Bot:
 
     def status(self) -> Status:
         k = self.knowledge.get()
-        return Status(generation=k.index.generation, articles=len(k.index.docs), chunks=len(k.index.chunks),
+        return Status(generation=k.index.generation, articles=len(k.index.docs), units=len(k.index.units),
                       created=str(k.index.manifest.get("created", "?")), embedder=k.index.embedder_name,
                       llm=self.settings.llm_model if self.settings.llm_enabled else None)
 
     def sources_for(self, question: str, k: int = 10) -> list[str]:
         """The article sources the retriever alone ranks for a question, best first (eval's recall@k)."""
         knowledge = self.knowledge.get()
-        return [knowledge.index.docs[h.chunk["doc_id"]]["source"] for h in knowledge.retriever.search(question, k=k)]
+        vector = knowledge.question_vector(fold(question))
+        return [knowledge.index.docs[h.unit["doc_id"]]["source"] for h in knowledge.retriever.search(fold(question), k=k, vector=vector)]
 
     def forget(self, session_id: str) -> None:
         self.sessions.clear(session_id)

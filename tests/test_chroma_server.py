@@ -26,10 +26,10 @@ def test_server_mode_gives_the_embedded_answers(tmp_path, knowledge, embedder):
     with chroma_server(tmp_path / "chroma-data") as port:
         remote = make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=port)
         report = ingest([ARTICLES], remote, embedder=embedder, show_progress=False, log=lambda m: None)
-        assert report.files == 5 and report.chunks == len(knowledge.index.chunks)
+        assert report.files == 5 and report.units == len(knowledge.index.units)
         assert not (remote.data_dir / "chroma").exists()  # vectors live on the server
         served = Knowledge.load(remote, embedder)
-        assert served.index.collection.count() == len(knowledge.index.chunks)
+        assert served.index.collection.count() == len(knowledge.index.units)
         for question in QUESTIONS:
             assert signature(answer(question, served)) == signature(answer(question, knowledge)), question
         assert ingest([ARTICLES], remote, embedder=embedder, show_progress=False, log=lambda m: None).up_to_date
@@ -38,5 +38,5 @@ def test_server_mode_gives_the_embedded_answers(tmp_path, knowledge, embedder):
         first = sorted(edited.iterdir())[0]
         first.write_text(first.read_text(encoding="utf-8") + "\n\n补充说明：本文仅讨论小程序场景。\n", encoding="utf-8")
         changed = ingest([edited], remote, embedder=embedder, show_progress=False, log=lambda m: None)
-        assert changed.reused >= len(knowledge.index.chunks) - 3 and changed.embedded <= 3  # vectors read back from the server
+        assert changed.reused >= len(knowledge.index.units) - 3 and changed.embedded <= 3  # vectors read back from the server
         assert signature(answer(QUESTIONS[0], Knowledge.load(remote, embedder))) == signature(answer(QUESTIONS[0], knowledge))

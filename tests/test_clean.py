@@ -4,7 +4,7 @@ import re
 import pytest
 
 from bot.core.settings import REPO_ROOT
-from ingest.chunk import chunk_article
+from ingest.units import build_units
 from ingest.clean import clean_page, is_mojibake, load_lexicon
 from bot.core.text import PINYIN_GLOSS, fold
 from eval.scoring import article_as_read
@@ -19,24 +19,24 @@ def cleaned():
     return {p.name: clean_page(read_article(p).text, LEXICON, p.name) for p in ARTICLES}
 
 
-def all_chunks(cleaned):
-    return [(name, c) for name, a in cleaned.items() for c in chunk_article(name, a)]
+def all_units(cleaned):
+    return [(name, u) for name, a in cleaned.items() for u in build_units(name, a)]
 
 
 def test_no_spam_navigation_or_ads_in_any_chunk(cleaned):
     forbidden = ["品茶", "楼凤", "午夜", "无码", "您的当前位置", "4008-919-185", "中企百通", "九蚂蚁", "在线咨询",
                  "<p", "<div", "layout: post", "图片展示", "来找我们"]
-    for name, chunk in all_chunks(cleaned):
-        text = fold(chunk.text)
+    for name, unit in all_units(cleaned):
+        text = fold(unit.text)
         for word in forbidden:
-            assert fold(word) not in text, f"{name}: {word!r} in chunk {chunk.text[:60]}"
+            assert fold(word) not in text, f"{name}: {word!r} in unit {unit.text[:60]}"
 
 
 def test_no_pinyin_gloss_or_mojibake_in_any_chunk(cleaned):
-    for name, chunk in all_chunks(cleaned):
-        assert not PINYIN_GLOSS.search(chunk.text), chunk.text
-        assert not is_mojibake(chunk.text), chunk.text
-        assert "??" not in chunk.text and not re.search(r"[\u3040-\u30ff\u3100-\u312f]", chunk.text), chunk.text
+    for name, unit in all_units(cleaned):
+        assert not PINYIN_GLOSS.search(unit.text), unit.text
+        assert not is_mojibake(unit.text), unit.text
+        assert "??" not in unit.text and not re.search(r"[\u3040-\u30ff\u3100-\u312f]", unit.text), unit.text
 
 
 def test_related_article_link_list_is_dropped(cleaned):
@@ -75,18 +75,30 @@ def test_mojibake_sentence_keeps_only_whole_clauses_before_the_run(cleaned):
     assert any(r == "mojibake" for r, _ in cleaned["001_036bdf49a3de0fcf.txt"].dropped)
 
 
-def test_every_quotable_sentence_is_verbatim_in_the_article_file_and_inside_one_paragraph(cleaned):
-    """Sentences are what gets quoted: each must be found in the file as a reader sees it (checked
-    without the cleaner), stay inside its chunk and its paragraph, and be short enough to read."""
+def test_every_unit_is_verbatim_in_the_article_file_and_sentences_stay_inside_one_paragraph(cleaned):
+    """Units are what gets quoted: each must be found in the file as a reader sees it (checked
+    without the cleaner); a sentence stays inside its paragraph and is short enough to read."""
     sentences = 0
     for name, a in cleaned.items():
         page = article_as_read(f"knowledge/articles/{name}")
-        for chunk in chunk_article(name, a):
-            assert chunk.start <= chunk.sentences[0][0] and chunk.sentences[-1][1] <= chunk.end
-            for s, e in chunk.sentences:
-                sentence = a.text[s:e]
-                assert sentence.strip() == sentence and 0 < len(sentence) <= 150, sentence
-                assert "\n" not in sentence, sentence
-                assert re.sub(r"\s+", "", sentence) in page, (name, sentence)
+        for unit in build_units(name, a):
+            assert a.text[unit.start:unit.end] == unit.text and unit.text.strip() == unit.text
+            assert re.sub(r"\s+", "", unit.text) in page, (name, unit.text)
+            if unit.kind == "sentence":
+                assert 0 < len(unit.text) <= 150 and "\n" not in unit.text, unit.text
                 sentences += 1
     assert sentences > 150
+
+
+def test_a_lead_in_is_a_unit_together_with_the_list_that_follows_it(cleaned):
+    """"…主要包括：" is never a quote on its own: the list unit starts with it and holds every item."""
+    units = build_units("002", cleaned["002_efd8fce62a7682d1.txt"])
+    lists = [u for u in units if u.kind == "list" and u.text.startswith("辦理國內多方通信業務許可證的條件相對嚴格")]
+    assert len(lists) == 1
+    conditions = lists[0]
+    assert len(conditions.parts) == 6  # the lead-in and its five items
+    for item in ("公司資質", "經營記錄", "人員要求", "技術方案與設備", "信息安全管理制度"):
+        assert item in conditions.text
+    assert "2. 辦理條件與要求" in conditions.heading and conditions.section.startswith("二、")
+    penalties = next(u for u in units if u.kind == "list" and "嚴峻后果" in u.text)
+    assert "10萬元以上100萬元以下" in penalties.text and "責令關閉" in penalties.text

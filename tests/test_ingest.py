@@ -34,6 +34,9 @@ class CountingEmbedder:
     def embed_query(self, text):
         return self.inner.embed_query(text)
 
+    def embed_queries(self, texts):
+        return self.inner.embed_queries(texts)
+
 
 def copy_articles(tmp_path: Path) -> Path:
     target = tmp_path / "articles"
@@ -46,7 +49,7 @@ def test_unchanged_corpus_is_not_re_embedded_and_changes_only_embed_what_changed
     settings = make_settings(tmp_path / "data")
     counting = CountingEmbedder(embedder)
     first = ingest([articles], settings, embedder=counting, **QUIET)
-    assert first.files == 5 and counting.passages == first.chunks > 50
+    assert first.files == 5 and counting.passages == first.units > 50
 
     counting.passages = 0
     again = ingest([articles], settings, embedder=counting, **QUIET)
@@ -57,7 +60,7 @@ def test_unchanged_corpus_is_not_re_embedded_and_changes_only_embed_what_changed
         encoding="utf-8")
     changed = ingest([articles], settings, embedder=counting, **QUIET)
     assert 0 < counting.passages <= 3, counting.passages
-    assert changed.reused == changed.chunks - counting.passages
+    assert changed.reused == changed.units - counting.passages
 
 
 def test_deleted_article_leaves_the_index(tmp_path, embedder):
@@ -69,7 +72,7 @@ def test_deleted_article_leaves_the_index(tmp_path, embedder):
     index = load_index(settings)
     assert report.files == 4
     assert not any("003_be9c2a5fc99e954d" in d["source"] for d in index.docs.values())
-    assert index.collection.count() == len(index.chunks) == report.chunks
+    assert index.collection.count() == len(index.units) == report.units
     assert len([p for p in (settings.data_dir / "index").iterdir() if p.is_dir()]) == 1
 
 
@@ -116,13 +119,13 @@ def test_ingest_killed_at_any_point_leaves_an_index_answering(tmp_path, embedder
     assert (after == before) if survivor == "old" else (after != before and after is not None)
     k = Knowledge.load(settings, embedder)
     assert len(k.index.docs) == (5 if survivor == "old" else 6)
-    assert k.index.collection.count() == len(k.index.chunks)
+    assert k.index.collection.count() == len(k.index.units)
     assert answer("我的语音聊天房小程序需要多方通信许可证吗？", k).verdict.value == "required"
     # The next ingest repairs: one complete generation, nothing half-written left behind.
     report = ingest([articles], settings, embedder=embedder, **QUIET)
     assert report.files == 6 and not report.errors
     k = Knowledge.load(settings, embedder)
-    assert len(k.index.docs) == 6 and k.index.collection.count() == len(k.index.chunks)
+    assert len(k.index.docs) == 6 and k.index.collection.count() == len(k.index.units)
     assert _generations(data) == {read_current(settings)} or report.up_to_date
 
 

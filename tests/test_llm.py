@@ -29,10 +29,10 @@ def llm_settings(settings, server, **extra):
                                        "llm_timeout_s": 2.0, **extra})
 
 
-def test_good_text_is_used_under_the_extractive_verdict_and_quotes(settings, llm, extractive):
+def test_good_text_is_used_under_the_extractive_verdict_and_quotes(settings, llm, extractive, knowledge):
     quote = extractive.citations[0].quote
     llm.reply("text", f"语音聊天房属于多方实时语音交互[1]\n文章原话是“{quote[:12]}”[1]")
-    got = rewrite_with_llm(extractive, llm_settings(settings, llm))
+    got = rewrite_with_llm(extractive, llm_settings(settings, llm), knowledge.catalog)
     assert got.mode.value == "llm"
     lines = got.answer.splitlines()
     assert lines[0] == extractive.answer.splitlines()[0] and lines[-1] == extractive.answer.splitlines()[-1]
@@ -43,23 +43,23 @@ def test_good_text_is_used_under_the_extractive_verdict_and_quotes(settings, llm
     assert VOICE_ROOM in sent["messages"][0]["content"] and quote in sent["messages"][0]["content"]
 
 
-def test_invented_quotes_and_unmarked_or_unknown_markers_are_dropped(settings, llm, extractive):
+def test_invented_quotes_and_unmarked_or_unknown_markers_are_dropped(settings, llm, extractive, knowledge):
     llm.reply("text", "文章说“语音聊天房无需任何许可证”[1]\n没有标注来源的一句话\n引用不存在的第九条[9]\n多方通信需要许可证[1]")
-    got = rewrite_with_llm(extractive, llm_settings(settings, llm))
+    got = rewrite_with_llm(extractive, llm_settings(settings, llm), knowledge.catalog)
     assert "多方通信需要许可证[1]" in got.answer
     assert "无需任何许可证" not in got.answer and "没有标注来源" not in got.answer and "[9]" not in got.answer
 
 
-def test_nothing_verifiable_keeps_the_extractive_answer(settings, llm, extractive):
+def test_nothing_verifiable_keeps_the_extractive_answer(settings, llm, extractive, knowledge):
     llm.reply("text", "文章说“语音聊天房无需任何许可证”[1]")
-    assert rewrite_with_llm(extractive, llm_settings(settings, llm)) == extractive
+    assert rewrite_with_llm(extractive, llm_settings(settings, llm), knowledge.catalog) == extractive
 
 
 @pytest.mark.parametrize("kind, value", [("raw", b"this is not json"), ("raw", b'{"choices": []}'), ("status", 500),
                                          ("hang", None)])
-def test_garbage_errors_and_hangs_fall_back_to_the_extractive_answer(settings, llm, extractive, kind, value):
+def test_garbage_errors_and_hangs_fall_back_to_the_extractive_answer(settings, llm, extractive, knowledge, kind, value):
     llm.reply(kind, value)
-    assert rewrite_with_llm(extractive, llm_settings(settings, llm, llm_timeout_s=1.0)) == extractive
+    assert rewrite_with_llm(extractive, llm_settings(settings, llm, llm_timeout_s=1.0), knowledge.catalog) == extractive
     assert len(llm.requests) == 1  # asked once, no retry loop
 
 

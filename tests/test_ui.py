@@ -70,7 +70,7 @@ def test_history_and_follow_up_context(page):
 
 
 @pytest.mark.parametrize("question, badge", [
-    ("Does my voice chat room need a multi-party license?", ":red-badge[国内多方通信业务许可证：需要]"),
+    ("Does my voice chat room need a multi-party license?", ":red-badge[domestic multi-party communication licence: required]"),
     ("我的語音聊天房小程序需要多方通信許可證嗎？", ":red-badge[国内多方通信业务许可证：需要]"),
     ("办理ICP许可证要多少钱？", ":gray-badge[ICP经营许可证：知识库未覆盖]"),
     ("红烧肉怎么做？", ":gray-badge[超出范围]"),

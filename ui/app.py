@@ -56,13 +56,14 @@ def save_rating(index: int) -> None:
 
 
 def show_badges(answer: Answer) -> None:
+    english = answer.language == "en"
     if not answer.licenses:
         label = VERDICT_LABELS[answer.verdict]
-        st.badge(label.badge, color=label.color)
+        st.badge(label.en if english else label.badge, color=label.color)
         return
     for status in answer.licenses:
         label = VERDICT_LABELS[status.status]
-        st.badge(f"{status.name}：{label.badge}", color=label.color)
+        st.badge(f"{status.name}: {label.en}" if english else f"{status.name}：{label.badge}", color=label.color)
 
 
 def show_answer(index: int, answer: Answer) -> None:

@@ -35,5 +35,5 @@ def citation_heading(citation: Citation) -> str:
 
 
 def knowledge_summary(status: Status) -> dict[str, str]:
-    return {"文章": str(status.articles), "片段": str(status.chunks), "最近索引": status.created.replace("T", " ")[:16],
+    return {"文章": str(status.articles), "片段": str(status.units), "最近索引": status.created.replace("T", " ")[:16],
             "向量模型": status.embedder, "写作模型": status.llm or "无（纯摘录）"}

@@ -1,17 +1,43 @@
-"""Wording and numbering of an answer: the fixed sentences, the citation book that numbers
-quotes in order of first use, and the headline that states the verdict first."""
+"""Wording and numbering of an answer, in Chinese or English: the citation book that numbers quotes
+in order of first use, and the lines of each kind of answer — the first line always answers what
+was asked. Quotes stay in the article's own words and script whatever the answer's language.
+"""
 from __future__ import annotations
 
 from bot.core.models import VERDICT_LABELS, Citation, LicenseStatus, Verdict
 
-CAUTION = "提示：以上依据知识库文章整理，仅供参考；是否需要办理，以当地通信管理局的认定为准。"
-OUT_OF_SCOPE = ("这个问题不在本助手的范围内。我只根据知识库文章回答中国互联网资质问题"
-                "（ICP经营许可证、ICP备案、EDI许可证、国内多方通信业务许可证、网络文化经营许可证）。")
-NOT_IN_KB = "知识库中的文章没有回答这个问题，我不做猜测。建议向当地通信管理局或专业顾问确认。"
+TEXT = {
+    "zh": {"caution": "提示：以上依据知识库文章整理，仅供参考；是否需要办理，以当地通信管理局的认定为准。",
+           "out_of_scope": "这个问题不在本助手的范围内。我只根据知识库文章回答中国互联网资质问题"
+                           "（ICP经营许可证、ICP备案、EDI许可证、国内多方通信业务许可证、网络文化经营许可证）。",
+           "not_in_kb": "知识库中的文章没有回答这个问题，我不做猜测。建议向当地通信管理局或专业顾问确认。",
+           "answer": "结论", "need": "需要办理{}", "maybe": "{}视情况而定", "no_need": "不需要{}", "unsaid": "知识库没有说明是否需要{}",
+           "facts": "识别到的产品功能：{}", "carried": "（沿用上文：{}）", "negated": "未计入（您说没有）：{}", "why": "依据：",
+           "more": "其他相关说法：", "sides": "各文章的说法（按日期）：", "undated": "日期不详", "sep": "、", "end": "。", "colon": "：",
+           "from_articles": "知识库中的相关说法如下（需结合具体业务判断，以下为文章原文）"},
+    "en": {"caution": "Note: this summarises the knowledge base's articles and is not legal advice; whether you need a "
+                      "licence is decided by your local communications administration.",
+           "out_of_scope": "This question is outside what I answer. I only answer questions about China's internet licences "
+                           "(ICP commercial licence, ICP filing, EDI licence, multi-party communication licence, internet "
+                           "culture licence) from the knowledge base's articles.",
+           "not_in_kb": "The articles in the knowledge base do not answer this question, and I will not guess. Please check "
+                        "with the local communications administration or an adviser.",
+           "answer": "Answer", "need": "you need the {}", "maybe": "the {} depends on your case", "no_need": "you do not need the {}",
+           "unsaid": "the articles do not say whether you need the {}", "facts": "Product facts recognised: {}",
+           "carried": " (carried over from earlier: {})", "negated": "Not counted (you said you do not have them): {}",
+           "why": "Why:", "more": "The articles also say:", "sides": "What each article says (by date):", "undated": "undated",
+           "sep": ", ", "end": ".", "colon": ": ", "from_articles": "the articles say the following (your case decides; quotes "
+                                                               "are the articles' own words)"},
+}
 
 
-def status_zh(verdict: Verdict) -> str:
-    return VERDICT_LABELS[verdict].zh
+def t(language: str, key: str) -> str:
+    return TEXT["en" if language == "en" else "zh"][key]
+
+
+def label(verdict: Verdict, language: str) -> str:
+    names = VERDICT_LABELS[verdict]
+    return names.en if language == "en" else names.zh
 
 
 class CitationBook:
@@ -38,23 +64,54 @@ class CitationBook:
                                            context=context))
         return self._ids[key]
 
+    def quote(self, cid: int) -> Citation:
+        return self.citations[cid - 1]
+
 
 def markers(ids: list[int]) -> str:
     return "".join(f"[{i}]" for i in dict.fromkeys(ids))
 
 
-def headline(verdict: Verdict, focus: list[LicenseStatus], statuses: list[LicenseStatus]) -> str:
-    need = [s.name for s in statuses if s.status == Verdict.required]
-    no_need = [s.name for s in statuses if s.status == Verdict.not_required]
-    maybe = [s.name for s in statuses if s.status == Verdict.depends]
-    unknown = [s.name for s in focus if s.status == Verdict.unknown]
+def headline(verdict: Verdict, focus: list[LicenseStatus], statuses: list[LicenseStatus], language: str) -> str:
+    sep = t(language, "sep")
     parts = []
-    if need:
-        parts.append(f"需要办理{'、'.join(need)}")
-    if maybe:
-        parts.append(f"{'、'.join(maybe)}视情况而定")
-    if no_need:
-        parts.append(f"不需要{'、'.join(no_need)}")
-    if unknown:
-        parts.append(f"知识库没有说明是否需要{'、'.join(unknown)}")
-    return f"结论：{status_zh(verdict)}。" + "；".join(parts) + "。"
+    for key, status, pool in (("need", Verdict.required, statuses), ("maybe", Verdict.depends, statuses),
+                              ("no_need", Verdict.not_required, statuses), ("unsaid", Verdict.unknown, focus)):
+        names = [s.name for s in pool if s.status == status]
+        if names:
+            parts.append(t(language, key).format(sep.join(names)))
+    joiner = "; " if language == "en" else "；"
+    return f"{t(language, 'answer')}{t(language, 'colon')}{label(verdict, language)}{t(language, 'end')}" + joiner.join(parts) + t(language, "end")
+
+
+def verdict_lines(statuses: list[LicenseStatus], language: str) -> list[str]:
+    return [t(language, "why")] + [f"{n}. {s.name}（{label(s.status, language)}）：{s.reason}{markers(s.citations)}"
+                                   if language != "en" else
+                                   f"{n}. {s.name} ({label(s.status, language)}): {s.reason} {markers(s.citations)}"
+                                   for n, s in enumerate(statuses, 1)]
+
+
+def facts_lines(stated: list[str], carried: list[str], negated: list[str], language: str) -> list[str]:
+    sep, lines = t(language, "sep"), []
+    if stated or carried:
+        shown = stated or carried
+        lines.append(t(language, "facts").format(sep.join(shown)) + (t(language, "carried").format(sep.join(carried)) if carried and stated else ""))
+    if negated:
+        lines.append(t(language, "negated").format(sep.join(negated)))
+    return lines
+
+
+def quoted(c: Citation, language: str) -> str:
+    date = c.date or t(language, "undated")
+    return f"“{c.quote}”[{c.id}]（{date}）" if language != "en" else f"“{c.quote}” [{c.id}] ({date})"
+
+
+def evidence_lines(lead: str, subject: str, cited: list[Citation], language: str) -> list[str]:
+    """First line: what was asked, answered by the best unit; then the other units."""
+    first = f"{t(language, 'answer')}（{lead}{'，' + subject if subject else ''}）：" if language != "en" else \
+        f"{t(language, 'answer')} ({lead}{', ' + subject if subject else ''}): "
+    lines = [first + quoted(cited[0], language)]
+    if len(cited) > 1:
+        lines.append(t(language, "more"))
+        lines += [f"{n}. {quoted(c, language)}" for n, c in enumerate(cited[1:], 2)]
+    return lines

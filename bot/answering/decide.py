@@ -1,39 +1,94 @@
-"""Verdicts per licence: the rule table decides for recognised product features, the strongest
-status wins per licence (required over depends over not_required), and the licences the question
-asked about are listed even when no rule covers them."""
+"""Verdicts per licence.
+
+Rules decide where product facts match: each licence takes the strongest status its rules give
+(required over depends over not_required), except that a qualifier (users abroad, foreign capital)
+keeps its `depends` — a condition from one article is shown as a condition, not outvoted by a
+`required` from another. The ICP licence and the ICP filing are exclusive by the articles'
+commercial test: when the licence is required the filing is not what applies. A licence asked
+about that no rule covers is `unknown`, unless the relevant units themselves say how it stands
+(a new licence the catalogue does not know). Nothing is `required` from a fact that did not match.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from bot.core.models import LicenseStatus, Verdict
-from bot.kb.catalog import Catalog, RuleQuote
+from bot.kb.catalog import Catalog, Feature, LicenseRule, RuleQuote
 
 PRIORITY = [Verdict.required, Verdict.depends, Verdict.not_required, Verdict.unknown]
+POLARITY_VERDICT = {"must": Verdict.required, "need_not": Verdict.not_required, "depends": Verdict.depends}
+Cite = Callable[[Iterable[RuleQuote]], list[int]]
 
 
 def strongest(statuses: list[Verdict]) -> Verdict:
     return min(statuses, key=PRIORITY.index) if statuses else Verdict.unknown
 
 
-def rule_statuses(features: list[str], asked: list[str], catalog: Catalog,
-                  cite: Callable[[Iterable[RuleQuote]], list[int]]) -> list[LicenseStatus]:
-    """One status per licence a feature's rule covers (the strongest wins, its reasons and quotes
-    kept), plus `unknown` for each licence asked about that no rule covers; asked licences first."""
-    per_license: dict[str, list] = {}
+@dataclass
+class Decision:
+    statuses: list[LicenseStatus] = field(default_factory=list)
+    verdict: Verdict = Verdict.unknown
+    focus: list[LicenseStatus] = field(default_factory=list)  # the licences the question asked about (or all)
+
+
+def _status(slug: str, entries: list[tuple[Feature, LicenseRule]], catalog: Catalog, cite: Cite, language: str) -> LicenseStatus:
+    qualified = [(f, r) for f, r in entries if f.qualifier and r.status == Verdict.depends]
+    status = Verdict.depends if qualified else strongest([r.status for _, r in entries])
+    chosen = qualified or [(f, r) for f, r in entries if r.status == status]
+    ids = [i for _, r in chosen for i in cite(r.quotes)]
+    reason = "；".join(dict.fromkeys(f"{f.display(language)}：{r.why(language)}" for f, r in chosen))
+    return LicenseStatus(slug=slug, name=catalog.licenses[slug].display(language), status=status, reason=reason,
+                         citations=list(dict.fromkeys(ids)))
+
+
+def rule_statuses(features: list[str], asked: list[str], catalog: Catalog, cite: Cite, language: str = "zh") -> list[LicenseStatus]:
+    """One status per licence a feature's rule covers, plus `unknown` for each licence asked about
+    that no rule covers; asked licences first."""
+    per_license: dict[str, list[tuple[Feature, LicenseRule]]] = {}
     for key in features:
         for rule in catalog.features[key].licenses:
             per_license.setdefault(rule.slug, []).append((catalog.features[key], rule))
-    statuses: list[LicenseStatus] = []
-    for slug, entries in per_license.items():
-        status = strongest([r.status for _, r in entries])
-        chosen = [(f, r) for f, r in entries if r.status == status]
-        ids = [i for _, r in chosen for i in cite(r.quotes)]
-        reason = "；".join(dict.fromkeys(f"{f.label}：{r.reason}" for f, r in chosen))
-        statuses.append(LicenseStatus(slug=slug, name=catalog.licenses[slug].name, status=status, reason=reason,
-                                      citations=list(dict.fromkeys(ids))))
+    statuses = {slug: _status(slug, entries, catalog, cite, language) for slug, entries in per_license.items()}
+    _commercial_test(statuses, "icp_filing" in asked, catalog, cite, language)
+    unknown = "the articles do not say whether these product features need it" if language == "en" else "知识库文章没有说明这些产品功能是否需要此证"
     for slug in asked:
-        if slug not in per_license:
-            statuses.append(LicenseStatus(slug=slug, name=catalog.licenses[slug].name, status=Verdict.unknown,
-                                          reason="知识库文章没有说明这些产品功能是否需要此证", citations=[]))
-    statuses.sort(key=lambda s: (s.slug not in asked, PRIORITY.index(s.status)))
-    return statuses
+        statuses.setdefault(slug, LicenseStatus(slug=slug, name=catalog.licenses[slug].display(language), status=Verdict.unknown,
+                                                reason=unknown, citations=[]))
+    return sorted(statuses.values(), key=lambda s: (s.slug not in asked, PRIORITY.index(s.status)))
+
+
+def _commercial_test(statuses: dict[str, LicenseStatus], filing_asked: bool, catalog: Catalog, cite: Cite, language: str) -> None:
+    """A commercial service needs the licence, not the filing: never both `required`. The filing is
+    only mentioned when a rule or the question brought it up."""
+    test = catalog.commercial_test
+    icp = statuses.get("icp")
+    if test is None or icp is None or icp.status != Verdict.required or "icp_filing" not in catalog.licenses:
+        return
+    filing = statuses.get("icp_filing")
+    if (filing is None and filing_asked) or (filing is not None and filing.status == Verdict.required):
+        statuses["icp_filing"] = LicenseStatus(slug="icp_filing", name=catalog.licenses["icp_filing"].display(language),
+                                               status=Verdict.not_required, reason=test.why(language),
+                                               citations=cite(test.quotes))
+
+
+FILINGS = {"icp_filing"}  # a filing is not a licence: "需要办许可证吗" is not answered by it
+
+
+def overall(statuses: list[LicenseStatus], asked: list[str]) -> Decision:
+    focus = [s for s in statuses if s.slug in asked] or [s for s in statuses if s.slug not in FILINGS] or statuses
+    verdict = strongest([s.status for s in focus])
+    if verdict == Verdict.unknown and not asked and statuses:
+        verdict = Verdict.depends
+    return Decision(statuses, verdict, focus)
+
+
+def from_polarities(polarities: list[tuple[str, float]], margin: float = 0.02) -> Verdict:
+    """The verdict the most relevant units give: the best one's polarity, unless a unit almost as
+    relevant says otherwise (then it depends). `polarities`: (polarity, similarity), best first."""
+    if not polarities:
+        return Verdict.unknown
+    best, top = polarities[0]
+    if any(p != best for p, s in polarities[1:] if s >= top - margin):
+        return Verdict.depends
+    return POLARITY_VERDICT[best]

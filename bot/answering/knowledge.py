@@ -1,21 +1,30 @@
-"""Everything an answer needs, loaded once per process: index, embedder, catalogue, retriever.
+"""Everything an answer needs, loaded once per process: index, embedder, catalogue, what each unit
+means, the intent classifier, the fact finder and the retriever.
 
-Loading is the slow part (model, index); answering must not repeat it. The service holds one
-`Knowledge` and swaps it when a new index generation is published (bot/service.py).
+Loading is the slow part (model, index, wording vectors); answering must not repeat it. The service
+holds one `Knowledge` and swaps it when a new index generation is published (bot/service.py).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
+import numpy as np
+
+from bot.answering.facts import FactFinder
+from bot.answering.intent import IntentClassifier
 from bot.answering.retrieve import HybridRetriever
 from bot.answering.understand import QuestionReader
 from bot.core.errors import EmbedderMismatch
 from bot.core.settings import Settings
-from bot.core.text import fold_aligned
+from bot.core.text import fold, fold_aligned
 from bot.index.embedders import Embedder, load_embedder
 from bot.index.layout import read_current
 from bot.index.store import StoredIndex, load_index
 from bot.kb.catalog import Catalog, load_catalog
+from bot.kb.evidence import UnitMeaning, UnitReader, load_cues
+from bot.kb.intents import IntentBook, load_intents
+from bot.kb.prototypes import wording_vectors
 from bot.kb.rule_quotes import LocatedQuote, RuleQuote, verify_rule_quotes
 
 
@@ -28,6 +37,9 @@ class Knowledge:
     rule_quotes: dict[RuleQuote, LocatedQuote]
     retriever: HybridRetriever
     reader: QuestionReader
+    intents: IntentBook
+    meanings: list[UnitMeaning]  # one per index unit
+    _vectors: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None, retrieval_mode: str = "hybrid") -> "Knowledge":
@@ -38,11 +50,40 @@ class Knowledge:
                 "run `licensebot ingest` again")
         for doc in index.docs.values():
             doc["_folded"] = fold_aligned(doc["text"])
-        catalog = load_catalog(settings.knowledge_dir)
-        rule_quotes = verify_rule_quotes(catalog, index.docs, str(settings.knowledge_dir / "rules.yaml"))
+        kdir = settings.knowledge_dir
+        catalog = load_catalog(kdir)
+        rule_quotes = verify_rule_quotes(catalog, index.docs, str(kdir / "rules.yaml"))
         embedder = embedder or load_embedder(settings.embedder)
-        return cls(settings, index, embedder, catalog, rule_quotes, HybridRetriever(index, embedder, retrieval_mode),
-                   QuestionReader(catalog))
+        intents = load_intents(kdir / "intents.yaml")
+        units = UnitReader(catalog, load_cues(kdir / "evidence.yaml"))
+        meanings = [units.read(u, fold(index.docs[u["doc_id"]]["title"])) for u in index.units]
+        classifier = _intent_classifier(intents, embedder, settings)
+        intent_wordings = [w for i in intents.intents for w in i.wordings]
+        reader = QuestionReader(catalog, classifier, _fact_finder(catalog, embedder, settings, (classifier.vectors, intent_wordings)))
+        return cls(settings, index, embedder, catalog, rule_quotes, HybridRetriever(index, embedder, retrieval_mode), reader,
+                   intents, meanings)
 
     def stale(self) -> bool:
         return read_current(self.settings) not in (None, self.index.generation)
+
+    def question_vector(self, folded_question: str) -> np.ndarray:
+        """The question's e5 vector, computed once per distinct question (eval and batch ask repeat them)."""
+        vec = self._vectors.get(folded_question)
+        if vec is None:
+            vec = np.asarray(self.embedder.embed_query(folded_question), dtype=np.float32)
+            self._vectors[folded_question] = vec
+            if len(self._vectors) > 512:
+                self._vectors.popitem(last=False)
+        return vec
+
+
+def _intent_classifier(book: IntentBook, embedder: Embedder, settings: Settings) -> IntentClassifier:
+    pairs = [(i.name, w) for i in book.intents for w in i.wordings]
+    vectors = wording_vectors([w for _, w in pairs], embedder, settings.data_dir)
+    return IntentClassifier(book, vectors, [n for n, _ in pairs])
+
+
+def _fact_finder(catalog: Catalog, embedder: Embedder, settings: Settings, background) -> FactFinder:
+    pairs = [(f.key, w) for f in catalog.features.values() for w in f.wordings]
+    vectors = wording_vectors([w for _, w in pairs], embedder, settings.data_dir)
+    return FactFinder(catalog, vectors, [k for k, _ in pairs], [w for _, w in pairs], background)

@@ -1,21 +1,21 @@
 """Optional: let an OpenAI-compatible model reword the answer text, never the facts.
 
 The verdicts, licences and quotes stay those of the extractive answer. The model only writes
-prose around them, and every line it writes must carry a valid [n] marker and every quoted
-span in it must be verbatim in the cited sources; lines that fail are dropped, and if nothing
-survives (or the endpoint fails) the extractive answer is returned unchanged.
+prose around them, and every line it writes must pass the one grounding check every answer passes
+(bot/answering/ground.py): a valid [n] marker, quoted spans verbatim in the cited quotes, every
+number and licence name found there, and no licence status other than the computed one. Lines that
+fail are dropped; if nothing survives (or the endpoint fails) the extractive answer is returned.
 """
 from __future__ import annotations
 
 import logging
-import re
 
+from bot.answering.ground import MARKER, line_problems, verdict_conflict
 from bot.core.models import Answer, Mode
 from bot.core.settings import Settings
+from bot.kb.catalog import Catalog
 
 log = logging.getLogger(__name__)
-QUOTED = re.compile(r"[“「\"]([^”」\"]{4,})[”」\"]")
-MARKER = re.compile(r"\[(\d+)\]")
 
 PROMPT = """你是中国互联网资质问题的助手。只能根据下面编号的引文回答，不得添加引文之外的事实、数字或机构。
 每一句都要以对应引文编号结尾，例如 [1]。先给结论（与“系统结论”一致），再给理由。使用纯文本，不要使用 Markdown。
@@ -26,21 +26,21 @@ PROMPT = """你是中国互联网资质问题的助手。只能根据下面编�
 """
 
 
-def verified_lines(text: str, answer: Answer) -> list[str]:
-    quotes = {c.id: c.quote for c in answer.citations}
+def verified_lines(text: str, answer: Answer, catalog: Catalog) -> list[str]:
     kept = []
-    for line in (l.strip() for l in text.splitlines()):
-        if not line:
+    for line in (l.strip().replace("**", "").replace("#", "") for l in text.splitlines()):
+        if not line or not MARKER.search(line):
             continue
-        ids = [int(i) for i in MARKER.findall(line)]
-        if not ids or any(i not in quotes for i in ids):
+        problems = line_problems(line, answer, catalog)
+        conflict = verdict_conflict(line, answer, catalog)
+        if problems or conflict:
+            log.info("LLM line dropped (%s): %s", "; ".join(problems) or conflict, line[:80])
             continue
-        if all(any(q in quotes[i] for i in ids) for q in QUOTED.findall(line)):
-            kept.append(line.replace("**", "").replace("#", ""))
+        kept.append(line)
     return kept
 
 
-def rewrite_with_llm(answer: Answer, settings: Settings) -> Answer:
+def rewrite_with_llm(answer: Answer, settings: Settings, catalog: Catalog) -> Answer:
     try:
         from langchain_openai import ChatOpenAI
     except ImportError:
@@ -52,7 +52,7 @@ def rewrite_with_llm(answer: Answer, settings: Settings) -> Answer:
                            timeout=settings.llm_timeout_s, max_retries=0, temperature=0)
         quotes = "\n".join(f"[{c.id}] {c.quote}（{c.title}，{c.date or '日期不详'}）" for c in answer.citations)
         reply = model.invoke(PROMPT.format(verdict=answer.answer.splitlines()[0], question=answer.question, quotes=quotes))
-        lines = verified_lines(str(reply.content), answer)
+        lines = verified_lines(str(reply.content), answer, catalog)
     except Exception as exc:  # the extractive answer is always there to fall back on
         log.warning("LLM rewrite failed, keeping the extractive answer: %s", exc)
         return answer

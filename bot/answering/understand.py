@@ -1,7 +1,9 @@
-"""What a question is about: scope, licences named, product features, known topics, follow-up.
+"""What a question asks: its language, whether it must be refused, the kind of answer wanted, the
+licences it names, the product facts it states (or negates), and whether it continues the
+conversation.
 
-Kept apart from composing the answer so that each decision (is this in scope? which features?)
-can be tested on its own and explained in the Answer.
+Kept apart from composing the answer so that each decision can be tested on its own and explained
+in the Answer (`intent`, `facts`, `language`, `carried_over`).
 """
 from __future__ import annotations
 
@@ -9,113 +11,151 @@ import re
 from dataclasses import dataclass, field
 
 import jieba
+import jieba.posseg
+import numpy as np
 
+from bot.answering.facts import Fact, FactFinder
+from bot.answering.intent import IntentClassifier, IntentGuess
+from bot.core.models import Context
 from bot.core.text import fold
+from bot.index.embedders import Embedder
 from bot.kb.catalog import Catalog
+from bot.kb.glossary import Refusal
 from bot.kb.terms import TermMatcher
 
+# An elliptical follow-up leans on the conversation: "那如果只有1对1视频呢？", "要是用户都在国外呢".
+FOLLOW_UP = re.compile(r"^(那|那么|那如果|如果|要是|假如|假设|换成|改成|再加|加上|还有|另外|那要|and\b|what if|what about|how about|but if|if\b|then\b)", re.I)
+ELLIPTICAL_END = re.compile(r"(呢|的话)[?？]?\s*$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 jieba.setLogLevel(60)
+_LATIN = re.compile(r"[a-zA-Z]")
+NOUN_TAGS = {"n", "j"}  # jieba: nouns (n, nr, ns, nt, nz, ng …) and abbreviations ("年检")
 
-FOLLOW_UP = re.compile(r"^(那|那么|那如果|如果|要是|假如|换成|改成|只有|仅|还|另外|and |what if|what about|how about|if |then |but if)", re.I)
-QUANTITY_CUES = {
-    "price": (re.compile(r"多少钱|费用|价格|收费|报价|花多少|贵不贵|\bcost|\bprice|\bfees?\b"),
-              re.compile(r"(费用|价格|收费|报价|代办费|官费)[^。]{0,20}\d+(\.\d+)?\s*(万|千|百)?元|\d+(\.\d+)?\s*(万|千|百)?元[^。]{0,10}(费用|价格|收费|报价)")),
-    "duration": (re.compile(r"多久|多长时间|几天|几个月|周期|时长|how long|how many days|how many months"),
-                 re.compile(r"[\d一二两三四五六七八九十数几]+\s*(个)?\s*(工作日|天|周|星期|月|年)")),
-}
+
+@dataclass
+class Screened:
+    question: str
+    folded: str
+    language: str
+    refusal: Refusal | None = None
 
 
 @dataclass
 class Understanding:
     question: str
     folded: str
-    injection: bool = False
-    in_domain: bool = False
+    language: str
+    intent: IntentGuess
     licenses: list[str] = field(default_factory=list)
-    features: list[str] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
     carried_over: list[str] = field(default_factory=list)
     carried_licenses: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
-    expansion: str = ""
-    content_terms: list[str] = field(default_factory=list)
-    quantity: str | None = None
     follow_up: bool = False
+    expansion: str = ""
+    content_terms: list[str] = field(default_factory=list)  # what a quote must address ("|" joins alternatives)
+    subject_nouns: list[str] = field(default_factory=list)  # the nouns the question is about ("版号", "年检")
+    domain: str | None = None  # "strong": a licence word; "context": only product/tech words
+
+    @property
+    def features(self) -> list[str]:
+        """Features that hold: stated in this question and not negated, or carried from earlier turns."""
+        return list(dict.fromkeys([f.feature for f in self.facts if not f.negated] + self.carried_over))
+
+    @property
+    def asked(self) -> list[str]:
+        return list(dict.fromkeys(self.licenses + self.carried_licenses))
+
+
+def language_of(text: str) -> str:
+    cjk, latin = len(_CJK.findall(text)), len(_LATIN.findall(text))
+    return "en" if latin > 3 * max(cjk, 1) or (cjk == 0 and latin > 0) else "zh"
 
 
 class QuestionReader:
-    def __init__(self, catalog: Catalog):
-        self.catalog = catalog
+    def __init__(self, catalog: Catalog, intents: IntentClassifier, facts: FactFinder):
+        self.catalog, self.intents, self.facts = catalog, intents, facts
         self.licenses = TermMatcher({slug: list(l.aliases) + [l.name] for slug, l in catalog.licenses.items()})
-        self.features = TermMatcher({k: list(f.synonyms) for k, f in catalog.features.items()})
-        self.domain = TermMatcher({"domain": catalog.domain_terms})
-        self.english = TermMatcher({en: [en] for en in catalog.glossary})
-        self.injection = [re.compile(p, re.I) for p in catalog.injection_patterns]
-        self.stopwords = {fold(w) for w in catalog.stopwords}
-        self._catalog_words = {fold(t) for l in catalog.licenses.values() for t in l.aliases + (l.name,)} | {
-            fold(t) for f in catalog.features.values() for t in f.synonyms}
+        self.domain = TermMatcher({"strong": catalog.glossary.domain_terms, "context": catalog.glossary.context_terms})
+        self.english = TermMatcher({en: [en] for en in catalog.glossary.english})
+        self.stopwords = {fold(w) for w in catalog.glossary.stopwords}
+        self._catalog_words = sorted({fold(t) for l in catalog.licenses.values() for t in (*l.aliases, l.name)} |
+                                     {fold(t) for f in catalog.features.values() for t in f.synonyms}, key=len, reverse=True)
 
-    def read(self, question: str, previous_features: list[str] | None = None,
-             previous_licenses: list[str] | None = None) -> Understanding:
+    def screen(self, question: str) -> Screened:
+        """The cheap first look, before anything is embedded: language and refusals."""
         folded = fold(question)
-        u = Understanding(question=question, folded=folded)
-        u.injection = any(p.search(folded) for p in self.injection)
-        u.licenses = self.licenses.keys(question)
-        u.features = self._resolve_overrides(self.features.keys(question))
+        refusal = next((r for r in self.catalog.glossary.refusals if any(p.search(folded) for p in r.patterns)), None)
+        return Screened(question, folded, language_of(question), refusal)
+
+    def read(self, s: Screened, qvec: np.ndarray | None, embedder: Embedder | None, context: Context) -> Understanding:
+        licenses = self.licenses.keys(s.folded, negation=False)
+        facts = self.facts.find(s.folded, qvec, embedder, by_meaning=self.intents.cued(s.folded) in (None, "verdict"))
+        stated = [f.feature for f in facts if not f.negated]
+        intent = self.intents.classify(s.folded, qvec, bool(stated))
+        u = Understanding(s.question, s.folded, s.language, intent, licenses, facts)
+        domain = set(self.domain.keys(s.folded, fuzzy=False, negation=False))
+        u.domain = "strong" if "strong" in domain else "context" if "context" in domain else None
+        u.follow_up = self._elliptical(u, context)
+        if u.follow_up:
+            self._carry_over(u, context)
         u.topics = [t.key for t in self.catalog.topics.values()
-                    if any(fold(tr) in folded for tr in t.triggers)]
-        u.follow_up = bool(previous_features or previous_licenses) and (bool(FOLLOW_UP.match(folded.strip())) or len(folded) <= 14)
-        if u.follow_up and not u.injection:
-            self._carry_over(u, previous_features or [], previous_licenses or [])
-        u.topics = [t for t in u.topics if set(self.catalog.topics[t].licenses) & set(u.licenses + u.carried_licenses)]
-        u.in_domain = bool(u.licenses or u.features or u.carried_over or u.carried_licenses or self.domain.keys(question, fuzzy=False))
-        english = self.english.keys(question, fuzzy=False)
-        expansion = [w for en in english for w in self.catalog.glossary[en]]
-        expansion += [self.catalog.licenses[s].name for s in u.licenses + u.carried_licenses]
-        expansion += [self.catalog.features[f].synonyms[0] for f in u.features + u.carried_over]
-        u.expansion = " ".join(dict.fromkeys(expansion))
-        u.content_terms = self._content_terms(folded, english)
-        for name, (ask, _answer) in QUANTITY_CUES.items():
-            if ask.search(folded):
-                u.quantity = name
-                u.expansion = f"{u.expansion} {QUANTITY_SEARCH_WORDS[name]}".strip()
+                    if any(fold(tr) in s.folded for tr in t.triggers) and set(t.licenses) & set(u.asked)]
+        u.expansion = self._expansion(u)
+        u.content_terms, u.subject_nouns = self._content_terms(u)
         return u
 
-    def _resolve_overrides(self, keys: list[str]) -> list[str]:
-        return [k for k in keys if not set(self.catalog.features[k].overridden_by) & set(keys)]
+    def _elliptical(self, u: Understanding, context: Context) -> bool:
+        """Only a message that leans on what was said before inherits it; one that brings its own
+        subject or asks for a definition, an amount, a comparison … is a new question."""
+        if not (context.features or context.licenses):
+            return False
+        marked = bool(FOLLOW_UP.match(u.folded.strip())) or bool(ELLIPTICAL_END.search(u.folded))
+        bare = not u.licenses and not [f for f in u.facts if not f.negated] and len(u.folded) <= 14
+        return u.intent.name == "verdict" and (marked or bare) or (marked and not u.licenses)
 
-    def _carry_over(self, u: Understanding, previous_features: list[str], previous_licenses: list[str]) -> None:
-        """Earlier features stay unless the follow-up names one of the same group (it replaces it)."""
-        groups = {self.catalog.features[f].group for f in u.features if self.catalog.features[f].group}
-        kept = [f for f in previous_features if f in self.catalog.features and f not in u.features
-                and self.catalog.features[f].group not in groups]
-        u.carried_over = kept
-        u.features = self._resolve_overrides(u.features + kept)
-        u.carried_over = [f for f in kept if f in u.features]
+    def _carry_over(self, u: Understanding, context: Context) -> None:
+        """Earlier features stay unless the follow-up names one of the same group (it replaces it)
+        or negates them; earlier licences stay when the follow-up names none."""
+        if u.intent.name == "verdict":
+            stated = {f.feature: f for f in u.facts}
+            groups = {self.catalog.features[k].group for k, f in stated.items() if not f.negated and self.catalog.features[k].group}
+            kept = [k for k in context.features if k in self.catalog.features and (k in stated and not stated[k].negated or
+                    k not in stated and self.catalog.features[k].group not in groups)]
+            present = set(u.features) | set(kept)
+            u.carried_over = [k for k in kept if not set(self.catalog.features[k].overridden_by) & present]
         if not u.licenses:
-            u.carried_licenses = [s for s in previous_licenses if s in self.catalog.licenses]
+            u.carried_licenses = [s for s in context.licenses if s in self.catalog.licenses]
 
-    def _content_terms(self, folded: str, english: list[str]) -> list[str]:
-        """The words a quote must address for the answer to count as answering the question.
+    def _expansion(self, u: Understanding) -> str:
+        """Chinese words to search the Chinese articles with: glossary words for English questions,
+        the names of the licences and features at stake."""
+        words = [w for en in self.english.keys(u.folded, fuzzy=False, negation=False) for w in self.catalog.glossary.english[en]]
+        words += [self.catalog.licenses[s].name for s in u.asked]
+        words += [self.catalog.features[f].synonyms[0] for f in u.features]
+        return " ".join(dict.fromkeys(words))
 
-        Licence and feature names are excluded (rules handle them); so are question words.
-        English words count only through the glossary: the articles are Chinese.
-        """
-        stripped = folded
-        for word in sorted(self._catalog_words, key=len, reverse=True):
+    def _content_terms(self, u: Understanding) -> tuple[list[str], list[str]]:
+        """The words a quote must address for the answer to count as answering the question (not
+        licence or feature names, which rules and licence tags handle; not the words that only say
+        what kind of answer is wanted; not function words; English through the glossary), and
+        among them the nouns, which name what the question is about."""
+        stripped = u.folded
+        for word in self._catalog_words:
             stripped = stripped.replace(word, " ")
-        terms = []
-        for word in jieba.lcut(stripped):
-            word = word.strip()
-            if (len(word) < 2 or word in self.stopwords or not re.search(r"[\u3400-\u9fff]", word)
-                    or word in QUANTITY_WORDS):
+        for intent in self.intents.book.intents:
+            for cue in intent.cues:
+                stripped = cue.sub(" ", stripped)
+        terms, nouns = [], []
+        for pair in jieba.posseg.lcut(stripped):
+            word = pair.word.strip()
+            if len(word) < 2 or word in self.stopwords or not _CJK.search(word):
                 continue
             terms.append(word)
-        for en in english:
-            alternatives = [fold(w) for w in self.catalog.glossary[en] if fold(w) not in QUANTITY_WORDS]
+            if pair.flag[:1] in NOUN_TAGS:
+                nouns.append(word)
+        for en in self.english.keys(u.folded, fuzzy=False, negation=False):
+            alternatives = [fold(w) for w in self.catalog.glossary.english[en]]
             if alternatives:
                 terms.append("|".join(alternatives))
-        return list(dict.fromkeys(terms))
-
-
-QUANTITY_SEARCH_WORDS = {"price": "费用 价格 收费", "duration": "时间 周期 多长时间 数周 数月 一个月 左右"}
-QUANTITY_WORDS = {"多少钱", "多久", "多长时间", "费用", "价格", "收费", "报价", "几天", "周期", "时长", "多少", "几个", "几个月"}
+        return list(dict.fromkeys(terms)), list(dict.fromkeys(nouns))

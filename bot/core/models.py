@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 
 class Verdict(str, Enum):
@@ -64,6 +64,14 @@ class LicenseStatus(BaseModel):
     citations: list[int] = Field(default_factory=list)
 
 
+class Fact(BaseModel):
+    """A product fact read from the question, shown so the user can correct it."""
+
+    feature: str
+    negated: bool = False
+    matched: str = Field("", description="the user's words the fact was read from")
+
+
 class Answer(BaseModel):
     question: str
     verdict: Verdict
@@ -76,6 +84,12 @@ class Answer(BaseModel):
     features: list[str] = Field(default_factory=list, description="product features recognised in the question")
     carried_over: list[str] = Field(default_factory=list, description="features taken from earlier turns of the session")
     session_id: str | None = None
+    intent: str | None = Field(None, description="verdict, definition, conditions, materials, process, time, cost, penalty, "
+                                                 "comparison, authority or other")
+    facts: list[Fact] = Field(default_factory=list, description="product facts recognised, negated ones included")
+    language: str = Field("zh", description="the language the answer text is written in: zh or en")
+    follow_up: bool = Field(False, description="read as a continuation of the conversation (see carried_over)")
+    _asked: list[str] = PrivateAttr(default_factory=list)  # licences the question was about, for the session
 
 
 @dataclass

@@ -19,6 +19,8 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
 
 class UnknownEmbedder(ValueError):
     pass
@@ -41,6 +43,9 @@ class E5SmallEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
 
 class SentenceTransformerEmbedder:
@@ -67,8 +72,11 @@ class SentenceTransformerEmbedder:
         return np.asarray(vecs, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        vec = self._model.encode(self._prefixes[0] + text, normalize_embeddings=True, show_progress_bar=False)
-        return np.asarray(vec, dtype=np.float32).reshape(-1)
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        vecs = self._model.encode([self._prefixes[0] + t for t in texts], normalize_embeddings=True, show_progress_bar=False)
+        return np.asarray(vecs, dtype=np.float32).reshape(len(texts), -1)
 
 
 def load_embedder(spec: str) -> Embedder:

@@ -4,7 +4,8 @@ Layout of the data directory:
 
     chroma/                 Chroma persistent store (unless a Chroma server is configured)
     index/CURRENT           names the live generation; replaced atomically at the end of ingest
-    index/<generation>/     manifest.json, docs.jsonl, chunks.jsonl, lexical/ (BM25)
+    index/<generation>/     manifest.json, docs.jsonl, units.jsonl (evidence units), vectors.npy (their
+                            vectors, float16, for exact scores), lexical/ (BM25 over the units)
 
 Each ingest writes a new generation (and a new Chroma collection) and only then flips CURRENT,
 so a crash half-way leaves the previous generation answering. The Chroma backend is chosen by
@@ -21,7 +22,7 @@ from pathlib import Path
 from bot.core.faults import crash_point
 from bot.core.settings import Settings
 
-MANIFEST, DOCS, CHUNKS, LEXICAL = "manifest.json", "docs.jsonl", "chunks.jsonl", "lexical"
+MANIFEST, DOCS, UNITS, VECTORS, LEXICAL = "manifest.json", "docs.jsonl", "units.jsonl", "vectors.npy", "lexical"
 
 
 def index_root(settings: Settings) -> Path:

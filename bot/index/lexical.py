@@ -46,6 +46,12 @@ class LexicalIndex:
     def load(cls, directory: Path) -> "LexicalIndex":
         return cls(bm25s.BM25.load(str(directory)), int((directory / "size.txt").read_text()))
 
+    def knows(self, term: str) -> bool:
+        """Whether every bigram of `term` occurs somewhere in the indexed texts: a term that fails
+        this is not in the knowledge base at all ("版号", "年检")."""
+        tokens = tokenize(term)
+        return bool(tokens) and all(t in self._bm25.vocab_dict for t in tokens)
+
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         tokens = tokenize(query)
         if not tokens or self.size == 0:

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from bot.core.errors import IndexMissing
 from bot.core.settings import Settings
-from bot.index.layout import CHUNKS, DOCS, LEXICAL, generation_dir, open_chroma, read_current, read_jsonl, read_manifest
+from bot.index.layout import DOCS, LEXICAL, UNITS, VECTORS, generation_dir, open_chroma, read_current, read_jsonl, read_manifest
 from bot.index.lexical import LexicalIndex
 
 
@@ -14,8 +16,9 @@ class StoredIndex:
     generation: str
     manifest: dict
     docs: dict[str, dict]
-    chunks: list[dict]
-    lexical: LexicalIndex
+    units: list[dict]
+    vectors: np.ndarray = field(repr=False)  # one row per unit, memory-mapped
+    lexical: LexicalIndex = field(repr=False)
     collection: object = field(repr=False)
 
     @property
@@ -30,7 +33,8 @@ def load_index(settings: Settings) -> StoredIndex:
     gen_dir = generation_dir(settings, generation)
     manifest = read_manifest(gen_dir)
     docs = {d["doc_id"]: d for d in read_jsonl(gen_dir / DOCS)}
-    chunks = read_jsonl(gen_dir / CHUNKS)
+    units = read_jsonl(gen_dir / UNITS)
+    vectors = np.load(gen_dir / VECTORS, mmap_mode="r")
     lexical = LexicalIndex.load(gen_dir / LEXICAL)
     collection = open_chroma(settings).get_collection(manifest["collection"])
-    return StoredIndex(generation, manifest, docs, chunks, lexical, collection)
+    return StoredIndex(generation, manifest, docs, units, vectors, lexical, collection)

@@ -15,7 +15,7 @@ import numpy as np
 
 from bot.core.faults import crash_point
 from bot.core.settings import Settings
-from bot.index.layout import (CHUNKS, DOCS, LEXICAL, MANIFEST, collection_prefix, generation_dir, index_root, open_chroma,
+from bot.index.layout import (DOCS, LEXICAL, MANIFEST, UNITS, VECTORS, collection_prefix, generation_dir, index_root, open_chroma,
                               read_current, read_jsonl, read_manifest, write_current, write_jsonl)
 from bot.index.lexical import LexicalIndex
 
@@ -36,10 +36,10 @@ class PreviousIndex:
         gen_dir = generation_dir(settings, generation)
         try:
             manifest = read_manifest(gen_dir)
-            chunks = read_jsonl(gen_dir / CHUNKS)
+            units = read_jsonl(gen_dir / UNITS)
         except (OSError, ValueError):
             return cls(None, {}, {})
-        return cls(generation, manifest, {c["fingerprint"]: c["id"] for c in chunks})
+        return cls(generation, manifest, {u["fingerprint"]: u["id"] for u in units})
 
     def cached_embeddings(self, settings: Settings, embedder: str, fingerprints: list[str]) -> dict[str, np.ndarray]:
         if self.generation is None or self.manifest.get("embedder") != embedder:
@@ -56,24 +56,26 @@ class PreviousIndex:
         return {fp: np.asarray(by_id[cid], dtype=np.float32) for fp, cid in wanted.items() if cid in by_id}
 
 
-def write_generation(settings: Settings, generation: str, manifest: dict, docs: list[dict], chunks: list[dict],
+def write_generation(settings: Settings, generation: str, manifest: dict, docs: list[dict], units: list[dict],
                      embeddings: np.ndarray, batch_size: int = 1000) -> None:
+    """`units` rows carry `id`, `doc_id`, `text`, `fingerprint` and `search` (what BM25 indexes)."""
     gen_dir = generation_dir(settings, generation)
     gen_dir.mkdir(parents=True, exist_ok=False)
     client = open_chroma(settings)
     collection = client.create_collection(manifest["collection"], embedding_function=None,
                                           metadata={"hnsw:space": "cosine", "generation": generation})
-    for i in range(0, len(chunks), batch_size):
-        batch = chunks[i:i + batch_size]
-        collection.add(ids=[c["id"] for c in batch], embeddings=embeddings[i:i + batch_size],
-                       documents=[c["text"] for c in batch],
-                       metadatas=[{"doc_id": c["doc_id"], "fingerprint": c["fingerprint"]} for c in batch])
+    for i in range(0, len(units), batch_size):
+        batch = units[i:i + batch_size]
+        collection.add(ids=[u["id"] for u in batch], embeddings=embeddings[i:i + batch_size],
+                       documents=[u["text"] for u in batch],
+                       metadatas=[{"doc_id": u["doc_id"], "fingerprint": u["fingerprint"]} for u in batch])
         crash_point("write:chroma-batch")
     lexical_dir = gen_dir / LEXICAL
     lexical_dir.mkdir()
-    LexicalIndex.build([f'{c["section"]}\n{c["text"]}' for c in chunks]).save(lexical_dir)
+    LexicalIndex.build([u["search"] for u in units]).save(lexical_dir)
+    np.save(gen_dir / VECTORS, np.asarray(embeddings, dtype=np.float16))
     write_jsonl(gen_dir / DOCS, docs)
-    write_jsonl(gen_dir / CHUNKS, chunks)
+    write_jsonl(gen_dir / UNITS, units)
     crash_point("write:before-manifest")
     (gen_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
 

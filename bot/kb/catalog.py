@@ -1,4 +1,4 @@
-"""The editable knowledge: licence catalogue, rule table and glossary, loaded and checked.
+"""The editable knowledge: licence catalogue and rule table, loaded and checked.
 
 These YAML files are written by compliance staff, not programmers, so every error names the
 file, the entry and the field. Whether rule quotes are still in the articles is checked against
@@ -13,6 +13,7 @@ import yaml
 
 from bot.core.errors import KnowledgeError
 from bot.core.models import Verdict
+from bot.kb.glossary import Glossary, load_glossary
 
 RULE_STATUSES = {v.value for v in Verdict} - {"out_of_scope"}
 
@@ -23,6 +24,10 @@ class License:
     name: str
     full_name: str
     aliases: tuple[str, ...]
+    name_en: str = ""
+
+    def display(self, language: str) -> str:
+        return self.name_en or self.name if language == "en" else self.name
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,10 @@ class LicenseRule:
     status: Verdict
     reason: str
     quotes: tuple[RuleQuote, ...]
+    reason_en: str = ""
+
+    def why(self, language: str) -> str:
+        return self.reason_en or self.reason if language == "en" else self.reason
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,13 @@ class Feature:
     licenses: tuple[LicenseRule, ...]
     group: str | None = None
     overridden_by: tuple[str, ...] = ()
+    label_en: str = ""
+    wordings: tuple[str, ...] = ()
+    qualifier: bool = False
+    negative: bool = False  # the feature is an absence ("不收费"): its own negation words do not negate it
+
+    def display(self, language: str) -> str:
+        return self.label_en or self.label if language == "en" else self.label
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,7 @@ class Topic:
     triggers: tuple[str, ...]
     summary: str
     quotes: tuple[RuleQuote, ...]
+    summary_en: str = ""
 
 
 @dataclass
@@ -64,13 +81,11 @@ class Catalog:
     licenses: dict[str, License]
     features: dict[str, Feature]
     topics: dict[str, Topic]
-    glossary: dict[str, list[str]] = field(default_factory=dict)
-    domain_terms: list[str] = field(default_factory=list)
-    injection_patterns: list[str] = field(default_factory=list)
-    stopwords: list[str] = field(default_factory=list)
+    commercial_test: LicenseRule | None = None
+    glossary: Glossary = field(default_factory=Glossary)
 
 
-def _load_yaml(path: Path) -> dict:
+def load_yaml(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -82,9 +97,11 @@ def _load_yaml(path: Path) -> dict:
     return data
 
 
-def _str_list(value, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-        raise KnowledgeError(f"{where}: expected a non-empty list of strings")
+def str_list(value, where: str, required: bool = True) -> tuple[str, ...]:
+    if value is None and not required:
+        return ()
+    if not isinstance(value, list) or (required and not value) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise KnowledgeError(f"{where}: expected a {'non-empty ' if required else ''}list of strings")
     return tuple(value)
 
 
@@ -99,57 +116,79 @@ def _quotes(value, where: str) -> tuple[RuleQuote, ...]:
     return tuple(out)
 
 
-def load_catalog(knowledge_dir: Path) -> Catalog:
-    lic_path, rules_path, glossary_path = (knowledge_dir / n for n in ("licenses.yaml", "rules.yaml", "glossary.yaml"))
+def _licenses(path: Path) -> dict[str, License]:
     licenses: dict[str, License] = {}
-    for slug, entry in (_load_yaml(lic_path).get("licenses") or {}).items():
-        where = f"{lic_path}: licenses.{slug}"
+    for slug, entry in (load_yaml(path).get("licenses") or {}).items():
+        where = f"{path}: licenses.{slug}"
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise KnowledgeError(f"{where}: needs a 'name'")
         licenses[slug] = License(slug, entry["name"], entry.get("full_name", entry["name"]),
-                                 _str_list(entry.get("aliases"), f"{where}.aliases"))
+                                 str_list(entry.get("aliases"), f"{where}.aliases"), str(entry.get("name_en") or ""))
     if not licenses:
-        raise KnowledgeError(f"{lic_path}: no licences defined")
+        raise KnowledgeError(f"{path}: no licences defined")
+    return licenses
 
-    rules = _load_yaml(rules_path)
+
+def _rule(slug: str, rule, where: str, licenses: dict[str, License]) -> LicenseRule:
+    if slug not in licenses:
+        raise KnowledgeError(f"{where}: unknown licence slug (known: {', '.join(licenses)})")
+    if not isinstance(rule, dict) or rule.get("status") not in RULE_STATUSES:
+        raise KnowledgeError(f"{where}.status: must be one of {sorted(RULE_STATUSES)}")
+    if not isinstance(rule.get("reason"), str) or not rule["reason"].strip():
+        raise KnowledgeError(f"{where}.reason: missing")
+    return LicenseRule(slug, Verdict(rule["status"]), rule["reason"].strip(), _quotes(rule.get("quotes"), f"{where}.quotes"),
+                       str(rule.get("reason_en") or "").strip())
+
+
+def _features(rules: dict, path: Path, licenses: dict[str, License]) -> dict[str, Feature]:
     features: dict[str, Feature] = {}
     for key, entry in (rules.get("features") or {}).items():
-        where = f"{rules_path}: features.{key}"
+        where = f"{path}: features.{key}"
         if not isinstance(entry, dict):
             raise KnowledgeError(f"{where}: expected a mapping")
-        lic_rules = []
-        for slug, rule in (entry.get("licenses") or {}).items():
-            rwhere = f"{where}.licenses.{slug}"
-            if slug not in licenses:
-                raise KnowledgeError(f"{rwhere}: unknown licence slug (known: {', '.join(licenses)})")
-            if not isinstance(rule, dict) or rule.get("status") not in RULE_STATUSES:
-                raise KnowledgeError(f"{rwhere}.status: must be one of {sorted(RULE_STATUSES)}")
-            if not isinstance(rule.get("reason"), str) or not rule["reason"].strip():
-                raise KnowledgeError(f"{rwhere}.reason: missing")
-            lic_rules.append(LicenseRule(slug, Verdict(rule["status"]), rule["reason"].strip(),
-                                         _quotes(rule.get("quotes"), f"{rwhere}.quotes")))
+        lic_rules = tuple(_rule(slug, rule, f"{where}.licenses.{slug}", licenses)
+                          for slug, rule in (entry.get("licenses") or {}).items())
         if not lic_rules:
             raise KnowledgeError(f"{where}.licenses: a feature needs at least one licence rule")
-        features[key] = Feature(key, str(entry.get("label", key)), _str_list(entry.get("synonyms"), f"{where}.synonyms"),
-                                tuple(lic_rules), entry.get("group"), tuple(entry.get("overridden_by") or ()))
+        features[key] = Feature(key, str(entry.get("label", key)), str_list(entry.get("synonyms"), f"{where}.synonyms"),
+                                lic_rules, entry.get("group"), tuple(entry.get("overridden_by") or ()),
+                                str(entry.get("label_en") or ""), str_list(entry.get("wordings"), f"{where}.wordings", False),
+                                bool(entry.get("qualifier")), bool(entry.get("negative")))
     for f in features.values():
         for other in f.overridden_by:
             if other not in features:
-                raise KnowledgeError(f"{rules_path}: features.{f.key}.overridden_by: unknown feature '{other}'")
+                raise KnowledgeError(f"{path}: features.{f.key}.overridden_by: unknown feature '{other}'")
+    return features
 
+
+def _topics(rules: dict, path: Path, licenses: dict[str, License]) -> dict[str, Topic]:
     topics: dict[str, Topic] = {}
     for key, entry in (rules.get("topics") or {}).items():
-        where = f"{rules_path}: topics.{key}"
-        lic = _str_list(entry.get("licenses"), f"{where}.licenses")
+        where = f"{path}: topics.{key}"
+        lic = str_list(entry.get("licenses"), f"{where}.licenses")
         for slug in lic:
             if slug not in licenses:
                 raise KnowledgeError(f"{where}.licenses: unknown licence slug '{slug}'")
-        topics[key] = Topic(key, str(entry.get("label", key)), lic, _str_list(entry.get("triggers"), f"{where}.triggers"),
-                            str(entry.get("summary", "")), _quotes(entry.get("quotes"), f"{where}.quotes"))
+        topics[key] = Topic(key, str(entry.get("label", key)), lic, str_list(entry.get("triggers"), f"{where}.triggers"),
+                            str(entry.get("summary", "")), _quotes(entry.get("quotes"), f"{where}.quotes"),
+                            str(entry.get("summary_en") or ""))
+    return topics
 
-    glossary = _load_yaml(glossary_path) if glossary_path.exists() else {}
-    return Catalog(licenses, features, topics,
-                   glossary={k: list(v) for k, v in (glossary.get("english") or {}).items()},
-                   domain_terms=list(glossary.get("domain_terms") or []),
-                   injection_patterns=list(glossary.get("injection_patterns") or []),
-                   stopwords=list(glossary.get("stopwords") or []))
+
+def _commercial_test(rules: dict, path: Path) -> LicenseRule | None:
+    entry = rules.get("commercial_test")
+    if entry is None:
+        return None
+    where = f"{path}: commercial_test"
+    if not isinstance(entry, dict) or not isinstance(entry.get("reason"), str):
+        raise KnowledgeError(f"{where}: needs source, quote and reason")
+    quotes = _quotes([{"source": entry.get("source"), "quote": entry.get("quote")}], where)
+    return LicenseRule("icp_filing", Verdict.not_required, entry["reason"], quotes, str(entry.get("reason_en") or ""))
+
+
+def load_catalog(knowledge_dir: Path) -> Catalog:
+    licenses = _licenses(knowledge_dir / "licenses.yaml")
+    rules_path = knowledge_dir / "rules.yaml"
+    rules = load_yaml(rules_path)
+    return Catalog(licenses, _features(rules, rules_path, licenses), _topics(rules, rules_path, licenses),
+                   _commercial_test(rules, rules_path), load_glossary(knowledge_dir / "glossary.yaml"))

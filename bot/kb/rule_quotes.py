@@ -36,6 +36,8 @@ def verify_rule_quotes(catalog: Catalog, docs: dict[str, dict], rules_path: str 
     sources = {Path(d["source"]).name for d in docs.values()}
     entries = [(f"features.{f.key}.licenses.{r.slug}.quotes", q) for f in catalog.features.values() for r in f.licenses for q in r.quotes]
     entries += [(f"topics.{t.key}.quotes", q) for t in catalog.topics.values() for q in t.quotes]
+    if catalog.commercial_test:
+        entries += [("commercial_test", q) for q in catalog.commercial_test.quotes]
     for where, q in entries:
         if q in located:
             continue

@@ -15,6 +15,7 @@ from bot.core.text import fold
 OPPOSITES = set("内外免付无有单多个群私公自他不非正负前后上下")
 NEGATION = re.compile(r"(没有|没|不含|不涉及|不做|不提供|不带|不会有|无需|不需要|并非|不是|\bno\b|\bnot\b|without|don't have|doesn't have)\s*$")
 _HAN = re.compile(r"^[\u3400-\u9fff]+$")
+_HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -33,13 +34,19 @@ def _negated(text: str, start: int) -> bool:
 
 
 def _fuzzy_positions(text: str, term: str):
+    """Where `term` stands with one Han character typed wrong (not the first character, not its
+    first Han character, not one of a pair of opposites): "ICP备按" for "ICP备案"."""
     n = len(term)
+    first_han = next(i for i, ch in enumerate(term) if _HAN_CHAR.match(ch))
     for i in range(0, len(text) - n + 1):
         window = text[i:i + n]
         if window[0] != term[0]:
             continue
-        diffs = [(a, b) for a, b in zip(window, term) if a != b]
-        if len(diffs) == 1 and _HAN.match(window) and not ({diffs[0][0], diffs[0][1]} & OPPOSITES):
+        diffs = [(j, a, b) for j, (a, b) in enumerate(zip(window, term)) if a != b]
+        if len(diffs) != 1:
+            continue
+        j, a, b = diffs[0]
+        if j != first_han and _HAN_CHAR.match(a) and _HAN_CHAR.match(b) and not ({a, b} & OPPOSITES):
             yield i
 
 
@@ -50,39 +57,36 @@ class TermMatcher:
         entries = [(fold(t).strip(), key) for key, ts in terms.items() for t in ts if t and t.strip()]
         self._entries = sorted(set(entries), key=lambda e: -len(e[0]))
 
-    def find(self, text: str, fuzzy: bool = True) -> list[TermHit]:
+    def find(self, text: str, fuzzy: bool = True, negation: bool = True) -> list[TermHit]:
+        """Hits in `text`, longest first and never overlapping (a typo of a long term beats an exact
+        short one inside it: "ICP备按" is the filing, not "ICP"); with `negation`, a term right
+        after a negation is not a hit."""
         folded = fold(text)
-        taken = [False] * len(folded)
-        hits: list[TermHit] = []
-
-        def claim(key: str, term: str, start: int, is_fuzzy: bool) -> None:
-            end = start + len(term)
-            if any(taken[start:end]) or _negated(folded, start):
-                return
-            for i in range(start, end):
-                taken[i] = True
-            hits.append(TermHit(key, term, start, end, is_fuzzy))
-
+        candidates: list[TermHit] = []
         for term, key in self._entries:
             if re.match(r"^[a-z0-9]", term):
                 pattern = re.compile(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])")
-                for m in pattern.finditer(folded):
-                    claim(key, term, m.start(), False)
+                candidates += [TermHit(key, term, m.start(), m.end()) for m in pattern.finditer(folded)]
             else:
                 start = folded.find(term)
                 while start != -1:
-                    claim(key, term, start, False)
+                    candidates.append(TermHit(key, term, start, start + len(term)))
                     start = folded.find(term, start + 1)
-        if fuzzy:
-            for term, key in self._entries:
-                if len(term) >= 4 and _HAN.match(term):
-                    for start in _fuzzy_positions(folded, term):
-                        claim(key, term, start, True)
+            if fuzzy and len(term) >= 4 and len(_HAN_CHAR.findall(term)) >= 2 and (_HAN.match(term) or len(term) >= 5):
+                candidates += [TermHit(key, term, s, s + len(term), True) for s in _fuzzy_positions(folded, term)]
+        taken = [False] * len(folded)
+        hits: list[TermHit] = []
+        for hit in sorted(candidates, key=lambda h: (-(h.end - h.start), h.fuzzy, h.start)):
+            if any(taken[hit.start:hit.end]) or (negation and _negated(folded, hit.start)):
+                continue
+            for i in range(hit.start, hit.end):
+                taken[i] = True
+            hits.append(hit)
         return sorted(hits, key=lambda h: h.start)
 
-    def keys(self, text: str, fuzzy: bool = True) -> list[str]:
+    def keys(self, text: str, fuzzy: bool = True, negation: bool = True) -> list[str]:
         seen: list[str] = []
-        for hit in self.find(text, fuzzy):
+        for hit in self.find(text, fuzzy, negation):
             if hit.key not in seen:
                 seen.append(hit.key)
         return seen

@@ -58,7 +58,8 @@ def healthz(request: Request, bot: Annotated[Bot, Depends(get_bot)]) -> JSONResp
         status = bot.status()
     except NotReady as exc:
         return JSONResponse({"status": "no index", "error": str(exc)}, status_code=503)
-    return JSONResponse({"status": "ok", **status.model_dump(exclude={"created"}), "channels": request.app.state.channels})
+    return JSONResponse({"status": "ok", **status.model_dump(exclude={"created"}), "chunks": status.units,  # older name
+                         "channels": request.app.state.channels})
 
 
 async def read_body(request: Request) -> bytes:

@@ -164,7 +164,22 @@ def run_eval(suites: list[Path] = typer.Argument(None, help="suite files (defaul
     from eval.runner import main as eval_main
 
     _ensure_index(get_settings())  # an empty data dir is ingested first, saying so
-    raise typer.Exit(eval_main(suites or [], json_out, md_out, feedback))
+    raise typer.Exit(eval_main(suites or [], json_out, md_out, feedback, with_articles=_corpus_with))
+
+
+def _corpus_with(extra: list[Path]):
+    """Settings of an index of knowledge/articles plus `extra`, kept under the data dir so that a
+    second eval run finds it up to date (a suite about a licence the catalogue does not know)."""
+    import hashlib
+
+    from ingest.pipeline import ingest as run_ingest
+
+    settings = get_settings()
+    key = hashlib.sha1("|".join(sorted(str(p) for p in extra)).encode()).hexdigest()[:10]
+    scratch = settings.model_copy(update={"data_dir": settings.data_dir / "eval-corpora" / key})
+    report = run_ingest([settings.articles_dir, *extra], scratch, show_progress=False, log=lambda m: typer.echo(m, err=True))
+    typer.echo(f"eval corpus with {', '.join(p.name for p in extra)}: {report.summary()}", err=True)
+    return scratch
 
 
 if __name__ == "__main__":

@@ -1,0 +1,61 @@
+"""What kinds of answer a question can ask for (knowledge/intents.yaml): cue patterns checked in
+order, natural wordings for matching by meaning, the kinds of evidence each wants, and how an
+answer introduces it."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.errors import KnowledgeError
+from bot.kb.catalog import load_yaml, str_list
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    cues: tuple[re.Pattern, ...]
+    wordings: tuple[str, ...]
+    evidence: tuple[str, ...]
+    lead: str
+    lead_en: str
+
+    def cued(self, folded_question: str) -> bool:
+        return any(p.search(folded_question) for p in self.cues)
+
+
+@dataclass(frozen=True)
+class IntentBook:
+    intents: tuple[Intent, ...]  # in cue order
+    focus: dict[str, tuple[re.Pattern, ...]]
+
+    def get(self, name: str) -> Intent:
+        return next(i for i in self.intents if i.name == name)
+
+
+def _patterns(values, where: str) -> tuple[re.Pattern, ...]:
+    out = []
+    for i, value in enumerate(values or []):
+        try:
+            out.append(re.compile(str(value), re.I))
+        except re.error as exc:
+            raise KnowledgeError(f"{where}[{i}]: not a valid regular expression: {exc}") from None
+    return tuple(out)
+
+
+def load_intents(path: Path) -> IntentBook:
+    data = load_yaml(path)
+    intents = []
+    for name, entry in (data.get("intents") or {}).items():
+        where = f"{path}: intents.{name}"
+        if not isinstance(entry, dict):
+            raise KnowledgeError(f"{where}: expected a mapping")
+        intents.append(Intent(name, _patterns(entry.get("cues"), f"{where}.cues"),
+                              str_list(entry.get("wordings"), f"{where}.wordings", False),
+                              str_list(entry.get("evidence"), f"{where}.evidence", False),
+                              str(entry.get("lead") or name), str(entry.get("lead_en") or name)))
+    names = {i.name for i in intents}
+    if not {"verdict", "other"} <= names:
+        raise KnowledgeError(f"{path}: intents must include 'verdict' and 'other'")
+    focus = {k: _patterns(v, f"{path}: focus.{k}") for k, v in (data.get("focus") or {}).items()}
+    return IntentBook(tuple(intents), focus)
