@@ -33,6 +33,22 @@ class Status(BaseModel):
     llm: str | None
 
 
+class UnitView(BaseModel):
+    """One evidence unit as `licensebot kb show` prints it: what was stored and what it means."""
+
+    id: str
+    source: str
+    kind: str
+    heading: str
+    text: str
+    licenses: list[str]
+    named: bool
+    kinds: list[str]
+    topic: list[str]
+    polarity: dict[str, str]
+    similarity: float | None = None
+
+
 class KnowledgeHolder:
     """Thread-safe holder that reloads when a new index generation has been published."""
 
@@ -90,6 +106,26 @@ class Bot:
         knowledge = self.knowledge.get()
         vector = knowledge.question_vector(fold(question))
         return [knowledge.index.docs[h.unit["doc_id"]]["source"] for h in knowledge.retriever.search(fold(question), k=k, vector=vector)]
+
+    def units(self, article: str | None = None, kind: str | None = None, license: str | None = None,
+              query: str | None = None, limit: int = 20) -> list[UnitView]:
+        """The evidence units of the index with what each means, filtered; most similar first with `query`."""
+        k = self.knowledge.get()
+        picked = []
+        for pos, (unit, meaning) in enumerate(zip(k.index.units, k.meanings)):
+            source = k.index.docs[unit["doc_id"]]["source"]
+            if (article and article not in source) or (kind and kind not in meaning.kinds) or (license and license not in meaning.licenses):
+                continue
+            picked.append((pos, unit, meaning, source))
+        sims = {}
+        if query:
+            vector = k.question_vector(fold(query))
+            sims = dict(zip([p for p, *_ in picked], k.retriever.similarity(vector, [p for p, *_ in picked]).tolist()))
+            picked.sort(key=lambda row: -sims[row[0]])
+        return [UnitView(id=u["id"], source=src, kind=u["kind"], heading=u.get("heading", ""), text=u["text"],
+                         licenses=list(m.licenses), named=m.named, kinds=sorted(m.kinds), topic=sorted(m.topic),
+                         polarity=m.polarity, similarity=round(sims[p], 3) if query else None)
+                for p, u, m, src in picked[:limit]]
 
     def forget(self, session_id: str) -> None:
         self.sessions.clear(session_id)

@@ -64,3 +64,14 @@ def test_broken_rule_stops_the_bot_with_a_message(env, knowledge_copy):
     out = run(dict(env, LICENSEBOT_KNOWLEDGE_DIR=str(knowledge_copy)), "ask", "自营商城需要ICP吗")
     assert out.returncode == 2
     assert "features.self_operated.licenses.icp.quotes" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_kb_show_lists_units_with_what_they_mean(env):
+    out = run(env, "kb", "show", "多方通信许可证的办理条件", "--limit", "3", "--json")
+    assert out.returncode == 0, out.stderr
+    units = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(units) == 3 and units[0]["similarity"] >= units[-1]["similarity"]
+    top = units[0]
+    assert "multiparty" in top["licenses"] and "condition" in top["kinds"] and top["source"].endswith("002_efd8fce62a7682d1.txt")
+    listed = run(env, "kb", "show", "--kind", "penalty", "--license", "multiparty", "--limit", "50", "--json")
+    assert all("penalty" in json.loads(l)["kinds"] and "multiparty" in json.loads(l)["licenses"] for l in listed.stdout.splitlines())

@@ -77,3 +77,19 @@ def test_eval_command_exits_1_with_an_english_only_embedder(tmp_path):
     assert out.returncode == 1, out.stdout[-2000:] + out.stderr[-2000:]
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert report["failures"] and report["embedder"].startswith("st:")
+
+
+def test_known_failures_may_only_shrink(knowledge, settings, embedder):
+    """A listed case that passes fails the run (take it off the list); an unlisted failure fails it too."""
+    from bot.service import Bot
+    from eval.runner import run_suites
+    from eval.suite import Suite
+
+    bot = Bot(settings, embedder)
+    right = Case(id="right", question="我的语音聊天房小程序需要多方通信许可证吗？", suite="t", expect={"multiparty": "required"})
+    wrong = Case(id="wrong", question="我的语音聊天房小程序需要多方通信许可证吗？", suite="t", expect={"multiparty": "not_required"})
+    suite = Suite("t", SUITES_DIR / "t.yaml", {}, [right, wrong])
+    listed_both = run_suites([suite], bot, show_progress=False, known={"t/right": "was wrong", "t/wrong": "is wrong"})
+    assert listed_both["failures"] == ["t/right: passes now; take it off eval/known_failures.yaml"]
+    listed_none = run_suites([suite], bot, show_progress=False, known={})
+    assert len(listed_none["failures"]) == 1 and listed_none["failures"][0].startswith("t/wrong: new failure")

@@ -68,3 +68,20 @@ def test_the_bot_uses_the_configured_model(settings, llm, embedder, knowledge):
     bot = Bot(llm_settings(settings, llm), embedder)
     got = bot.ask(VOICE_ROOM)
     assert got.mode.value == "llm" and got.verdict.value == "required" and len(llm.requests) == 1
+
+
+def test_invented_amounts_and_a_verdict_the_bot_did_not_reach_are_dropped(settings, llm, knowledge):
+    depends = answer("只有1对1视频聊天，需要多方通信许可证吗？", knowledge)
+    assert depends.verdict.value == "depends"
+    llm.reply("text", "费用是38000元，审批周期为45个工作日[1]\n结论：需要办理国内多方通信业务许可证[1]\n"
+                      "各地通信管理局的认定可能存在差异[1]")
+    got = rewrite_with_llm(depends, llm_settings(settings, llm), knowledge.catalog)
+    assert "38000" not in got.answer and "需要办理国内多方通信业务许可证" not in got.answer
+    assert "各地通信管理局的认定可能存在差异[1]" in got.answer and got.mode.value == "llm"
+
+
+def test_an_english_question_asks_the_model_for_english(settings, llm, knowledge):
+    english = answer("Does my voice chat room need a multi-party license?", knowledge)
+    llm.reply("text", "")
+    rewrite_with_llm(english, llm_settings(settings, llm), knowledge.catalog)
+    assert "Answer in English" in llm.requests[0]["json"]["messages"][0]["content"]

@@ -14,7 +14,7 @@ import time
 
 from bot.answering import compose as c
 from bot.answering.decide import Decision, from_polarities, overall, rule_statuses
-from bot.answering.evidence import Evidence, covered, of_kind, relevant, to_quote
+from bot.answering.evidence import MIN_RELEVANCE, Evidence, covered, of_kind, relevant, to_quote
 from bot.answering.ground import ungrounded
 from bot.answering.knowledge import Knowledge
 from bot.answering.understand import Screened, Understanding
@@ -26,8 +26,13 @@ from bot.core.models import Answer, Context, Fact, LicenseStatus, Mode, Verdict
 IN_SCOPE_SIMILARITY = 0.87
 IN_SCOPE_WITH_CONTEXT_WORD = 0.865
 # A unit this close in meaning answers even when it shares none of the question's content words.
-SURE_SIMILARITY = 0.90
-LIST_INTENTS = {"conditions", "materials", "process", "penalty", "other"}
+SURE_SIMILARITY = 0.89
+# ... and one about a noun the articles never use needs to be closer still.
+UNHEARD_SIMILARITY = 0.93
+# A product feature read by meaning this clearly (z-score) places a question in scope by itself.
+CLEAR_FEATURE = 2.6
+MIN_RELEVANCE_EN = 0.78
+LIST_INTENTS = {"conditions", "materials", "process", "penalty"}
 log = logging.getLogger(__name__)
 
 
@@ -39,9 +44,9 @@ def answer(question: str, knowledge: Knowledge, context: Context | None = None) 
     if s.refusal:
         result = _refused(s, s.refusal.reason_en if s.language == "en" else s.refusal.reason)
     else:
-        qvec = knowledge.question_vector(s.folded)
-        u = knowledge.reader.read(s, qvec, knowledge.embedder, context or Context())
-        hits = knowledge.retriever.search(s.folded, k=24, expansion=u.expansion, vector=qvec)
+        u = knowledge.reader.read(s, knowledge.vectors(knowledge.reader.to_embed(s)), context or Context())
+        hits = knowledge.retriever.search(s.folded, k=24, expansion=u.expansion, vector=u.vector)
+        knowledge.reader.confirm(u, {f for h in hits for f in knowledge.rule_units.get(h.position, ())}, CLEAR_FEATURE)
         if not _in_scope(u, hits):
             result = _refused(s, "")
         elif u.topics and u.intent.name in ("authority", "verdict", "other"):
@@ -74,7 +79,12 @@ def _finish(result: Answer, u: Understanding | None, s: Screened, book: c.Citati
 
 
 def _in_scope(u: Understanding, hits) -> bool:
-    if u.asked or u.facts or u.topics or u.domain == "strong":
+    """A licence, a product feature in so many words or a licence word puts a question in scope; a
+    feature read only by meaning does not on its own ("红烧肉怎么做" is near some wording of
+    something), so then, as for every other question, some unit must be close in meaning."""
+    if u.asked or u.topics or u.domain == "strong" or u.carried_over or any(f.by == "words" for f in u.facts):
+        return True
+    if any(f.by == "meaning" and f.score >= CLEAR_FEATURE for f in u.facts):
         return True
     best = max((h.similarity for h in hits), default=0.0)
     if u.domain == "context":
@@ -100,8 +110,11 @@ def _labels(knowledge: Knowledge, keys: list[str], language: str) -> list[str]:
 def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) -> Answer:
     lang = u.language
     statuses = rule_statuses(u.features, u.asked, knowledge.catalog, _cite_rule(knowledge, book), lang)
-    decision = overall(statuses, u.asked)
     stated = [f.feature for f in u.facts if not f.negated and f.feature not in u.carried_over]
+    focus = u.asked
+    if u.follow_up and not u.licenses and stated:  # "那如果只有1对1视频呢？" asks about what that change touches
+        focus = list(dict.fromkeys(r.slug for f in stated for r in knowledge.catalog.features[f].licenses))
+    decision = overall(statuses, focus)
     negated = [f.feature for f in u.facts if f.negated]
     lines = [c.headline(decision.verdict, decision.focus, statuses, lang)]
     lines += c.facts_lines(_labels(knowledge, stated, lang), _labels(knowledge, u.carried_over, lang),
@@ -164,18 +177,21 @@ def _answering_units(u: Understanding, knowledge: Knowledge, hits, kinds: set[st
     and addressing the question's own subject ("版号", "有效期") unless they are very close in meaning."""
     related = _related(u, knowledge)
     focus = knowledge.intents.focus.get(u.intent.focus, ()) if u.intent.focus and u.intent.name == "conditions" else ()
-    vector = knowledge.question_vector(u.folded)
-    candidates = hits + knowledge.retriever.scan(vector, of_kind(knowledge.meanings, kinds, related))
+    candidates = hits + knowledge.retriever.scan(u.vector, of_kind(knowledge.meanings, kinds, related))
     comparing = u.intent.name == "comparison" and len(related) >= 2
-    ranked = relevant(candidates, knowledge.meanings, kinds, related, focus, prefer_lists=u.intent.name in LIST_INTENTS,
-                      units=knowledge.index.units, comparing=comparing)
+    floor = MIN_RELEVANCE_EN if u.language == "en" else MIN_RELEVANCE  # English to Chinese articles runs lower
+    ranked = relevant(candidates, knowledge.meanings, kinds, related, focus, floor, prefer_lists=u.intent.name in LIST_INTENTS,
+                      units=knowledge.index.units, comparing=comparing, whole_lists=u.intent.name == "other")
     chosen = to_quote(ranked, related if comparing else frozenset())
-    if not chosen or max(e.hit.similarity for e in chosen) >= SURE_SIMILARITY:
+    if not chosen:
         return chosen
-    unheard = [n for n in u.subject_nouns if not knowledge.index.lexical.knows(n)]
+    best = max(e.hit.similarity for e in chosen)
     subject_bound = u.intent.name in ("verdict", "other", "definition")  # kind-specific intents are bound by their kind
-    if unheard or (subject_bound and covered(u.content_terms, chosen) == 0):
+    unheard = any(not knowledge.index.lexical.knows(n) for n in u.subject_nouns)
+    if unheard and best < (UNHEARD_SIMILARITY if subject_bound else SURE_SIMILARITY - 0.01):
         return []  # the question is about something the articles never mention ("版号", "年检")
+    if best < SURE_SIMILARITY and subject_bound and covered(u.content_terms, chosen) == 0:
+        return []
     return chosen
 
 
@@ -214,8 +230,7 @@ def _from_unit_polarity(u: Understanding, knowledge: Knowledge, book: c.Citation
         decision = Decision(statuses, from_polarities(stances), [])
     if decision.verdict == Verdict.unknown:
         decision.verdict = Verdict.depends
-    lines = [c.headline(decision.verdict, decision.focus, statuses, lang)]
-    lines += c.evidence_lines(c.t(lang, "from_articles"), _subject(u, knowledge), [book.quote(i) for i in ids], lang)[0:1]
-    lines += c.evidence_lines("", "", [book.quote(i) for i in ids], lang)[1:] + [c.t(lang, "caution")]
+    lines = [c.headline(decision.verdict, decision.focus, statuses, lang), c.t(lang, "said")]
+    lines += [f"{n}. {c.quoted(book.quote(i), lang)}" for n, i in enumerate(ids, 1)] + [c.t(lang, "caution")]
     return Answer(question=u.question, verdict=decision.verdict, licenses=statuses, answer="\n".join(lines),
                   mode=Mode.retrieval, confidence=round(min(0.5 + 0.1 * len(chosen), 0.8), 2))

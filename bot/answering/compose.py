@@ -13,8 +13,8 @@ TEXT = {
            "not_in_kb": "知识库中的文章没有回答这个问题，我不做猜测。建议向当地通信管理局或专业顾问确认。",
            "answer": "结论", "need": "需要办理{}", "maybe": "{}视情况而定", "no_need": "不需要{}", "unsaid": "知识库没有说明是否需要{}",
            "facts": "识别到的产品功能：{}", "carried": "（沿用上文：{}）", "negated": "未计入（您说没有）：{}", "why": "依据：",
-           "more": "其他相关说法：", "sides": "各文章的说法（按日期）：", "undated": "日期不详", "sep": "、", "end": "。", "colon": "：",
-           "from_articles": "知识库中的相关说法如下（需结合具体业务判断，以下为文章原文）"},
+           "more": "其他相关说法：", "sides": "各文章的说法（按日期）：", "undated": "日期不详", "sep": "、", "names": "、", "end": "。", "colon": "：",
+           "said": "文章原文（需结合具体业务判断）："},
     "en": {"caution": "Note: this summarises the knowledge base's articles and is not legal advice; whether you need a "
                       "licence is decided by your local communications administration.",
            "out_of_scope": "This question is outside what I answer. I only answer questions about China's internet licences "
@@ -22,12 +22,12 @@ TEXT = {
                            "culture licence) from the knowledge base's articles.",
            "not_in_kb": "The articles in the knowledge base do not answer this question, and I will not guess. Please check "
                         "with the local communications administration or an adviser.",
-           "answer": "Answer", "need": "you need the {}", "maybe": "the {} depends on your case", "no_need": "you do not need the {}",
+           "answer": "Answer", "need": "you need the {}", "maybe": "whether you need the {} depends on your case", "no_need": "you do not need the {}",
            "unsaid": "the articles do not say whether you need the {}", "facts": "Product facts recognised: {}",
            "carried": " (carried over from earlier: {})", "negated": "Not counted (you said you do not have them): {}",
            "why": "Why:", "more": "The articles also say:", "sides": "What each article says (by date):", "undated": "undated",
-           "sep": ", ", "end": ".", "colon": ": ", "from_articles": "the articles say the following (your case decides; quotes "
-                                                               "are the articles' own words)"},
+           "sep": ", ", "names": " and the ", "end": ".", "colon": ": ",
+           "said": "What the articles say (in their own words; your case decides):"},
 }
 
 
@@ -73,15 +73,17 @@ def markers(ids: list[int]) -> str:
 
 
 def headline(verdict: Verdict, focus: list[LicenseStatus], statuses: list[LicenseStatus], language: str) -> str:
-    sep = t(language, "sep")
+    sep = t(language, "names")
     parts = []
     for key, status, pool in (("need", Verdict.required, statuses), ("maybe", Verdict.depends, statuses),
                               ("no_need", Verdict.not_required, statuses), ("unsaid", Verdict.unknown, focus)):
         names = [s.name for s in pool if s.status == status]
         if names:
             parts.append(t(language, key).format(sep.join(names)))
-    joiner = "; " if language == "en" else "；"
-    return f"{t(language, 'answer')}{t(language, 'colon')}{label(verdict, language)}{t(language, 'end')}" + joiner.join(parts) + t(language, "end")
+    if language == "en":
+        body = "; ".join(parts)
+        return f"Answer: {label(verdict, language)}." + (f" {body[0].upper()}{body[1:]}." if body else "")
+    return f"{t(language, 'answer')}{t(language, 'colon')}{label(verdict, language)}{t(language, 'end')}" + "；".join(parts) + t(language, "end")
 
 
 def verdict_lines(statuses: list[LicenseStatus], language: str) -> list[str]:

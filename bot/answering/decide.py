@@ -37,7 +37,8 @@ def _status(slug: str, entries: list[tuple[Feature, LicenseRule]], catalog: Cata
     status = Verdict.depends if qualified else strongest([r.status for _, r in entries])
     chosen = qualified or [(f, r) for f, r in entries if r.status == status]
     ids = [i for _, r in chosen for i in cite(r.quotes)]
-    reason = "；".join(dict.fromkeys(f"{f.display(language)}：{r.why(language)}" for f, r in chosen))
+    colon, joiner = (": ", "; ") if language == "en" else ("：", "；")
+    reason = joiner.join(dict.fromkeys(f"{f.display(language)}{colon}{r.why(language)}" for f, r in chosen))
     return LicenseStatus(slug=slug, name=catalog.licenses[slug].display(language), status=status, reason=reason,
                          citations=list(dict.fromkeys(ids)))
 

@@ -61,14 +61,14 @@ def _with_lists(hits: list[Hit], units: list[dict], whole_lists: bool) -> list[H
 
 def relevant(hits: list[Hit], meanings: list[UnitMeaning], kinds: set[str], licenses: set[str],
              focus: tuple[re.Pattern, ...] = (), floor: float = MIN_RELEVANCE, prefer_lists: bool = False,
-             units: list[dict] | None = None, comparing: bool = False) -> list[Evidence]:
+             units: list[dict] | None = None, comparing: bool = False, whole_lists: bool = False) -> list[Evidence]:
     """Units that may be quoted for this question, best first, without overlaps. With
     `prefer_lists` (conditions, materials, steps, penalties) a list outranks a single sentence of
-    it that is about as close; when `comparing`, a unit that names two of the licences compared is
-    evidence whatever its kind."""
+    it that is about as close; with `whole_lists` a hit on an item stands for its list; when
+    `comparing`, a unit that names two of the licences compared is evidence whatever its kind."""
     ranked: list[Evidence] = []
     best: dict[int, Hit] = {}
-    for hit in _with_lists(hits, units, prefer_lists) if units is not None else hits:
+    for hit in _with_lists(hits, units, prefer_lists or whole_lists) if units is not None else hits:
         if hit.position not in best or hit.similarity > best[hit.position].similarity:
             best[hit.position] = hit
     for hit in best.values():

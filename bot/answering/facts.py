@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.core.text import fold
-from bot.index.embedders import Embedder
 from bot.kb.catalog import Catalog
 from bot.kb.terms import TermMatcher
 
@@ -26,7 +25,7 @@ from bot.kb.terms import TermMatcher
 MIN_Z = 1.85
 MIN_Z_MORE = 3.2
 MIN_MARGIN = 0.1  # the best feature of a vague clause must stand out from the runner-up
-MIN_Z_QUALIFIER = 2.4
+MIN_Z_QUALIFIER = 3.0
 MAX_CLAUSES = 4
 SPLIT = re.compile(r"[，,。；;！!？?、\n]+|(?=但是|但|不过|而是|可是|除了|另外|此外|并且|而且|又有|还有|同时)|\band\b|\bbut\b|(?<=[.;])\s")
 # Words that contain a negation character without negating: 无论, 是否, 要不要 …
@@ -96,38 +95,38 @@ class FactFinder:
             mean[i], std[i] = sims[i][mask].mean(), max(sims[i][mask].std(), 1e-3)
         return mean, std
 
-    def find(self, folded: str, qvec: np.ndarray | None, embedder: Embedder | None, by_meaning: bool = True) -> list[Fact]:
-        """`by_meaning`: also match by meaning (off for a question that only asks for information
-        and describes no product: "注册资本最低多少" is not about foreign capital)."""
+    def _words(self, folded: str) -> dict[str, Fact]:
         facts: dict[str, Fact] = {}
-        hits = self.words.find(folded, fuzzy=True, negation=False)
-        for hit in hits:
+        for hit in self.words.find(folded, fuzzy=True, negation=False):
             window = NOT_NEGATION.sub("", re.split(r"[,，。;；!?！？、]", folded[max(0, hit.start - 10):hit.start])[-1])
             negated = bool(NEAR_NEGATION.search(window)) and not self.catalog.features[hit.key].negative
             facts.setdefault(hit.key, Fact(hit.key, negated, folded[hit.start:hit.end], "words"))
-        negated_words = [facts[h.key].matched for h in hits if facts[h.key].negated]
-        table = self.tables.get(_language(folded))
-        if table is not None:
-            for clause, vec in self._described(folded, qvec, embedder, by_meaning, negated_words):
-                for key, score, negative in self._near(vec, table):
-                    if key not in facts:
-                        facts[key] = Fact(key, negated_clause(clause) and not negative, clause, "meaning", round(score, 2))
-        return self._resolve(list(facts.values()))
+        return facts
 
-    def _described(self, folded: str, qvec, embedder, by_meaning: bool, negated_words: list[str]) -> list[tuple[str, np.ndarray]]:
-        """The clauses that describe the product, each with a vector: the question's own vector when
-        it has at most one such clause, else one vector per describing clause. A clause that names a
-        feature only to deny it ("我们没有语音聊天房") is not read by meaning: e5 does not see the
-        negation, and the clause is close to every kind of call."""
-        if qvec is None:
-            return []
-        denies = lambda c: any(w in c for w in negated_words)  # noqa: E731
+    def readable(self, folded: str) -> list[str]:
+        """The clauses that describe the product and may be read by meaning: not the asking part
+        ("需要办什么证？"), and not a clause that names a feature only to deny it ("我们没有语音聊天房"):
+        e5 does not see the negation, and such a clause is close to every kind of call."""
+        denied = [f.matched for f in self._words(folded).values() if f.negated]
         describing = [c for c in clauses(folded) if len(c) >= 4 and not ASK.search(c)][:MAX_CLAUSES]
-        if len(describing) <= 1:
-            whole = describing[0] if describing else folded
-            return [(whole, qvec)] if (by_meaning or describing) and not denies(whole) else []
-        unread = [c for c in describing if not denies(c)]
-        return list(zip(unread, embedder.embed_queries(unread))) if unread else []
+        return [c for c in describing if not any(w in c for w in denied)]
+
+    def find(self, folded: str, vectors: dict[str, np.ndarray], by_meaning: bool = True) -> list[Fact]:
+        """Facts by words, and by meaning from `vectors`: the e5 vector of each describing clause, or
+        of the whole question when it has none (then only with `by_meaning`, which is off for a
+        question that asks for information and describes no product: "注册资本最低多少" is not
+        about foreign capital)."""
+        facts = self._words(folded)
+        table = self.tables.get(_language(folded))
+        denied = [f.matched for f in facts.values() if f.negated]
+        for clause, vec in vectors.items():
+            whole = clause == folded
+            if table is None or (whole and (not by_meaning or any(w in clause for w in denied))):
+                continue
+            for key, score, negative in self._near(vec, table):
+                if key not in facts:
+                    facts[key] = Fact(key, negated_clause(clause) and not negative, clause, "meaning", round(score, 2))
+        return self._resolve(list(facts.values()))
 
     @staticmethod
     def _near(vec: np.ndarray, table) -> list[tuple[str, float, bool]]:
@@ -159,7 +158,9 @@ class FactFinder:
         kept: list[Fact] = []
         for f in sorted(facts, key=lambda f: (f.by != "words", -f.score)):
             group = features[f.feature].group
-            if f.by == "meaning" and group and any(features[k.feature].group == group and not k.negated for k in kept):
+            rivals = [k for k in kept if features[k.feature].group == group and not k.negated]
+            # ... unless it is the more specific one ("网店" by words, "让别的商家开店" by meaning)
+            if f.by == "meaning" and group and any(f.feature not in features[k.feature].overridden_by for k in rivals):
                 continue
             if f.by == "meaning" and features[f.feature].qualifier and f.score < MIN_Z_QUALIFIER:
                 continue

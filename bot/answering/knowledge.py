@@ -6,6 +6,7 @@ holds one `Knowledge` and swaps it when a new index generation is published (bot
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -39,7 +40,9 @@ class Knowledge:
     reader: QuestionReader
     intents: IntentBook
     meanings: list[UnitMeaning]  # one per index unit
+    rule_units: dict[int, set[str]]  # unit position -> features whose rule quotes it holds
     _vectors: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None, retrieval_mode: str = "hybrid") -> "Knowledge":
@@ -61,20 +64,25 @@ class Knowledge:
         intent_wordings = [w for i in intents.intents for w in i.wordings]
         reader = QuestionReader(catalog, classifier, _fact_finder(catalog, embedder, settings, (classifier.vectors, intent_wordings)))
         return cls(settings, index, embedder, catalog, rule_quotes, HybridRetriever(index, embedder, retrieval_mode), reader,
-                   intents, meanings)
+                   intents, meanings, _rule_units(index, catalog, rule_quotes))
 
     def stale(self) -> bool:
         return read_current(self.settings) not in (None, self.index.generation)
 
-    def question_vector(self, folded_question: str) -> np.ndarray:
-        """The question's e5 vector, computed once per distinct question (eval and batch ask repeat them)."""
-        vec = self._vectors.get(folded_question)
-        if vec is None:
-            vec = np.asarray(self.embedder.embed_query(folded_question), dtype=np.float32)
-            self._vectors[folded_question] = vec
-            if len(self._vectors) > 512:
+    def vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """e5 query vectors of `texts`, each computed once (eval and batch ask repeat questions)."""
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        fresh = dict(zip(missing, self.embedder.embed_queries(missing))) if missing else {}
+        with self._lock:
+            for text, vec in fresh.items():
+                self._vectors[text] = np.asarray(vec, dtype=np.float32)
+            while len(self._vectors) > 1024:
                 self._vectors.popitem(last=False)
-        return vec
+            return {t: fresh.get(t, self._vectors.get(t)) for t in texts}
+
+    def question_vector(self, folded_question: str) -> np.ndarray:
+        return self.vectors([folded_question])[folded_question]
 
 
 def _intent_classifier(book: IntentBook, embedder: Embedder, settings: Settings) -> IntentClassifier:
@@ -87,3 +95,19 @@ def _fact_finder(catalog: Catalog, embedder: Embedder, settings: Settings, backg
     pairs = [(f.key, w) for f in catalog.features.values() for w in f.wordings]
     vectors = wording_vectors([w for _, w in pairs], embedder, settings.data_dir)
     return FactFinder(catalog, vectors, [k for k, _ in pairs], [w for _, w in pairs], background)
+
+
+def _rule_units(index: StoredIndex, catalog: Catalog, located: dict[RuleQuote, LocatedQuote]) -> dict[int, set[str]]:
+    """Which units hold which features' rule quotes (a unit overlapping the quoted span)."""
+    by_doc: dict[str, list[tuple[int, dict]]] = {}
+    for pos, unit in enumerate(index.units):
+        by_doc.setdefault(unit["doc_id"], []).append((pos, unit))
+    out: dict[int, set[str]] = {}
+    for feature in catalog.features.values():
+        for rule in feature.licenses:
+            for quote in rule.quotes:
+                loc = located[quote]
+                for pos, unit in by_doc.get(loc.doc_id, []):
+                    if unit["start"] < loc.end and loc.start < unit["end"]:
+                        out.setdefault(pos, set()).add(feature.key)
+    return out

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 PROMPT = """你是中国互联网资质问题的助手。只能根据下面编号的引文回答，不得添加引文之外的事实、数字或机构。
 每一句都要以对应引文编号结尾，例如 [1]。先给结论（与“系统结论”一致），再给理由。使用纯文本，不要使用 Markdown。
+{language}
 系统结论：{verdict}
 问题：{question}
 引文：
@@ -51,7 +52,9 @@ def rewrite_with_llm(answer: Answer, settings: Settings, catalog: Catalog) -> An
         model = ChatOpenAI(base_url=settings.llm_base_url, api_key=settings.llm_api_key or "none", model=settings.llm_model,
                            timeout=settings.llm_timeout_s, max_retries=0, temperature=0)
         quotes = "\n".join(f"[{c.id}] {c.quote}（{c.title}，{c.date or '日期不详'}）" for c in answer.citations)
-        reply = model.invoke(PROMPT.format(verdict=answer.answer.splitlines()[0], question=answer.question, quotes=quotes))
+        language = "用英文回答（引文保持原文）。Answer in English; keep quotes in the original Chinese." if answer.language == "en" else "用中文回答。"
+        reply = model.invoke(PROMPT.format(language=language, verdict=answer.answer.splitlines()[0], question=answer.question,
+                                           quotes=quotes))
         lines = verified_lines(str(reply.content), answer, catalog)
     except Exception as exc:  # the extractive answer is always there to fall back on
         log.warning("LLM rewrite failed, keeping the extractive answer: %s", exc)

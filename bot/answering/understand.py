@@ -18,7 +18,6 @@ from bot.answering.facts import Fact, FactFinder
 from bot.answering.intent import IntentClassifier, IntentGuess
 from bot.core.models import Context
 from bot.core.text import fold
-from bot.index.embedders import Embedder
 from bot.kb.catalog import Catalog
 from bot.kb.glossary import Refusal
 from bot.kb.terms import TermMatcher
@@ -52,6 +51,7 @@ class Understanding:
     carried_licenses: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     follow_up: bool = False
+    vector: np.ndarray | None = field(default=None, repr=False)  # the e5 vector the question is searched with
     expansion: str = ""
     content_terms: list[str] = field(default_factory=list)  # what a quote must address ("|" joins alternatives)
     subject_nouns: list[str] = field(default_factory=list)  # the nouns the question is about ("版号", "年检")
@@ -65,6 +65,13 @@ class Understanding:
     @property
     def asked(self) -> list[str]:
         return list(dict.fromkeys(self.licenses + self.carried_licenses))
+
+
+def _mean(vectors: list[np.ndarray]) -> np.ndarray | None:
+    if not vectors:
+        return None
+    mean = np.mean(vectors, axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-9)
 
 
 def language_of(text: str) -> str:
@@ -88,12 +95,23 @@ class QuestionReader:
         refusal = next((r for r in self.catalog.glossary.refusals if any(p.search(folded) for p in r.patterns)), None)
         return Screened(question, folded, language_of(question), refusal)
 
-    def read(self, s: Screened, qvec: np.ndarray | None, embedder: Embedder | None, context: Context) -> Understanding:
+    def to_embed(self, s: Screened) -> list[str]:
+        """What to embed for this question, once: the clauses that describe a product when it asks
+        for a verdict (the asking part only blurs which feature is meant), else the whole question."""
+        if self.intents.cued(s.folded) in (None, "verdict"):
+            readable = self.facts.readable(s.folded)
+            if readable:
+                return readable
+        return [s.folded]
+
+    def read(self, s: Screened, vectors: dict[str, np.ndarray], context: Context) -> Understanding:
+        """`vectors`: the e5 vectors of the texts `to_embed` chose; their mean is the search vector."""
+        qvec = _mean(list(vectors.values()))
         licenses = self.licenses.keys(s.folded, negation=False)
-        facts = self.facts.find(s.folded, qvec, embedder, by_meaning=self.intents.cued(s.folded) in (None, "verdict"))
+        facts = self.facts.find(s.folded, vectors, by_meaning=self.intents.cued(s.folded) in (None, "verdict"))
         stated = [f.feature for f in facts if not f.negated]
         intent = self.intents.classify(s.folded, qvec, bool(stated))
-        u = Understanding(s.question, s.folded, s.language, intent, licenses, facts)
+        u = Understanding(s.question, s.folded, s.language, intent, licenses, facts, vector=qvec)
         domain = set(self.domain.keys(s.folded, fuzzy=False, negation=False))
         u.domain = "strong" if "strong" in domain else "context" if "context" in domain else None
         u.follow_up = self._elliptical(u, context)
@@ -104,6 +122,13 @@ class QuestionReader:
         u.expansion = self._expansion(u)
         u.content_terms, u.subject_nouns = self._content_terms(u)
         return u
+
+    def confirm(self, u: Understanding, supported: set[str], clear: float) -> None:
+        """Keep a feature read only by meaning when it stands out clearly (z-score ≥ `clear`) or
+        when the articles' passages closest to the question include that feature's own rule
+        quotes: "给客户群发营销短信" is near the wording of a group call, but nothing the articles
+        say about group calls is near it."""
+        u.facts = [f for f in u.facts if f.by == "words" or f.negated or f.score >= clear or f.feature in supported]
 
     def _elliptical(self, u: Understanding, context: Context) -> bool:
         """Only a message that leans on what was said before inherits it; one that brings its own
@@ -132,7 +157,7 @@ class QuestionReader:
         the names of the licences and features at stake."""
         words = [w for en in self.english.keys(u.folded, fuzzy=False, negation=False) for w in self.catalog.glossary.english[en]]
         words += [self.catalog.licenses[s].name for s in u.asked]
-        words += [self.catalog.features[f].synonyms[0] for f in u.features]
+        words += [self.catalog.features[f.feature].synonyms[0] for f in u.facts if f.by == "words" and not f.negated]
         return " ".join(dict.fromkeys(words))
 
     def _content_terms(self, u: Understanding) -> tuple[list[str], list[str]]:

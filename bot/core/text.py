@@ -38,6 +38,7 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+@lru_cache(maxsize=65536)
 def _fold_char(ch: str) -> str:
     folded = unicodedata.normalize("NFKC", ch).lower()
     return folded if len(folded) == 1 else ch.lower()

@@ -76,7 +76,7 @@ class Topic:
     summary_en: str = ""
 
 
-@dataclass
+@dataclass(eq=False)  # hashable by identity: grounding caches per loaded catalogue
 class Catalog:
     licenses: dict[str, License]
     features: dict[str, Feature]

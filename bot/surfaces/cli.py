@@ -155,6 +155,31 @@ def ui(host: str = typer.Option("127.0.0.1", help="address to listen on"),
         raise typer.Exit(0) from None
 
 
+kb = typer.Typer(help="Look inside the knowledge base.", no_args_is_help=True)
+app.add_typer(kb, name="kb")
+
+
+@kb.command("show")
+def kb_show(query: Optional[str] = typer.Argument(None, help="rank units by how close they are to this question"),
+            article: Optional[str] = typer.Option(None, "--article", help="part of an article file name"),
+            kind: Optional[str] = typer.Option(None, "--kind", help="definition, condition, material, step, time, money, "
+                                                                   "price, penalty, category, authority, comparison, exemption"),
+            license: Optional[str] = typer.Option(None, "--license", help="a licence slug, e.g. multiparty"),
+            limit: int = typer.Option(20, "--limit", min=1),
+            as_json: bool = typer.Option(False, "--json", help="one JSON object per unit")) -> None:
+    """Evidence units the bot quotes from, with the licences, kinds and polarity read from each."""
+    bot = _load_bot()
+    for unit in bot.units(article, kind, license, query, limit):
+        if as_json:
+            typer.echo(unit.model_dump_json())
+            continue
+        tag = "named" if unit.named else "implied"
+        sim = f" sim={unit.similarity:.3f}" if unit.similarity is not None else ""
+        typer.echo(f"{unit.id} [{unit.kind}] {unit.source}{sim}\n  licences ({tag}): {', '.join(unit.licenses) or '-'}"
+                   f"  kinds: {', '.join(unit.kinds) or '-'}  about: {', '.join(unit.topic) or '-'}  polarity: {unit.polarity or '-'}"
+                   f"\n  under: {unit.heading or '-'}\n  {unit.text[:300].replace(chr(10) + chr(10), ' / ')}\n")
+
+
 @app.command(name="eval")
 def run_eval(suites: list[Path] = typer.Argument(None, help="suite files (default: eval/suites/*.yaml)"),
              json_out: Optional[Path] = typer.Option(None, "--json", help="write the full report as JSON"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.core.models import Answer
-from bot.surfaces.render import short_title
+from bot.surfaces.render import quoted_in_answer, short_title
 
 MAX_MESSAGE_BYTES = 2048
 
@@ -19,12 +19,14 @@ def strip_markdown(text: str) -> str:
 
 
 def format_answer(answer: Answer) -> str:
+    english = answer.language == "en"
     lines = [strip_markdown(answer.answer)]
     if answer.citations:
         lines.append("")
-        lines.append("引文：")
+        lines.append("Sources:" if english else "引文：")
         for c in answer.citations:
-            lines.append(f"[{c.id}] “{c.quote}”——《{short_title(c.title)}》{c.date or '日期不详'}")
+            source = f"——《{short_title(c.title)}》{c.date or ('undated' if english else '日期不详')}"
+            lines.append(f"[{c.id}] {source}" if quoted_in_answer(answer, c.quote) else f"[{c.id}] “{c.quote}”{source}")
     return "\n".join(lines)
 
 
