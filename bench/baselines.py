@@ -1,7 +1,7 @@
 """The same eval cases through four systems, side by side:
-(a) BM25 only and (b) dense only, each showing its top-4 licensebot chunks as the answer;
+(a) BM25 only and (b) dense only, each showing its top-4 licensebot evidence units as the answer;
 (c) the LangChain tutorial pipeline: RecursiveCharacterTextSplitter(500, 50) on the raw files,
-    Chroma, top-4, with the same offline e5-small embedder (no LLM: the four chunks are the answer);
+    Chroma, top-4, with the same offline e5-small embedder (no LLM: its four chunks are the answer);
 (d) licensebot.
 Retrieval baselines have no verdicts; what they show a user is judged for the facts it contains,
 whether the expected article is among the shown sources, and how much of it is page junk."""
@@ -18,6 +18,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from bench.common import percentile
 from bot.answering.knowledge import Knowledge
 from bot.service import Bot
+from eval.runner import ask_case
 from eval.scoring import score_case
 from eval.suite import Case
 from bot.core.text import fold
@@ -80,9 +81,10 @@ def compare(cases: list[Case], bot: Bot, knowledge: Knowledge) -> list[list]:
     in_scope = [c for c in cases if not c.refuse]
 
     def retrieval_only(mode: str, case: Case) -> list[tuple[str, str]]:
-        retriever = knowledge.retriever
-        positions = (retriever.lexical if mode == "lexical" else retriever.dense)(case.question, TOP)
-        return [(docs[knowledge.index.chunks[p]["doc_id"]]["source"], knowledge.index.chunks[p]["text"]) for p in positions]
+        retriever, units = knowledge.retriever, knowledge.index.units
+        positions = (retriever.lexical(case.question, TOP) if mode == "lexical"
+                     else retriever.dense(knowledge.question_vector(fold(case.question)), TOP))
+        return [(docs[units[p]["doc_id"]]["source"], units[p]["text"]) for p in positions]
 
     def tutorial_only(case: Case) -> list[tuple[str, str]]:
         got = tutorial.query(query_embeddings=[knowledge.embedder.embed_query(case.question).tolist()], n_results=TOP,
@@ -104,8 +106,8 @@ def compare(cases: list[Case], bot: Bot, knowledge: Knowledge) -> list[list]:
                      percentile(latencies, 50), percentile(latencies, 95)])
     results, latencies, shown_chars, junk_rates = [], [], [], []
     for case in cases:
-        answer = bot.ask(case.question)
-        retrieved = [docs[h.chunk["doc_id"]]["source"] for h in knowledge.retriever.search(case.question, k=10)]
+        answer = ask_case(bot, case)
+        retrieved = bot.sources_for(case.question, k=10)
         results.append(score_case(case, answer, retrieved))
         latencies.append(answer.latency_ms)
         if not case.refuse:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent / "tests")]
 
-from bench import baselines, http_load, speed, synthetic  # noqa: E402
+from bench import baselines, http_load, meaning, speed, synthetic  # noqa: E402
 from bench.common import REPO, table  # noqa: E402
 from bot.index.embedders import E5SmallEmbedder  # noqa: E402
 from bot.answering.knowledge import Knowledge  # noqa: E402
@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="licensebot-bench-"))
-    cases = [c for p in sorted(SUITES_DIR.glob("*.yaml")) for c in load_suite(p).cases]
+    suites = [load_suite(p) for p in sorted(SUITES_DIR.glob("*.yaml"))]
+    cases = [c for s in suites if not s.articles for c in s.cases]  # a suite with its own articles needs its own index
     in_scope = [c.question for c in cases if not c.refuse]
     hundred = (in_scope * 3)[:100]
     embedder = E5SmallEmbedder()
@@ -55,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     say("baselines")
     rows = baselines.compare(cases, Bot(shipped, embedder), knowledge)
     report += ["## Same cases, four systems", "", table(baselines.HEADERS, rows), ""]
+    report += ["## Intent classifier on the labelled cases", "", table(meaning.INTENT_HEADERS, meaning.intent_table(cases, knowledge)), "",
+               "## Relevance threshold: is anything in the knowledge base about this question?", "",
+               "Every eval question not refused by a pattern, by the best unit's e5 similarity (the threshold applies only to questions with no licence, product feature or licence word in them).", "",
+               table(meaning.SCOPE_HEADERS, meaning.scope_curve(cases, knowledge)), ""]
     say("shipped corpus: latency and memory")
     figures["shipped (embedded Chroma)"] |= speed.warm_latency(shipped, embedder, in_scope)
     figures["shipped (embedded Chroma)"] |= speed.process_figures(shipped.data_dir, hundred)
@@ -85,18 +90,18 @@ def main(argv: list[str] | None = None) -> int:
         from ingest.pipeline import ingest
 
         result = ingest([ARTICLES, work / "synthetic-articles"], big, embedder=chunk_embedder, show_progress=True, log=lambda m: None)
-        figures[name] = {"files": result.files, "chunks": result.chunks, "ingest_s": result.seconds,
-                         "chunks_per_s": result.chunks / result.seconds}
-        sample = [c["text"] for c in Knowledge.load(big, embedder).index.chunks[:512]]
-        figures[name]["model_chunks_per_s"] = synthetic.model_throughput(embedder, sample)
-        figures["shipped (embedded Chroma)"]["model_chunks_per_s"] = figures[name]["model_chunks_per_s"]
+        figures[name] = {"files": result.files, "units": result.units, "ingest_s": result.seconds,
+                         "units_per_s": result.units / result.seconds}
+        sample = [u["text"] for u in Knowledge.load(big, embedder).index.units[:512]]
+        figures[name]["model_units_per_s"] = synthetic.model_throughput(embedder, sample)
+        figures["shipped (embedded Chroma)"]["model_units_per_s"] = figures[name]["model_units_per_s"]
         say("synthetic corpus: latency and memory")
         figures[name] |= speed.warm_latency(big, embedder, in_scope, rounds=1)
         figures[name] |= speed.process_figures(big.data_dir, hundred)
 
     report += ["## Speed and memory", "", figures_table(figures), "",
-               "chunks_per_s: whole ingest (read, clean, chunk, embed, BM25, Chroma) per second; model_chunks_per_s: "
-               "e5-small alone on 512 real chunks; cold_start_s: a fresh `licensebot ask --json` process, import to "
+               "units_per_s: whole ingest (read, clean, build units, embed, BM25, Chroma) per second; model_units_per_s: "
+               "e5-small alone on 512 real units; cold_start_s: a fresh `licensebot ask --json` process, import to "
                "answer; peak_rss_mb: a fresh process answering 100 questions (ru_maxrss).", ""]
     text = "\n".join(report)
     print(text)

@@ -81,6 +81,11 @@ class Knowledge:
                 self._vectors.popitem(last=False)
             return {t: fresh.get(t, self._vectors.get(t)) for t in texts}
 
+    def forget_vectors(self) -> None:
+        """Empty the question-vector cache (benchmarks measure answers to unseen questions)."""
+        with self._lock:
+            self._vectors.clear()
+
     def question_vector(self, folded_question: str) -> np.ndarray:
         return self.vectors([folded_question])[folded_question]
 
