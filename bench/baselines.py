@@ -42,8 +42,9 @@ def tutorial_index(articles_dir, embedder):
     """The tutorial's pipeline as written: split raw files, embed, store, take the top 4."""
     splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
     texts, sources = [], []
-    for path in find_articles([articles_dir]):
-        text, _ = decode_article(path.read_bytes(), path.name)  # TextLoader would fail on the GB18030 page
+    for found in find_articles([articles_dir], articles_dir.parent.parent):
+        path = found.path
+        text, _, _ = decode_article(path.read_bytes(), path.name)  # TextLoader would fail on the GB18030 page
         for piece in splitter.split_text(text):
             texts.append(piece)
             sources.append(f"knowledge/articles/{path.name}")

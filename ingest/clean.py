@@ -32,8 +32,9 @@ MOJIBAKE_RUN = re.compile(
     r"|[^\s，,。；;：:！!？]*\?(?=[、;；，,。])"
     r"|[^\s，,。；;：:！!？]*" + MOJIBAKE_CHARS.pattern + r"[^\s，,。；;！!？]*"
 )
-# Sentence ends: Chinese full stops and ASCII ?!; (a "?" inside a mojibake run is not an end).
-SENTENCE_END = re.compile(r"(?<=[。！？；!])|(?<=[^?,，、][?;])(?![?;；、。，,])")
+# Sentence ends: Chinese full stops and ASCII ?!; (a "?" inside a mojibake run is not an end, an
+# ASCII "!" inside a name like "Yahoo!Japan" is not either).
+SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=!)(?![A-Za-z0-9!])|(?<=[^?,，、][?;])(?![?;；、。，,])")
 CLAUSE_END = re.compile(r"[，,：:]")
 HEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[.、．]\s*|误区[一二三四五六七八九十]+|第[一二三四五六七八九十]+)")
 LIST_MARKER = re.compile(r"^(?:[-*•·]\s+|\d+[.、．)]\s*|[（(]\d+[)）])")

@@ -15,7 +15,7 @@ from bot.index.embedders import Embedder, load_embedder
 from bot.index.layout import collection_name, new_generation_name
 from bot.index.writer import PreviousIndex, publish, remove_stale_generations, write_generation
 from ingest.clean import clean_page, load_lexicon
-from ingest.read import UnreadableArticle, find_articles, read_article
+from ingest.read import Found, UnreadableArticle, find_articles, read_article
 from ingest.units import build_units
 
 # Bump when cleaning or unit building changes meaning, so an unchanged corpus is still re-processed.
@@ -46,39 +46,33 @@ class IngestReport:
                 f"{len(self.skipped)} skipped, {len(self.errors)} errors, {self.seconds:.1f}s — {state}")
 
 
-def source_name(path: Path) -> str:
-    """Repo-relative when possible: it is shown to users as the citation's source."""
-    path = path.resolve()
-    try:
-        return path.relative_to(REPO_ROOT).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def doc_id_for(source: str) -> str:
     stem = Path(source).stem
     return f"{stem}-{hashlib.sha1(source.encode()).hexdigest()[:6]}"
 
 
-def read_corpus(files: list[Path], lexicon, report: IngestReport, show_progress: bool, log) -> tuple[list[dict], list[dict]]:
+def read_corpus(files: list[Found], lexicon, report: IngestReport, show_progress: bool, log) -> tuple[list[dict], list[dict]]:
     """Every readable file as a doc row and its evidence units; unreadable ones are skipped by name."""
     docs: list[dict] = []
     units: list[dict] = []
-    for path in tqdm(files, desc="reading", unit="file", disable=not show_progress):
+    for found in tqdm(files, desc="reading", unit="file", disable=not show_progress):
+        path, source = found.path, found.shown
         try:
-            raw = read_article(path)
+            raw = read_article(path, source)
             article = clean_page(raw.text, lexicon, path.name)
             if not article.paragraphs:
-                raise UnreadableArticle(f"{path}: no article text left after cleaning")
+                raise UnreadableArticle(f"{source}: no article text left after cleaning")
         except UnreadableArticle as exc:
             report.skipped.append(str(exc))
             log(f"skipped: {exc}")
             continue
         except Exception as exc:  # one broken page must not stop the others
-            report.errors.append(f"{path}: {type(exc).__name__}: {exc}")
-            log(f"error: {path}: {type(exc).__name__}: {exc}")
+            report.errors.append(f"{source}: {type(exc).__name__}: {exc}")
+            log(f"error: {source}: {type(exc).__name__}: {exc}")
             continue
-        source = source_name(path)
+        for problem in raw.problems:
+            report.skipped.append(problem)
+            log(f"warning: {problem}")
         doc_id = doc_id_for(source)
         docs.append({"doc_id": doc_id, "source": source, "title": article.title, "date": article.date,
                      "keywords": article.keywords, "description": article.description, "encoding": raw.encoding,
@@ -118,7 +112,12 @@ def ingest(paths: list[Path], settings: Settings, embedder: Embedder | None = No
         if not p.exists():
             report.errors.append(f"{p}: no such file or directory")
             log(f"error: {p}: no such file or directory")
-    docs, units = read_corpus(find_articles([p for p in paths if p.exists()]), lexicon, report, show_progress, log)
+    links: list[str] = []
+    files = find_articles([p for p in paths if p.exists()], REPO_ROOT, links)
+    for message in links:
+        report.skipped.append(message)
+        log(f"skipped: {message}")
+    docs, units = read_corpus(files, lexicon, report, show_progress, log)
     report.files, report.units = len(docs), len(units)
     if not docs:
         report.errors.append("no readable article among the given paths; the previous index (if any) is kept")

@@ -5,7 +5,8 @@ we detect rather than assume, because a wrong guess turns every character into m
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -24,6 +25,25 @@ class RawArticle:
     text: str
     encoding: str
     sha256: str
+    problems: list[str] = field(default_factory=list)  # bad bytes kept out, by line
+
+
+def _utf16(data: bytes) -> str | None:
+    """UTF-16 text (Windows editors save it): by its BOM, or by the zero bytes in every other place."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    sample = data[:4096]
+    if len(sample) >= 8 and b"\x00" in sample:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        for zeros, others, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+            if zeros >= 3 * max(others, 1) or (zeros and not others):  # zero bytes mostly in the high half of each unit
+                try:
+                    text = data.decode(codec)
+                except UnicodeDecodeError:
+                    return None
+                readable = sum(ch.isprintable() or ch in "\n\r\t" for ch in text[:2000])
+                return text if readable >= 0.95 * len(text[:2000]) else None
+    return None
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -34,48 +54,106 @@ def _looks_binary(data: bytes) -> bool:
     return controls > len(sample) * 0.05
 
 
-def decode_article(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
-    """Return (text, encoding). Strict UTF-8 first: it is by far the most common and never lies."""
+def _mostly_utf8(data: bytes, name: str) -> tuple[str, list[str]] | None:
+    """UTF-8 with a few bad bytes: keep the text, name the lines (their sentences are dropped later,
+    as U+FFFD is never quoted)."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    if bad > max(3, len(data) // 500):
+        return None
+    lines = sorted({n for n, line in enumerate(text.splitlines(), 1) if "\ufffd" in line})
+    return text, [f"{name}: line {n}: bytes that are not UTF-8, left out of that sentence" for n in lines]
+
+
+def decode_article(data: bytes, name: str = "<bytes>") -> tuple[str, str, list[str]]:
+    """Return (text, encoding, problems). Strict UTF-8 first: it is by far the most common and never lies."""
     if not data.strip():
         raise UnreadableArticle(f"{name}: empty file")
+    utf16 = _utf16(data)
+    if utf16 is not None:
+        return utf16.lstrip("\ufeff"), "utf-16", []
     if _looks_binary(data):
         raise UnreadableArticle(f"{name}: binary content, not a text article")
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        data = data[3:]
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
         pass
+    repaired = _mostly_utf8(data, name)
+    if repaired is not None:
+        return repaired[0], "utf-8", repaired[1]
     try:
-        return data.decode("gb18030"), "gb18030"
+        return data.decode("gb18030"), "gb18030", []
     except UnicodeDecodeError:
         pass
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
         raise UnreadableArticle(f"{name}: undecodable bytes (not UTF-8, GB18030 or any detectable encoding)")
-    return str(best), best.encoding
+    return str(best), best.encoding, []
 
 
-def read_article(path: Path) -> RawArticle:
+def read_article(path: Path, shown: str | None = None) -> RawArticle:
     import hashlib
 
+    name = shown or str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UnreadableArticle(f"{path}: cannot read ({exc.strerror})") from exc
+        raise UnreadableArticle(f"{name}: cannot read ({exc.strerror})") from exc
     if len(data) > MAX_ARTICLE_BYTES:
-        raise UnreadableArticle(f"{path}: {len(data)} bytes is over the {MAX_ARTICLE_BYTES} byte article limit")
-    text, encoding = decode_article(data, str(path))
+        raise UnreadableArticle(f"{name}: {len(data)} bytes is over the {MAX_ARTICLE_BYTES} byte article limit")
+    text, encoding, problems = decode_article(data, name)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return RawArticle(path=path, text=text, encoding=encoding, sha256=hashlib.sha256(data).hexdigest())
+    return RawArticle(path=path, text=text, encoding=encoding, sha256=hashlib.sha256(data).hexdigest(), problems=problems)
 
 
-def find_articles(paths: list[Path]) -> list[Path]:
-    """Files under the given paths, sorted so that ingest order (and chunk ids) are stable."""
-    found: set[Path] = set()
-    for p in paths:
-        if p.is_dir():
-            found.update(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES and not f.name.startswith("."))
-        elif p.is_file():
-            found.add(p)
-    return sorted(found)
+@dataclass(frozen=True)
+class Found:
+    path: Path
+    shown: str  # how the source is shown to users: relative to the repository or to its corpus root
+
+
+def _inside(path: Path, roots: list[Path]) -> bool:
+    return any(path == root or root in path.parents for root in roots)
+
+
+def _shown(path: Path, root: Path, repo: Path) -> str:
+    try:
+        return path.absolute().relative_to(repo).as_posix()
+    except ValueError:
+        base = root if root.is_dir() else root.parent
+        return (Path(base.name) / path.absolute().relative_to(base.absolute())).as_posix()
+
+
+def find_articles(paths: list[Path], repo: Path, skipped: list[str] | None = None) -> list[Found]:
+    """Article files under the given paths, sorted so that ingest order (and unit ids) are stable.
+
+    A symlink that leads out of the given paths is skipped with a message naming it: a link to
+    /etc/passwd in the articles folder must never be indexed and quoted. Sources are shown
+    relative to the repository or to the corpus root, never as absolute server paths."""
+    roots = [p.resolve() for p in paths]
+    found: dict[Path, Found] = {}
+
+    def consider(file: Path, root: Path) -> None:
+        if file.name.startswith(".") or (file.suffix.lower() not in ARTICLE_SUFFIXES and file not in paths):
+            return
+        if file.is_symlink() and not _inside(file.resolve(), roots):
+            if skipped is not None:
+                skipped.append(f"{_shown(file, root, repo)}: a link out of the corpus, not followed")
+            return
+        if file.is_file():
+            found.setdefault(file.resolve(), Found(file, _shown(file, root, repo)))
+
+    for root in paths:
+        if root.is_dir():
+            for folder, dirs, files in os.walk(root, followlinks=False):
+                for name in sorted(dirs):
+                    link = Path(folder) / name
+                    if link.is_symlink() and skipped is not None:
+                        skipped.append(f"{_shown(link, root, repo)}: a linked folder, not followed")
+                for name in files:
+                    consider(Path(folder) / name, root)
+        elif root.exists():
+            consider(root, root)
+    return sorted(found.values(), key=lambda f: f.shown)

@@ -102,3 +102,9 @@ def test_a_lead_in_is_a_unit_together_with_the_list_that_follows_it(cleaned):
     assert "2. 辦理條件與要求" in conditions.heading and conditions.section.startswith("二、")
     penalties = next(u for u in units if u.kind == "list" and "嚴峻后果" in u.text)
     assert "10萬元以上100萬元以下" in penalties.text and "責令關閉" in penalties.text
+
+
+def test_an_ascii_exclamation_mark_inside_a_name_does_not_end_the_sentence():
+    from ingest.clean import split_sentences
+
+    assert split_sentences("用户来自Yahoo!Japan的合作。后来很好!今天") == ["用户来自Yahoo!Japan的合作。", "后来很好!", "今天"]

@@ -136,3 +136,26 @@ def test_ingest_cli_prints_one_summary_line(tmp_path):
     assert out.returncode == 0, out.stderr
     line = out.stdout.strip().splitlines()[-1]
     assert line.startswith("ingest: 5 files,") and "0 skipped, 0 errors" in line and "s —" in line
+
+
+def test_links_out_of_the_corpus_are_skipped_and_sources_are_never_server_paths(tmp_path, embedder):
+    articles = copy_articles(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("服务器密码：hunter2。这段文字不在知识库里。", encoding="utf-8")
+    (articles / "passwd.txt").symlink_to("/etc/passwd")
+    (articles / "secret.txt").symlink_to(outside / "secret.txt")
+    (articles / "linked").symlink_to(outside, target_is_directory=True)
+    (articles / "same.txt").symlink_to(articles / "003_be9c2a5fc99e954d.txt")  # inside: the same article once
+    settings = make_settings(tmp_path / "data")
+    report = ingest([articles], settings, embedder=embedder, **QUIET)
+    assert report.files == 5 and not report.errors
+    assert any(s.startswith("articles/passwd.txt: a link out of the corpus") for s in report.skipped), report.skipped
+    assert any(s.startswith("articles/secret.txt: a link out of the corpus") for s in report.skipped)
+    assert any(s.startswith("articles/linked: a linked folder") for s in report.skipped)
+    index = load_index(settings)
+    text = " ".join(d["text"] for d in index.docs.values())
+    assert "root:" not in text and "hunter2" not in text
+    sources = [d["source"] for d in index.docs.values()]
+    assert all(not s.startswith("/") and str(tmp_path) not in s for s in sources), sources
+    assert "articles/002_efd8fce62a7682d1.txt" in sources  # relative to the folder given, as users see it
