@@ -7,19 +7,25 @@ published index generation when it notices one, without a restart.
 """
 from __future__ import annotations
 
+import logging
 import threading
 
 from pydantic import BaseModel
 
 from bot.answering.answer import answer
 from bot.answering.knowledge import Knowledge
-from bot.core.errors import checked_question
+from bot.core.errors import NotReady, checked_question, describe
 from bot.core.models import Answer, Context, Verdict
 from bot.core.settings import Settings
 from bot.core.text import fold
 from bot.index.embedders import Embedder
+from bot.index.layout import read_current
 from bot.state.feedback import Feedback, FeedbackLog
 from bot.state.sessions import SessionStore
+
+
+log = logging.getLogger(__name__)
+WARM_UP = ("我的语音聊天房小程序需要多方通信许可证吗？", "What does the ICP licence require?")
 
 
 class Status(BaseModel):
@@ -31,6 +37,7 @@ class Status(BaseModel):
     created: str
     embedder: str
     llm: str | None
+    problem: str | None = None  # a newer index that could not be loaded; the loaded one keeps answering
 
 
 class UnitView(BaseModel):
@@ -50,20 +57,57 @@ class UnitView(BaseModel):
 
 
 class KnowledgeHolder:
-    """Thread-safe holder that reloads when a new index generation has been published."""
+    """Thread-safe holder that reloads when a new index generation has been published. A newly
+    published generation that cannot be loaded never replaces a working one: the loaded index
+    keeps answering and `problem` says what is wrong until a good generation is published."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
         self._embedder = embedder
         self._lock = threading.Lock()
         self._knowledge: Knowledge | None = None
+        self._failed: str | None = None  # the generation that failed to load
+        self.problem: str | None = None
 
     def get(self) -> Knowledge:
         with self._lock:
-            if self._knowledge is None or self._knowledge.stale():
-                embedder = self._embedder or (self._knowledge.embedder if self._knowledge else None)
+            try:
+                current = read_current(self.settings)
+            except NotReady as exc:  # CURRENT itself is broken
+                if self._knowledge is None:
+                    raise
+                return self._keep(str(exc), "CURRENT")
+            if self._knowledge is not None and current == self._knowledge.index.generation:
+                self._failed = self.problem = None  # back on the loaded generation
+                return self._knowledge
+            if self._knowledge is not None and current in (None, self._failed):
+                return self._knowledge  # still the broken one: do not retry on every request
+            embedder = self._embedder or (self._knowledge.embedder if self._knowledge else None)
+            try:
                 self._knowledge = Knowledge.load(self.settings, embedder)
+                self._failed = self.problem = None
+            except Exception as exc:  # noqa: BLE001 - whatever broke the new generation, keep the old one
+                if self._knowledge is None:
+                    raise
+                why = str(exc) if isinstance(exc, NotReady) else f"index generation {current}: {describe(exc)}; run `licensebot ingest`"
+                return self._keep(why, current)
             return self._knowledge
+
+    def _keep(self, what: str, failed: str | None) -> Knowledge:
+        if self.problem is None or self._failed != failed:
+            self.problem = f"{what} (still answering from {self._knowledge.index.generation})"
+            log.error("%s", self.problem)
+        self._failed = failed
+        return self._knowledge
+
+
+def remembered(stored: Context, seen: Context, result: Answer) -> Context:
+    """The session after this turn: what is stored now (another turn may have written since this one
+    read `seen`), minus the features this turn replaced, plus this turn's features and licences."""
+    now = list(dict.fromkeys(result.carried_over + result.features))
+    dropped = set(seen.features) - set(now) if now else set()
+    features = [f for f in stored.features if f not in dropped] + [f for f in now if f not in stored.features]
+    return Context(features=features, licenses=result._asked or stored.licenses or seen.licenses)
 
 
 class Bot:
@@ -82,9 +126,7 @@ class Bot:
         if session_id:
             result.session_id = session_id
             if result.verdict != Verdict.out_of_scope:
-                features = list(dict.fromkeys(result.carried_over + result.features))
-                licenses = result._asked or context.licenses  # the licences asked about, not every one answered
-                self.sessions.save(session_id, Context(features=features or context.features, licenses=licenses))
+                self.sessions.update(session_id, lambda stored: remembered(stored, context, result))
         if self.settings.llm_enabled and result.citations:
             from bot.answering.llm import rewrite_with_llm
 
@@ -95,11 +137,18 @@ class Bot:
         """Load (or reload) now; raises NotReady with what to run when there is no usable index."""
         return self.knowledge.get()
 
+    def warm(self) -> None:
+        """Load everything a first answer would otherwise load lazily (model, index, tokenisers),
+        so that the first customers do not wait for it."""
+        knowledge = self.loaded()
+        for question in WARM_UP:  # the answerer itself: a warm-up is not a customer's question
+            answer(checked_question(question, self.settings.max_question_chars), knowledge, Context())
+
     def status(self) -> Status:
         k = self.knowledge.get()
         return Status(generation=k.index.generation, articles=len(k.index.docs), units=len(k.index.units),
                       created=str(k.index.manifest.get("created", "?")), embedder=k.index.embedder_name,
-                      llm=self.settings.llm_model if self.settings.llm_enabled else None)
+                      llm=self.settings.llm_model if self.settings.llm_enabled else None, problem=self.knowledge.problem)
 
     def sources_for(self, question: str, k: int = 10) -> list[str]:
         """The article sources the retriever alone ranks for a question, best first (eval's recall@k)."""

@@ -19,6 +19,7 @@ import os
 import time
 from pathlib import Path
 
+from bot.core.errors import IndexCorrupt
 from bot.core.faults import crash_point
 from bot.core.settings import Settings
 
@@ -56,12 +57,23 @@ def open_chroma(settings: Settings):
     return chromadb.PersistentClient(path=str(settings.data_dir / "chroma"), settings=chroma_settings)
 
 
+REPAIR = "run `licensebot ingest` to build a fresh index"
+
+
 def read_current(settings: Settings) -> str | None:
+    """The live generation, None when no ingest has completed yet. A CURRENT that exists but does
+    not name a generation is an error, never "no index": re-ingesting behind the operator's back
+    would hide whatever broke it."""
     current = index_root(settings) / "CURRENT"
     try:
-        return json.loads(current.read_text())["generation"]
-    except (FileNotFoundError, KeyError, json.JSONDecodeError):
+        generation = json.loads(current.read_text())["generation"]
+    except FileNotFoundError:
         return None
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise IndexCorrupt(f"{current} does not name an index generation; {REPAIR}") from None
+    if not isinstance(generation, str) or not generation or "/" in generation or generation.startswith("."):
+        raise IndexCorrupt(f"{current} names no valid generation ({generation!r}); {REPAIR}")
+    return generation
 
 
 def write_current(settings: Settings, generation: str) -> None:

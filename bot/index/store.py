@@ -5,9 +5,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.core.errors import IndexMissing
+from pathlib import Path
+
+from bot.core.errors import IndexCorrupt, IndexMissing, describe
 from bot.core.settings import Settings
-from bot.index.layout import DOCS, LEXICAL, UNITS, VECTORS, generation_dir, open_chroma, read_current, read_jsonl, read_manifest
+from bot.index.layout import (DOCS, LEXICAL, MANIFEST, REPAIR, UNITS, VECTORS, generation_dir, open_chroma, read_current,
+                              read_jsonl, read_manifest)
 from bot.index.lexical import LexicalIndex
 
 
@@ -27,14 +30,28 @@ class StoredIndex:
 
 
 def load_index(settings: Settings) -> StoredIndex:
+    """The live generation, or IndexMissing / IndexCorrupt with one line naming what is wrong."""
     generation = read_current(settings)
     if generation is None:
         raise IndexMissing(f"no index in {settings.data_dir}: run `licensebot ingest` first")
     gen_dir = generation_dir(settings, generation)
-    manifest = read_manifest(gen_dir)
-    docs = {d["doc_id"]: d for d in read_jsonl(gen_dir / DOCS)}
-    units = read_jsonl(gen_dir / UNITS)
-    vectors = np.load(gen_dir / VECTORS, mmap_mode="r")
-    lexical = LexicalIndex.load(gen_dir / LEXICAL)
-    collection = open_chroma(settings).get_collection(manifest["collection"])
+    if not gen_dir.is_dir():
+        raise IndexCorrupt(f"{gen_dir}: the generation CURRENT names is missing; {REPAIR}")
+    step = gen_dir / MANIFEST
+    try:
+        manifest = read_manifest(gen_dir)
+        step = gen_dir / DOCS
+        docs = {d["doc_id"]: d for d in read_jsonl(step)}
+        step = gen_dir / UNITS
+        units = read_jsonl(step)
+        step = gen_dir / VECTORS
+        vectors = np.load(step, mmap_mode="r")
+        step = gen_dir / LEXICAL
+        lexical = LexicalIndex.load(step)
+        step = settings.data_dir / "chroma" if not settings.uses_chroma_server else Path(f"chroma server {settings.chroma_host}")
+        collection = open_chroma(settings).get_collection(manifest["collection"])
+    except Exception as exc:  # noqa: BLE001 - any way a file can be broken; the message names it
+        raise IndexCorrupt(f"{step}: cannot be read ({describe(exc)}); {REPAIR}") from None
+    if len(vectors) != len(units):
+        raise IndexCorrupt(f"{gen_dir / VECTORS}: {len(vectors)} vectors for {len(units)} units; {REPAIR}")
     return StoredIndex(generation, manifest, docs, units, vectors, lexical, collection)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.core.errors import IndexCorrupt
 from bot.core.faults import crash_point
 from bot.core.settings import Settings
 from bot.index.layout import (DOCS, LEXICAL, MANIFEST, UNITS, VECTORS, collection_prefix, generation_dir, index_root, open_chroma,
@@ -30,7 +31,10 @@ class PreviousIndex:
 
     @classmethod
     def load(cls, settings: Settings) -> "PreviousIndex":
-        generation = read_current(settings)
+        try:
+            generation = read_current(settings)
+        except IndexCorrupt:  # being rebuilt: nothing to reuse
+            return cls(None, {}, {})
         if generation is None:
             return cls(None, {}, {})
         gen_dir = generation_dir(settings, generation)
@@ -89,7 +93,10 @@ def publish(settings: Settings, generation: str) -> None:
 def remove_stale_generations(settings: Settings) -> None:
     """Drop generations (and their collections) that CURRENT does not name: leftovers of
     earlier ingests, including ones that crashed before publishing."""
-    live = read_current(settings)
+    try:
+        live = read_current(settings)
+    except IndexCorrupt:
+        live = None
     root = index_root(settings)
     live_collection = None
     if live:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Callable
 
 from bot.core.models import Context
 from bot.state.sqlite_file import SQLiteFile
@@ -26,10 +27,26 @@ class SessionStore:
         return Context(features=json.loads(row[0]), licenses=json.loads(row[1]))
 
     def save(self, session_id: str, context: Context) -> None:
-        with self._conn() as db:
+        self.update(session_id, lambda _: context)
+
+    def update(self, session_id: str, change: Callable[[Context], Context]) -> Context:
+        """Read, change and write one session in one transaction, so that two turns of the same
+        conversation answered at once both land (each changes what the other wrote)."""
+        db = self._conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = db.execute("SELECT features, licenses, updated FROM sessions WHERE id=?", (session_id,)).fetchone()
+            now = time.time()
+            stored = Context() if row is None or now - row[2] > self.ttl_s else Context(json.loads(row[0]), json.loads(row[1]))
+            changed = change(stored)
             db.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)",
-                       (session_id, json.dumps(context.features), json.dumps(context.licenses), time.time()))
-            db.execute("DELETE FROM sessions WHERE updated < ?", (time.time() - self.ttl_s,))
+                       (session_id, json.dumps(changed.features), json.dumps(changed.licenses), now))
+            db.execute("DELETE FROM sessions WHERE updated < ?", (now - self.ttl_s,))
+            db.execute("COMMIT")
+            return changed
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def clear(self, session_id: str) -> None:
         with self._conn() as db:

@@ -4,6 +4,7 @@ The one place in `bot/` that runs ingest (`ingest`, and `ask`/`serve`/`ui`/`eval
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Optional
@@ -18,7 +19,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 
 
 def _fail(message: str, code: int = 2) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    typer.secho(f"error: {' '.join(message.split())}", fg=typer.colors.RED, err=True)  # one line
     raise typer.Exit(code)
 
 
@@ -37,11 +38,15 @@ def ingest(paths: list[Path] = typer.Argument(None, help="files or folders (defa
 
 
 def _ensure_index(settings) -> None:
-    """`ask`, `serve` and `ui` on a fresh clone ingest knowledge/articles first, saying so."""
+    """`ask`, `serve` and `ui` on a fresh clone ingest knowledge/articles first, saying so; a broken
+    index is reported (one line, with the repair), never silently rebuilt."""
     from bot.index.layout import read_current
 
-    if read_current(settings) is not None:
-        return
+    try:
+        if read_current(settings) is not None:
+            return
+    except NotReady as exc:
+        _fail(str(exc))
     typer.echo("The index is empty: ingesting knowledge/articles first …", err=True)
     from ingest.pipeline import ingest as run_ingest
 
@@ -56,8 +61,8 @@ def _load_bot():
 
     settings = get_settings()
     _ensure_index(settings)
-    bot = Bot(settings)
     try:
+        bot = Bot(settings)
         bot.loaded()
     except NotReady as exc:
         _fail(str(exc))
@@ -77,7 +82,7 @@ def ask(question: str = typer.Argument(..., help="the question, or - to read one
     for line in questions:
         q = line.rstrip("\n")
         try:
-            result = bot.ask(q, session_id=session)
+            result = bot.ask(q, session_id=f"cli:{session}" if session else None)
         except BadQuestion as exc:
             if as_json:
                 typer.echo(json.dumps({"question": q, "error": f"question: {exc}"}, ensure_ascii=False))
@@ -107,7 +112,7 @@ def chat(session: str = typer.Option("terminal", help="session id")) -> None:
         if not q:
             break
         try:
-            typer.echo(render_text(bot.ask(q, session_id=session)) + "\n")
+            typer.echo(render_text(bot.ask(q, session_id=f"cli:{session}")) + "\n")
         except BadQuestion as exc:
             typer.echo(f"（{exc}）")
 
@@ -129,10 +134,11 @@ def serve(host: Optional[str] = typer.Option(None, help="default: LICENSEBOT_HOS
     except ChannelConfigError as exc:
         _fail(str(exc))
     host, port = host or settings.host, port or settings.port
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # uvicorn keeps it
     if workers > 1:
-        uvicorn.run("bot.surfaces.api:create_app", factory=True, host=host, port=port, workers=workers)
-    else:
-        uvicorn.run(application, host=host, port=port)
+        uvicorn.run("bot.surfaces.api:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)
+    else:  # uvicorn's access log would print query strings (openids, signatures); RequestGuard logs without them
+        uvicorn.run(application, host=host, port=port, access_log=False)
 
 
 @app.command()
