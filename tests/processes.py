@@ -37,16 +37,30 @@ class _Output(threading.Thread):
         self.proc, self.log, self.pattern = proc, log, re.compile(pattern)
         self.ready = threading.Event()
         self.matched = False
+        self.lines: list[str] = []
+        self._new_line = threading.Condition()
 
     def run(self) -> None:
         with self.log.open("w") as out:
             for line in self.proc.stdout:
                 out.write(line)
                 out.flush()
+                with self._new_line:
+                    self.lines.append(line)
+                    self._new_line.notify_all()
                 if not self.matched and self.pattern.search(line):
                     self.matched = True
                     self.ready.set()
         self.ready.set()
+        with self._new_line:
+            self._new_line.notify_all()
+
+    def wait_for(self, text: str, timeout_s: float = 30) -> str:
+        """Everything printed so far, once a line containing `text` has been printed."""
+        with self._new_line:
+            if not self._new_line.wait_for(lambda: any(text in l for l in self.lines) or not self.is_alive(), timeout_s):
+                raise TimeoutError(f"the server never printed {text!r}")
+            return "".join(self.lines)
 
 
 @contextmanager
@@ -57,6 +71,7 @@ def running(command: list[str], health_url: str, log: Path, env: dict | None = N
     proc = subprocess.Popen(command, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True)
     output = _Output(proc, log, ready)
+    proc.output = output  # tests wait on what it prints with proc.output.wait_for(...)
     output.start()
     try:
         if not output.ready.wait(timeout_s) or not output.matched:

@@ -3,6 +3,7 @@ real local HTTP server standing in for the customer-service API."""
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -12,18 +13,24 @@ from fastapi.testclient import TestClient
 from bot.surfaces.api import create_app
 from bot.surfaces.channels.callback import ChannelConfigError
 from bot.surfaces.channels.crypto import MessageCrypt, signature
-from bot.surfaces.channels.replies import EXAMPLES
+from bot.surfaces.channels.replies import EMPTY, EXAMPLES
 from conftest import CountingBot
 from recording_server import RecordingServer
 
 TOKEN, APPID = "spamtest", "wx2c2769f8efd9abc2"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 VOICE_ROOM = "我的语音聊天房小程序需要多方通信许可证吗？"
-TS, NONCE = "1409735669", "1320562132"
+NONCE = "1320562132"
 
 
-def query(**extra) -> dict:
-    return {"signature": signature(TOKEN, TS, NONCE), "timestamp": TS, "nonce": NONCE, "openid": "oUser", **extra}
+def now() -> str:
+    """Signed callbacks carry the time they were sent; the server refuses ones outside its window."""
+    return str(int(time.time()))
+
+
+def query(ts: str | None = None, **extra) -> dict:
+    ts = ts or now()
+    return {"signature": signature(TOKEN, ts, NONCE), "timestamp": ts, "nonce": NONCE, "openid": "oUser", **extra}
 
 
 def message(content: str = VOICE_ROOM, msg_id: str = "6054768590064713728", kind: str = "text", extra: str = "") -> str:
@@ -78,7 +85,8 @@ def test_safe_mode_message_is_decrypted_and_the_reply_encrypted(make_client):
     client, _ = make_client(wechat_appid=APPID, wechat_aes_key=AES_KEY)
     crypt = MessageCrypt(TOKEN, AES_KEY, APPID)
     encrypted = crypt.encrypt(message())
-    params = query(encrypt_type="aes", msg_signature=crypt.sign(TS, NONCE, encrypted))
+    ts = now()
+    params = query(ts, encrypt_type="aes", msg_signature=crypt.sign(ts, NONCE, encrypted))
     r = client.post("/wechat", params=params, content=f"<xml><ToUserName>gh_account</ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
     sealed = reply_fields(r.text)
     assert crypt.verify(sealed["MsgSignature"], sealed["TimeStamp"], sealed["Nonce"], sealed["Encrypt"])
@@ -103,7 +111,8 @@ def test_bad_aes_key_stops_start_up(channel_settings, embedder):
 
 def test_bad_signature_never_reaches_the_answerer(make_client):
     client, bot = make_client()
-    r = client.post("/wechat", params={**query(), "signature": signature(TOKEN, TS, NONCE)[:-1] + "0"}, content=message())
+    ts = now()
+    r = client.post("/wechat", params={**query(ts), "signature": signature(TOKEN, ts, NONCE)[:-1] + "0"}, content=message())
     assert r.status_code == 403 and bot.asked == []
 
 
@@ -112,12 +121,13 @@ LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol
           b'<xml><Content>&lol2;</Content></xml>')
 
 
-@pytest.mark.parametrize("body", [b"<xml><Content>unclosed", b"", b"not xml at all", XXE, LAUGHS,
-                                  b"<xml><Content>" + b"A" * 70_000 + b"</Content></xml>", b"<html></html>"])
-def test_malformed_unsafe_or_oversized_bodies_get_400(make_client, body):
+@pytest.mark.parametrize("body, status", [
+    (b"<xml><Content>unclosed", 400), (b"", 400), (b"not xml at all", 400), (XXE, 400), (LAUGHS, 400), (b"<html></html>", 400),
+    (b"<xml><Content>" + b"A" * 70_000 + b"</Content></xml>", 413)])
+def test_malformed_unsafe_or_oversized_bodies_are_refused(make_client, body, status):
     client, bot = make_client()
     r = client.post("/wechat", params=query(), content=body)
-    assert r.status_code == 400 and "error" in r.json() and bot.asked == []
+    assert r.status_code == status and "error" in r.json() and bot.asked == []
 
 
 def test_same_msgid_three_times_concurrently_gives_one_answer(make_client):
@@ -171,3 +181,42 @@ def test_slow_path_replies_success_before_the_answer_exists_and_sends_exactly_on
         assert [c["json"]["appid"] for c in wechat.calls("/cgi-bin/stable_token")] == [APPID]
         assert "语音聊天房".encode() in sent[0]["raw"]  # UTF-8 as is, not \\u escapes
         assert bot.asked == [VOICE_ROOM]
+
+
+@pytest.mark.parametrize("age_s", [86_400, -86_400])
+def test_a_signed_message_outside_the_time_window_is_refused(make_client, age_s):
+    client, bot = make_client()
+    old = str(int(time.time()) - age_s)  # a day old (a replay) or a day ahead (a forged clock)
+    r = client.post("/wechat", params=query(old), content=message(msg_id="5150"))
+    assert r.status_code == 403 and "window" in r.json()["error"] and bot.asked == []
+    echo = client.get("/wechat", params={**query(old), "echostr": "1"})
+    assert echo.status_code == 403
+
+
+def test_the_window_can_be_turned_off(make_client):
+    client, bot = make_client(callback_window_s=0)
+    r = client.post("/wechat", params=query("1409735669"), content=message(msg_id="5151"))  # WeChat's 2014 example
+    assert r.status_code == 200 and bot.asked == [VOICE_ROOM]
+
+
+def test_the_same_msgid_from_two_users_is_answered_for_each(make_client):
+    client, bot = make_client()
+    first = client.post("/wechat", params=query(), content=message(msg_id="31337"))
+    other = message(msg_id="31337").replace("oUser", "oOther")
+    second = client.post("/wechat", params={**query(), "openid": "oOther"}, content=other)
+    assert reply_fields(first.text)["ToUserName"] == "oUser" and reply_fields(second.text)["ToUserName"] == "oOther"
+    assert bot.asked == [VOICE_ROOM, VOICE_ROOM]
+
+
+@pytest.mark.parametrize("content", ["", "   \n "])
+def test_an_empty_text_message_asks_for_a_question(make_client, content):
+    client, bot = make_client()
+    reply = reply_fields(client.post("/wechat", params=query(), content=message(content, msg_id="6060")).text)
+    assert reply["Content"] == EMPTY and bot.asked == []
+
+
+@pytest.mark.parametrize("body", [b"<xml><Content>unclosed", b"<?xml version='1.0'?><!DOCTYPE x []><xml/>", b"\xff\xfe<"])
+def test_xml_errors_say_what_is_wrong_without_parser_internals(make_client, body):
+    client, _ = make_client()
+    error = client.post("/wechat", params=query(), content=body).json()["error"]
+    assert "Error" not in error and "Exception" not in error and "XML" in error

@@ -2,6 +2,7 @@
 origin filtering, against a real local HTTP server playing qyapi.weixin.qq.com."""
 from __future__ import annotations
 
+import time
 from urllib.parse import quote
 
 import pytest
@@ -31,15 +32,20 @@ def wecom():
 
 
 @pytest.fixture
-def kf_app(channel_settings, embedder, knowledge, wecom):
+def kf_app(request, channel_settings, embedder, knowledge, wecom):
+    """Parametrize indirectly with extra settings, e.g. a window of 0 for WeCom's 2016 published vector."""
     settings = channel_settings(wecom_token=WECOM["token"], wecom_aes_key=WECOM["key"], wecom_corpid=WECOM["corpid"],
-                                wecom_secret="corpsecret", wecom_api_base=wecom.url)
+                                wecom_secret="corpsecret", wecom_api_base=wecom.url, **getattr(request, "param", {}))
     bot = CountingBot(settings, embedder)
     app = create_app(settings, bot)
     with TestClient(app) as client:
         yield client, bot, app
 
 
+WITHOUT_WINDOW = pytest.mark.parametrize("kf_app", [{"callback_window_s": 0}], indirect=True)
+
+
+@WITHOUT_WINDOW
 def test_encrypted_echostr_is_decrypted_plain_or_url_encoded(kf_app):
     client, _, _ = kf_app
     params = {"msg_signature": WECOM["msg_signature"], "timestamp": WECOM["timestamp"], "nonce": WECOM["nonce"]}
@@ -51,12 +57,14 @@ def test_encrypted_echostr_is_decrypted_plain_or_url_encoded(kf_app):
     assert client.get("/wecom/kf", params={**params, "echostr": WECOM["echostr"][:-6] + "AAAA=="}).status_code == 403
 
 
-def event_body(crypt: MessageCrypt, token: str = "ENCApHxnGDNAVNY4AaSJKj4Tb5mwsEMzxhFmHVGcra996NR") -> tuple[dict, bytes]:
+def event_body(crypt: MessageCrypt, token: str = "ENCApHxnGDNAVNY4AaSJKj4Tb5mwsEMzxhFmHVGcra996NR",
+               sent: int | None = None) -> tuple[dict, bytes]:
     inner = (f"<xml><ToUserName><![CDATA[{WECOM['corpid']}]]></ToUserName><CreateTime>1348831860</CreateTime>"
              f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event>"
              f"<Token><![CDATA[{token}]]></Token><OpenKfId><![CDATA[{KFID}]]></OpenKfId></xml>")
     encrypted = crypt.encrypt(inner)
-    params = {"msg_signature": crypt.sign("1409659813", "1372623149", encrypted), "timestamp": "1409659813", "nonce": "1372623149"}
+    ts = str(sent or int(time.time()))
+    params = {"msg_signature": crypt.sign(ts, "1372623149", encrypted), "timestamp": ts, "nonce": "1372623149"}
     return params, f"<xml><ToUserName><![CDATA[{WECOM['corpid']}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>".encode()
 
 
@@ -111,3 +119,17 @@ def test_bad_signature_or_body_is_refused(kf_app):
     assert client.post("/wecom/kf", params={**params, "msg_signature": "0" * 40}, content=body).status_code == 403
     assert client.post("/wecom/kf", params=params, content=b"<xml><Encrypt>").status_code == 400
     assert bot.asked == []
+
+
+def test_published_vector_from_2016_is_outside_the_default_window(kf_app):
+    client, _, _ = kf_app
+    params = {"msg_signature": WECOM["msg_signature"], "timestamp": WECOM["timestamp"], "nonce": WECOM["nonce"]}
+    r = client.get("/wecom/kf", params={**params, "echostr": WECOM["echostr"]})
+    assert r.status_code == 403 and "window" in r.json()["error"]
+
+
+def test_an_old_signed_event_pulls_nothing(kf_app, wecom):
+    client, bot, _ = kf_app
+    params, body = event_body(MessageCrypt(WECOM["token"], WECOM["key"], WECOM["corpid"]), sent=int(time.time()) - 86_400)
+    assert client.post("/wecom/kf", params=params, content=body).status_code == 403
+    assert wecom.calls(SYNC) == [] and bot.asked == []

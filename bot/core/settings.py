@@ -31,7 +31,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_question_chars: int = 500
+    max_body_bytes: int = Field(default=16384, description="largest /v1/ask body read; larger ones get 413 unread")
     session_ttl_s: int = 1800
+    session_secret: str | None = Field(default=None, description="signs HTTP session ids (default: a key file in the data dir)")
+    docs_enabled: bool = Field(default=True, description="serve /docs and /openapi.json (turn off for a public deployment)")
+    callback_window_s: int = Field(default=300, description="WeChat callbacks older or newer than this are refused; 0: no window")
 
     wechat_token: str | None = None
     wechat_appid: str | None = None

@@ -1,7 +1,9 @@
 """The HTTP face of the bot: `POST /v1/ask`, `GET /healthz`, and the WeChat callbacks.
 
 Handlers only translate HTTP to `Bot.ask` and back; everything that can go wrong with a request
-becomes a JSON `{"error": ...}` with a 4xx status, and nothing shows a stack trace.
+becomes a JSON `{"error": ...}` with a 4xx status, and nothing shows a stack trace. Bodies are
+limited before they are read (bot/surfaces/guard.py); HTTP sessions are ids the server issued and
+signed, kept apart from the WeChat channels' sessions.
 """
 from __future__ import annotations
 
@@ -22,17 +24,21 @@ from bot.core.models import Answer
 from bot.core.settings import Settings, get_settings
 from bot.service import Bot
 from bot.state.ledger import Ledger
+from bot.state.session_ids import SessionIds, load_secret
 from bot.surfaces.channels.callback import CallbackQuery, Rejected
 from bot.surfaces.channels.official_account import OfficialAccount
 from bot.surfaces.channels.wecom_kf import WeComKf
 from bot.surfaces.channels.wxml import MAX_BODY_BYTES
+from bot.surfaces.guard import RequestGuard
 
 log = logging.getLogger("licensebot.api")
+HTTP_SESSIONS = "http:"  # the namespace of sessions issued to HTTP clients
 
 
 class AskRequest(BaseModel):
     question: StrictStr = Field(description="the question, in Chinese (simplified or traditional) or English")
-    session_id: StrictStr | None = Field(None, max_length=128, description="keeps follow-up questions in context")
+    session_id: StrictStr | None = Field(None, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$",
+                                         description="an id this server returned in an earlier answer, to ask follow-ups")
 
 
 def get_bot(request: Request) -> Bot:
@@ -42,35 +48,43 @@ def get_bot(request: Request) -> Bot:
 api = APIRouter()
 
 
-@api.post("/v1/ask", response_model=Answer, responses={422: {"description": "bad question"}, 503: {"description": "no index"}})
-def ask(body: AskRequest, bot: Annotated[Bot, Depends(get_bot)]) -> Answer:
+@api.post("/v1/ask", response_model=Answer, responses={413: {"description": "body too large"}, 415: {"description": "not JSON"},
+                                                       422: {"description": "bad question or session_id"},
+                                                       503: {"description": "no index"}})
+def ask(body: AskRequest, request: Request, bot: Annotated[Bot, Depends(get_bot)]) -> Answer:
+    ids: SessionIds = request.app.state.session_ids
+    if body.session_id is not None and not ids.valid(body.session_id):
+        raise HTTPException(422, "session_id: not one this server issued (send none to start a conversation)")
+    session_id = body.session_id or ids.issue()
     try:
-        return bot.ask(body.question, session_id=body.session_id)
+        answer = bot.ask(body.question, session_id=HTTP_SESSIONS + session_id)
     except BadQuestion as exc:
         raise HTTPException(422, f"question: {exc}") from None
     except NotReady as exc:
         raise HTTPException(503, f"the knowledge base is not ready: {exc}") from None
+    return answer.model_copy(update={"session_id": session_id})
 
 
+@api.head("/healthz", include_in_schema=False)
 @api.get("/healthz")
 def healthz(request: Request, bot: Annotated[Bot, Depends(get_bot)]) -> JSONResponse:
+    if not request.app.state.ready:
+        return JSONResponse({"status": "starting"}, status_code=503)
     try:
         status = bot.status()
     except NotReady as exc:
         return JSONResponse({"status": "no index", "error": str(exc)}, status_code=503)
-    return JSONResponse({"status": "ok", **status.model_dump(exclude={"created"}), "chunks": status.units,  # older name
-                         "channels": request.app.state.channels})
+    body = {"status": "degraded" if status.problem else "ok", **status.model_dump(exclude={"created"}),
+            "chunks": status.units, "channels": request.app.state.channels}  # chunks: the older name of units
+    return JSONResponse(body, status_code=503 if status.problem else 200)
 
 
 async def read_body(request: Request) -> bytes:
-    """The body, refused past MAX_BODY_BYTES without reading the rest."""
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise Rejected(400, f"body over the {MAX_BODY_BYTES}-byte limit")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    """The body (RequestGuard has already refused one over the limit with 413)."""
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise Rejected(413, f"body over the {MAX_BODY_BYTES}-byte limit")
+    return body
 
 
 def official_account_routes(oa: OfficialAccount) -> APIRouter:
@@ -144,17 +158,24 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     kf = WeComKf.from_settings(settings, bot, ledger, workers)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI):
-        try:
-            await run_in_threadpool(bot.loaded)  # models and index once, before the first request
+    async def lifespan(app: FastAPI):
+        try:  # models, index and every lazy load once, before /healthz says ready
+            await run_in_threadpool(bot.warm)
         except NotReady as exc:
             log.error("no usable index yet (%s): run `licensebot ingest`; /v1/ask answers 503 until then", exc)
+        app.state.ready = True
         yield
         workers.shutdown(wait=False, cancel_futures=True)
 
+    docs = settings.docs_enabled
     app = FastAPI(title="licensebot", summary="China internet licence questions answered with verbatim quotes",
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url="/docs" if docs else None, redoc_url=None,
+                  openapi_url="/openapi.json" if docs else None)
     app.state.bot, app.state.official_account, app.state.wecom_kf = bot, oa, kf
+    app.state.ready = False
+    app.state.session_ids = SessionIds(load_secret(settings.session_secret, settings.data_dir))
+    app.add_middleware(RequestGuard, limits={"/wechat": MAX_BODY_BYTES, "/wecom/kf": MAX_BODY_BYTES},
+                       default=settings.max_body_bytes, json_paths={"/v1/ask"})
     app.state.channels = [name for name, channel in (("wechat", oa), ("wecom_kf", kf)) if channel]
     install_error_handlers(app)
     app.include_router(api)

@@ -12,10 +12,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import httpx
 
 from bot.surfaces.channels import wxml
-from bot.surfaces.channels.callback import CallbackQuery, ChannelConfigError, Rejected
+from bot.surfaces.channels.callback import CallbackQuery, ChannelConfigError, Rejected, check_window, masked
 from bot.surfaces.channels.crypto import CryptoError, MessageCrypt, signature_matches
 from bot.state.ledger import Ledger
-from bot.surfaces.channels.replies import NOT_TEXT, WELCOME, answer_messages
+from bot.surfaces.channels.replies import EMPTY, NOT_TEXT, WELCOME, answer_messages
 from bot.surfaces.channels.wechat_api import ApiClient, WeChatApiError, official_account_client
 from bot.service import Bot
 from bot.core.settings import Settings
@@ -50,6 +50,7 @@ class OfficialAccount:
     def _check_signature(self, q: CallbackQuery) -> None:
         if not signature_matches(q.signature, self.settings.wechat_token or "", q.timestamp, q.nonce):
             raise Rejected(403, "bad signature")
+        check_window(q.timestamp, self.settings.callback_window_s)
 
     def echo(self, q: CallbackQuery) -> str:
         self._check_signature(q)
@@ -87,11 +88,13 @@ class OfficialAccount:
 
     async def _reply_to(self, m: dict[str, str]) -> str | None:
         kind = m.get("MsgType", "")
-        key = m.get("MsgId") or f"{m.get('FromUserName')}:{m.get('CreateTime')}:{m.get('Event', '')}"
-        if not self.ledger.claim(f"oa:{key}"):
+        key = m.get("MsgId") or f"{m.get('CreateTime')}:{m.get('Event', '')}"
+        if not self.ledger.claim(f"oa:{m.get('FromUserName', '')}:{key}"):  # a MsgId is only unique per sender
             return None  # a retry of a message already being answered
         if kind == "event":
             return WELCOME if m.get("Event", "").lower() == "subscribe" else None
+        if kind == "text" and not (m.get("Content") or "").strip():
+            return EMPTY
         question = m.get("Content") if kind == "text" else m.get("Recognition") if kind == "voice" else None
         if not question:
             return NOT_TEXT
@@ -120,5 +123,5 @@ class OfficialAccount:
             try:
                 self.api.call("cgi-bin/message/custom/send", {"touser": openid, "msgtype": "text", "text": {"content": text}})
             except (WeChatApiError, httpx.HTTPError, ValueError) as exc:
-                log.warning("custom/send to %s failed, not retrying: %s", openid, exc)
+                log.warning("custom/send to %s failed, not retrying: %s", masked(openid), exc)
                 return

@@ -18,7 +18,7 @@ import httpx
 from bot.surfaces.channels import wxml
 from bot.surfaces.channels.crypto import CryptoError, MessageCrypt
 from bot.state.ledger import Ledger
-from bot.surfaces.channels.callback import CallbackQuery, ChannelConfigError, Rejected
+from bot.surfaces.channels.callback import CallbackQuery, ChannelConfigError, Rejected, check_window, masked
 from bot.surfaces.channels.replies import answer_messages
 from bot.surfaces.channels.wechat_api import ApiClient, WeChatApiError, wecom_client
 from bot.service import Bot
@@ -31,8 +31,9 @@ HUMAN_AGENT = 95018
 
 
 class WeComKf:
-    def __init__(self, bot: Bot, ledger: Ledger, crypt: MessageCrypt, api: ApiClient, workers: ThreadPoolExecutor):
-        self.bot, self.ledger, self.crypt, self.api, self.workers = bot, ledger, crypt, api, workers
+    def __init__(self, bot: Bot, ledger: Ledger, crypt: MessageCrypt, api: ApiClient, workers: ThreadPoolExecutor,
+                 window_s: int = 0):
+        self.bot, self.ledger, self.crypt, self.api, self.workers, self.window_s = bot, ledger, crypt, api, workers, window_s
         self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
 
     @classmethod
@@ -47,7 +48,7 @@ class WeComKf:
         except CryptoError as exc:
             raise ChannelConfigError(f"LICENSEBOT_WECOM_AES_KEY: {exc}") from None
         api = wecom_client(settings.wecom_api_base, settings.wecom_corpid or "", settings.wecom_secret or "")
-        return cls(bot, ledger, crypt, api, workers)
+        return cls(bot, ledger, crypt, api, workers, settings.callback_window_s)
 
     def echo(self, q: CallbackQuery) -> str:
         echostr = q.echostr or ""
@@ -56,6 +57,7 @@ class WeComKf:
         echostr = echostr.replace(" ", "+")  # a bare '+' decodes to a space
         if not self.crypt.verify(q.msg_signature, q.timestamp, q.nonce, echostr):
             raise Rejected(403, "bad msg_signature")
+        check_window(q.timestamp, self.window_s)
         try:
             return self.crypt.decrypt(echostr)
         except CryptoError as exc:
@@ -67,6 +69,7 @@ class WeComKf:
             encrypted = wxml.parse(body).get("Encrypt", "")
             if not self.crypt.verify(q.msg_signature, q.timestamp, q.nonce, encrypted):
                 raise Rejected(403, "bad msg_signature")
+            check_window(q.timestamp, self.window_s)
             event = wxml.parse(self.crypt.decrypt(encrypted).encode())
         except (wxml.BadXml, CryptoError) as exc:
             raise Rejected(400, str(exc)) from None
@@ -96,7 +99,7 @@ class WeComKf:
     def _handle(self, message: dict, open_kfid: str) -> int:
         if message.get("origin") != CUSTOMER or message.get("msgtype") != "text":
             return 0
-        if not self.ledger.claim(f"kf:{message.get('msgid')}"):
+        if not self.ledger.claim(f"kf:{open_kfid}:{message.get('msgid')}"):
             return 0
         user = message.get("external_userid", "")
         question = (message.get("text") or {}).get("content", "")
@@ -106,6 +109,6 @@ class WeComKf:
                                                       "text": {"content": text}})
             except (WeChatApiError, httpx.HTTPError, ValueError) as exc:
                 level = logging.INFO if getattr(exc, "errcode", None) == HUMAN_AGENT else logging.WARNING
-                log.log(level, "kf/send_msg to %s failed, not retrying: %s", user, exc)
+                log.log(level, "kf/send_msg to %s failed, not retrying: %s", masked(user), exc)
                 break
         return 1
