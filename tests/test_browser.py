@@ -3,6 +3,8 @@ voice-chat-room question, and the verdict badge and a highlighted quote appear."
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -15,14 +17,29 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed: `make browser` (as root) installs Debian's chromium")]
 
 
-@pytest.fixture
-def page_url(knowledge, settings, tmp_path):
+def serve_page(data_dir: Path, log: Path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with running([str(BIN / "licensebot"), "ui", "--port", str(port)], url + "/_stcore/health", tmp_path / "ui.log",
-                 {"LICENSEBOT_DATA_DIR": str(settings.data_dir)}, timeout_s=90, healthy=lambda r: r.text == "ok",
-                 ready=READY["streamlit"]):
+    return url, running([str(BIN / "licensebot"), "ui", "--port", str(port)], url + "/_stcore/health", log,
+                        {"LICENSEBOT_DATA_DIR": str(data_dir)}, timeout_s=90, healthy=lambda r: r.text == "ok",
+                        ready=READY["streamlit"])
+
+
+@pytest.fixture
+def page_url(knowledge, settings, tmp_path):
+    url, server = serve_page(settings.data_dir, tmp_path / "ui.log")
+    with server:
         yield url
+
+
+def ask_on_the_page(page, url: str, question: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(url, wait_until="domcontentloaded")
+    box = page.get_by_test_id("stChatInputTextArea")
+    expect(box).to_be_visible(timeout=90_000)
+    box.fill(question)
+    box.press("Enter")
 
 
 def test_voice_chat_room_question_in_chromium(page_url, tmp_path):
@@ -32,11 +49,7 @@ def test_voice_chat_room_question_in_chromium(page_url, tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)  # Playwright gives it a fresh temporary profile
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1600}, locale="zh-CN")
-            page.goto(page_url, wait_until="domcontentloaded")
-            box = page.get_by_test_id("stChatInputTextArea")
-            expect(box).to_be_visible(timeout=90_000)
-            box.fill("我的语音聊天房小程序需要多方通信许可证吗？")
-            box.press("Enter")
+            ask_on_the_page(page, page_url, "我的语音聊天房小程序需要多方通信许可证吗？")
             expect(page.get_by_text("国内多方通信业务许可证：需要")).to_be_visible(timeout=90_000)
             quote = page.locator("mark").first
             expect(quote).to_be_visible()
@@ -46,3 +59,69 @@ def test_voice_chat_room_question_in_chromium(page_url, tmp_path):
         finally:
             browser.close()
     assert (tmp_path / "voice-chat-room.png").stat().st_size > 10_000
+
+
+OFF_SITE = "http://203.0.113.9"  # TEST-NET-3: never routed; the test aborts any request to it anyway
+PAYLOAD = (f"詳見[辦理指南]({OFF_SITE}/guide)、![二維碼]({OFF_SITE}/qr.png)<img src=\"{OFF_SITE}/raw.png\">"
+           f"&lt;img src={OFF_SITE}/ent.png onerror=alert(1)&gt;官網www.evil-example.com或{OFF_SITE}/x，"
+           f"<a href=\"{OFF_SITE}/a\">點此</a>。")
+TITLE = "社交類小程序為何需要ICP證和多方通信許可證"
+
+
+@pytest.fixture
+def hostile_page(tmp_path, embedder):
+    """The shipped articles, one of them carrying Markdown and HTML in its title and beside a quoted sentence."""
+    from conftest import ARTICLES, make_settings
+    from ingest.pipeline import ingest
+
+    articles = tmp_path / "articles"
+    shutil.copytree(ARTICLES, articles)
+    article = articles / "002_efd8fce62a7682d1.txt"
+    text = article.read_text(encoding="utf-8").replace(TITLE, TITLE + f"![t]({OFF_SITE}/t.png)[點我]({OFF_SITE}/t)<b>粗</b>")
+    quoted = "正是典型的多方通信業(yè)務(wù)應(yīng)用場景。"  # as the page has it; the payload follows a quoted sentence
+    assert quoted in text
+    article.write_text(text.replace(quoted, quoted + PAYLOAD, 1), encoding="utf-8")
+    data = tmp_path / "data"
+    ingest([articles], make_settings(data), embedder=embedder, show_progress=False, log=lambda m: None)
+    url, server = serve_page(data, tmp_path / "ui.log")
+    with server:
+        yield url
+
+
+def shown_text(page) -> str:
+    """What a reader sees, with the invisible word joiners that stop autolinking taken out."""
+    return page.locator("main").inner_text().replace("\u2060", "")
+
+
+def test_a_hostile_article_creates_no_link_image_element_or_outside_request(hostile_page):
+    from playwright.sync_api import expect, sync_playwright
+
+    requested: list[str] = []
+
+    def only_local(route):
+        requested.append(route.request.url)
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            route.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 2400}, locale="zh-CN")
+            context.route("**/*", only_local)
+            page = context.new_page()
+            ask_on_the_page(page, hostile_page, "我的语音聊天房小程序需要多方通信许可证吗？")
+            expect(page.get_by_text("國內多方通信業務許可證：需要").or_(page.get_by_text("国内多方通信业务许可证：需要"))).to_be_visible(timeout=90_000)
+            expect(page.get_by_text("![二維碼]", exact=False).first).to_be_visible()  # shown, as text
+            expect(page.get_by_text("[點我]", exact=False).first).to_be_visible()
+            assert "<b>粗</b>" in shown_text(page) and "點此</a>" in shown_text(page)
+            shown = page.locator("main")
+            assert shown.locator("[data-testid=stMarkdownContainer]").count() > 5 and shown.locator("mark").count() >= 1
+            assert shown.locator(f'[src*="203.0.113.9"], [href*="203.0.113.9"], [href*="evil-example"], [onerror]').count() == 0
+            answers = shown.locator("[data-testid=stChatMessage]")  # (the page's own heading has an anchor link)
+            assert answers.locator(":is(a, img, b, iframe, script, object, embed, svg image)").count() == 0
+            assert shown.locator("[data-testid=stExpander] summary :is(a, img, b)").count() == 0
+        finally:
+            browser.close()
+    assert requested and all(urlparse(u).hostname == "127.0.0.1" for u in requested), [u for u in requested if "127.0.0.1" not in u]

@@ -11,7 +11,7 @@ from bot.core.errors import BadQuestion, IndexMissing, NotReady
 from bot.core.models import VERDICT_LABELS, Answer
 from bot.core.settings import get_settings
 from bot.service import Bot
-from ui.view import DISCLAIMER, EXAMPLES, citation_heading, escape_markdown, highlighted, knowledge_summary
+from ui.view import DISCLAIMER, EXAMPLES, citation_caption, citation_heading, escape_markdown, highlighted, knowledge_summary
 
 log = logging.getLogger("licensebot.ui")
 RATINGS = {0: "down", 1: "up"}
@@ -29,7 +29,7 @@ def new_conversation() -> None:
     state = st.session_state
     if "session_id" in state:
         load_bot().forget(state.session_id)
-    state.session_id = uuid.uuid4().hex
+    state.session_id = f"page:{uuid.uuid4().hex}"  # the page's own namespace of sessions
     state.history = []
 
 
@@ -74,7 +74,7 @@ def show_answer(index: int, answer: Answer) -> None:
     for citation in answer.citations:
         with st.expander(citation_heading(citation), expanded=True):
             st.markdown(highlighted(citation), unsafe_allow_html=True)
-            st.caption(f"来源：{citation.source} · {citation.title} · {citation.date or '日期不详'}")
+            st.caption(citation_caption(citation))
     st.feedback("thumbs", key=f"rating-{index}", on_change=save_rating, args=(index,))
     if st.session_state.get(f"rating-{index}") is not None:
         st.text_input("补充说明（可选）", key=f"comment-{index}", on_change=save_rating, args=(index,),
