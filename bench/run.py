@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent / "tests")]
 
-from bench import baselines, http_load, meaning, speed, synthetic  # noqa: E402
-from bench.common import REPO, table  # noqa: E402
+from bench import abuse, baselines, http_load, meaning, speed, synthetic  # noqa: E402
+from bench.common import BIN, REPO, table  # noqa: E402
 from bot.index.embedders import E5SmallEmbedder  # noqa: E402
 from bot.answering.knowledge import Knowledge  # noqa: E402
 from bot.service import Bot  # noqa: E402
@@ -79,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
                table(["endpoint", "requests", "p50 ms", "p95 ms", "max ms", "req/s", "failures"],
                      [[name, f["requests"], f["p50_ms"], f["p95_ms"], f["max_ms"], f["rps"], f["failures"]] for name, f in http.items()]), ""]
 
+    say("abuse: 20 MB bodies beside signed /wechat traffic")
+    abused = abuse.measure(BIN / "licensebot", shipped.data_dir)
+    report += ["## /wechat while 20 MB bodies are posted to /v1/ask (first series right after start-up)", "", abuse.report(abused), ""]
+
     if args.synthetic_chunks:
         say(f"synthetic corpus of ~{args.synthetic_chunks} chunks: writing files")
         sentences = synthetic.article_sentences(knowledge.index.docs)
@@ -107,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
-    (args.out.with_suffix(".json")).write_text(json.dumps({"baselines": rows, "figures": figures, "http": http},
+    (args.out.with_suffix(".json")).write_text(json.dumps({"baselines": rows, "figures": figures, "http": http, "abuse": abused},
                                                           ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     say(f"written {args.out}")
     return 0
