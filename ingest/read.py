@@ -5,6 +5,8 @@ we detect rather than assume, because a wrong guess turns every character into m
 """
 from __future__ import annotations
 
+import hashlib
+
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,9 +95,7 @@ def decode_article(data: bytes, name: str = "<bytes>") -> tuple[str, str, list[s
     return str(best), best.encoding, []
 
 
-def read_article(path: Path, shown: str | None = None) -> RawArticle:
-    import hashlib
-
+def read_bytes(path: Path, shown: str | None = None) -> bytes:
     name = shown or str(path)
     try:
         data = path.read_bytes()
@@ -103,9 +103,17 @@ def read_article(path: Path, shown: str | None = None) -> RawArticle:
         raise UnreadableArticle(f"{name}: cannot read ({exc.strerror})") from exc
     if len(data) > MAX_ARTICLE_BYTES:
         raise UnreadableArticle(f"{name}: {len(data)} bytes is over the {MAX_ARTICLE_BYTES} byte article limit")
-    text, encoding, problems = decode_article(data, name)
+    return data
+
+
+def article_from_bytes(data: bytes, path: Path, shown: str | None = None) -> RawArticle:
+    text, encoding, problems = decode_article(data, shown or str(path))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return RawArticle(path=path, text=text, encoding=encoding, sha256=hashlib.sha256(data).hexdigest(), problems=problems)
+
+
+def read_article(path: Path, shown: str | None = None) -> RawArticle:
+    return article_from_bytes(read_bytes(path, shown), path, shown)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,7 +20,9 @@ import httpx
 BIN = Path(sys.executable).parent
 CHROMA = BIN / "chroma"
 # What each server prints once it accepts connections.
-READY = {"chroma": r"listening on address", "uvicorn": r"Uvicorn running on", "streamlit": r"You can now view"}
+READY = {"chroma": r"listening on address", "uvicorn": r"Uvicorn running on", "streamlit": r"You can now view",
+         "redis": r"Ready to accept connections"}
+REDIS = shutil.which("redis-server")
 
 
 def free_port() -> int:
@@ -97,3 +100,23 @@ def chroma_server(path: Path, timeout_s: float = 90) -> Iterator[int]:
                  f"http://127.0.0.1:{port}/api/v2/heartbeat", path.parent / f"chroma-{port}.log",
                  {"ANONYMIZED_TELEMETRY": "False"}, timeout_s, ready=READY["chroma"]):
         yield port
+
+
+@contextmanager
+def redis_server(workdir: Path, timeout_s: float = 30) -> Iterator[str]:
+    """A real `redis-server` on 127.0.0.1 that keeps nothing on disk; yields its URL."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    proc = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(workdir)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            errors="replace", start_new_session=True)
+    output = _Output(proc, workdir / f"redis-{port}.log", READY["redis"])
+    output.start()
+    try:
+        if not output.ready.wait(timeout_s) or not output.matched:
+            raise RuntimeError(f"redis-server did not come up: {(workdir / f'redis-{port}.log').read_text()[-2000:]}")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+        output.join(timeout=5)

@@ -31,6 +31,12 @@ def live_generation(data: Path) -> Path:
     return data / "index" / json.loads((data / "index" / "CURRENT").read_text())["generation"]
 
 
+def a_segment(data: Path, suffix: str) -> Path:
+    """One of the live generation's segment files (suffix .json, .npy or .tokens.json)."""
+    key = json.loads((live_generation(data) / "manifest.json").read_text())["segments"][0]
+    return data / "index" / "segments" / f"{key}{suffix}"
+
+
 def garbage(path: Path) -> None:
     path.write_text("garbage\n")
 
@@ -47,9 +53,9 @@ BREAKAGES = {
     "CURRENT is empty": (lambda d: (d / "index" / "CURRENT").write_text(""), "CURRENT"),
     "generation missing": (lambda d: shutil.rmtree(live_generation(d)), "generation CURRENT names is missing"),
     "manifest truncated": (lambda d: (live_generation(d) / "manifest.json").write_text('{"generation": "g'), "manifest.json"),
-    "units.jsonl bad line": (lambda d: open(live_generation(d) / "units.jsonl", "a").write("{bad\n"), "units.jsonl"),
-    "docs.jsonl missing": (lambda d: (live_generation(d) / "docs.jsonl").unlink(), "docs.jsonl"),
-    "vectors garbage": (lambda d: garbage(live_generation(d) / "vectors.npy"), "vectors.npy"),
+    "segment truncated": (lambda d: a_segment(d, ".json").write_text('{"doc": {'), "segments/"),
+    "segment missing": (lambda d: a_segment(d, ".json").unlink(), "segments/"),
+    "segment vectors garbage": (lambda d: garbage(a_segment(d, ".npy")), "segments/"),
     "lexical index missing": (lambda d: shutil.rmtree(live_generation(d) / "lexical"), "lexical"),
     "Chroma missing": (lambda d: shutil.rmtree(d / "chroma"), "chroma"),
     "Chroma corrupt": (lambda d: garbage_sqlite(d / "chroma" / "chroma.sqlite3"), "chroma"),
@@ -98,7 +104,7 @@ def publish_broken_copy(data: Path, breaks) -> str:
 
 
 @pytest.mark.parametrize("breaks, names", [
-    (lambda g: open(g / "units.jsonl", "a").write("{bad\n"), "units.jsonl"),
+    (lambda g: (g / "lexical" / "params.index.json").write_text("{"), "lexical"),
     (lambda g: (g / "manifest.json").unlink(), "manifest.json"),
 ])
 def test_a_broken_generation_published_while_serving_keeps_the_loaded_index(data, embedder, breaks, names):

@@ -44,36 +44,71 @@ def copy_articles(tmp_path: Path) -> Path:
     return target
 
 
-def test_unchanged_corpus_is_not_re_embedded_and_changes_only_embed_what_changed(tmp_path, embedder):
+def segment_files(settings) -> dict[str, int]:
+    """Each segment file and its modification time in ns: what a run wrote or left alone."""
+    return {p.name: p.stat().st_mtime_ns for p in (settings.data_dir / "index" / "segments").iterdir()}
+
+
+def live_fingerprints(index) -> set[str]:
+    return {u["fingerprint"] for u in index.units}
+
+
+def test_unchanged_files_are_not_read_and_an_edit_touches_only_its_article(tmp_path, embedder):
     articles = copy_articles(tmp_path)
-    settings = make_settings(tmp_path / "data")
+    settings = make_settings(tmp_path / "data", retire_grace_s=0)
     counting = CountingEmbedder(embedder)
     first = ingest([articles], settings, embedder=counting, **QUIET)
-    assert first.files == 5 and counting.passages == first.units > 50
+    assert first.files == 5 and first.read == 5 and counting.passages == first.embedded == len(live_fingerprints(load_index(settings))) > 50
 
     counting.passages = 0
     again = ingest([articles], settings, embedder=counting, **QUIET)
-    assert again.up_to_date and counting.passages == 0 and again.generation == first.generation
+    assert again.up_to_date and again.read == 0 and counting.passages == 0 and again.generation == first.generation
 
-    (articles / "004_f210a3d66f699e27.txt").write_text(
-        (articles / "004_f210a3d66f699e27.txt").read_text(encoding="utf-8").replace("6、国家规定的其他相关条件。", "6、国家规定的其他相关条件。</p><p>7、新增的一条办理条件说明。"),
-        encoding="utf-8")
+    os.utime(articles / "003_be9c2a5fc99e954d.txt")  # touched, not changed: read and hashed, nothing else
+    touched = ingest([articles], settings, embedder=counting, **QUIET)
+    assert touched.up_to_date and touched.read == 1 and counting.passages == 0
+
+    before = segment_files(settings)
+    edited = articles / "004_f210a3d66f699e27.txt"
+    edited.write_text(edited.read_text(encoding="utf-8").replace(
+        "6、国家规定的其他相关条件。", "6、国家规定的其他相关条件。</p><p>7、新增的一条办理条件说明。"), encoding="utf-8")
     changed = ingest([articles], settings, embedder=counting, **QUIET)
-    assert 0 < counting.passages <= 3, counting.passages
-    assert changed.reused == changed.units - counting.passages
+    assert changed.read == 1 and 0 < counting.passages <= 3, counting.passages
+    after = segment_files(settings)
+    kept = {name: ns for name, ns in before.items() if name in after}
+    assert len(kept) == len(before) - 3  # the edited article's three files were replaced, no other was rewritten
+    assert all(after[name] == ns for name, ns in kept.items())
+    index = load_index(settings)
+    assert index.store.count() == len(live_fingerprints(index))  # its old vectors were collected (grace 0)
+    assert "7、新增的一条办理条件说明。" in " ".join(u["text"] for u in index.units)
 
 
 def test_deleted_article_leaves_the_index(tmp_path, embedder):
     articles = copy_articles(tmp_path)
-    settings = make_settings(tmp_path / "data")
+    settings = make_settings(tmp_path / "data", retire_grace_s=0)
     ingest([articles], settings, embedder=embedder, **QUIET)
     (articles / "003_be9c2a5fc99e954d.txt").unlink()
     report = ingest([articles], settings, embedder=embedder, **QUIET)
     index = load_index(settings)
     assert report.files == 4
     assert not any("003_be9c2a5fc99e954d" in d["source"] for d in index.docs.values())
-    assert index.collection.count() == len(index.units) == report.units
-    assert len([p for p in (settings.data_dir / "index").iterdir() if p.is_dir()]) == 1
+    assert index.store.count() == len(live_fingerprints(index)) and len(index.units) == report.units
+    assert len(segment_files(settings)) == 4 * 3
+    assert len([p for p in (settings.data_dir / "index").iterdir() if p.is_dir() and p.name != "segments"]) == 1
+
+
+def test_a_replaced_generation_is_kept_for_its_grace_period(tmp_path, embedder):
+    articles = copy_articles(tmp_path)
+    settings = make_settings(tmp_path / "data", retire_grace_s=3600)
+    first = ingest([articles], settings, embedder=embedder, **QUIET)
+    (articles / "003_be9c2a5fc99e954d.txt").unlink()
+    second = ingest([articles], settings, embedder=embedder, **QUIET)
+    old = settings.data_dir / "index" / first.generation
+    assert (old / "RETIRED").exists() and (old / "manifest.json").exists()
+    assert len(segment_files(settings)) == 5 * 3  # the removed article's segment stays while its generation may be read
+    index = load_index(settings)
+    assert index.generation == second.generation and index.store.count() > len(live_fingerprints(index))
+    assert all(index.units[p]["doc_id"] in index.docs for p in index.dense(embedder.embed_query("ICP备案"), 20))
 
 
 def test_bad_files_are_skipped_by_name_and_the_rest_index(tmp_path, embedder):
@@ -92,41 +127,65 @@ def test_bad_files_are_skipped_by_name_and_the_rest_index(tmp_path, embedder):
     assert texts["bom.txt"]["text"].startswith("BOM开头")
 
 
-def _generations(data: Path) -> set[str]:
-    return {p.name for p in (data / "index").iterdir() if p.is_dir()}
+@pytest.fixture(scope="module")
+def indexed_with_a_copy(tmp_path_factory, embedder):
+    """The shipped articles plus a variant of one (copy_00.txt), indexed once; tests copy it."""
+    root = tmp_path_factory.mktemp("kill-base")
+    articles = copy_articles(root)
+    text = (articles / "002_efd8fce62a7682d1.txt").read_text(encoding="utf-8")
+    (articles / "copy_00.txt").write_text(text.replace("社交類", "社交0類"), encoding="utf-8")
+    ingest([articles], make_settings(root / "data"), embedder=embedder, **QUIET)
+    return root, text
+
+
+def unused_leftovers(settings) -> list[str]:
+    """Anything on disk that no live generation lists."""
+    index = load_index(settings)
+    live = set(index.manifest["segments"])
+    root = settings.data_dir / "index"
+    extra = [p.name for p in (root / "segments").iterdir() if p.name.split(".")[0] not in live or p.name.endswith(".tmp")]
+    extra += [p.name for p in root.iterdir() if p.is_dir() and p.name not in ("segments", index.generation)]
+    extra += [p.name for p in root.glob("CURRENT.*")] + [p.name for p in root.glob("PENDING")]
+    if index.store.count() != len(live_fingerprints(index)):
+        extra.append(f"{index.store.count() - len(live_fingerprints(index))} vectors")
+    return extra
 
 
 @pytest.mark.parametrize("point, survivor", [
-    ("ingest:embedding", "old"),          # killed while embedding the new article
-    ("write:chroma-batch", "old"),        # inside write_generation: vectors half in the new collection
-    ("write:before-manifest", "old"),     # inside write_generation: files written, manifest not yet
-    ("publish:before-rename", "old"),     # inside publish: CURRENT.tmp written, not yet renamed
-    ("publish:before-cleanup", "new"),    # inside publish: CURRENT flipped, old generation not yet removed
+    ("ingest:embedding", "old"),          # while embedding the edited article
+    ("write:chroma-batch", "old"),        # its new vectors half added to the collection
+    ("write:segment", "old"),             # its segment's vectors and tokens written, not its JSON
+    ("write:before-manifest", "old"),     # the new generation's BM25 written, not its manifest
+    ("publish:before-rename", "old"),     # CURRENT.tmp written, not yet renamed
+    ("publish:before-cleanup", "new"),    # CURRENT flipped, nothing collected yet
+    ("cleanup:chroma-batch", "new"),      # the old variant's vectors half deleted
 ])
-def test_ingest_killed_at_any_point_leaves_an_index_answering(tmp_path, embedder, point, survivor):
-    articles = copy_articles(tmp_path)
-    data = tmp_path / "data"
-    settings = make_settings(data)
-    ingest([articles], settings, embedder=embedder, **QUIET)
+def test_ingest_killed_at_any_point_leaves_an_index_answering(tmp_path, embedder, indexed_with_a_copy, point, survivor):
+    base, text = indexed_with_a_copy
+    articles, data = tmp_path / "articles", tmp_path / "data"
+    shutil.copytree(base / "articles", articles)
+    shutil.copytree(base / "data", data)
+    settings = make_settings(data, retire_grace_s=0)
     before = read_current(settings)
-    text = (articles / "002_efd8fce62a7682d1.txt").read_text(encoding="utf-8")
-    (articles / "copy_00.txt").write_text(text.replace("社交類", "社交0類"), encoding="utf-8")
-    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(data), LICENSEBOT_CRASH_AT=point)
+    (articles / "copy_00.txt").write_text(text.replace("社交類", "社交1類"), encoding="utf-8")
+    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(data), LICENSEBOT_CRASH_AT=point, LICENSEBOT_RETIRE_GRACE_S="0")
     done = subprocess.run([sys.executable, "-m", "bot", "ingest", "-q", str(articles)], env=env, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == -signal.SIGKILL, f"the crash point {point} was never reached: {done.stderr[-2000:]}"
     after = read_current(settings)
     assert (after == before) if survivor == "old" else (after != before and after is not None)
     k = Knowledge.load(settings, embedder)
-    assert len(k.index.docs) == (5 if survivor == "old" else 6)
-    assert k.index.collection.count() == len(k.index.units)
+    copy = next(d for d in k.index.docs.values() if d["source"].endswith("copy_00.txt"))
+    assert ("社交0類" if survivor == "old" else "社交1類") in copy["text"]
     assert answer("我的语音聊天房小程序需要多方通信许可证吗？", k).verdict.value == "required"
-    # The next ingest repairs: one complete generation, nothing half-written left behind.
+    # The next ingest (of yet another variant, so nothing the killed run wrote is reused) repairs: one
+    # complete generation and nothing on disk or in Chroma that it does not list.
+    (articles / "copy_00.txt").write_text(text.replace("社交類", "社交2類"), encoding="utf-8")
     report = ingest([articles], settings, embedder=embedder, **QUIET)
     assert report.files == 6 and not report.errors
     k = Knowledge.load(settings, embedder)
-    assert len(k.index.docs) == 6 and k.index.collection.count() == len(k.index.units)
-    assert _generations(data) == {read_current(settings)} or report.up_to_date
+    assert "社交2類" in next(d for d in k.index.docs.values() if d["source"].endswith("copy_00.txt"))["text"]
+    assert unused_leftovers(settings) == []
 
 
 def test_ingest_cli_prints_one_summary_line(tmp_path):
@@ -159,3 +218,25 @@ def test_links_out_of_the_corpus_are_skipped_and_sources_are_never_server_paths(
     sources = [d["source"] for d in index.docs.values()]
     assert all(not s.startswith("/") and str(tmp_path) not in s for s in sources), sources
     assert "articles/002_efd8fce62a7682d1.txt" in sources  # relative to the folder given, as users see it
+
+
+def test_a_second_ingest_exits_naming_the_holder_or_waits_for_it(tmp_path):
+    from bot.index.lock import ingest_lock
+
+    settings = make_settings(tmp_path / "data")
+    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(settings.data_dir))
+    command = [sys.executable, "-m", "bot", "ingest", "-q", str(ARTICLES)]
+    with ingest_lock(settings):  # this test process is the running ingest
+        busy = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        assert busy.returncode == 3 and busy.stdout == ""
+        assert f"held by ingest pid {os.getpid()}" in busy.stderr and "--wait" in busy.stderr
+        assert len(busy.stderr.strip().splitlines()) == 1
+        waiting = subprocess.Popen(command + ["--wait"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        said = ""
+        for line in waiting.stderr:  # blocks until the waiting ingest says it waits
+            said += line
+            if "waiting for" in line:
+                break
+        assert f"ingest pid {os.getpid()}" in said and read_current(settings) is None
+    assert waiting.wait(timeout=300) == 0, waiting.stderr.read()
+    assert waiting.stdout.read().startswith("ingest: 5 files") and read_current(settings) is not None

@@ -40,17 +40,12 @@ class HybridRetriever:
         self.index = index
         self.embedder = embedder
         self.mode = mode
-        self._position = {u["id"]: i for i, u in enumerate(index.units)}
 
     def lexical(self, query: str, k: int) -> list[int]:
         return [i for i, _ in self.index.lexical.search(query, k)]
 
     def dense(self, vector: np.ndarray, k: int) -> list[int]:
-        if not self.index.units:
-            return []
-        result = self.index.collection.query(query_embeddings=[vector.tolist()], n_results=min(k, len(self.index.units)),
-                                             include=[])
-        return [self._position[uid] for uid in result["ids"][0] if uid in self._position]
+        return self.index.dense(vector, k)
 
     def similarity(self, vector: np.ndarray, positions: list[int]) -> np.ndarray:
         rows = np.asarray(self.index.vectors[positions], dtype=np.float32) if positions else np.zeros((0, len(vector)))

@@ -24,6 +24,10 @@ class StateCorrupt(NotReady):
     """A state file (sessions, channel ledger) is not a usable SQLite database."""
 
 
+class IngestBusy(RuntimeError):
+    """Another ingest holds the data directory's lock; the message names it."""
+
+
 class EmbedderMismatch(NotReady):
     """The index holds vectors of another embedding model than the configured one."""
 

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     session_ttl_s: int = 1800
     session_secret: str | None = Field(default=None, description="signs HTTP session ids (default: a key file in the data dir)")
     docs_enabled: bool = Field(default=True, description="serve /docs and /openapi.json (turn off for a public deployment)")
+    retire_grace_s: float = Field(default=60.0, description="a replaced index generation is kept this long for readers still using it")
     callback_window_s: int = Field(default=300, description="WeChat callbacks older or newer than this are refused; 0: no window")
 
     wechat_token: str | None = None
@@ -48,6 +49,8 @@ class Settings(BaseSettings):
     wecom_secret: str | None = None
     wecom_api_base: str = "https://qyapi.weixin.qq.com"
     wechat_reply_budget_s: float = Field(default=4.0, description="answer within this or reply `success` and send later")
+    redis_url: str | None = Field(default=None, description="redis://… : sessions, message ids, kf cursors, feedback shared by replicas")
+    redis_prefix: str = Field(default="licensebot:", description="prefix of every Redis key (deployments may share a server)")
     channel_store: Path | None = Field(default=None, description="SQLite file for message de-duplication and kf cursors")
 
     @field_validator("data_dir", "knowledge_dir")

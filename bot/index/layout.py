@@ -2,20 +2,31 @@
 
 Layout of the data directory:
 
-    chroma/                 Chroma persistent store (unless a Chroma server is configured)
-    index/CURRENT           names the live generation; replaced atomically at the end of ingest
-    index/<generation>/     manifest.json, docs.jsonl, units.jsonl (evidence units), vectors.npy (their
-                            vectors, float16, for exact scores), lexical/ (BM25 over the units)
+    chroma/                      Chroma persistent store (unless a Chroma server is configured): one
+                                 collection of unit vectors per embedder, ids = unit fingerprints
+                                 (content-addressed, written append-only, shared by generations)
+    index/CURRENT                names the live generation; replaced atomically at the end of ingest
+    index/segments/<key>.json    one article as read: its doc row and its units (with BM25 tokens);
+    index/segments/<key>.npy     their vectors (float16). The key hashes the file's bytes with
+                                 everything that shapes its units, so an unchanged article keeps its
+                                 segment from one generation to the next and is never rewritten
+    index/<generation>/          manifest.json (the segments, in order) and lexical/ (BM25 over the
+                                 units of those segments); RETIRED once a newer one is published
+    index/files.json             size, mtime and hash per source file: unchanged files are not read
+    index/ingest.lock            held by the one running ingest (bot/index/lock.py)
+    index/PENDING                exists while an ingest writes; found at start, it means the last
+                                 one died, and the next run collects everything nothing uses
 
-Each ingest writes a new generation (and a new Chroma collection) and only then flips CURRENT,
-so a crash half-way leaves the previous generation answering. The Chroma backend is chosen by
-settings alone: the same code path talks to the embedded store or to a `chroma run` server.
+An edit to one article writes one segment, adds only its new vectors and rebuilds BM25 from the
+stored tokens; the previous generation stays whole until it has been retired for a grace period,
+so a reader that still holds it never loses anything under it.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import secrets
 import time
 from pathlib import Path
 
@@ -23,7 +34,8 @@ from bot.core.errors import IndexCorrupt
 from bot.core.faults import crash_point
 from bot.core.settings import Settings
 
-MANIFEST, DOCS, UNITS, VECTORS, LEXICAL = "manifest.json", "docs.jsonl", "units.jsonl", "vectors.npy", "lexical"
+MANIFEST, LEXICAL, RETIRED = "manifest.json", "lexical", "RETIRED"
+FORMAT = 3  # manifests of older formats (one file per part) are read as "no index": ingest again
 
 
 def index_root(settings: Settings) -> Path:
@@ -39,12 +51,33 @@ def new_generation_name() -> str:
 
 
 def collection_prefix(settings: Settings) -> str:
-    """Per data directory, so several deployments can share one Chroma server safely."""
-    return "licensebot-" + hashlib.sha1(str(settings.data_dir).encode()).hexdigest()[:8] + "-"
+    """Per data directory, so several deployments can share one Chroma server safely. The id is
+    stored in the data directory (not derived from its path), so a moved or copied data directory
+    still finds its vectors."""
+    path = index_root(settings) / "deployment-id"
+    try:
+        ident = path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"deployment-id.{os.getpid()}.tmp")
+        tmp.write_text(secrets.token_hex(4))
+        try:
+            os.link(tmp, path)  # the first process to get here decides
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+        ident = path.read_text().strip()
+    return f"licensebot-{ident}-"
 
 
-def collection_name(settings: Settings, generation: str) -> str:
-    return collection_prefix(settings) + generation
+def collection_name(settings: Settings, embedder: str) -> str:
+    """One collection per embedder: vectors of different models never mix."""
+    return collection_prefix(settings) + "units-" + hashlib.sha1(embedder.encode()).hexdigest()[:10]
+
+
+def segments_dir(settings: Settings) -> Path:
+    return index_root(settings) / "segments"
 
 
 def open_chroma(settings: Settings):

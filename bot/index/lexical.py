@@ -34,11 +34,17 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str]) -> "LexicalIndex":
+        return cls.from_tokens([tokenize(t) for t in texts])
+
+    @classmethod
+    def from_tokens(cls, tokens: list[list[str]]) -> "LexicalIndex":
+        """From tokens stored at ingest: a rebuild after one edited article re-tokenizes nothing."""
         bm25 = bm25s.BM25()
-        bm25.index([tokenize(t) or ["∅"] for t in texts], show_progress=False)
-        return cls(bm25, len(texts))
+        bm25.index([t or ["∅"] for t in tokens], show_progress=False)
+        return cls(bm25, len(tokens))
 
     def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
         self._bm25.save(str(directory))
         (directory / "size.txt").write_text(str(self.size))
 

@@ -1,17 +1,24 @@
-"""Reading the live generation back: everything the bot needs from disk, loaded once."""
+"""Reading the live generation back: everything the bot needs from disk, loaded once.
+
+A generation is a list of segments (one per article) plus its BM25 index; the vectors live in the
+embedder's Chroma collection, shared by generations, so dense search keeps only this generation's
+fingerprints.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from pathlib import Path
-
 from bot.core.errors import IndexCorrupt, IndexMissing, describe
 from bot.core.settings import Settings
-from bot.index.layout import (DOCS, LEXICAL, MANIFEST, REPAIR, UNITS, VECTORS, generation_dir, open_chroma, read_current,
-                              read_jsonl, read_manifest)
+from bot.index.layout import FORMAT, LEXICAL, MANIFEST, REPAIR, generation_dir, read_current, read_manifest, segments_dir
 from bot.index.lexical import LexicalIndex
+from bot.index.segments import read_segment
+from bot.index.vectors import VectorStore
+
+SLACK = 32  # extra neighbours asked for, beyond the ids a newer or older generation added
 
 
 @dataclass
@@ -20,13 +27,38 @@ class StoredIndex:
     manifest: dict
     docs: dict[str, dict]
     units: list[dict]
-    vectors: np.ndarray = field(repr=False)  # one row per unit, memory-mapped
+    vectors: np.ndarray = field(repr=False)  # one row per unit (float16)
     lexical: LexicalIndex = field(repr=False)
-    collection: object = field(repr=False)
+    store: VectorStore = field(repr=False)
+    _positions: dict[str, list[int]] = field(default_factory=dict, repr=False)  # fingerprint -> unit positions
+    _foreign: int = 0  # ids in the collection this generation does not list, when it was loaded
+
+    def __post_init__(self) -> None:
+        for pos, unit in enumerate(self.units):
+            self._positions.setdefault(unit["fingerprint"], []).append(pos)
 
     @property
     def embedder_name(self) -> str:
         return self.manifest["embedder"]
+
+    @property
+    def collection(self):
+        return self.store.collection
+
+    def dense(self, vector: np.ndarray, k: int) -> list[int]:
+        """Positions of this generation's nearest units, best first. The collection may also hold
+        vectors of a newer generation or of one not yet collected: those are skipped, asking Chroma
+        for enough more that `k` of ours remain."""
+        if not self.units:
+            return []
+        wanted = min(k, len(self._positions))
+        n = wanted + self._foreign + SLACK
+        while True:
+            ids = self.store.nearest(vector, n)
+            positions = [p for uid in ids for p in self._positions.get(uid, ())]
+            if len({self.units[p]["fingerprint"] for p in positions}) >= wanted or len(ids) < n:
+                return positions[:max(k, wanted)]
+            n *= 4  # many vectors were added since this generation was loaded
 
 
 def load_index(settings: Settings) -> StoredIndex:
@@ -37,21 +69,28 @@ def load_index(settings: Settings) -> StoredIndex:
     gen_dir = generation_dir(settings, generation)
     if not gen_dir.is_dir():
         raise IndexCorrupt(f"{gen_dir}: the generation CURRENT names is missing; {REPAIR}")
-    step = gen_dir / MANIFEST
+    step: Path = gen_dir / MANIFEST
     try:
         manifest = read_manifest(gen_dir)
-        step = gen_dir / DOCS
-        docs = {d["doc_id"]: d for d in read_jsonl(step)}
-        step = gen_dir / UNITS
-        units = read_jsonl(step)
-        step = gen_dir / VECTORS
-        vectors = np.load(step, mmap_mode="r")
+        if manifest.get("format") != FORMAT:
+            raise IndexCorrupt(f"{step}: an index of an older licensebot; {REPAIR}")
+        docs, units, matrices = {}, [], []
+        for key in manifest["segments"]:
+            step = segments_dir(settings) / f"{key}.*"
+            segment = read_segment(settings, key)
+            docs[segment.doc["doc_id"]] = segment.doc
+            units += segment.units
+            matrices.append(segment.vectors)
         step = gen_dir / LEXICAL
         lexical = LexicalIndex.load(step)
         step = settings.data_dir / "chroma" if not settings.uses_chroma_server else Path(f"chroma server {settings.chroma_host}")
-        collection = open_chroma(settings).get_collection(manifest["collection"])
+        store = VectorStore.open(settings, manifest["embedder"])
+        foreign = max(0, store.count() - len({u["fingerprint"] for u in units}))
+    except IndexCorrupt:
+        raise
     except Exception as exc:  # noqa: BLE001 - any way a file can be broken; the message names it
         raise IndexCorrupt(f"{step}: cannot be read ({describe(exc)}); {REPAIR}") from None
-    if len(vectors) != len(units):
-        raise IndexCorrupt(f"{gen_dir / VECTORS}: {len(vectors)} vectors for {len(units)} units; {REPAIR}")
-    return StoredIndex(generation, manifest, docs, units, vectors, lexical, collection)
+    vectors = np.vstack(matrices) if matrices else np.zeros((0, 384), np.float16)
+    if lexical.size != len(units):
+        raise IndexCorrupt(f"{gen_dir / LEXICAL}: {lexical.size} entries for {len(units)} units; {REPAIR}")
+    return StoredIndex(generation, manifest, docs, units, vectors, lexical, store, _foreign=foreign)

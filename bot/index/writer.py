@@ -1,118 +1,179 @@
-"""Writing one index generation (Chroma collection, lexical index, docs, chunks, manifest) and
-publishing it. Used by ingest only.
+"""Writing a generation (a manifest of segments and the BM25 index over their units), publishing it,
+and collecting what no kept generation uses. Used by ingest only, under the ingest lock.
 
-Nothing here touches the live generation; `publish` flips CURRENT only after every part of the new
-generation is on disk. Crash points (bot.core.faults) sit inside the write and the publish so tests
-can kill the process there and check that the previous or the new generation answers.
+Nothing here changes what a reader of the live generation sees until `publish` flips CURRENT. The
+generation it replaces is marked RETIRED first and kept (its segments, its vectors) for a grace
+period, so a process still loading or answering from it loses nothing under it. Crash points
+(bot.core.faults) sit inside each step so tests can kill the process there.
 """
 from __future__ import annotations
 
 import json
+import os
 import shutil
-from dataclasses import dataclass
-
-import numpy as np
+import time
+from dataclasses import dataclass, field
+from typing import Callable
 
 from bot.core.errors import IndexCorrupt
 from bot.core.faults import crash_point
 from bot.core.settings import Settings
-from bot.index.layout import (DOCS, LEXICAL, MANIFEST, UNITS, VECTORS, collection_prefix, generation_dir, index_root, open_chroma,
-                              read_current, read_jsonl, read_manifest, write_current, write_jsonl)
+from bot.index.layout import (FORMAT, LEXICAL, MANIFEST, RETIRED, collection_name, generation_dir, index_root,
+                              new_generation_name, read_current, read_manifest, write_current)
 from bot.index.lexical import LexicalIndex
+from bot.index.segments import delete_segment, read_fingerprints, remove_partial_files, stored_keys
+from bot.index.vectors import VectorStore, drop_other_collections
+
+KEEP_RETIRED = 2  # a reader holds the live generation or, for a moment, the one before; one more for safety
 
 
-@dataclass
-class PreviousIndex:
-    """The live generation, used as an embedding cache so unchanged chunks are not re-embedded."""
-
-    generation: str | None
-    manifest: dict
-    fingerprint_to_id: dict[str, str]
-
-    @classmethod
-    def load(cls, settings: Settings) -> "PreviousIndex":
-        try:
-            generation = read_current(settings)
-        except IndexCorrupt:  # being rebuilt: nothing to reuse
-            return cls(None, {}, {})
+def live_manifest(settings: Settings) -> dict | None:
+    """The live generation's manifest when it is one this version can extend, else None (a fresh
+    build follows; a broken or older index is replaced, never patched)."""
+    try:
+        generation = read_current(settings)
         if generation is None:
-            return cls(None, {}, {})
-        gen_dir = generation_dir(settings, generation)
-        try:
-            manifest = read_manifest(gen_dir)
-            units = read_jsonl(gen_dir / UNITS)
-        except (OSError, ValueError):
-            return cls(None, {}, {})
-        return cls(generation, manifest, {u["fingerprint"]: u["id"] for u in units})
-
-    def cached_embeddings(self, settings: Settings, embedder: str, fingerprints: list[str]) -> dict[str, np.ndarray]:
-        if self.generation is None or self.manifest.get("embedder") != embedder:
-            return {}
-        wanted = {fp: self.fingerprint_to_id[fp] for fp in fingerprints if fp in self.fingerprint_to_id}
-        if not wanted:
-            return {}
-        try:
-            collection = open_chroma(settings).get_collection(self.manifest["collection"])
-            got = collection.get(ids=list(wanted.values()), include=["embeddings"])
-        except Exception:  # a vanished or unreachable old collection only costs re-embedding
-            return {}
-        by_id = dict(zip(got["ids"], got["embeddings"]))
-        return {fp: np.asarray(by_id[cid], dtype=np.float32) for fp, cid in wanted.items() if cid in by_id}
+            return None
+        manifest = read_manifest(generation_dir(settings, generation))
+    except (IndexCorrupt, OSError, ValueError):
+        return None
+    return manifest if manifest.get("format") == FORMAT else None
 
 
-def write_generation(settings: Settings, generation: str, manifest: dict, docs: list[dict], units: list[dict],
-                     embeddings: np.ndarray, batch_size: int = 1000) -> None:
-    """`units` rows carry `id`, `doc_id`, `text`, `fingerprint` and `search` (what BM25 indexes)."""
+def write_generation(settings: Settings, segments: list[str], tokens: list[list[str]], manifest: dict) -> str:
+    """A new generation listing `segments` (already on disk); `tokens` are their units' BM25 tokens in order."""
+    generation = new_generation_name()
     gen_dir = generation_dir(settings, generation)
-    gen_dir.mkdir(parents=True, exist_ok=False)
-    client = open_chroma(settings)
-    collection = client.create_collection(manifest["collection"], embedding_function=None,
-                                          metadata={"hnsw:space": "cosine", "generation": generation})
-    for i in range(0, len(units), batch_size):
-        batch = units[i:i + batch_size]
-        collection.add(ids=[u["id"] for u in batch], embeddings=embeddings[i:i + batch_size],
-                       documents=[u["text"] for u in batch],
-                       metadatas=[{"doc_id": u["doc_id"], "fingerprint": u["fingerprint"]} for u in batch])
-        crash_point("write:chroma-batch")
-    lexical_dir = gen_dir / LEXICAL
-    lexical_dir.mkdir()
-    LexicalIndex.build([u["search"] for u in units]).save(lexical_dir)
-    np.save(gen_dir / VECTORS, np.asarray(embeddings, dtype=np.float16))
-    write_jsonl(gen_dir / DOCS, docs)
-    write_jsonl(gen_dir / UNITS, units)
+    gen_dir.mkdir(parents=True)
+    LexicalIndex.from_tokens(tokens).save(gen_dir / LEXICAL)
     crash_point("write:before-manifest")
-    (gen_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    full = {**manifest, "format": FORMAT, "generation": generation, "segments": segments,
+            "collection": collection_name(settings, manifest["embedder"])}
+    tmp = gen_dir / f"{MANIFEST}.tmp"
+    tmp.write_text(json.dumps(full, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, gen_dir / MANIFEST)
+    return generation
 
 
 def publish(settings: Settings, generation: str) -> None:
+    """Retire the live generation (stamped now), then flip CURRENT to `generation`."""
+    try:
+        old = read_current(settings)
+    except IndexCorrupt:
+        old = None
+    if old and old != generation and generation_dir(settings, old).is_dir():
+        (generation_dir(settings, old) / RETIRED).write_text(str(time.time()))
     write_current(settings, generation)
     crash_point("publish:before-cleanup")
-    remove_stale_generations(settings)
 
 
-def remove_stale_generations(settings: Settings) -> None:
-    """Drop generations (and their collections) that CURRENT does not name: leftovers of
-    earlier ingests, including ones that crashed before publishing."""
+@dataclass
+class Collected:
+    generations: list[str] = field(default_factory=list)
+    segments: int = 0
+    vectors: int = 0
+    collections: list[str] = field(default_factory=list)
+    partial_files: int = 0
+
+    def summary(self) -> str:
+        parts = [f"{len(self.generations)} generations", f"{self.segments} segments", f"{self.vectors} vectors"]
+        if self.collections:
+            parts.append(f"{len(self.collections)} collections")
+        return "removed " + ", ".join(parts)
+
+
+def _kept_generations(settings: Settings, grace_s: float, now: float) -> tuple[list[str], list[str]]:
+    """(kept, doomed) generation names: the live one, plus the newest retired ones still in their
+    grace period; everything else (older, never published, half-written) goes."""
     try:
         live = read_current(settings)
     except IndexCorrupt:
         live = None
     root = index_root(settings)
-    live_collection = None
-    if live:
+    retired: list[tuple[float, str]] = []
+    doomed: list[str] = []
+    for gen_dir in sorted(root.iterdir()) if root.is_dir() else []:
+        if not gen_dir.is_dir() or gen_dir.name == "segments" or gen_dir.name == live:
+            continue
+        stamp = gen_dir / RETIRED
         try:
-            live_collection = read_manifest(root / live)["collection"]
-        except (OSError, ValueError, KeyError):
-            live_collection = None
-    for gen_dir in root.iterdir() if root.exists() else []:
-        if gen_dir.is_dir() and gen_dir.name != live:
-            shutil.rmtree(gen_dir, ignore_errors=True)
-    try:
-        client = open_chroma(settings)
-        for col in client.list_collections():
-            name = col if isinstance(col, str) else col.name
-            if name.startswith(collection_prefix(settings)) and name != live_collection:
-                client.delete_collection(name)
-    except Exception:  # cleanup is best effort; a leftover collection is harmless
-        pass
+            when = float(stamp.read_text()) if stamp.exists() else None
+        except ValueError:
+            when = 0.0
+        if when is not None and now - when < grace_s and (gen_dir / MANIFEST).exists():
+            retired.append((when, gen_dir.name))
+        else:
+            doomed.append(gen_dir.name)
+    retired.sort(reverse=True)
+    doomed += [name for _, name in retired[KEEP_RETIRED:]]
+    return ([live] if live else []) + [name for _, name in retired[:KEEP_RETIRED]], doomed
 
+
+def _segments_of(settings: Settings, generations: list[str]) -> tuple[set[str], set[str]]:
+    """(segment keys, collection names) the given generations list."""
+    keys: set[str] = set()
+    collections: set[str] = set()
+    for name in generations:
+        try:
+            manifest = read_manifest(generation_dir(settings, name))
+        except (OSError, ValueError):
+            continue
+        keys.update(manifest.get("segments", []))
+        if manifest.get("collection"):
+            collections.add(manifest["collection"])
+    return keys, collections
+
+
+def collect(settings: Settings, embedder: str, grace_s: float, full: bool = False,
+            known: dict[str, set[str]] | None = None, log: Callable[[str], None] = lambda m: None) -> Collected:
+    """Remove what no kept generation uses: generations, segments, vectors, other collections.
+
+    Normally only the vectors of segments being removed are candidates (their fingerprints minus
+    those of kept segments: `known` spares re-reading segments the caller has in memory). With
+    `full` (the last ingest died, so vectors may have been added that no segment lists) every id in
+    the collection is checked."""
+    result = Collected()
+    known = known or {}
+    now = time.time()
+    kept, doomed = _kept_generations(settings, grace_s, now)
+    kept_keys, kept_collections = _segments_of(settings, kept)
+    doomed_keys = stored_keys(settings) - kept_keys
+
+    def fingerprints(keys: set[str]) -> set[str]:
+        out: set[str] = set()
+        for key in keys:
+            try:
+                out |= known[key] if key in known else read_fingerprints(settings, key)
+            except (OSError, ValueError, KeyError):
+                continue
+        return out
+
+    store = None
+    try:
+        store = VectorStore.open(settings, embedder, create=False)
+    except Exception:  # noqa: BLE001 - no collection yet: nothing to collect there
+        store = None
+    if store is not None:
+        if full:
+            candidates = store.all_ids()
+        else:
+            candidates = fingerprints(doomed_keys)
+        if candidates:
+            unused = sorted(candidates - fingerprints(kept_keys))
+            if unused:
+                store.delete(unused)
+                result.vectors = len(unused)
+    for key in doomed_keys:
+        delete_segment(settings, key)
+    result.segments = len(doomed_keys)
+    for name in doomed:
+        shutil.rmtree(generation_dir(settings, name), ignore_errors=True)
+    result.generations = doomed
+    result.partial_files = remove_partial_files(settings)
+    for tmp in index_root(settings).glob("CURRENT.*.tmp"):
+        tmp.unlink(missing_ok=True)
+    try:
+        result.collections = drop_other_collections(settings, kept_collections | {collection_name(settings, embedder)})
+    except Exception as exc:  # noqa: BLE001 - an unreachable server only postpones this
+        log(f"warning: other collections not checked: {exc}")
+    return result

@@ -23,7 +23,7 @@ from bot.core.errors import BadQuestion, NotReady
 from bot.core.models import Answer
 from bot.core.settings import Settings, get_settings
 from bot.service import Bot
-from bot.state.ledger import Ledger
+from bot.state import stores
 from bot.state.session_ids import SessionIds, load_secret
 from bot.surfaces.channels.callback import CallbackQuery, Rejected
 from bot.surfaces.channels.official_account import OfficialAccount
@@ -153,7 +153,7 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     settings = settings or get_settings()
     bot = bot or Bot(settings)
     workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="licensebot-answer")
-    ledger = Ledger(settings.channel_store_path)
+    ledger = stores.ledger(settings)
     oa = OfficialAccount.from_settings(settings, bot, ledger, workers)
     kf = WeComKf.from_settings(settings, bot, ledger, workers)
 

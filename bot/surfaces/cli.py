@@ -25,13 +25,18 @@ def _fail(message: str, code: int = 2) -> None:
 
 @app.command()
 def ingest(paths: list[Path] = typer.Argument(None, help="files or folders (default: knowledge/articles)"),
-           quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars")) -> None:
+           quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
+           wait: bool = typer.Option(False, "--wait", help="wait for a running ingest instead of exiting (code 3)")) -> None:
     """Index articles (incremental; the previous index keeps answering until the new one is complete)."""
+    from bot.core.errors import IngestBusy
     from ingest.pipeline import ingest as run_ingest
 
     settings = get_settings()
-    report = run_ingest(paths or [settings.articles_dir], settings, show_progress=not quiet,
-                        log=lambda m: typer.echo(m, err=True))
+    try:
+        report = run_ingest(paths or [settings.articles_dir], settings, show_progress=not quiet,
+                            log=lambda m: typer.echo(m, err=True), wait=wait)
+    except IngestBusy as exc:
+        _fail(str(exc), code=3)
     typer.echo(report.summary())
     if report.errors and not report.files:
         raise typer.Exit(1)
@@ -50,7 +55,7 @@ def _ensure_index(settings) -> None:
     typer.echo("The index is empty: ingesting knowledge/articles first …", err=True)
     from ingest.pipeline import ingest as run_ingest
 
-    report = run_ingest([settings.articles_dir], settings, log=lambda m: typer.echo(m, err=True))
+    report = run_ingest([settings.articles_dir], settings, log=lambda m: typer.echo(m, err=True), wait=True)
     typer.echo(report.summary(), err=True)
     if not report.files:
         _fail("nothing could be indexed; add articles to knowledge/articles and run `licensebot ingest`")

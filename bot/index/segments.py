@@ -1,0 +1,111 @@
+"""One article's share of the index: its doc row, its evidence units, their BM25 tokens and their
+vectors, stored under a key that hashes the article's bytes with everything that shapes its units.
+
+Generations list segments instead of copying them, so an article that did not change is neither
+read, cleaned, embedded nor written again. A segment's files are written under temporary names and
+renamed, the JSON last: a segment whose JSON exists is complete.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bot.core.faults import crash_point
+from bot.core.settings import Settings
+from bot.index.layout import segments_dir
+
+
+@dataclass
+class Segment:
+    key: str
+    doc: dict
+    units: list[dict]  # rows with id, doc_id, text, fingerprint, search, …
+    vectors: np.ndarray = field(repr=False)  # one row per unit
+    tokens: list[list[str]] = field(default_factory=list, repr=False)  # BM25 tokens per unit
+    problems: list[str] = field(default_factory=list)  # reading warnings, said again when the segment is reused
+
+
+def segment_key(source: str, sha256: str, recipe: str) -> str:
+    """`recipe` names everything besides the bytes that decides the units and vectors (pipeline
+    version, cleaning lexicon, embedder)."""
+    return hashlib.sha256(f"{recipe}|{source}|{sha256}".encode()).hexdigest()[:24]
+
+
+def _paths(settings: Settings, key: str) -> tuple[Path, Path, Path]:
+    base = segments_dir(settings) / key
+    return base.with_suffix(".json"), base.with_suffix(".npy"), base.with_suffix(".tokens.json")
+
+
+def _replace(tmp: Path, final: Path) -> None:
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, final)
+
+
+def write_segment(settings: Settings, segment: Segment) -> None:
+    meta, vectors, tokens = _paths(settings, segment.key)
+    meta.parent.mkdir(parents=True, exist_ok=True)
+    suffix = f".{os.getpid()}.tmp"
+    tmp_vectors = vectors.with_name(vectors.name + suffix)
+    with open(tmp_vectors, "wb") as fh:
+        np.save(fh, np.asarray(segment.vectors, dtype=np.float16))
+    _replace(tmp_vectors, vectors)
+    tmp_tokens = tokens.with_name(tokens.name + suffix)
+    tmp_tokens.write_text(json.dumps(segment.tokens, ensure_ascii=False), encoding="utf-8")
+    _replace(tmp_tokens, tokens)
+    crash_point("write:segment")
+    tmp_meta = meta.with_name(meta.name + suffix)
+    tmp_meta.write_text(json.dumps({"doc": segment.doc, "units": segment.units, "problems": segment.problems},
+                                   ensure_ascii=False), encoding="utf-8")
+    _replace(tmp_meta, meta)
+
+
+def has_segment(settings: Settings, key: str) -> bool:
+    return _paths(settings, key)[0].exists()
+
+
+def read_segment(settings: Settings, key: str, with_tokens: bool = False) -> Segment:
+    meta, vectors, tokens = _paths(settings, key)
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    matrix = np.load(vectors, allow_pickle=False)
+    if len(matrix) != len(data["units"]):
+        raise ValueError(f"{vectors}: {len(matrix)} vectors for {len(data['units'])} units")
+    words = json.loads(tokens.read_text(encoding="utf-8")) if with_tokens else []
+    return Segment(key, data["doc"], data["units"], matrix, words, data.get("problems", []))
+
+
+def read_fingerprints(settings: Settings, key: str) -> set[str]:
+    meta = _paths(settings, key)[0]
+    return {u["fingerprint"] for u in json.loads(meta.read_text(encoding="utf-8"))["units"]}
+
+
+def stored_keys(settings: Settings) -> set[str]:
+    """Complete segments on disk."""
+    root = segments_dir(settings)
+    return {p.name[:-len(".json")] for p in root.glob("*.json") if not p.name.endswith(".tokens.json")} if root.is_dir() else set()
+
+
+def delete_segment(settings: Settings, key: str) -> None:
+    meta, vectors, tokens = _paths(settings, key)
+    for path in (meta, tokens, vectors):  # the JSON first: a half-deleted segment reads as absent
+        path.unlink(missing_ok=True)
+
+
+def remove_partial_files(settings: Settings) -> int:
+    """Temporary files of a write that died, and parts of segments whose JSON never landed."""
+    root = segments_dir(settings)
+    if not root.is_dir():
+        return 0
+    complete = stored_keys(settings)
+    removed = 0
+    for path in root.iterdir():
+        key = path.name.split(".")[0]
+        if path.name.endswith(".tmp") or key not in complete:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

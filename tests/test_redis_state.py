@@ -1,0 +1,57 @@
+"""The Redis backend of sessions, message ids, kf cursors and feedback, against a real redis-server."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from bot.core.models import Answer, Context, Mode, Verdict
+from bot.state.feedback import Feedback
+from bot.state.redis_stores import RedisFeedbackLog, RedisLedger, RedisSessionStore, connect
+from processes import REDIS, redis_server
+
+pytestmark = [pytest.mark.server, pytest.mark.skipif(REDIS is None, reason="redis-server is not installed: `make system` (as root)")]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+def test_a_message_is_claimed_once_across_clients(redis_url):
+    replicas = [RedisLedger(connect(redis_url), "t1:") for _ in range(3)]
+    with ThreadPoolExecutor(9) as pool:
+        claims = list(pool.map(lambda i: replicas[i % 3].claim("oa:oUser:777"), range(9)))
+    assert claims.count(True) == 1
+    assert RedisLedger(connect(redis_url), "t2:").claim("oa:oUser:777")  # another deployment's prefix
+
+
+def test_cursors_survive_a_new_client(redis_url):
+    RedisLedger(connect(redis_url), "t3:").save_cursor("kf1", "c9")
+    assert RedisLedger(connect(redis_url), "t3:").cursor("kf1") == "c9" and RedisLedger(connect(redis_url), "t3:").cursor("kf2") == ""
+
+
+def test_concurrent_session_updates_from_several_replicas_all_land(redis_url):
+    stores = [RedisSessionStore(connect(redis_url), "t4:", 60) for _ in range(4)]
+    features = [f"feature_{i}" for i in range(12)]
+
+    def turn(i: int) -> None:
+        stores[i % 4].update("wechat:oUser", lambda c: Context(features=c.features + [features[i]], licenses=c.licenses))
+
+    with ThreadPoolExecutor(12) as pool:
+        list(pool.map(turn, range(12)))
+    assert sorted(stores[0].get("wechat:oUser").features) == sorted(features)
+    assert connect(redis_url).ttl("t4:session:wechat:oUser") > 0  # sessions expire
+    stores[1].clear("wechat:oUser")
+    assert stores[2].get("wechat:oUser") == Context()
+
+
+def test_feedback_keeps_the_latest_row_per_answer_in_first_rated_order(redis_url):
+    log = RedisFeedbackLog(connect(redis_url), "t5:")
+    answer = Answer(question="q", verdict=Verdict.required, answer="a", mode=Mode.rules)
+    log.record(Feedback.on("s1:0", answer, "down"))
+    log.record(Feedback.on("s2:0", answer, "up"))
+    log.record(Feedback.on("s1:0", answer, "down", "引文不对"))
+    rows = RedisFeedbackLog(connect(redis_url), "t5:").read_all()
+    assert [(r["key"], r["rating"], r["comment"]) for r in rows] == [("s1:0", "down", "引文不对"), ("s2:0", "up", "")]
