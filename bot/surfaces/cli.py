@@ -191,6 +191,24 @@ def kb_show(query: Optional[str] = typer.Argument(None, help="rank units by how 
                    f"\n  under: {unit.heading or '-'}\n  {unit.text[:300].replace(chr(10) + chr(10), ' / ')}\n")
 
 
+@kb.command("check")
+def kb_check() -> None:
+    """Check knowledge/*.yaml against the articles: unknown licence slugs, clashing aliases, rule quotes
+    not verbatim in their article (errors, exit 1), articles without a date (a warning). Prints file:line: problem."""
+    from bot.kb.check import check_knowledge
+    from ingest.pipeline import read_docs
+
+    settings = get_settings()
+    docs, unreadable = read_docs([settings.articles_dir], settings)
+    found = check_knowledge(settings.knowledge_dir, docs)
+    errors = [str(p) for p in found if not p.warning] + unreadable
+    for line in errors + [str(p) for p in found if p.warning]:
+        typer.echo(line)
+    typer.echo(f"kb check: {len(docs)} articles, {len(errors)} error{'s' * (len(errors) != 1)}, "
+               f"{len(found) - len(errors) + len(unreadable)} warning(s)", err=True)
+    raise typer.Exit(1 if errors else 0)
+
+
 @app.command(name="eval")
 def run_eval(suites: list[Path] = typer.Argument(None, help="suite files (default: eval/suites/*.yaml)"),
              json_out: Optional[Path] = typer.Option(None, "--json", help="write the full report as JSON"),

@@ -1,0 +1,52 @@
+"""`licensebot kb check` on a copy of knowledge/ broken the ways an editor might: every problem is
+listed with the file and line to change, and the exit code says whether any is an error."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+
+def kb_check(knowledge: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, LICENSEBOT_KNOWLEDGE_DIR=str(knowledge))
+    return subprocess.run([sys.executable, "-m", "bot", "kb", "check"], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_shipped_knowledge_passes_with_the_undated_article_as_a_warning():
+    out = kb_check(Path(__file__).resolve().parent.parent / "knowledge")
+    assert out.returncode == 0, out.stdout
+    assert out.stdout.strip().splitlines() == [
+        "knowledge/articles/003_be9c2a5fc99e954d.txt:1: warning: no publication date found: answers show 日期不详 "
+        "(add a line like “时间:2025-07-02” under the title)"]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_each_problem_names_the_file_and_the_line_to_change(knowledge_copy):
+    rules, licences = knowledge_copy / "rules.yaml", knowledge_copy / "licenses.yaml"
+    edit(rules, "      icp:\n        status: required\n        reason: 语音聊天房等互动行为", "      icpp:\n        status: required\n        reason: 语音聊天房等互动行为")
+    edit(rules, "正是典型的多方通信业务应用场景。", "正是典型的多方通信业务应用场景！")
+    edit(licences, "aliases: [EDI许可证, EDI证, EDI,", "aliases: [EDI许可证, EDI证, EDI, ICP证,")
+    out = kb_check(knowledge_copy)
+    assert out.returncode == 1
+    problems = out.stdout.strip().splitlines()
+    expected = {"unknown licence slug 'icpp'": "icpp:", "quote not verbatim in 002_efd8fce62a7682d1.txt": "应用场景！",
+                "alias 'ICP证' is also an alias of licenses.icp": "ICP证"}
+    for message, text_on_line in expected.items():
+        line = next((p for p in problems if message in p), None)
+        assert line, (message, problems)
+        file, number = re.match(r"(.+?):(\d+): ", line).groups()
+        assert text_on_line in Path(file).read_text(encoding="utf-8").splitlines()[int(number) - 1], line
+    assert "3 errors" in out.stderr
+
+
+def test_broken_yaml_is_one_problem_at_its_line(knowledge_copy):
+    edit(knowledge_copy / "licenses.yaml", "  edi:\n", "  edi: [\n")
+    out = kb_check(knowledge_copy)
+    assert out.returncode == 1 and re.search(r"licenses\.yaml:\d+: not valid YAML", out.stdout), out.stdout
