@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent / "tests")]
 
-from bench import abuse, baselines, http_load, meaning, speed, synthetic  # noqa: E402
+from bench import abuse, baselines, http_load, live, meaning, speed, synthetic  # noqa: E402
 from bench.common import BIN, REPO, table  # noqa: E402
 from bot.index.embedders import E5SmallEmbedder  # noqa: E402
 from bot.answering.knowledge import Knowledge  # noqa: E402
@@ -79,6 +79,16 @@ def main(argv: list[str] | None = None) -> int:
                table(["endpoint", "requests", "p50 ms", "p95 ms", "max ms", "req/s", "failures"],
                      [[name, f["requests"], f["p50_ms"], f["p95_ms"], f["max_ms"], f["rps"], f["failures"]] for name, f in http.items()]), ""]
 
+    say(f"two replicas (Redis, chroma run): {args.concurrency} concurrent /wechat")
+    two = live.replicas(work / "replicas", ARTICLES, embedder, in_scope, concurrency=args.concurrency)
+    report += [f"## Two replicas (one Redis, one `chroma run`), {args.concurrency} concurrent /wechat spread over both", "",
+               table(["requests", "p50 ms", "p95 ms", "p99 ms", "failures"],
+                     [[two["requests"], two["p50_ms"], two["p95_ms"], two["p99_ms"], two["failures"]]]), ""]
+    say("data directory growth: 100 ingests, each editing one article")
+    grown = live.growth(speed.settings_for(work / "growth"), ARTICLES, embedder)
+    report += ["## The data directory after many ingests (shipped corpus, one article edited each time)", "",
+               table(list(grown), [list(grown.values())]), ""]
+
     say("abuse: 20 MB bodies beside signed /wechat traffic")
     abused = abuse.measure(BIN / "licensebot", shipped.data_dir)
     report += ["## /wechat while 20 MB bodies are posted to /v1/ask (first series right after start-up)", "", abuse.report(abused), ""]
@@ -102,6 +112,15 @@ def main(argv: list[str] | None = None) -> int:
         say("synthetic corpus: latency and memory")
         figures[name] |= speed.warm_latency(big, embedder, in_scope, rounds=1)
         figures[name] |= speed.process_figures(big.data_dir, hundred)
+        say("synthetic corpus: unchanged, one edited, one added, one removed")
+        paths = [ARTICLES, work / "synthetic-articles"]
+        changes = live.incremental(big, paths, work / "synthetic-articles", chunk_embedder)
+        say("synthetic corpus: answering while a re-index runs beside it")
+        beside = live.latency_beside_reindex(big, embedder, in_scope[:40], work / "synthetic-articles", paths)
+        report += [f"## Incremental ingest at {result.units} units", "",
+                   table(list(changes), [list(changes.values())]), "",
+                   "## Warm answers while another process re-indexes 20 edited articles", "",
+                   table(list(beside), [list(beside.values())]), ""]
 
     report += ["## Speed and memory", "", figures_table(figures), "",
                "units_per_s: whole ingest (read, clean, build units, embed, BM25, Chroma) per second; model_units_per_s: "
@@ -111,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
-    (args.out.with_suffix(".json")).write_text(json.dumps({"baselines": rows, "figures": figures, "http": http, "abuse": abused},
+    (args.out.with_suffix(".json")).write_text(json.dumps({"baselines": rows, "figures": figures, "http": http, "abuse": abused, "replicas": two, "growth": grown},
                                                           ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     say(f"written {args.out}")
     return 0
