@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
+import numpy as np
 from pydantic import BaseModel
 
 from bot.answering.answer import answer
+from bot.answering.handoff import CLEAR_MARGIN, MARGIN
 from bot.answering.knowledge import Knowledge
 from bot.core.errors import NotReady, checked_question, describe
 from bot.core.models import Answer, Context, Verdict
@@ -20,12 +23,17 @@ from bot.core.settings import Settings
 from bot.core.text import fold
 from bot.index.embedders import Embedder
 from bot.index.layout import read_current
+from bot.insights.operator import OperatorView
 from bot.state import stores
 from bot.state.feedback import Feedback
+from bot.state.question_log import LoggedAnswer, user_hash
+from bot.state.session_ids import load_secret
 
 
 log = logging.getLogger(__name__)
 WARM_UP = ("我的语音聊天房小程序需要多方通信许可证吗？", "What does the ICP licence require?")
+CHANNELS = ("page", "api", "wechat", "wecom_kf", "cli")
+HANDOFF_CHANNELS = ("wechat", "wecom_kf")  # where a person can take the conversation over
 
 
 class Status(BaseModel):
@@ -117,7 +125,19 @@ def remembered(stored: Context, seen: Context, result: Answer) -> Context:
     now = list(dict.fromkeys(result.carried_over + result.features))
     dropped = set(seen.features) - set(now) if now else set()
     features = [f for f in stored.features if f not in dropped] + [f for f in now if f not in stored.features]
-    return Context(features=features, licenses=result._asked or stored.licenses or seen.licenses)
+    misses = 0 if result.handoff or result.verdict != Verdict.unknown else stored.misses + 1
+    return Context(features=features, licenses=result._asked or stored.licenses or seen.licenses, misses=misses)
+
+
+def wants_person(result: Answer, knowledge: Knowledge, context: Context) -> str | None:
+    """'asked' when the message asks for a person rather than a licence answer; 'unanswered' when the
+    knowledge base did not say, the second time in a row."""
+    if knowledge.reader.screen(result.question).refusal:
+        return None  # refused for what it asks (forgery, evasion, injection)
+    answered = result.verdict not in (Verdict.out_of_scope, Verdict.unknown)
+    if knowledge.person.asked(knowledge.question_vector(fold(result.question)), CLEAR_MARGIN if answered else MARGIN):
+        return "asked"
+    return "unanswered" if result.verdict == Verdict.unknown and context.misses >= 1 else None
 
 
 class Bot:
@@ -126,13 +146,23 @@ class Bot:
         self.knowledge = KnowledgeHolder(settings, embedder)
         self.sessions = stores.session_store(settings)
         self.feedback_log = stores.feedback_log(settings)
+        self.question_log = stores.question_log(settings)
+        self._salt: bytes | None = None
 
-    def ask(self, question: str, session_id: str | None = None) -> Answer:
-        """Raises BadQuestion (empty, too long) and NotReady (no usable index)."""
+    def ask(self, question: str, session_id: str | None = None, channel: str | None = None,
+            user: str | None = None) -> Answer:
+        """Raises BadQuestion (empty, too long) and NotReady (no usable index).
+
+        `channel` (one of CHANNELS) and `user` (that surface's id of the asker) say who asked: the
+        answer is then recorded in the question log, and on a chat channel may be marked for a
+        hand-off to a person. Without a channel (eval, warm-up, batch runs) nothing is recorded."""
+        started = time.perf_counter()
         question = checked_question(question, self.settings.max_question_chars)
         knowledge = self.knowledge.get()
         context = self.sessions.get(session_id) if session_id else Context()
         result = answer(question, knowledge, context)
+        if channel in HANDOFF_CHANNELS:
+            result.handoff = wants_person(result, knowledge, context)
         if session_id:
             result.session_id = session_id
             if result.verdict != Verdict.out_of_scope:
@@ -141,7 +171,21 @@ class Bot:
             from bot.answering.llm import rewrite_with_llm
 
             result = rewrite_with_llm(result, self.settings, knowledge.catalog)
+        if channel:
+            self._record(result, channel, user, (time.perf_counter() - started) * 1000)
         return result
+
+    def _record(self, result: Answer, channel: str, user: str | None, latency_ms: float) -> None:
+        """A failing log never costs the user the answer."""
+        if self._salt is None:
+            self._salt = load_secret(self.settings.log_salt, self.settings.data_dir, "log-salt.key")
+        entry = LoggedAnswer.of(result, channel, user_hash(user, self._salt), latency_ms)
+        entry.handed_off = bool(result.handoff)
+        try:
+            self.question_log.record(entry)
+            result._log_id = entry.id
+        except Exception:  # noqa: BLE001
+            log.exception("could not record the answer in the question log")
 
     def loaded(self) -> Knowledge:
         """Load (or reload) now; raises NotReady with what to run when there is no usable index."""
@@ -186,11 +230,28 @@ class Bot:
                          polarity=m.polarity, similarity=round(sims[p], 3) if query else None)
                 for p, u, m, src in picked[:limit]]
 
+    def licences(self) -> dict[str, str]:
+        """Licence slug -> name, as the catalogue lists them."""
+        return {slug: lic.name for slug, lic in self.knowledge.get().catalog.licenses.items()}
+
     def forget(self, session_id: str) -> None:
         self.sessions.clear(session_id)
 
     def rate(self, key: str, answer: Answer, rating: str, comment: str = "") -> None:
         self.feedback_log.record(Feedback.on(key, answer, rating, comment))
+        if answer._log_id:
+            self.question_log.update(answer._log_id, rating=rating)
 
     def feedback(self) -> list[dict]:
         return self.feedback_log.read_all()
+
+    def operator(self) -> OperatorView:
+        """The question log as the operator sees it (page, `licensebot stats`)."""
+        def embed(questions: list[str]) -> np.ndarray:
+            knowledge = self.knowledge.get()
+            folded = [fold(q) for q in questions]
+            vectors = knowledge.vectors(folded)
+            rows = np.vstack([vectors[f] for f in folded])
+            return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
+
+        return OperatorView(self.question_log, embed, self.settings.operator_suite)

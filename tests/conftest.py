@@ -58,12 +58,12 @@ class CountingBot(Bot):
         self.gate = gate
         self._count_lock = threading.Lock()
 
-    def ask(self, question, session_id=None):
+    def ask(self, question, session_id=None, channel=None, user=None):
         with self._count_lock:
             self.asked.append(question)
         if self.gate is not None and not self.gate.wait(timeout=60):
             raise TimeoutError("the test never opened the gate")
-        return super().ask(question, session_id)
+        return super().ask(question, session_id, channel, user)
 
 
 @pytest.fixture

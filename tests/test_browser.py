@@ -17,12 +17,12 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed: `make browser` (as root) installs Debian's chromium")]
 
 
-def serve_page(data_dir: Path, log: Path):
+def serve_page(data_dir: Path, log: Path, env: dict | None = None):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     return url, running([str(BIN / "licensebot"), "ui", "--port", str(port)], url + "/_stcore/health", log,
-                        {"LICENSEBOT_DATA_DIR": str(data_dir)}, timeout_s=90, healthy=lambda r: r.text == "ok",
-                        ready=READY["streamlit"])
+                        {"LICENSEBOT_DATA_DIR": str(data_dir), **(env or {})}, timeout_s=90,
+                        healthy=lambda r: r.text == "ok", ready=READY["streamlit"])
 
 
 @pytest.fixture
@@ -125,3 +125,40 @@ def test_a_hostile_article_creates_no_link_image_element_or_outside_request(host
         finally:
             browser.close()
     assert requested and all(urlparse(u).hostname == "127.0.0.1" for u in requested), [u for u in requested if "127.0.0.1" not in u]
+
+
+def test_operator_logs_in_sees_charts_and_groups_and_adds_an_eval_case(knowledge, settings, embedder, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    from bot.service import Bot
+
+    env = {"LICENSEBOT_QUESTION_LOG_FILE": str(tmp_path / "q.sqlite"), "LICENSEBOT_ADMIN_PASSWORD": "staff only",
+           "LICENSEBOT_OPERATOR_SUITE": str(tmp_path / "suites" / "operator.yaml")}
+    customers = Bot(settings.model_copy(update={"question_log_file": tmp_path / "q.sqlite"}), embedder)
+    for question, channel in [("EDI许可证办下来要多久？", "wechat"), ("办EDI证需要多长时间", "page"), ("明天北京天气怎么样", "api")]:
+        customers.ask(question, channel=channel, user="u")
+    url, server = serve_page(settings.data_dir, tmp_path / "ui.log", env)
+    with server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 2400}, locale="zh-CN")
+            page.goto(url + "/operator", wait_until="domcontentloaded")
+            password = page.get_by_label("运营密码")
+            expect(password).to_be_visible(timeout=90_000)
+            password.fill("staff only")
+            password.press("Enter")
+            expect(page.get_by_text("每天的问题数（按渠道）")).to_be_visible(timeout=60_000)
+            expect(page.locator("[data-testid=stVegaLiteChart]")).to_have_count(4, timeout=30_000)
+            group = page.get_by_text("2 × EDI许可证办下来要多久？")
+            expect(group).to_be_visible()
+            group.click()
+            facts = page.get_by_label("回答里必须出现的内容（用逗号分隔，可不填）").first
+            facts.fill("知识库")
+            facts.press("Tab")
+            page.get_by_role("button", name="加入评测集").first.click()
+            expect(page.get_by_text("已加入 operator.yaml")).to_be_visible(timeout=30_000)
+            page.screenshot(path=str(tmp_path / "operator.png"), full_page=True)
+        finally:
+            browser.close()
+    suite = (tmp_path / "suites" / "operator.yaml").read_text(encoding="utf-8")
+    assert "question: EDI许可证办下来要多久？" in suite and "知识库" in suite

@@ -75,3 +75,22 @@ def test_kb_show_lists_units_with_what_they_mean(env):
     assert "multiparty" in top["licenses"] and "condition" in top["kinds"] and top["source"].endswith("002_efd8fce62a7682d1.txt")
     listed = run(env, "kb", "show", "--kind", "penalty", "--license", "multiparty", "--limit", "50", "--json")
     assert all("penalty" in json.loads(l)["kinds"] and "multiparty" in json.loads(l)["licenses"] for l in listed.stdout.splitlines())
+
+
+def test_chat_questions_reach_stats_and_an_operator_case_reaches_eval(env, tmp_path):
+    """The operator's loop from the terminal: customers' questions logged, grouped by `stats`, one
+    turned into a case that `licensebot eval` runs."""
+    from bot.insights.cases import append_case, make_case
+
+    env = dict(env, LICENSEBOT_QUESTION_LOG_FILE=str(tmp_path / "q.sqlite"))
+    chat = run(env, "chat", stdin="EDI许可证办下来要多久？\n办EDI证需要多长时间\n我的语音聊天房小程序需要多方通信许可证吗？\n\n")
+    assert chat.returncode == 0, chat.stderr
+    out = run(env, "stats", "--days", "1", "--csv", str(tmp_path / "q.csv"))
+    assert out.returncode == 0, out.stderr
+    assert "Questions (last 1 days): 3" in out.stdout and "cli 3" in out.stdout
+    assert "2 × EDI许可证办下来要多久？" in out.stdout and "· 办EDI证需要多长时间" in out.stdout
+    assert (tmp_path / "q.csv").read_text(encoding="utf-8").count("\n") == 4  # header + 3 answers
+    suite = tmp_path / "operator.yaml"
+    case_id = append_case(suite, make_case("EDI许可证办下来要多久？", {"edi": "required"}, [], False, []))
+    out = run(env, "eval", str(suite))
+    assert out.returncode == 1 and f"operator/{case_id}: new failure" in out.stdout  # fails until the answerer is fixed

@@ -55,3 +55,22 @@ def test_feedback_keeps_the_latest_row_per_answer_in_first_rated_order(redis_url
     log.record(Feedback.on("s1:0", answer, "down", "引文不对"))
     rows = RedisFeedbackLog(connect(redis_url), "t5:").read_all()
     assert [(r["key"], r["rating"], r["comment"]) for r in rows] == [("s1:0", "down", "引文不对"), ("s2:0", "up", "")]
+
+
+def test_question_log_in_redis_records_rates_and_forgets_old_rows(redis_url):
+    from bot.state.question_log import DAY_S, LoggedAnswer
+    from bot.state.redis_stores import RedisQuestionLog
+
+    def entry(question: str, at: float) -> LoggedAnswer:
+        return LoggedAnswer(channel="wechat", user="ab12", question=question, verdict="unknown", verdicts={}, intent="time",
+                            mode="retrieval", unanswered=True, refused=False, quotes=[], latency_ms=12.0, at=at)
+
+    log = RedisQuestionLog(connect(redis_url), "t6:", retention_days=30)
+    import time
+    old, new = entry("很久以前的问题", time.time() - 31 * DAY_S), entry("EDI要多久", time.time())
+    log.record(old)
+    log.record(new)  # writing forgets what is past the retention
+    other = RedisQuestionLog(connect(redis_url), "t6:", retention_days=30)  # another replica
+    assert [e.question for e in other.entries()] == ["EDI要多久"]
+    assert other.update(new.id, rating="down") and not other.update(old.id, rating="down")
+    assert log.entries(days=1)[0].rating == "down"

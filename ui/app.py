@@ -1,5 +1,6 @@
-"""The Streamlit chat page (`licensebot ui`): ask, see per-licence badges, the answer with its
-[n] markers, and each quote highlighted inside its paragraph; rate answers for the eval suites."""
+"""The Streamlit app (`licensebot ui`). The chat page: ask, see per-licence badges, the answer with
+its [n] markers, and each quote highlighted inside its paragraph; rate answers for the eval suites.
+The operator page (ui/operator.py) is added when an admin password is configured."""
 from __future__ import annotations
 
 import logging
@@ -11,18 +12,11 @@ from bot.core.errors import BadQuestion, IndexMissing, NotReady
 from bot.core.models import VERDICT_LABELS, Answer
 from bot.core.settings import get_settings
 from bot.service import Bot
+from ui.loading import load_bot
 from ui.view import DISCLAIMER, EXAMPLES, citation_caption, citation_heading, escape_markdown, highlighted, knowledge_summary
 
 log = logging.getLogger("licensebot.ui")
 RATINGS = {0: "down", 1: "up"}
-
-
-@st.cache_resource(show_spinner="正在加载知识库和模型…")
-def load_bot() -> Bot:
-    """Once per server process, shared by every visitor: the model and index are the slow part."""
-    bot = Bot(get_settings())
-    bot.loaded()
-    return bot
 
 
 def new_conversation() -> None:
@@ -36,7 +30,8 @@ def new_conversation() -> None:
 def ask(bot: Bot, question: str) -> dict:
     turn: dict = {"question": question, "answer": None, "error": None}
     try:
-        turn["answer"] = bot.ask(question, session_id=st.session_state.session_id)
+        turn["answer"] = bot.ask(question, session_id=st.session_state.session_id, channel="page",
+                                 user=st.session_state.session_id)
     except BadQuestion as exc:
         turn["error"] = (f"问题太长了（上限{exc.limit}字），请简要描述产品功能和想了解的资质。" if exc.kind == "too_long"
                          else "请输入一个问题。")
@@ -96,8 +91,7 @@ def sidebar(bot: Bot) -> None:
         st.caption(DISCLAIMER)
 
 
-def main() -> None:
-    st.set_page_config(page_title="licensebot · 互联网资质问答", page_icon="📜")
+def chat() -> None:
     try:
         bot = load_bot()
     except IndexMissing:
@@ -124,6 +118,15 @@ def main() -> None:
                 st.warning(turn["error"])
             else:
                 show_answer(index, turn["answer"])
+
+
+def main() -> None:
+    """The chat page for everyone; the operator page only when LICENSEBOT_ADMIN_PASSWORD is set."""
+    st.set_page_config(page_title="licensebot · 互联网资质问答", page_icon="📜")
+    pages = [st.Page(chat, title="问答", icon="💬", default=True)]
+    if get_settings().admin_password:
+        pages.append(st.Page("operator.py", title="运营", icon="📊", url_path="operator"))
+    st.navigation(pages, position="sidebar" if len(pages) > 1 else "hidden").run()
 
 
 main()

@@ -26,6 +26,7 @@ from bot.kb.catalog import Catalog, load_catalog
 from bot.kb.evidence import UnitMeaning, UnitReader, load_cues
 from bot.kb.intents import IntentBook, load_intents
 from bot.kb.prototypes import wording_vectors
+from bot.answering.handoff import PersonRequests
 from bot.kb.rule_quotes import LocatedQuote, RuleQuote, verify_rule_quotes
 
 
@@ -41,6 +42,7 @@ class Knowledge:
     intents: IntentBook
     meanings: list[UnitMeaning]  # one per index unit
     rule_units: dict[int, set[str]]  # unit position -> features whose rule quotes it holds
+    person: PersonRequests
     _vectors: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -62,9 +64,12 @@ class Knowledge:
         meanings = [units.read(u, fold(index.docs[u["doc_id"]]["title"])) for u in index.units]
         classifier = _intent_classifier(intents, embedder, settings)
         intent_wordings = [w for i in intents.intents for w in i.wordings]
-        reader = QuestionReader(catalog, classifier, _fact_finder(catalog, embedder, settings, (classifier.vectors, intent_wordings)))
+        facts, feature_vectors = _fact_finder(catalog, embedder, settings, (classifier.vectors, intent_wordings))
+        reader = QuestionReader(catalog, classifier, facts)
+        person = PersonRequests(wording_vectors(catalog.glossary.person_requests, embedder, settings.data_dir),
+                                np.vstack([classifier.vectors, feature_vectors]))
         return cls(settings, index, embedder, catalog, rule_quotes, HybridRetriever(index, embedder, retrieval_mode), reader,
-                   intents, meanings, _rule_units(index, catalog, rule_quotes))
+                   intents, meanings, _rule_units(index, catalog, rule_quotes), person)
 
     def stale(self) -> bool:
         return read_current(self.settings) not in (None, self.index.generation)
@@ -96,10 +101,10 @@ def _intent_classifier(book: IntentBook, embedder: Embedder, settings: Settings)
     return IntentClassifier(book, vectors, [n for n, _ in pairs])
 
 
-def _fact_finder(catalog: Catalog, embedder: Embedder, settings: Settings, background) -> FactFinder:
+def _fact_finder(catalog: Catalog, embedder: Embedder, settings: Settings, background) -> tuple[FactFinder, np.ndarray]:
     pairs = [(f.key, w) for f in catalog.features.values() for w in f.wordings]
     vectors = wording_vectors([w for _, w in pairs], embedder, settings.data_dir)
-    return FactFinder(catalog, vectors, [k for k, _ in pairs], [w for _, w in pairs], background)
+    return FactFinder(catalog, vectors, [k for k, _ in pairs], [w for _, w in pairs], background), vectors
 
 
 def _rule_units(index: StoredIndex, catalog: Catalog, located: dict[RuleQuote, LocatedQuote]) -> dict[int, set[str]]:

@@ -89,7 +89,10 @@ class Answer(BaseModel):
     facts: list[Fact] = Field(default_factory=list, description="product facts recognised, negated ones included")
     language: str = Field("zh", description="the language the answer text is written in: zh or en")
     follow_up: bool = Field(False, description="read as a continuation of the conversation (see carried_over)")
+    handoff: str | None = Field(None, description="a chat channel hands the user to a person: 'asked' (the user asked "
+                                                  "for one) or 'unanswered' (twice in a row the knowledge base did not say)")
     _asked: list[str] = PrivateAttr(default_factory=list)  # licences the question was about, for the session
+    _log_id: str | None = PrivateAttr(default=None)  # this answer's row in the question log, for its rating
 
 
 @dataclass
@@ -98,3 +101,4 @@ class Context:
 
     features: list[str] = field(default_factory=list)
     licenses: list[str] = field(default_factory=list)
+    misses: int = 0  # answers in a row where the knowledge base did not say

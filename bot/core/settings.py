@@ -53,6 +53,17 @@ class Settings(BaseSettings):
     redis_prefix: str = Field(default="licensebot:", description="prefix of every Redis key (deployments may share a server)")
     channel_store: Path | None = Field(default=None, description="SQLite file for message de-duplication and kf cursors")
 
+    question_log: bool = Field(default=True, description="record every answer for the operator page; false: nothing is recorded")
+    question_log_file: Path | None = Field(default=None, description="SQLite file of the question log (default: questions.sqlite in the data dir)")
+    log_salt: str | None = Field(default=None, description="salts the hash of user ids in the question log (default: a key file in the data dir)")
+    log_retention_days: int = Field(default=90, ge=1, description="questions older than this leave the log")
+    admin_password: str | None = Field(default=None, description="shows the operator page, after this password is entered")
+    operator_suite: Path = Field(default=REPO_ROOT / "eval" / "suites" / "operator.yaml",
+                                 description="the suite file the operator page appends eval cases to")
+    service_hours: str = Field(default="工作日 9:00–18:00", description="told to a user handed over to a person")
+    kf_servicer: str | None = Field(default=None, description="WeCom servicer userid that takes hand-offs (default: the pool)")
+    oa_kf_account: str | None = Field(default=None, description="Official Account agent (kf account) that takes hand-offs")
+
     @field_validator("data_dir", "knowledge_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:

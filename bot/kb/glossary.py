@@ -27,6 +27,7 @@ class Glossary:
     context_terms: list[str] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     stopwords: list[str] = field(default_factory=list)
+    person_requests: list[str] = field(default_factory=list)  # ways of asking for a person, matched by meaning
 
 
 def _refusals(data, path: Path) -> list[Refusal]:
@@ -54,4 +55,5 @@ def load_glossary(path: Path) -> Glossary:
         raise KnowledgeError(f"{path}: not valid YAML: {exc}") from exc
     return Glossary(english={k: list(v) for k, v in (data.get("english") or {}).items()},
                     domain_terms=list(data.get("domain_terms") or []), context_terms=list(data.get("context_terms") or []),
-                    refusals=_refusals(data.get("refusals"), path), stopwords=list(data.get("stopwords") or []))
+                    refusals=_refusals(data.get("refusals"), path), stopwords=list(data.get("stopwords") or []),
+                    person_requests=[str(w) for w in data.get("person_requests") or []])

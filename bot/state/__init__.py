@@ -1,8 +1,11 @@
-"""What the bot remembers between requests: conversation context per session, which WeChat
-messages were already answered (and each kf account's sync cursor), and 👍/👎 feedback.
+"""What the bot remembers between requests: conversation context per session (and how many
+answers in a row the knowledge base could not give), which WeChat messages were already answered,
+each kf account's sync cursor, which users were handed to a person, 👍/👎 feedback, and the
+question log the operator reads.
 
-Each store is a small class with a few methods (`SessionStore.get/save/clear`, `Ledger.claim/
-cursor/save_cursor`, `FeedbackLog.record/read_all`) over a file in the data directory, so a
-shared backend can replace one without touching its callers.
+Each store is a small class with a few methods (`SessionStore.get/update/clear`, `Ledger.claim/
+cursor/save_cursor/with_person`, `FeedbackLog.record/read_all`, `QuestionLog.record/update/entries`)
+over a file in the data directory, with a Redis twin in redis_stores.py for replicas; stores.py
+picks the backend from settings, so callers never know which one they have.
 May import: bot.core.
 """

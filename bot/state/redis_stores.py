@@ -1,4 +1,4 @@
-"""The same three stores in Redis, for replicas behind a load balancer (`LICENSEBOT_REDIS_URL`).
+"""The same stores in Redis (sessions, ledger, feedback, question log), for replicas behind a load balancer (`LICENSEBOT_REDIS_URL`).
 
 WeChat delivers one message up to three times, possibly to three replicas: claiming a message is
 one `SET NX`, so exactly one replica answers. A user's next message may land on another replica:
@@ -14,7 +14,8 @@ from typing import Callable
 
 from bot.core.models import Context
 from bot.state.feedback import Feedback
-from bot.state.ledger import KEEP_S
+from bot.state.ledger import HANDOFF_S, KEEP_S
+from bot.state.question_log import DAY_S, LoggedAnswer
 
 
 def connect(url: str):
@@ -36,7 +37,7 @@ class RedisSessionStore:
         if not raw:
             return Context()
         row = json.loads(raw)
-        return Context(features=row["features"], licenses=row["licenses"])
+        return Context(features=row["features"], licenses=row["licenses"], misses=row.get("misses", 0))
 
     def get(self, session_id: str) -> Context:
         return self._parse(self.client.get(self._key(session_id)))
@@ -51,7 +52,7 @@ class RedisSessionStore:
         def attempt(pipe) -> None:  # re-run by redis-py when another replica wrote the key meanwhile
             changed = change(self._parse(pipe.get(key)))
             pipe.multi()
-            pipe.set(key, json.dumps({"features": changed.features, "licenses": changed.licenses}), ex=self.ttl_s)
+            pipe.set(key, json.dumps(asdict(changed)), ex=self.ttl_s)
             result["context"] = changed
 
         self.client.transaction(attempt, key)
@@ -74,6 +75,16 @@ class RedisLedger:
     def save_cursor(self, account: str, cursor: str) -> None:
         self.client.set(f"{self.prefix}cursor:{account}", cursor)
 
+    def with_person(self, user: str, within_s: float = HANDOFF_S) -> bool:
+        at = self.client.get(f"{self.prefix}handoff:{user}")
+        return at is not None and time.time() - float(at) < within_s
+
+    def set_with_person(self, user: str, on: bool) -> None:
+        if on:
+            self.client.set(f"{self.prefix}handoff:{user}", time.time(), ex=HANDOFF_S)
+        else:
+            self.client.delete(f"{self.prefix}handoff:{user}")
+
 
 class RedisFeedbackLog:
     """Latest row per answer key in a hash; the order answers were first rated in a sorted set."""
@@ -91,3 +102,44 @@ class RedisFeedbackLog:
         keys = self.client.zrange(self.order, 0, -1)
         rows = self.client.hmget(self.rows, keys) if keys else []
         return [json.loads(r) for r in rows if r]
+
+
+class RedisQuestionLog:
+    """Rows in a hash, their times in a sorted set; rows older than the retention leave on each write."""
+
+    def __init__(self, client, prefix: str, retention_days: int):
+        self.client, self.rows, self.order = client, f"{prefix}questions:rows", f"{prefix}questions:order"
+        self.retention_s = retention_days * DAY_S
+
+    def record(self, entry: LoggedAnswer) -> None:
+        old = self.client.zrangebyscore(self.order, 0, time.time() - self.retention_s)
+        pipe = self.client.pipeline()
+        pipe.hset(self.rows, entry.id, entry.to_json())
+        pipe.zadd(self.order, {entry.id: entry.at})
+        if old:
+            pipe.hdel(self.rows, *old)
+            pipe.zrem(self.order, *old)
+        pipe.execute()
+
+    def update(self, entry_id: str, **changes) -> bool:
+        key = self.rows
+        found: dict[str, bool] = {}
+
+        def attempt(pipe) -> None:
+            raw = pipe.hget(key, entry_id)
+            found["row"] = raw is not None
+            pipe.multi()
+            if raw is not None:
+                entry = LoggedAnswer.from_json(raw)
+                for name, value in changes.items():
+                    setattr(entry, name, value)
+                pipe.hset(key, entry_id, entry.to_json())
+
+        self.client.transaction(attempt, key)
+        return found["row"]
+
+    def entries(self, days: float | None = None) -> list[LoggedAnswer]:
+        since = time.time() - days * DAY_S if days else 0
+        ids = self.client.zrangebyscore(self.order, since, "+inf")
+        rows = self.client.hmget(self.rows, ids) if ids else []
+        return [LoggedAnswer.from_json(r) for r in rows if r]

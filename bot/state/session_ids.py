@@ -11,13 +11,14 @@ import secrets
 from pathlib import Path
 
 
-def load_secret(configured: str | None, data_dir: Path) -> bytes:
+def load_secret(configured: str | None, data_dir: Path, name: str = "session.key") -> bytes:
+    """The configured secret, else the data directory's key file `name`, made once."""
     if configured:
         return configured.encode()
-    path = data_dir / "session.key"
+    path = data_dir / name
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"session.key.{os.getpid()}.tmp")
+        tmp = path.with_name(f"{name}.{os.getpid()}.tmp")
         tmp.write_text(secrets.token_hex(32))
         os.chmod(tmp, 0o600)
         try:

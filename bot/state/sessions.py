@@ -18,13 +18,19 @@ class SessionStore:
         self.path = path
         self.ttl_s = ttl_s
         self._conn = SQLiteFile(path, ["CREATE TABLE IF NOT EXISTS sessions "
-                                       "(id TEXT PRIMARY KEY, features TEXT, licenses TEXT, updated REAL)"]).conn
+                                       "(id TEXT PRIMARY KEY, features TEXT, licenses TEXT, updated REAL, misses INTEGER DEFAULT 0)"]).conn
+        with self._conn() as db:  # a file from before `misses` existed
+            if "misses" not in {row[1] for row in db.execute("PRAGMA table_info(sessions)")}:
+                db.execute("ALTER TABLE sessions ADD COLUMN misses INTEGER DEFAULT 0")
 
     def get(self, session_id: str) -> Context:
-        row = self._conn().execute("SELECT features, licenses, updated FROM sessions WHERE id=?", (session_id,)).fetchone()
-        if row is None or time.time() - row[2] > self.ttl_s:
+        row = self._conn().execute("SELECT features, licenses, updated, misses FROM sessions WHERE id=?", (session_id,)).fetchone()
+        return self._context(row, time.time())
+
+    def _context(self, row, now: float) -> Context:
+        if row is None or now - row[2] > self.ttl_s:
             return Context()
-        return Context(features=json.loads(row[0]), licenses=json.loads(row[1]))
+        return Context(features=json.loads(row[0]), licenses=json.loads(row[1]), misses=row[3] or 0)
 
     def save(self, session_id: str, context: Context) -> None:
         self.update(session_id, lambda _: context)
@@ -35,12 +41,11 @@ class SessionStore:
         db = self._conn()
         db.execute("BEGIN IMMEDIATE")
         try:
-            row = db.execute("SELECT features, licenses, updated FROM sessions WHERE id=?", (session_id,)).fetchone()
+            row = db.execute("SELECT features, licenses, updated, misses FROM sessions WHERE id=?", (session_id,)).fetchone()
             now = time.time()
-            stored = Context() if row is None or now - row[2] > self.ttl_s else Context(json.loads(row[0]), json.loads(row[1]))
-            changed = change(stored)
-            db.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)",
-                       (session_id, json.dumps(changed.features), json.dumps(changed.licenses), now))
+            changed = change(self._context(row, now))
+            db.execute("INSERT OR REPLACE INTO sessions (id, features, licenses, updated, misses) VALUES (?, ?, ?, ?, ?)",
+                       (session_id, json.dumps(changed.features), json.dumps(changed.licenses), now, changed.misses))
             db.execute("DELETE FROM sessions WHERE updated < ?", (now - self.ttl_s,))
             db.execute("COMMIT")
             return changed

@@ -7,6 +7,7 @@ from functools import lru_cache
 from bot.core.settings import Settings
 from bot.state.feedback import FeedbackLog
 from bot.state.ledger import Ledger
+from bot.state.question_log import NoLog, QuestionLog
 from bot.state.sessions import SessionStore
 
 
@@ -39,3 +40,13 @@ def feedback_log(settings: Settings):
 
         return RedisFeedbackLog(_redis(settings.redis_url), settings.redis_prefix)
     return FeedbackLog(settings.data_dir)
+
+
+def question_log(settings: Settings):
+    if not settings.question_log:
+        return NoLog()
+    if settings.redis_url:
+        from bot.state.redis_stores import RedisQuestionLog
+
+        return RedisQuestionLog(_redis(settings.redis_url), settings.redis_prefix, settings.log_retention_days)
+    return QuestionLog(settings.question_log_file or settings.data_dir / "questions.sqlite", settings.log_retention_days)

@@ -57,7 +57,7 @@ def ask(body: AskRequest, request: Request, bot: Annotated[Bot, Depends(get_bot)
         raise HTTPException(422, "session_id: not one this server issued (send none to start a conversation)")
     session_id = body.session_id or ids.issue()
     try:
-        answer = bot.ask(body.question, session_id=HTTP_SESSIONS + session_id)
+        answer = bot.ask(body.question, session_id=HTTP_SESSIONS + session_id, channel="api", user=session_id)
     except BadQuestion as exc:
         raise HTTPException(422, f"question: {exc}") from None
     except NotReady as exc:

@@ -117,7 +117,7 @@ def chat(session: str = typer.Option("terminal", help="session id")) -> None:
         if not q:
             break
         try:
-            typer.echo(render_text(bot.ask(q, session_id=f"cli:{session}")) + "\n")
+            typer.echo(render_text(bot.ask(q, session_id=f"cli:{session}", channel="cli", user=session)) + "\n")
         except BadQuestion as exc:
             typer.echo(f"（{exc}）")
 
@@ -157,6 +157,8 @@ def ui(host: str = typer.Option("127.0.0.1", help="address to listen on"),
     _ensure_index(get_settings())
     page = Path(ui_package.__file__).parent / "app.py"
     typer.echo(f"licensebot page: http://{host}:{port}  (Ctrl-C to stop)", err=True)
+    if get_settings().admin_password:
+        typer.echo(f"operator page: http://{host}:{port}/operator  (asks for LICENSEBOT_ADMIN_PASSWORD)", err=True)
     command = [sys.executable, "-m", "streamlit", "run", str(page), "--server.address", host, "--server.port", str(port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal"]
@@ -207,6 +209,21 @@ def kb_check() -> None:
     typer.echo(f"kb check: {len(docs)} articles, {len(errors)} error{'s' * (len(errors) != 1)}, "
                f"{len(found) - len(errors) + len(unreadable)} warning(s)", err=True)
     raise typer.Exit(1 if errors else 0)
+
+
+@app.command()
+def stats(days: float = typer.Option(30, help="how many days back (0: everything in the log)"),
+          csv_out: Optional[Path] = typer.Option(None, "--csv", help="also write every logged answer as CSV")) -> None:
+    """What customers asked: questions per day and channel, verdicts, what the bot could not answer
+    (grouped by meaning), latency. The operator page shows the same."""
+    from bot.surfaces.render import render_stats
+
+    view = _load_bot().operator()
+    span = days or None
+    typer.echo(render_stats(view.summary(span), view.groups(span), span))
+    if csv_out:
+        csv_out.write_text(view.csv(span), encoding="utf-8")
+        typer.echo(f"wrote {csv_out}", err=True)
 
 
 @app.command(name="eval")

@@ -15,13 +15,18 @@ from bot.surfaces.channels import wxml
 from bot.surfaces.channels.callback import CallbackQuery, ChannelConfigError, Rejected, check_window, masked
 from bot.surfaces.channels.crypto import CryptoError, MessageCrypt, signature_matches
 from bot.state.ledger import Ledger
-from bot.surfaces.channels.replies import EMPTY, NOT_TEXT, WELCOME, answer_messages
+from bot.surfaces.channels.replies import EMPTY, NOT_TEXT, WELCOME, Reply, answer_messages
 from bot.surfaces.channels.wechat_api import ApiClient, WeChatApiError, official_account_client
 from bot.service import Bot
 from bot.core.settings import Settings
 
 log = logging.getLogger(__name__)
 SUCCESS = "success"
+FORWARD_S = 30 * 60  # WeChat gives an agent's session back to us after 30 minutes without a close
+
+
+class Transfer:
+    """The passive reply that hands the user's message to the human customer-service system."""
 
 
 class OfficialAccount:
@@ -62,7 +67,8 @@ class OfficialAccount:
         reply = await self._reply_to(message)
         if reply is None:
             return SUCCESS
-        xml = wxml.text_reply(message, reply)
+        xml = (wxml.transfer_reply(message, self.settings.oa_kf_account) if isinstance(reply, Transfer)
+               else wxml.text_reply(message, reply))
         return self._seal(xml) if q.encrypt_type == "aes" else xml
 
     def _open(self, q: CallbackQuery, body: bytes) -> dict[str, str]:
@@ -86,7 +92,7 @@ class OfficialAccount:
         return wxml.build({"Encrypt": encrypted, "MsgSignature": self.crypt.sign(timestamp, nonce, encrypted),
                            "TimeStamp": timestamp, "Nonce": nonce})
 
-    async def _reply_to(self, m: dict[str, str]) -> str | None:
+    async def _reply_to(self, m: dict[str, str]) -> str | Transfer | None:
         kind = m.get("MsgType", "")
         key = m.get("MsgId") or f"{m.get('CreateTime')}:{m.get('Event', '')}"
         if not self.ledger.claim(f"oa:{m.get('FromUserName', '')}:{key}"):  # a MsgId is only unique per sender
@@ -95,27 +101,43 @@ class OfficialAccount:
             return WELCOME if m.get("Event", "").lower() == "subscribe" else None
         if kind == "text" and not (m.get("Content") or "").strip():
             return EMPTY
+        openid = m.get("FromUserName", "")
+        if self.ledger.with_person(f"oa:{openid}", FORWARD_S):
+            return Transfer()  # a person has (or is about to take) the conversation: their messages go there
         question = m.get("Content") if kind == "text" else m.get("Recognition") if kind == "voice" else None
         if not question:
             return NOT_TEXT
-        return await self._answer(question, m.get("FromUserName", ""))
+        return await self._answer(question, openid)
 
-    async def _answer(self, question: str, openid: str) -> str | None:
-        job = self.workers.submit(answer_messages, self.bot, question, f"wechat:{openid}", self.api is not None)
+    async def _answer(self, question: str, openid: str) -> str | Transfer | None:
+        job = self.workers.submit(answer_messages, self.bot, question, f"wechat:{openid}", "wechat", openid,
+                                  self.api is not None)
         if self.api is None:  # nothing can send later: wait and reply passively
-            return (await asyncio.wrap_future(job))[0]
+            return self._passive(await asyncio.wrap_future(job), openid)
         budget = 0.0 if self.settings.llm_enabled else self.settings.wechat_reply_budget_s
         try:
-            messages = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(job)), budget)
+            reply = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(job)), budget)
         except asyncio.TimeoutError:
             self.workers.submit(self._send_later, job, openid)
             return None
-        if len(messages) > 1:
-            self.workers.submit(self._send, messages[1:], openid)
-        return messages[0]
+        first = self._passive(reply, openid)
+        if reply.handoff:
+            self.workers.submit(self._send, reply.messages, openid)  # the notice; the passive reply transfers
+        elif len(reply.messages) > 1:
+            self.workers.submit(self._send, reply.messages[1:], openid)
+        return first
 
-    def _send_later(self, job: "Future[list[str]]", openid: str) -> None:
-        self._send(job.result(), openid)
+    def _passive(self, reply: Reply, openid: str) -> str | Transfer:
+        if not reply.handoff:
+            return reply.messages[0]
+        self.ledger.set_with_person(f"oa:{openid}", True)
+        if self.api is None:
+            log.warning("handing %s to a person without a notice: LICENSEBOT_WECHAT_SECRET is not set", masked(openid))
+        log.info("handing %s to a person (%s)", masked(openid), reply.handoff)
+        return Transfer()
+
+    def _send_later(self, job: "Future[Reply]", openid: str) -> None:
+        self._send(job.result().messages, openid)  # too late for a passive transfer: the answer is sent as text
 
     def _send(self, messages: list[str], openid: str) -> None:
         assert self.api is not None

@@ -3,6 +3,7 @@ WeCom kf channels so both say the same thing in the same words."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 from bot.core.errors import BadQuestion
 from bot.surfaces.channels.wechat_text import messages_for
@@ -22,12 +23,30 @@ def too_long(limit: int) -> str:
     return f"问题太长了（上限{limit}字），请简要描述产品功能和想了解的资质。"
 
 
-def answer_messages(bot: Bot, question: str, session_id: str, can_send_more: bool = True) -> list[str]:
+@dataclass
+class Reply:
+    messages: list[str] = field(default_factory=list)
+    handoff: str | None = None  # set: hand the user to a person; `messages` is the one notice they get
+
+
+def handoff_notice(reason: str, hours: str, english: bool) -> str:
+    if english:
+        first = "I could not find this in our articles. " if reason == "unanswered" else ""
+        return f"{first}I have passed your conversation to our consultants; a person will reply ({hours})."
+    first = "这个问题知识库里暂时没有答案，" if reason == "unanswered" else "好的，"
+    return f"{first}已为您转接人工顾问，会有专人回复您（服务时间：{hours}）。"
+
+
+def answer_messages(bot: Bot, question: str, session_id: str, channel: str, user: str,
+                    can_send_more: bool = True) -> Reply:
     """Never raises: a chat user gets a polite line rather than silence when something breaks."""
     try:
-        return messages_for(bot.ask(question, session_id=session_id), can_send_more)
+        result = bot.ask(question, session_id=session_id, channel=channel, user=user)
     except BadQuestion as exc:
-        return [too_long(exc.limit) if exc.kind == "too_long" else EMPTY]
+        return Reply([too_long(exc.limit) if exc.kind == "too_long" else EMPTY])
     except Exception:
         log.exception("answering %r failed", question[:80])
-        return [UNAVAILABLE]
+        return Reply([UNAVAILABLE])
+    if result.handoff:
+        return Reply([handoff_notice(result.handoff, bot.settings.service_hours, result.language == "en")], result.handoff)
+    return Reply(messages_for(result, can_send_more))

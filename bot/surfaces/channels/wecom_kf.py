@@ -28,12 +28,14 @@ log = logging.getLogger(__name__)
 CUSTOMER = 3
 MAX_PAGES = 100  # a guard against a server that says has_more forever
 HUMAN_AGENT = 95018
+POOL, PERSON = 2, 3  # kf service states: queued for an agent, held by a person
 
 
 class WeComKf:
     def __init__(self, bot: Bot, ledger: Ledger, crypt: MessageCrypt, api: ApiClient, workers: ThreadPoolExecutor,
-                 window_s: int = 0):
+                 window_s: int = 0, servicer: str | None = None):
         self.bot, self.ledger, self.crypt, self.api, self.workers, self.window_s = bot, ledger, crypt, api, workers, window_s
+        self.servicer = servicer
         self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
 
     @classmethod
@@ -48,7 +50,7 @@ class WeComKf:
         except CryptoError as exc:
             raise ChannelConfigError(f"LICENSEBOT_WECOM_AES_KEY: {exc}") from None
         api = wecom_client(settings.wecom_api_base, settings.wecom_corpid or "", settings.wecom_secret or "")
-        return cls(bot, ledger, crypt, api, workers, settings.callback_window_s)
+        return cls(bot, ledger, crypt, api, workers, settings.callback_window_s, settings.kf_servicer)
 
     def echo(self, q: CallbackQuery) -> str:
         echostr = q.echostr or ""
@@ -102,13 +104,53 @@ class WeComKf:
         if not self.ledger.claim(f"kf:{open_kfid}:{message.get('msgid')}"):
             return 0
         user = message.get("external_userid", "")
+        if self._with_person(open_kfid, user):
+            return 0  # a person has the conversation: the bot stays quiet
         question = (message.get("text") or {}).get("content", "")
-        for text in answer_messages(self.bot, question, f"wecom:{open_kfid}:{user}"):
+        reply = answer_messages(self.bot, question, f"wecom:{open_kfid}:{user}", "wecom_kf", user)
+        sent = self._send(reply.messages, open_kfid, user)
+        if reply.handoff and sent:
+            self._hand_over(open_kfid, user, reply.handoff)
+        return 1
+
+    def _send(self, texts: list[str], open_kfid: str, user: str) -> bool:
+        for text in texts:
             try:
                 self.api.call("cgi-bin/kf/send_msg", {"touser": user, "open_kfid": open_kfid, "msgtype": "text",
                                                       "text": {"content": text}})
             except (WeChatApiError, httpx.HTTPError, ValueError) as exc:
                 level = logging.INFO if getattr(exc, "errcode", None) == HUMAN_AGENT else logging.WARNING
                 log.log(level, "kf/send_msg to %s failed, not retrying: %s", masked(user), exc)
-                break
-        return 1
+                return False
+        return True
+
+    def _hand_over(self, open_kfid: str, user: str, why: str) -> None:
+        """Move the session to a person: a configured servicer (state 3) or the pool (state 2). The
+        notice goes first, since the bot may only send while it has the session (state 0 or 1)."""
+        body = {"open_kfid": open_kfid, "external_userid": user, "service_state": POOL}
+        if self.servicer:
+            body.update(service_state=PERSON, servicer_userid=self.servicer)
+        try:
+            self.api.call("cgi-bin/kf/service_state/trans", body)
+        except (WeChatApiError, httpx.HTTPError, ValueError) as exc:
+            log.warning("kf/service_state/trans for %s failed; the bot keeps answering: %s", masked(user), exc)
+            return
+        self.ledger.set_with_person(f"kf:{open_kfid}:{user}", True)
+        log.info("handed %s to %s (%s)", masked(user), "a servicer" if self.servicer else "the pool", why)
+
+    def _with_person(self, open_kfid: str, user: str) -> bool:
+        """True while the session is queued for or held by a person; once it is back with the bot
+        (or ended, or new) the bot answers again. Asked of WeCom only for users handed over."""
+        key = f"kf:{open_kfid}:{user}"
+        if not self.ledger.with_person(key):
+            return False
+        try:
+            state = int(self.api.call("cgi-bin/kf/service_state/get",
+                                      {"open_kfid": open_kfid, "external_userid": user}).get("service_state", 0))
+        except (WeChatApiError, httpx.HTTPError, ValueError) as exc:
+            log.warning("kf/service_state/get for %s failed; leaving it to the person: %s", masked(user), exc)
+            return True
+        if state in (POOL, PERSON):
+            return True
+        self.ledger.set_with_person(key, False)
+        return False

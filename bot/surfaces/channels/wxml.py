@@ -48,3 +48,15 @@ def text_reply(incoming: dict[str, str], content: str) -> str:
     """Passive reply: the two user names swapped."""
     return build({"ToUserName": incoming.get("FromUserName", ""), "FromUserName": incoming.get("ToUserName", ""),
                   "CreateTime": int(time.time()), "MsgType": "text", "Content": content})
+
+
+def transfer_reply(incoming: dict[str, str], kf_account: str | None = None) -> str:
+    """Passive reply that passes the user's message to the human customer-service system,
+    to one agent when `kf_account` is given."""
+    fields: dict[str, str | int] = {"ToUserName": incoming.get("FromUserName", ""),
+                                    "FromUserName": incoming.get("ToUserName", ""),
+                                    "CreateTime": int(time.time()), "MsgType": "transfer_customer_service"}
+    xml = build(fields)
+    if kf_account:
+        xml = xml[:-len("</xml>")] + f"<TransInfo><KfAccount>{cdata(kf_account)}</KfAccount></TransInfo></xml>"
+    return xml

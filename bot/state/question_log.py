@@ -1,0 +1,118 @@
+"""Every answer given to a customer, kept for the operator page and `licensebot stats`: what was
+asked on which channel, what the bot decided, whether it could answer, how long it took, and the
+👍/👎 it got. Users appear only as a salted hash, so the log can be read by staff who must not see
+WeChat openids; questions older than the retention leave the log when new ones are written.
+
+SQLite in the data directory by default; `RedisQuestionLog` (bot/state/redis_stores.py) when the
+replicas share a Redis.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bot.core.models import Answer, Mode, Verdict
+from bot.state.sqlite_file import SQLiteFile
+
+DAY_S = 86400.0
+
+
+def user_hash(user: str | None, salt: bytes) -> str:
+    """Who asked, as the same opaque value every time for the same user, never the id itself."""
+    if not user:
+        return ""
+    return hmac.new(salt, user.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def quote_id(doc_id: str, quote: str) -> str:
+    """The same quoted span gets the same id in every answer, so the operator can count them."""
+    return f"{doc_id}:{hashlib.sha1(quote.encode()).hexdigest()[:10]}"
+
+
+@dataclass
+class LoggedAnswer:
+    channel: str  # page, api, wechat, wecom_kf, cli
+    user: str  # user_hash(...) of the surface's user id
+    question: str
+    verdict: str
+    verdicts: dict[str, str]  # licence slug -> status
+    intent: str
+    mode: str
+    unanswered: bool  # "the knowledge base does not say"
+    refused: bool
+    quotes: list[str]  # unit ids of the cited quotes
+    latency_ms: float
+    language: str = "zh"
+    rating: str | None = None  # up / down, when given
+    handed_off: bool = False
+    at: float = field(default_factory=time.time)
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @classmethod
+    def of(cls, answer: Answer, channel: str, user: str, latency_ms: float) -> "LoggedAnswer":
+        return cls(channel=channel, user=user, question=answer.question, verdict=answer.verdict.value,
+                   verdicts={s.slug: s.status.value for s in answer.licenses}, intent=answer.intent or "",
+                   mode=answer.mode.value, unanswered=answer.verdict == Verdict.unknown,
+                   refused=answer.mode == Mode.refusal or answer.verdict == Verdict.out_of_scope,
+                   quotes=[quote_id(c.doc_id, c.quote) for c in answer.citations],
+                   latency_ms=round(latency_ms, 1), language=answer.language)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str) -> "LoggedAnswer":
+        return cls(**json.loads(raw))
+
+
+class QuestionLog:
+    """The SQLite question log; `record`, `rate`, `entries`, shared by worker processes (WAL)."""
+
+    def __init__(self, path: Path, retention_days: int):
+        self.retention_s = retention_days * DAY_S
+        self._db = SQLiteFile(path, ["CREATE TABLE IF NOT EXISTS answers (id TEXT PRIMARY KEY, at REAL, row TEXT)",
+                                     "CREATE INDEX IF NOT EXISTS answers_at ON answers (at)"])
+
+    def record(self, entry: LoggedAnswer) -> None:
+        with self._db.conn() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", (entry.id, entry.at, entry.to_json()))
+            db.execute("DELETE FROM answers WHERE at < ?", (time.time() - self.retention_s,))
+            db.execute("COMMIT")
+
+    def update(self, entry_id: str, **changes) -> bool:
+        """Set fields of one logged answer (its rating, that it was handed off); False when it left the log."""
+        with self._db.conn() as db:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT row FROM answers WHERE id=?", (entry_id,)).fetchone()
+            if row is not None:
+                entry = LoggedAnswer.from_json(row[0])
+                for key, value in changes.items():
+                    setattr(entry, key, value)
+                db.execute("UPDATE answers SET row=? WHERE id=?", (entry.to_json(), entry_id))
+            db.execute("COMMIT")
+        return row is not None
+
+    def entries(self, days: float | None = None) -> list[LoggedAnswer]:
+        """Oldest first; only the last `days` when given."""
+        since = time.time() - days * DAY_S if days else 0.0
+        rows = self._db.conn().execute("SELECT row FROM answers WHERE at >= ? ORDER BY at", (since,)).fetchall()
+        return [LoggedAnswer.from_json(r[0]) for r in rows]
+
+
+class NoLog:
+    """LICENSEBOT_QUESTION_LOG=false: nothing is written anywhere."""
+
+    def record(self, entry: LoggedAnswer) -> None:
+        pass
+
+    def update(self, entry_id: str, **changes) -> bool:
+        return False
+
+    def entries(self, days: float | None = None) -> list[LoggedAnswer]:
+        return []

@@ -1,0 +1,109 @@
+"""The operator's view: the page behind its password (AppTest on the real index and model), the
+grouped table, adding an eval case that the eval runner then runs, CSV, and `licensebot stats`."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from bot.core.settings import REPO_ROOT, get_settings
+from bot.service import Bot
+from eval.runner import run_suites
+from eval.suite import load_suite
+
+APP = str(REPO_ROOT / "ui" / "app.py")
+SECRET_QUESTION = "EDI许可证办下来要多久？"
+ASKED = [(SECRET_QUESTION, "wechat", "oA"), ("办EDI证需要多长时间", "wecom_kf", "wmB"), ("EDI审批周期是多久", "page", "p1"),
+         ("我的语音聊天房小程序需要多方通信许可证吗？", "api", "s1"), ("明天北京天气怎么样", "page", "p2")]
+
+
+@pytest.fixture
+def logged(settings, embedder, knowledge, tmp_path):
+    """This test's own question log and suite file, with five customers' questions in it."""
+    mine = settings.model_copy(update={"question_log_file": tmp_path / "questions.sqlite", "log_salt": "s",
+                                       "operator_suite": tmp_path / "suites" / "operator.yaml"})
+    bot = Bot(mine, embedder)
+    for question, channel, user in ASKED:
+        bot.ask(question, channel=channel, user=user)
+    return mine, bot
+
+
+def open_app(monkeypatch, settings, password: str | None) -> AppTest:
+    for name, value in {"LICENSEBOT_DATA_DIR": settings.data_dir, "LICENSEBOT_QUESTION_LOG_FILE": settings.question_log_file,
+                        "LICENSEBOT_OPERATOR_SUITE": settings.operator_suite, "LICENSEBOT_LOG_SALT": "s"}.items():
+        monkeypatch.setenv(name, str(value))
+    if password:
+        monkeypatch.setenv("LICENSEBOT_ADMIN_PASSWORD", password)
+    else:
+        monkeypatch.delenv("LICENSEBOT_ADMIN_PASSWORD", raising=False)
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    return AppTest.from_file(APP, default_timeout=120).run()
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    yield
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+
+
+def everything_shown(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "text", "caption", "error", "info", "success", "title", "subheader")
+             for e in getattr(at, kind)]
+    parts += [str(d.value) for d in at.dataframe] + [m.label + str(m.value) for m in at.metric] + [x.label for x in at.expander]
+    return "\n".join(parts)
+
+
+def test_without_a_password_setting_there_is_no_operator_page(monkeypatch, logged):
+    at = open_app(monkeypatch, logged[0], None)
+    assert not at.exception and [t.value for t in at.title] == ["互联网资质问答"]
+    with pytest.raises(ValueError, match=r"Known pages: \['问答'\]"):  # not registered, so not in any menu or URL
+        at.switch_page("operator.py")
+
+
+def test_the_wrong_password_shows_nothing_of_the_log(monkeypatch, logged):
+    at = open_app(monkeypatch, logged[0], "correct horse").switch_page("operator.py").run()
+    assert not at.metric and len(at.text_input) == 1
+    at.text_input(key="operator_password").set_value("wrong horse").run()
+    assert at.error[0].value == "密码不正确。"
+    shown = everything_shown(at)
+    assert not at.metric and not at.dataframe and SECRET_QUESTION not in shown and "EDI" not in shown
+
+
+def test_the_operator_sees_charts_and_unanswered_questions_grouped_by_meaning_then_adds_an_eval_case(monkeypatch, logged):
+    settings, bot = logged
+    at = open_app(monkeypatch, settings, "correct horse").switch_page("operator.py").run()
+    at.text_input(key="operator_password").set_value("correct horse").run()
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["问题数"] == "5" and metrics["未能回答"] == "60%" and "延迟 p95" in metrics
+    assert len(at.get("vega_lite_chart")) == 4  # per day by channel, verdicts, unanswered share, latency
+    groups = [x.label for x in at.expander]
+    assert groups[0] == f"3 × {SECRET_QUESTION}"  # three wordings of one question, on three channels
+    assert "1 × 明天北京天气怎么样" in groups and not any("语音聊天房" in g for g in groups)  # answered: not listed
+    table = at.dataframe[0].value
+    assert list(table["次数"]) == [3, 1] and "办EDI证需要多长时间" in table["其他问法"][0]
+
+    at.selectbox(key="expect-0-edi").set_value("unknown")
+    at.text_input(key="facts-0").set_value("知识库, 没有")
+    [add] = [b for b in at.button if b.label == "加入评测集"][:1]
+    add.click().run()
+    assert at.success and at.success[0].value.startswith("已加入 operator.yaml：op-")
+    suite = load_suite(settings.operator_suite)
+    [case] = suite.cases
+    assert case.question == SECRET_QUESTION and case.expect == {"edi": "unknown"}
+    report = run_suites([suite], bot, show_progress=False)  # what `licensebot eval` runs
+    [result] = report["results"]
+    assert result["id"] == case.id and result["verdict"] == "unknown" and result["passed"]
+
+
+def test_csv_export_has_every_answer_and_no_raw_user_id(logged):
+    _, bot = logged
+    rows = list(csv.DictReader(io.StringIO(bot.operator().csv())))
+    assert [r["question"] for r in rows] == [q for q, _, _ in ASKED]
+    assert [r["channel"] for r in rows] == [c for _, c, _ in ASKED]
+    assert not any(user in bot.operator().csv() for _, _, user in ASKED if len(user) > 2)

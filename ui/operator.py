@@ -1,0 +1,114 @@
+"""The operator page: what customers ask, what the bot could not answer (grouped by meaning), and
+one click from a bad answer to an eval case. Shown only when LICENSEBOT_ADMIN_PASSWORD is set, and
+nothing of the log is shown before the password is entered."""
+from __future__ import annotations
+
+import hmac
+
+import pandas as pd
+import streamlit as st
+
+from bot.core.settings import get_settings
+from ui.loading import load_bot
+
+STATUS_CHOICES = ["—", "required", "not_required", "depends", "unknown"]
+WHY = {"unanswered": "未能回答", "refused": "拒答", "rated_down": "👎"}
+SPANS = {"最近7天": 7, "最近30天": 30, "最近90天": 90, "全部": None}
+
+
+def unlocked() -> bool:
+    password = get_settings().admin_password
+    if not password:
+        st.error("运营页未开启：设置 LICENSEBOT_ADMIN_PASSWORD 后重启。")
+        return False
+    if st.session_state.get("operator_ok"):
+        return True
+    entered = st.text_input("运营密码", type="password", key="operator_password")
+    if not entered:
+        return False
+    if hmac.compare_digest(entered.encode(), password.encode()):
+        st.session_state.operator_ok = True
+        st.session_state.pop("operator_password", None)
+        st.rerun()
+    st.error("密码不正确。")
+    return False
+
+
+def charts(summary) -> None:
+    a, b, c, d, e = st.columns(5)
+    a.metric("问题数", summary.questions)
+    b.metric("未能回答", f"{summary.unanswered_share:.0%}")
+    c.metric("延迟 p50", f"{summary.p50_ms:.0f} ms")
+    d.metric("延迟 p95", f"{summary.p95_ms:.0f} ms")
+    e.metric("转人工", summary.handed_off)
+    if not summary.days:
+        st.info("日志里还没有问题。")
+        return
+    days = pd.DataFrame([{"日期": r.day, **r.by_channel} for r in summary.days]).set_index("日期").fillna(0)
+    st.subheader("每天的问题数（按渠道）")
+    st.bar_chart(days)
+    left, right = st.columns(2)
+    with left:
+        st.subheader("结论分布")
+        st.bar_chart(pd.DataFrame({"次数": summary.verdicts}))
+    with right:
+        st.subheader("未能回答的比例")
+        st.bar_chart(pd.DataFrame({"日期": [r.day for r in summary.days],
+                                   "未能回答": [r.unanswered_share for r in summary.days]}).set_index("日期"))
+    st.subheader("每天的延迟（毫秒）")
+    st.bar_chart(pd.DataFrame({"日期": [r.day for r in summary.days], "p50": [r.p50_ms for r in summary.days],
+                               "p95": [r.p95_ms for r in summary.days]}).set_index("日期"), stack=False)
+
+
+def add_case_form(index: int, group, licences: dict[str, str]) -> None:
+    with st.form(f"case-{index}"):
+        st.caption("正确答案是什么？选好后加入评测集，`licensebot eval` 会运行它。")
+        expect = {}
+        cols = st.columns(len(licences))
+        for col, (slug, name) in zip(cols, licences.items()):
+            choice = col.selectbox(name, STATUS_CHOICES, key=f"expect-{index}-{slug}")
+            if choice != "—":
+                expect[slug] = choice
+        facts = st.text_input("回答里必须出现的内容（用逗号分隔，可不填）", key=f"facts-{index}")
+        refuse = st.checkbox("应当拒答（与资质无关）", key=f"refuse-{index}")
+        if st.form_submit_button("加入评测集"):
+            wanted = [f for f in facts.replace("，", ",").split(",") if f.strip()]
+            try:
+                case_id = load_bot().operator().add_case(group.question, expect, wanted, refuse)
+            except ValueError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"已加入 {get_settings().operator_suite.name}：{case_id}")
+
+
+def groups_table(groups, licences: dict[str, str]) -> None:
+    st.subheader("需要关注的问题（按意思归组）")
+    if not groups:
+        st.info("没有未能回答、拒答或 👎 的问题。")
+        return
+    st.dataframe(pd.DataFrame([{"次数": g.count, "问题": g.question,
+                                "原因": "、".join(f"{WHY[k]} {v}" for k, v in g.why.items()),
+                                "其他问法": " / ".join(e for e in g.examples if e != g.question)} for g in groups]),
+                 hide_index=True, width="stretch")
+    for i, group in enumerate(groups[:30]):
+        with st.expander(f"{group.count} × {group.question}"):
+            for example in group.examples:
+                st.text(example)
+            st.caption("机器人的结论：" + ("、".join(f"{licences.get(k, k)} {v}" for k, v in group.verdicts.items()) or "无"))
+            add_case_form(i, group, licences)
+
+
+def page() -> None:
+    st.title("运营")
+    if not unlocked():
+        st.stop()
+    bot = load_bot()
+    view = bot.operator()
+    span = SPANS[st.selectbox("时间范围", list(SPANS), index=1, key="span")]
+    charts(view.summary(span))
+    groups_table(view.groups(span), bot.licences())
+    st.download_button("导出 CSV", view.csv(span).encode("utf-8-sig"), file_name="licensebot-questions.csv",
+                       mime="text/csv", key="csv")
+
+
+page()
