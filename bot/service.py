@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 WARM_UP = ("我的语音聊天房小程序需要多方通信许可证吗？", "What does the ICP licence require?")
 CHANNELS = ("page", "api", "wechat", "wecom_kf", "cli")
 HANDOFF_CHANNELS = ("wechat", "wecom_kf")  # where a person can take the conversation over
+SHORT_MESSAGE = 24  # characters
 
 
 class Status(BaseModel):
@@ -135,7 +136,10 @@ def wants_person(result: Answer, knowledge: Knowledge, context: Context) -> str 
     if knowledge.reader.screen(result.question).refusal:
         return None  # refused for what it asks (forgery, evasion, injection)
     answered = result.verdict not in (Verdict.out_of_scope, Verdict.unknown)
-    if knowledge.person.asked(knowledge.question_vector(fold(result.question)), CLEAR_MARGIN if answered else MARGIN):
+    # A licence answer is checked again only when the message is short: asking for a person takes a
+    # few words, and describing a product takes more (this keeps an extra embedding off most answers).
+    if (not answered or len(result.question) <= SHORT_MESSAGE) and \
+            knowledge.person.asked(knowledge.question_vector(fold(result.question)), CLEAR_MARGIN if answered else MARGIN):
         return "asked"
     return "unanswered" if result.verdict == Verdict.unknown and context.misses >= 1 else None
 
@@ -167,7 +171,7 @@ class Bot:
             result.session_id = session_id
             if result.verdict != Verdict.out_of_scope:
                 self.sessions.update(session_id, lambda stored: remembered(stored, context, result))
-        if self.settings.llm_enabled and result.citations:
+        if self.settings.llm_enabled and result.citations and not result.handoff:
             from bot.answering.llm import rewrite_with_llm
 
             result = rewrite_with_llm(result, self.settings, knowledge.catalog)
@@ -177,15 +181,27 @@ class Bot:
 
     def _record(self, result: Answer, channel: str, user: str | None, latency_ms: float) -> None:
         """A failing log never costs the user the answer."""
-        if self._salt is None:
-            self._salt = load_secret(self.settings.log_salt, self.settings.data_dir, "log-salt.key")
-        entry = LoggedAnswer.of(result, channel, user_hash(user, self._salt), latency_ms)
-        entry.handed_off = bool(result.handoff)
         try:
+            if self._salt is None:
+                self._salt = load_secret(self.settings.log_salt, self.settings.data_dir, "log-salt.key")
+            entry = LoggedAnswer.of(result, channel, user_hash(user, self._salt), latency_ms)
+            entry.handed_off = bool(result.handoff)
+            entry.refused = entry.refused and result.handoff != "asked"  # asking for a person is not refused
             self.question_log.record(entry)
             result._log_id = entry.id
         except Exception:  # noqa: BLE001
             log.exception("could not record the answer in the question log")
+
+    def handoff_failed(self, answer_log_id: str | None) -> None:
+        """A channel could not hand the user over after all: the log must not say it did."""
+        if answer_log_id:
+            self._update_log(answer_log_id, handed_off=False)
+
+    def _update_log(self, entry_id: str, **changes) -> None:
+        try:
+            self.question_log.update(entry_id, **changes)
+        except Exception:  # noqa: BLE001
+            log.exception("could not update the question log")
 
     def loaded(self) -> Knowledge:
         """Load (or reload) now; raises NotReady with what to run when there is no usable index."""
@@ -240,18 +256,17 @@ class Bot:
     def rate(self, key: str, answer: Answer, rating: str, comment: str = "") -> None:
         self.feedback_log.record(Feedback.on(key, answer, rating, comment))
         if answer._log_id:
-            self.question_log.update(answer._log_id, rating=rating)
+            self._update_log(answer._log_id, rating=rating)
 
     def feedback(self) -> list[dict]:
         return self.feedback_log.read_all()
 
     def operator(self) -> OperatorView:
         """The question log as the operator sees it (page, `licensebot stats`)."""
-        def embed(questions: list[str]) -> np.ndarray:
-            knowledge = self.knowledge.get()
-            folded = [fold(q) for q in questions]
-            vectors = knowledge.vectors(folded)
-            rows = np.vstack([vectors[f] for f in folded])
+        def embed(questions: list[str]) -> np.ndarray:  # not through the answerer's small cache: it may evict
+            if not questions:
+                return np.zeros((0, 384), np.float32)
+            rows = np.asarray(self.knowledge.get().embedder.embed_queries([fold(q) for q in questions]), np.float32)
             return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
 
         return OperatorView(self.question_log, embed, self.settings.operator_suite)

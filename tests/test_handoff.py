@@ -3,11 +3,15 @@ row moves a WeChat conversation to the consultancy's staff. Against the real ans
 server playing WeChat's and WeCom's APIs."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 from fastapi.testclient import TestClient
 
 from bot.service import Bot
 from bot.surfaces.api import create_app
+from bot.state.sessions import SessionStore
+from bot.surfaces.channels.replies import NO_PERSON
 from conftest import CountingBot
 from recording_server import RecordingServer
 from test_wechat_official_account import TOKEN, message, query, reply_fields
@@ -103,7 +107,9 @@ def test_kf_keeps_answering_when_the_hand_over_is_refused(kf):
     wecom.on(SYNC, {"errcode": 0, "next_cursor": "c1", "has_more": 0, "msg_list": [
         customer_text("r1", "转人工", user="wmR"), customer_text("r2", VOICE_ROOM, user="wmR")]})
     assert channel.sync("tok", KFID) == 2
-    assert wecom.calls(STATE_GET) == [] and wecom.calls(SEND)[-1]["json"]["text"]["content"].startswith("结论：需要")
+    sent = [c["json"]["text"]["content"] for c in wecom.calls(SEND)]
+    assert HOURS in sent[0] and sent[1] == NO_PERSON  # the promise of a person is taken back
+    assert wecom.calls(STATE_GET) == [] and sent[2].startswith("结论：需要")
 
 
 def test_official_account_transfers_to_customer_service_and_tells_the_user(channel_settings, embedder, knowledge):
@@ -128,3 +134,52 @@ def test_official_account_transfers_to_customer_service_and_tells_the_user(chann
                      "<Event><![CDATA[subscribe]]></Event></xml>")
             r = client.post("/wechat", params=query(), content=event.encode())
             assert reply_fields(r.text)["MsgType"] == "text"  # events are never forwarded
+
+
+def test_a_hand_off_that_misses_the_reply_window_transfers_the_next_message(channel_settings, embedder, knowledge):
+    with RecordingServer() as wechat:
+        gate = threading.Event()
+        settings = channel_settings(wechat_token=TOKEN, wechat_appid="wx2c2769f8efd9abc2", wechat_secret="s3cret",
+                                    wechat_api_base=wechat.url, wechat_reply_budget_s=0.0, service_hours=HOURS,
+                                    question_log=False)
+        bot = CountingBot(settings, embedder, gate)
+        with TestClient(create_app(settings, bot)) as client:
+            r = client.post("/wechat", params=query(), content=message("转人工", msg_id="301").encode())
+            assert r.text == "success"  # replied before the answer (held at the gate) existed
+            gate.set()
+            [notice] = wechat.wait_for(CUSTOM_SEND, 1)
+            assert HOURS in notice["json"]["text"]["content"]
+            r = client.post("/wechat", params=query(), content=message(VOICE_ROOM, msg_id="302").encode())
+            assert reply_fields(r.text)["MsgType"] == "transfer_customer_service" and bot.asked == ["转人工"]
+
+
+def test_channels_log_answers_without_the_raw_user_id(channel_settings, embedder, knowledge, tmp_path):
+    openid, external = "oRealOpenIdXyZ_42", "wmRealExternalId_77"
+    log_file = tmp_path / "questions.sqlite"
+    with RecordingServer() as server:
+        from test_wechat_crypto import WECOM
+
+        settings = channel_settings(wechat_token=TOKEN, wecom_token=WECOM["token"], wecom_aes_key=WECOM["key"],
+                                    wecom_corpid=WECOM["corpid"], wecom_secret="corpsecret", wecom_api_base=server.url,
+                                    question_log_file=log_file, log_salt="pepper")
+        bot = Bot(settings, embedder)
+        with TestClient(create_app(settings, bot)) as client:
+            body = message(VOICE_ROOM, msg_id="501").replace("oUser", openid).encode()
+            assert "结论：需要" in client.post("/wechat", params={**query(), "openid": openid}, content=body).text
+            server.on(SYNC, {"errcode": 0, "next_cursor": "c1", "has_more": 0,
+                             "msg_list": [customer_text("k501", "转人工", user=external)]})
+            assert client.app.state.wecom_kf.sync("tok", KFID) == 1
+            rows = bot.question_log.entries()
+        assert [(r.channel, r.question, r.handed_off, r.refused) for r in rows] == [
+            ("wechat", VOICE_ROOM, False, False), ("wecom_kf", "转人工", True, False)]
+        stored = log_file.read_bytes() + log_file.with_name(log_file.name + "-wal").read_bytes()
+        assert openid.encode() not in stored and external.encode() not in stored
+        assert openid not in bot.operator().csv() and external not in bot.operator().csv()
+
+
+def test_the_sessions_table_keeps_the_shape_an_older_release_writes(tmp_path):
+    store = SessionStore(tmp_path / "sessions.sqlite", 60)
+    store.update("wechat:o", lambda c: c.__class__(features=["social"], licenses=[], misses=1))
+    with store._conn() as db:  # what the release before the misses count ran, positionally
+        db.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)", ("wechat:p", '["x"]', "[]", 1e12))
+    assert store.get("wechat:o").misses == 1 and store.get("wechat:o").features == ["social"]

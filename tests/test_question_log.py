@@ -76,3 +76,11 @@ def test_every_surface_says_which_channel_asked(settings, embedder, knowledge, t
         session = client.post("/v1/ask", json={"question": VOICE_ROOM}).json()["session_id"]
     [row] = bot.question_log.entries()
     assert row.channel == "api" and row.user == user_hash(session, b"test-salt")
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_text(tmp_path):
+    from bot.insights.summary import to_csv
+
+    row = LoggedAnswer(channel="api", user="", question='=HYPERLINK("http://x","点我")', verdict="out_of_scope",
+                       verdicts={}, intent="other", mode="refusal", unanswered=False, refused=True, quotes=[], latency_ms=1.0)
+    assert "'=HYPERLINK" in to_csv([row]) and "\n=HYPERLINK" not in to_csv([row])

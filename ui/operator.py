@@ -98,6 +98,12 @@ def groups_table(groups, licences: dict[str, str]) -> None:
             add_case_form(i, group, licences)
 
 
+@st.cache_data(max_entries=8, show_spinner="正在按意思归组…")
+def grouped(span: int | None, count: int, newest: str):
+    """Grouping embeds every flagged question: done again only when the log has changed."""
+    return load_bot().operator().groups(span)
+
+
 def page() -> None:
     st.title("运营")
     if not unlocked():
@@ -105,8 +111,10 @@ def page() -> None:
     bot = load_bot()
     view = bot.operator()
     span = SPANS[st.selectbox("时间范围", list(SPANS), index=1, key="span")]
-    charts(view.summary(span))
-    groups_table(view.groups(span), bot.licences())
+    entries = view.entries(span)
+    summary = view.summarise(entries)
+    charts(summary)
+    groups_table(grouped(span, len(entries), entries[-1].id if entries else ""), bot.licences())
     st.download_button("导出 CSV", view.csv(span).encode("utf-8-sig"), file_name="licensebot-questions.csv",
                        mime="text/csv", key="csv")
 

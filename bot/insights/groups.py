@@ -48,26 +48,29 @@ def group_questions(entries: list[LoggedAnswer], embed: Embed, threshold: float 
     flagged = [e for e in entries if needs_attention(e)]
     if not flagged:
         return []
-    vectors = embed([e.question for e in flagged])
-    centres: list[np.ndarray] = []
-    members: list[list[int]] = []
-    for i, v in enumerate(vectors):
-        if centres:
-            sims = np.asarray(centres) @ v
-            best = int(np.argmax(sims))
-            if sims[best] >= threshold:
-                members[best].append(i)
-                centre = vectors[members[best]].mean(axis=0)
-                centres[best] = centre / max(float(np.linalg.norm(centre)), 1e-9)
-                continue
-        centres.append(v)
-        members.append([i])
+    wordings = list(dict.fromkeys(e.question for e in flagged))  # the same words are embedded once
+    position = {w: i for i, w in enumerate(wordings)}
+    vectors = embed(wordings)
+    centres = np.zeros((len(wordings), vectors.shape[1]), np.float32)  # at most one group per wording
+    sums = np.zeros_like(centres)
+    members: list[list[LoggedAnswer]] = []
+    group_of: dict[str, int] = {}
+    for e in flagged:  # oldest first
+        if e.question not in group_of:
+            v = vectors[position[e.question]]
+            sims = centres[: len(members)] @ v
+            best = int(np.argmax(sims)) if len(members) else -1
+            if best < 0 or sims[best] < threshold:
+                best = len(members)
+                members.append([])
+            sums[best] += v
+            centres[best] = sums[best] / max(float(np.linalg.norm(sums[best])), 1e-9)
+            group_of[e.question] = best
+        members[group_of[e.question]].append(e)
     groups = []
-    for idx in members:
-        rows = [flagged[i] for i in idx]
-        wordings = Counter(r.question for r in rows)
+    for rows in members:
+        said = Counter(r.question for r in rows)
         why = Counter(w for r in rows for w in needs_attention(r))
-        groups.append(Group(wordings.most_common(1)[0][0], len(rows), dict(why), list(wordings)[:examples],
-                            rows[-1].verdicts, [r.id for r in rows]))
-    last_seen = {g.ids[-1]: max(e.at for e in flagged if e.id in g.ids) for g in groups}
-    return sorted(groups, key=lambda g: (-g.count, -last_seen[g.ids[-1]]))
+        groups.append((Group(said.most_common(1)[0][0], len(rows), dict(why), list(said)[:examples], rows[-1].verdicts,
+                             [r.id for r in rows]), rows[-1].at))
+    return [g for g, _ in sorted(groups, key=lambda pair: (-pair[0].count, -pair[1]))]

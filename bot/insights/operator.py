@@ -19,6 +19,10 @@ class OperatorView:
     def summary(self, days: float | None = None) -> Summary:
         return summarise(self.entries(days))
 
+    @staticmethod
+    def summarise(entries: list[LoggedAnswer]) -> Summary:
+        return summarise(entries)
+
     def groups(self, days: float | None = None) -> list[Group]:
         return group_questions(self.entries(days), self.embed)
 

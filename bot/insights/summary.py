@@ -72,6 +72,14 @@ def summarise(entries: list[LoggedAnswer]) -> Summary:
                    dict(Counter(e.intent or "-" for e in entries)), dict(Counter(e.channel for e in entries)), days)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A customer's "=HYPERLINK(…)" must reach the operator's spreadsheet as text, not as a formula."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 COLUMNS = ["time", "channel", "user", "question", "verdict", "verdicts", "intent", "mode", "unanswered", "refused",
            "handed_off", "rating", "latency_ms", "quotes", "language", "id"]
 
@@ -85,5 +93,5 @@ def to_csv(entries: list[LoggedAnswer]) -> str:
         row["time"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.at))
         row["verdicts"] = ";".join(f"{k}={v}" for k, v in e.verdicts.items())
         row["quotes"] = ";".join(e.quotes)
-        writer.writerow({c: row.get(c, "") for c in COLUMNS})
+        writer.writerow({c: spreadsheet_safe(row.get(c, "")) for c in COLUMNS})
     return out.getvalue()

@@ -46,5 +46,6 @@ class Ledger:
         with self._conn() as db:
             if on:
                 db.execute("INSERT OR REPLACE INTO handoffs VALUES (?, ?)", (user, time.time()))
+                db.execute("DELETE FROM handoffs WHERE at < ?", (time.time() - HANDOFF_S,))
             else:
                 db.execute("DELETE FROM handoffs WHERE user=?", (user,))

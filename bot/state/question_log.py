@@ -8,9 +8,13 @@ replicas share a Redis.
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import hmac
 import json
+import logging
+import queue
+import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -20,6 +24,7 @@ from bot.core.models import Answer, Mode, Verdict
 from bot.state.sqlite_file import SQLiteFile
 
 DAY_S = 86400.0
+log = logging.getLogger(__name__)
 
 
 def user_hash(user: str | None, salt: bytes) -> str:
@@ -71,22 +76,57 @@ class LoggedAnswer:
 
 
 class QuestionLog:
-    """The SQLite question log; `record`, `rate`, `entries`, shared by worker processes (WAL)."""
+    """The SQLite question log, shared by worker processes (WAL).
+
+    A customer never waits for it: `record` hands the row to one writer thread, which commits
+    whatever has queued up in one transaction (under load, dozens of answers per commit) and deletes
+    rows past the retention at most once a minute. Reading or changing rows first waits until what
+    was recorded before is written."""
 
     def __init__(self, path: Path, retention_days: int):
         self.retention_s = retention_days * DAY_S
         self._db = SQLiteFile(path, ["CREATE TABLE IF NOT EXISTS answers (id TEXT PRIMARY KEY, at REAL, row TEXT)",
                                      "CREATE INDEX IF NOT EXISTS answers_at ON answers (at)"])
+        self._queue: queue.Queue[LoggedAnswer] = queue.Queue()
+        self._pruned = 0.0
+        threading.Thread(target=self._write_forever, name="question-log", daemon=True).start()
+        atexit.register(self.flush)  # `licensebot chat` ends right after its last answer
 
     def record(self, entry: LoggedAnswer) -> None:
+        self._queue.put(entry)
+
+    def _write_forever(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < 500:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._write(batch)
+            except Exception:  # noqa: BLE001 - a broken log must not stop the next writes
+                log.exception("could not write %d answers to the question log %s", len(batch), self._db.path)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    def _write(self, batch: list[LoggedAnswer]) -> None:
         with self._db.conn() as db:
             db.execute("BEGIN IMMEDIATE")
-            db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", (entry.id, entry.at, entry.to_json()))
-            db.execute("DELETE FROM answers WHERE at < ?", (time.time() - self.retention_s,))
+            db.executemany("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", [(e.id, e.at, e.to_json()) for e in batch])
+            if time.time() - self._pruned > 60:
+                db.execute("DELETE FROM answers WHERE at < ?", (time.time() - self.retention_s,))
+                self._pruned = time.time()
             db.execute("COMMIT")
+
+    def flush(self) -> None:
+        """Wait until everything recorded so far is in the file."""
+        self._queue.join()
 
     def update(self, entry_id: str, **changes) -> bool:
         """Set fields of one logged answer (its rating, that it was handed off); False when it left the log."""
+        self.flush()
         with self._db.conn() as db:
             db.execute("BEGIN IMMEDIATE")
             row = db.execute("SELECT row FROM answers WHERE id=?", (entry_id,)).fetchone()
@@ -100,6 +140,7 @@ class QuestionLog:
 
     def entries(self, days: float | None = None) -> list[LoggedAnswer]:
         """Oldest first; only the last `days` when given."""
+        self.flush()
         since = time.time() - days * DAY_S if days else 0.0
         rows = self._db.conn().execute("SELECT row FROM answers WHERE at >= ? ORDER BY at", (since,)).fetchall()
         return [LoggedAnswer.from_json(r[0]) for r in rows]

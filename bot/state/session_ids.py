@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 
@@ -18,9 +19,10 @@ def load_secret(configured: str | None, data_dir: Path, name: str = "session.key
     path = data_dir / name
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{name}.{os.getpid()}.tmp")
-        tmp.write_text(secrets.token_hex(32))
-        os.chmod(tmp, 0o600)
+        fd, tmp_name = tempfile.mkstemp(prefix=f"{name}.", suffix=".tmp", dir=data_dir)  # 0600, unique per thread
+        tmp = Path(tmp_name)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
         try:
             os.link(tmp, path)  # the first worker to get here wins; the others read its key
         except FileExistsError:

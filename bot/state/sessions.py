@@ -13,19 +13,22 @@ from bot.core.models import Context
 from bot.state.sqlite_file import SQLiteFile
 
 
+READ = ("SELECT s.features, s.licenses, s.updated, m.misses FROM sessions s "
+        "LEFT JOIN session_misses m ON m.id = s.id WHERE s.id=?")
+
+
 class SessionStore:
     def __init__(self, path: Path, ttl_s: int):
         self.path = path
         self.ttl_s = ttl_s
+        # `misses` has a table of its own: the sessions table keeps the shape older releases write
+        # positionally, so a rollback still works on the same file.
         self._conn = SQLiteFile(path, ["CREATE TABLE IF NOT EXISTS sessions "
-                                       "(id TEXT PRIMARY KEY, features TEXT, licenses TEXT, updated REAL, misses INTEGER DEFAULT 0)"]).conn
-        with self._conn() as db:  # a file from before `misses` existed
-            if "misses" not in {row[1] for row in db.execute("PRAGMA table_info(sessions)")}:
-                db.execute("ALTER TABLE sessions ADD COLUMN misses INTEGER DEFAULT 0")
+                                       "(id TEXT PRIMARY KEY, features TEXT, licenses TEXT, updated REAL)",
+                                       "CREATE TABLE IF NOT EXISTS session_misses (id TEXT PRIMARY KEY, misses INTEGER)"]).conn
 
     def get(self, session_id: str) -> Context:
-        row = self._conn().execute("SELECT features, licenses, updated, misses FROM sessions WHERE id=?", (session_id,)).fetchone()
-        return self._context(row, time.time())
+        return self._context(self._conn().execute(READ, (session_id,)).fetchone(), time.time())
 
     def _context(self, row, now: float) -> Context:
         if row is None or now - row[2] > self.ttl_s:
@@ -41,11 +44,12 @@ class SessionStore:
         db = self._conn()
         db.execute("BEGIN IMMEDIATE")
         try:
-            row = db.execute("SELECT features, licenses, updated, misses FROM sessions WHERE id=?", (session_id,)).fetchone()
             now = time.time()
-            changed = change(self._context(row, now))
-            db.execute("INSERT OR REPLACE INTO sessions (id, features, licenses, updated, misses) VALUES (?, ?, ?, ?, ?)",
-                       (session_id, json.dumps(changed.features), json.dumps(changed.licenses), now, changed.misses))
+            changed = change(self._context(db.execute(READ, (session_id,)).fetchone(), now))
+            db.execute("INSERT OR REPLACE INTO sessions (id, features, licenses, updated) VALUES (?, ?, ?, ?)",
+                       (session_id, json.dumps(changed.features), json.dumps(changed.licenses), now))
+            db.execute("INSERT OR REPLACE INTO session_misses VALUES (?, ?)", (session_id, changed.misses))
+            db.execute("DELETE FROM session_misses WHERE id IN (SELECT id FROM sessions WHERE updated < ?)", (now - self.ttl_s,))
             db.execute("DELETE FROM sessions WHERE updated < ?", (now - self.ttl_s,))
             db.execute("COMMIT")
             return changed
@@ -56,3 +60,4 @@ class SessionStore:
     def clear(self, session_id: str) -> None:
         with self._conn() as db:
             db.execute("DELETE FROM sessions WHERE id=?", (session_id,))
+            db.execute("DELETE FROM session_misses WHERE id=?", (session_id,))

@@ -137,7 +137,10 @@ class OfficialAccount:
         return Transfer()
 
     def _send_later(self, job: "Future[Reply]", openid: str) -> None:
-        self._send(job.result().messages, openid)  # too late for a passive transfer: the answer is sent as text
+        reply = job.result()
+        if reply.handoff:  # too late to transfer this message: the user's next ones are transferred
+            self.ledger.set_with_person(f"oa:{openid}", True)
+        self._send(reply.messages, openid)
 
     def _send(self, messages: list[str], openid: str) -> None:
         assert self.api is not None

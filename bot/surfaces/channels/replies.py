@@ -27,6 +27,10 @@ def too_long(limit: int) -> str:
 class Reply:
     messages: list[str] = field(default_factory=list)
     handoff: str | None = None  # set: hand the user to a person; `messages` is the one notice they get
+    log_id: str | None = None  # the answer's row in the question log
+
+
+NO_PERSON = "抱歉，暂时无法转接人工顾问，我会继续为您解答；也可以稍后再发送“转人工”。"
 
 
 def handoff_notice(reason: str, hours: str, english: bool) -> str:
@@ -48,5 +52,6 @@ def answer_messages(bot: Bot, question: str, session_id: str, channel: str, user
         log.exception("answering %r failed", question[:80])
         return Reply([UNAVAILABLE])
     if result.handoff:
-        return Reply([handoff_notice(result.handoff, bot.settings.service_hours, result.language == "en")], result.handoff)
+        return Reply([handoff_notice(result.handoff, bot.settings.service_hours, result.language == "en")], result.handoff,
+                     result._log_id)
     return Reply(messages_for(result, can_send_more))

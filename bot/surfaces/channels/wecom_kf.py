@@ -19,7 +19,7 @@ from bot.surfaces.channels import wxml
 from bot.surfaces.channels.crypto import CryptoError, MessageCrypt
 from bot.state.ledger import Ledger
 from bot.surfaces.channels.callback import CallbackQuery, ChannelConfigError, Rejected, check_window, masked
-from bot.surfaces.channels.replies import answer_messages
+from bot.surfaces.channels.replies import NO_PERSON, answer_messages
 from bot.surfaces.channels.wechat_api import ApiClient, WeChatApiError, wecom_client
 from bot.service import Bot
 from bot.core.settings import Settings
@@ -109,8 +109,9 @@ class WeComKf:
         question = (message.get("text") or {}).get("content", "")
         reply = answer_messages(self.bot, question, f"wecom:{open_kfid}:{user}", "wecom_kf", user)
         sent = self._send(reply.messages, open_kfid, user)
-        if reply.handoff and sent:
-            self._hand_over(open_kfid, user, reply.handoff)
+        if reply.handoff and sent and not self._hand_over(open_kfid, user, reply.handoff):
+            self.bot.handoff_failed(reply.log_id)
+            self._send([NO_PERSON], open_kfid, user)  # the notice promised a person: say that it did not work
         return 1
 
     def _send(self, texts: list[str], open_kfid: str, user: str) -> bool:
@@ -124,7 +125,7 @@ class WeComKf:
                 return False
         return True
 
-    def _hand_over(self, open_kfid: str, user: str, why: str) -> None:
+    def _hand_over(self, open_kfid: str, user: str, why: str) -> bool:
         """Move the session to a person: a configured servicer (state 3) or the pool (state 2). The
         notice goes first, since the bot may only send while it has the session (state 0 or 1)."""
         body = {"open_kfid": open_kfid, "external_userid": user, "service_state": POOL}
@@ -134,9 +135,10 @@ class WeComKf:
             self.api.call("cgi-bin/kf/service_state/trans", body)
         except (WeChatApiError, httpx.HTTPError, ValueError) as exc:
             log.warning("kf/service_state/trans for %s failed; the bot keeps answering: %s", masked(user), exc)
-            return
+            return False
         self.ledger.set_with_person(f"kf:{open_kfid}:{user}", True)
         log.info("handed %s to %s (%s)", masked(user), "a servicer" if self.servicer else "the pool", why)
+        return True
 
     def _with_person(self, open_kfid: str, user: str) -> bool:
         """True while the session is queued for or held by a person; once it is back with the bot
