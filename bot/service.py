@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from bot.answering.answer import answer
-from bot.answering.handoff import CLEAR_MARGIN, MARGIN
+from bot.answering.handoff import asks_for_person, no_person_here, wants_person
 from bot.answering.knowledge import Knowledge
 from bot.core.errors import NotReady, checked_question, describe
 from bot.core.models import Answer, Context, Verdict
@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 WARM_UP = ("我的语音聊天房小程序需要多方通信许可证吗？", "What does the ICP licence require?")
 CHANNELS = ("page", "api", "wechat", "wecom_kf", "cli")
 HANDOFF_CHANNELS = ("wechat", "wecom_kf")  # where a person can take the conversation over
-SHORT_MESSAGE = 24  # characters
 
 
 class Status(BaseModel):
@@ -130,20 +129,6 @@ def remembered(stored: Context, seen: Context, result: Answer) -> Context:
     return Context(features=features, licenses=result._asked or stored.licenses or seen.licenses, misses=misses)
 
 
-def wants_person(result: Answer, knowledge: Knowledge, context: Context) -> str | None:
-    """'asked' when the message asks for a person rather than a licence answer; 'unanswered' when the
-    knowledge base did not say, the second time in a row."""
-    if knowledge.reader.screen(result.question).refusal:
-        return None  # refused for what it asks (forgery, evasion, injection)
-    answered = result.verdict not in (Verdict.out_of_scope, Verdict.unknown)
-    # A licence answer is checked again only when the message is short: asking for a person takes a
-    # few words, and describing a product takes more (this keeps an extra embedding off most answers).
-    if (not answered or len(result.question) <= SHORT_MESSAGE) and \
-            knowledge.person.asked(knowledge.question_vector(fold(result.question)), CLEAR_MARGIN if answered else MARGIN):
-        return "asked"
-    return "unanswered" if result.verdict == Verdict.unknown and context.misses >= 1 else None
-
-
 class Bot:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
@@ -167,6 +152,8 @@ class Bot:
         result = answer(question, knowledge, context)
         if channel in HANDOFF_CHANNELS:
             result.handoff = wants_person(result, knowledge, context)
+        elif asks_for_person(result, knowledge):
+            result = no_person_here(result, self.settings.service_hours)
         if session_id:
             result.session_id = session_id
             if result.verdict != Verdict.out_of_scope:

@@ -94,3 +94,28 @@ def test_chat_questions_reach_stats_and_an_operator_case_reaches_eval(env, tmp_p
     case_id = append_case(suite, make_case("EDI许可证办下来要多久？", {"edi": "required"}, [], False, []))
     out = run(env, "eval", str(suite))
     assert out.returncode == 1 and f"operator/{case_id}: new failure" in out.stdout  # fails until the answerer is fixed
+
+
+def test_stopping_licensebot_ui_stops_the_page(env, tmp_path):
+    """A supervisor stops `licensebot ui` by its pid: nothing may keep the port afterwards."""
+    import signal
+    import socket
+
+    from processes import BIN, READY, free_port, _Output
+
+    port = free_port()
+    proc = subprocess.Popen([str(BIN / "licensebot"), "ui", "--port", str(port)], env=dict(env, PYTHONUNBUFFERED="1"),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    output = _Output(proc, tmp_path / "ui.log", READY["streamlit"])
+    output.start()
+    try:
+        assert output.ready.wait(90) and output.matched, (tmp_path / "ui.log").read_text()
+        os.kill(proc.pid, signal.SIGTERM)  # the pid only, as systemd or a script would
+        proc.wait(timeout=30)
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

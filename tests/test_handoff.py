@@ -23,11 +23,14 @@ VOICE_ROOM = "我的语音聊天房小程序需要多方通信许可证吗？"
 HOURS = "周一至周五 9:00–18:00"
 
 
-@pytest.mark.parametrize("question", ["转人工", "有没有真人客服？我想直接跟人聊", "Can I talk to a real person please?"])
+@pytest.mark.parametrize("question", ["转人工", "有没有真人客服？我想直接跟人聊", "我想找个人工客服聊聊",
+                                      "Can I talk to a real person please?"])
 def test_asking_for_a_person_in_any_words_is_a_hand_off_on_chat_channels(question, settings, embedder, knowledge):
     bot = Bot(settings.model_copy(update={"question_log": False}), embedder)
     assert bot.ask(question, channel="wechat", user="u").handoff == "asked"
-    assert bot.ask(question, channel="page", user="u").handoff is None  # no person to hand to on the page
+    on_page = bot.ask(question, channel="page", user="u")
+    assert on_page.handoff is None and on_page.verdict.value == "out_of_scope" and not on_page.licenses
+    assert "转人工" in on_page.answer and settings.service_hours in on_page.answer  # where a person can be reached
 
 
 @pytest.mark.parametrize("question", [VOICE_ROOM, "人工智能写作小程序需要什么证？", "ICP经营许可证要准备哪些材料？",

@@ -129,3 +129,11 @@ def test_in_scope_questions_the_articles_do_not_answer_are_unknown(knowledge):
     for question in ["我们做手机游戏，需要办版号吗？", "ICP许可证年检一般在几月？"]:
         a = ask(knowledge, question)
         assert a.verdict.value == "unknown" and a.citations == [], (question, a.answer)
+
+
+def test_a_question_only_about_a_named_licence_reads_no_product_features(knowledge):
+    """"每年" is near the wording of a yearly membership fee, but nothing here describes a product."""
+    for question in ["ICP许可证每年要不要年检", "EDI证每年要不要重新交材料"]:
+        a = ask(knowledge, question)
+        assert a.facts == [] and a.mode.value != "rules", (question, a.facts, a.answer)
+    assert "social" in facts(ask(knowledge, "做社交APP需要ICP证吗"))  # named by its words, still read

@@ -123,9 +123,9 @@ def chat() -> None:
 def main() -> None:
     """The chat page for everyone; the operator page only when LICENSEBOT_ADMIN_PASSWORD is set."""
     st.set_page_config(page_title="licensebot · 互联网资质问答", page_icon="📜")
-    pages = [st.Page(chat, title="问答", icon="💬", default=True)]
+    pages = [st.Page(chat, title="问答", icon=":material/chat:", default=True)]
     if get_settings().admin_password:
-        pages.append(st.Page("operator.py", title="运营", icon="📊", url_path="operator"))
+        pages.append(st.Page("operator.py", title="运营", icon=":material/monitoring:", url_path="operator"))
     st.navigation(pages, position="sidebar" if len(pages) > 1 else "hidden").run()
 
 

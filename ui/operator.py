@@ -8,11 +8,19 @@ import hmac
 import pandas as pd
 import streamlit as st
 
+from bot.core.models import VERDICT_LABELS, Verdict
 from bot.core.settings import get_settings
 from ui.loading import load_bot
 
 STATUS_CHOICES = ["—", "required", "not_required", "depends", "unknown"]
-WHY = {"unanswered": "未能回答", "refused": "拒答", "rated_down": "👎"}
+
+
+def verdict_label(value: str) -> str:
+    try:
+        return VERDICT_LABELS[Verdict(value)].badge
+    except ValueError:
+        return value
+WHY = {"unanswered": "未能回答", "refused": "超出范围/拒答", "rated_down": "👎"}
 SPANS = {"最近7天": 7, "最近30天": 30, "最近90天": 90, "全部": None}
 
 
@@ -50,7 +58,7 @@ def charts(summary) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("结论分布")
-        st.bar_chart(pd.DataFrame({"次数": summary.verdicts}))
+        st.bar_chart(pd.DataFrame({"次数": {verdict_label(k): v for k, v in summary.verdicts.items()}}))
     with right:
         st.subheader("未能回答的比例")
         st.bar_chart(pd.DataFrame({"日期": [r.day for r in summary.days],
@@ -66,7 +74,8 @@ def add_case_form(index: int, group, licences: dict[str, str]) -> None:
         expect = {}
         cols = st.columns(len(licences))
         for col, (slug, name) in zip(cols, licences.items()):
-            choice = col.selectbox(name, STATUS_CHOICES, key=f"expect-{index}-{slug}")
+            choice = col.selectbox(name, STATUS_CHOICES, key=f"expect-{index}-{slug}",
+                                   format_func=lambda c: c if c == "—" else verdict_label(c))
             if choice != "—":
                 expect[slug] = choice
         facts = st.text_input("回答里必须出现的内容（用逗号分隔，可不填）", key=f"facts-{index}")
@@ -75,8 +84,8 @@ def add_case_form(index: int, group, licences: dict[str, str]) -> None:
             wanted = [f for f in facts.replace("，", ",").split(",") if f.strip()]
             try:
                 case_id = load_bot().operator().add_case(group.question, expect, wanted, refuse)
-            except ValueError as exc:
-                st.error(str(exc))
+            except ValueError:
+                st.error("请先说明正确答案：至少选一个资质的结论、填写必须出现的内容，或勾选“应当拒答”。")
             else:
                 st.success(f"已加入 {get_settings().operator_suite.name}：{case_id}")
 
@@ -94,7 +103,8 @@ def groups_table(groups, licences: dict[str, str]) -> None:
         with st.expander(f"{group.count} × {group.question}"):
             for example in group.examples:
                 st.text(example)
-            st.caption("机器人的结论：" + ("、".join(f"{licences.get(k, k)} {v}" for k, v in group.verdicts.items()) or "无"))
+            st.caption("机器人的结论：" + ("、".join(f"{licences.get(k, k)}：{verdict_label(v)}" for k, v in group.verdicts.items())
+                                          or "无"))
             add_case_form(i, group, licences)
 
 

@@ -108,7 +108,11 @@ class QuestionReader:
         """`vectors`: the e5 vectors of the texts `to_embed` chose; their mean is the search vector."""
         qvec = _mean(list(vectors.values()))
         licenses = self.licenses.keys(s.folded, negation=False)
-        facts = self.facts.find(s.folded, vectors, by_meaning=self.intents.cued(s.folded) in (None, "verdict"))
+        # A question that only asks about a named licence ("ICP许可证每年要不要年检") describes no
+        # product: its words are not read as product features by meaning (only by their synonyms).
+        about_licence_only = bool(licenses) and list(vectors) == [s.folded]
+        facts = self.facts.find(s.folded, vectors,
+                                by_meaning=self.intents.cued(s.folded) in (None, "verdict") and not about_licence_only)
         stated = [f.feature for f in facts if not f.negated]
         intent = self.intents.classify(s.folded, qvec, bool(stated))
         u = Understanding(s.question, s.folded, s.language, intent, licenses, facts, vector=qvec)

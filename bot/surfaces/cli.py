@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -149,9 +150,8 @@ def serve(host: Optional[str] = typer.Option(None, help="default: LICENSEBOT_HOS
 @app.command()
 def ui(host: str = typer.Option("127.0.0.1", help="address to listen on"),
        port: int = typer.Option(8501, help="port of the page")) -> None:
-    """Start the Streamlit chat page on localhost."""
-    import subprocess
-
+    """Start the Streamlit chat page on localhost (this process becomes the Streamlit server, so
+    stopping it stops the page)."""
     import ui as ui_package
 
     _ensure_index(get_settings())
@@ -162,10 +162,9 @@ def ui(host: str = typer.Option("127.0.0.1", help="address to listen on"),
     command = [sys.executable, "-m", "streamlit", "run", str(page), "--server.address", host, "--server.port", str(port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal"]
-    try:
-        raise typer.Exit(subprocess.call(command))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, command)
 
 
 kb = typer.Typer(help="Look inside the knowledge base.", no_args_is_help=True)
