@@ -124,7 +124,8 @@ class FactFinder:
             if table is None or (whole and (not by_meaning or any(w in clause for w in denied))):
                 continue
             for key, score, negative in self._near(vec, table):
-                if key not in facts:
+                found = facts.get(key)
+                if found is None or (found.by == "meaning" and score > found.score):  # a feature keeps its clearest clause
                     facts[key] = Fact(key, negated_clause(clause) and not negative, clause, "meaning", round(score, 2))
         return self._resolve(list(facts.values()))
 
