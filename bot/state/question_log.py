@@ -112,13 +112,11 @@ class QuestionLog:
                     self._queue.task_done()
 
     def _write(self, batch: list[LoggedAnswer]) -> None:
-        with self._db.conn() as db:
-            db.execute("BEGIN IMMEDIATE")
+        with self._db.immediate() as db:
             db.executemany("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", [(e.id, e.at, e.to_json()) for e in batch])
             if time.time() - self._pruned > 60:
                 db.execute("DELETE FROM answers WHERE at < ?", (time.time() - self.retention_s,))
                 self._pruned = time.time()
-            db.execute("COMMIT")
 
     def flush(self) -> None:
         """Wait until everything recorded so far is in the file."""
@@ -127,15 +125,13 @@ class QuestionLog:
     def update(self, entry_id: str, **changes) -> bool:
         """Set fields of one logged answer (its rating, that it was handed off); False when it left the log."""
         self.flush()
-        with self._db.conn() as db:
-            db.execute("BEGIN IMMEDIATE")
+        with self._db.immediate() as db:
             row = db.execute("SELECT row FROM answers WHERE id=?", (entry_id,)).fetchone()
             if row is not None:
                 entry = LoggedAnswer.from_json(row[0])
                 for key, value in changes.items():
                     setattr(entry, key, value)
                 db.execute("UPDATE answers SET row=? WHERE id=?", (entry.to_json(), entry_id))
-            db.execute("COMMIT")
         return row is not None
 
     def entries(self, days: float | None = None) -> list[LoggedAnswer]:

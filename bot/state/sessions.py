@@ -23,9 +23,10 @@ class SessionStore:
         self.ttl_s = ttl_s
         # `misses` has a table of its own: the sessions table keeps the shape older releases write
         # positionally, so a rollback still works on the same file.
-        self._conn = SQLiteFile(path, ["CREATE TABLE IF NOT EXISTS sessions "
+        self._db = SQLiteFile(path, ["CREATE TABLE IF NOT EXISTS sessions "
                                        "(id TEXT PRIMARY KEY, features TEXT, licenses TEXT, updated REAL)",
-                                       "CREATE TABLE IF NOT EXISTS session_misses (id TEXT PRIMARY KEY, misses INTEGER)"]).conn
+                                       "CREATE TABLE IF NOT EXISTS session_misses (id TEXT PRIMARY KEY, misses INTEGER)"])
+        self._conn = self._db.conn
 
     def get(self, session_id: str) -> Context:
         return self._context(self._conn().execute(READ, (session_id,)).fetchone(), time.time())
@@ -41,9 +42,7 @@ class SessionStore:
     def update(self, session_id: str, change: Callable[[Context], Context]) -> Context:
         """Read, change and write one session in one transaction, so that two turns of the same
         conversation answered at once both land (each changes what the other wrote)."""
-        db = self._conn()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._db.immediate() as db:
             now = time.time()
             changed = change(self._context(db.execute(READ, (session_id,)).fetchone(), now))
             db.execute("INSERT OR REPLACE INTO sessions (id, features, licenses, updated) VALUES (?, ?, ?, ?)",
@@ -51,11 +50,7 @@ class SessionStore:
             db.execute("INSERT OR REPLACE INTO session_misses VALUES (?, ?)", (session_id, changed.misses))
             db.execute("DELETE FROM session_misses WHERE id IN (SELECT id FROM sessions WHERE updated < ?)", (now - self.ttl_s,))
             db.execute("DELETE FROM sessions WHERE updated < ?", (now - self.ttl_s,))
-            db.execute("COMMIT")
-            return changed
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        return changed
 
     def clear(self, session_id: str) -> None:
         with self._conn() as db:

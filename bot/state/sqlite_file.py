@@ -1,10 +1,13 @@
-"""One SQLite connection per thread on a WAL-mode file: what the small stores (sessions, channel
-ledger) need to be safe across FastAPI's worker threads and uvicorn's worker processes."""
+"""One SQLite connection per thread on a WAL-mode file, and one way to write in a transaction: what
+the small stores (sessions, channel ledger, question log) need to be safe across FastAPI's worker
+threads and uvicorn's worker processes."""
 from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from bot.core.errors import StateCorrupt
 
@@ -29,3 +32,16 @@ class SQLiteFile:
             conn.execute("PRAGMA journal_mode=WAL")
             self._local.conn = conn
         return conn
+
+    @contextmanager
+    def immediate(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction taken at once (BEGIN IMMEDIATE), so a read-modify-write in it cannot
+        interleave with another process's; committed at the end, rolled back on any error."""
+        db = self.conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
