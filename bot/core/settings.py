@@ -63,11 +63,19 @@ class Settings(BaseSettings):
     service_hours: str = Field(default="工作日 9:00–18:00", description="told to a user handed over to a person")
     kf_servicer: str | None = Field(default=None, description="WeCom servicer userid that takes hand-offs (default: the pool)")
     oa_kf_account: str | None = Field(default=None, description="Official Account agent (kf account) that takes hand-offs")
+    handoff_contact: str | None = Field(default=None, description="how to reach a person besides this chat (phone, e-mail, a "
+                                        "consultant's WeChat id), told with every hand-off and where nobody can take over")
 
     @field_validator("data_dir", "knowledge_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    def secret_values(self) -> list[str]:
+        """Every configured value that must never be printed (bot.core.redact masks them in logs)."""
+        values = [self.llm_api_key, self.session_secret, self.wechat_token, self.wechat_aes_key, self.wechat_secret,
+                  self.wecom_token, self.wecom_aes_key, self.wecom_secret, self.log_salt, self.admin_password]
+        return [v for v in values if v]
 
     @property
     def articles_dir(self) -> Path:

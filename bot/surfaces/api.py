@@ -30,6 +30,7 @@ from bot.surfaces.channels.official_account import OfficialAccount
 from bot.surfaces.channels.wecom_kf import WeComKf
 from bot.surfaces.channels.wxml import MAX_BODY_BYTES
 from bot.surfaces.guard import RequestGuard
+from bot.surfaces.logs import configure_logging
 
 log = logging.getLogger("licensebot.api")
 HTTP_SESSIONS = "http:"  # the namespace of sessions issued to HTTP clients
@@ -150,7 +151,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None, bot: Bot | None = None) -> FastAPI:
     """Channels are configured (and their keys validated) here, so a bad AES key stops start-up."""
-    settings = settings or get_settings()
+    if settings is None:  # built by uvicorn in a worker process (`serve --workers N`): log the way serve does
+        settings = get_settings()
+        configure_logging(settings)
     bot = bot or Bot(settings)
     workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="licensebot-answer")
     ledger = stores.ledger(settings)

@@ -4,7 +4,6 @@ The one place in `bot/` that runs ingest (`ingest`, and `ask`/`serve`/`ui`/`eval
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -132,19 +131,22 @@ def serve(host: Optional[str] = typer.Option(None, help="default: LICENSEBOT_HOS
 
     from bot.surfaces.api import create_app
     from bot.surfaces.channels.callback import ChannelConfigError
+    from bot.surfaces.logs import configure_logging
 
     settings = get_settings()
+    configure_logging(settings)  # secrets scrubbed from every line; uvicorn logs through the same handler
     bot = _load_bot()  # says so (and ingests) when there is no index yet, before binding the port
     try:
         application = create_app(settings, bot)
     except ChannelConfigError as exc:
         _fail(str(exc))
     host, port = host or settings.host, port or settings.port
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # uvicorn keeps it
+    # uvicorn's access log would print query strings (openids, signatures); RequestGuard logs without them
+    quiet = dict(access_log=False, log_config=None)
     if workers > 1:
-        uvicorn.run("bot.surfaces.api:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)
-    else:  # uvicorn's access log would print query strings (openids, signatures); RequestGuard logs without them
-        uvicorn.run(application, host=host, port=port, access_log=False)
+        uvicorn.run("bot.surfaces.api:create_app", factory=True, host=host, port=port, workers=workers, **quiet)
+    else:
+        uvicorn.run(application, host=host, port=port, **quiet)
 
 
 @app.command()

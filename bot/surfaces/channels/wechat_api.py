@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 import httpx
 
+from bot.core.redact import REDACTOR
+
 log = logging.getLogger(__name__)
 TOKEN_ERRORS = {40001, 40014, 42001}
 TOKEN_MARGIN_S = 300
@@ -41,6 +43,7 @@ class ApiClient:
         with self._lock:
             if refresh or self._token is None or time.time() >= self._expires:
                 self._token, lifetime = self._fetch_token(self._http)
+                REDACTOR.remember(self._token)  # it travels in every URL: no log line may show it
                 self._expires = time.time() + max(lifetime - TOKEN_MARGIN_S, 60)
             return self._token
 
@@ -63,11 +66,21 @@ class ApiClient:
         body = json.dumps(payload, ensure_ascii=False).encode()
         response = self._http.post(f"/{path}", params={"access_token": token}, content=body,
                                    headers={"Content-Type": "application/json; charset=utf-8"})
-        response.raise_for_status()
-        return response.json()
+        return _json(path, response)
 
     def close(self) -> None:
         self._http.close()
+
+
+def _json(path: str, response: httpx.Response) -> dict[str, Any]:
+    """The reply's JSON; an HTTP error names the path and status only (httpx's own message quotes the
+    whole URL, access token or corp secret included)."""
+    if response.is_error:
+        raise WeChatApiError(path, response.status_code, f"HTTP {response.status_code}")
+    try:
+        return response.json()
+    except ValueError:
+        raise WeChatApiError(path, -1, "reply is not JSON") from None
 
 
 def _checked(path: str, data: dict[str, Any]) -> tuple[str, int]:
@@ -80,8 +93,7 @@ def official_account_client(base_url: str, appid: str, secret: str) -> ApiClient
     """Official Account: `stable_token`, which does not invalidate tokens held by other workers."""
     def fetch(http: httpx.Client) -> tuple[str, int]:
         r = http.post("/cgi-bin/stable_token", json={"grant_type": "client_credential", "appid": appid, "secret": secret})
-        r.raise_for_status()
-        return _checked("cgi-bin/stable_token", r.json())
+        return _checked("cgi-bin/stable_token", _json("cgi-bin/stable_token", r))
 
     return ApiClient(base_url, fetch)
 
@@ -89,7 +101,6 @@ def official_account_client(base_url: str, appid: str, secret: str) -> ApiClient
 def wecom_client(base_url: str, corpid: str, secret: str) -> ApiClient:
     def fetch(http: httpx.Client) -> tuple[str, int]:
         r = http.get("/cgi-bin/gettoken", params={"corpid": corpid, "corpsecret": secret})
-        r.raise_for_status()
-        return _checked("cgi-bin/gettoken", r.json())
+        return _checked("cgi-bin/gettoken", _json("cgi-bin/gettoken", r))
 
     return ApiClient(base_url, fetch)
