@@ -153,7 +153,7 @@ class Bot:
         if channel in HANDOFF_CHANNELS:
             result.handoff = wants_person(result, knowledge, context)
         elif asks_for_person(result, knowledge):
-            result = no_person_here(result, self.settings.service_hours)
+            result = no_person_here(result, self.settings.service_hours, self.settings.handoff_contact)
         if session_id:
             result.session_id = session_id
             if result.verdict != Verdict.out_of_scope:

@@ -186,3 +186,24 @@ def test_the_sessions_table_keeps_the_shape_an_older_release_writes(tmp_path):
     with store._conn() as db:  # what the release before the misses count ran, positionally
         db.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)", ("wechat:p", '["x"]', "[]", 1e12))
     assert store.get("wechat:o").misses == 1 and store.get("wechat:o").features == ["social"]
+
+
+def test_an_official_account_without_appsecret_never_transfers_in_silence(channel_settings, embedder, knowledge):
+    """No AppSecret: nothing can send a notice beside a transfer, so the notice is the reply (with the
+    contact setting), and the user's next message is the one handed to a person."""
+    settings = channel_settings(wechat_token=TOKEN, service_hours=HOURS, handoff_contact="400-820-0000",
+                                question_log=False)
+    bot = CountingBot(settings, embedder)
+    with TestClient(create_app(settings, bot)) as client:
+        r = client.post("/wechat", params=query(), content=message("转人工", msg_id="601").encode())
+        reply = reply_fields(r.text)
+        assert reply["MsgType"] == "text" and HOURS in reply["Content"] and "400-820-0000" in reply["Content"]
+        assert "下一条消息" in reply["Content"]  # asks for the question the person will see
+        r = client.post("/wechat", params=query(), content=message(VOICE_ROOM, msg_id="602").encode())
+        assert reply_fields(r.text)["MsgType"] == "transfer_customer_service" and bot.asked == ["转人工"]
+
+
+def test_where_nobody_can_take_over_the_contact_setting_is_given(settings, embedder, knowledge):
+    bot = Bot(settings.model_copy(update={"question_log": False, "handoff_contact": "advice@example.cn"}), embedder)
+    on_page = bot.ask("Can I talk to a real person please?", channel="page", user="u")
+    assert on_page.verdict.value == "out_of_scope" and "advice@example.cn" in on_page.answer

@@ -63,9 +63,15 @@ NO_PERSON_HERE = {
 }
 
 
-def no_person_here(result: Answer, hours: str) -> Answer:
+CONTACT = {"zh": "也可以直接联系：{contact}。", "en": " You can also reach us at {contact}."}
+
+
+def no_person_here(result: Answer, hours: str, contact: str | None = None) -> Answer:
     """Where nobody can take the conversation over (page, API, CLI), say where a person can be reached
     instead of answering the request as if it were a licence question."""
-    return Answer(question=result.question, verdict=Verdict.out_of_scope, answer=NO_PERSON_HERE[result.language].format(hours=hours),
+    text = NO_PERSON_HERE[result.language].format(hours=hours)
+    if contact:
+        text += CONTACT[result.language].format(contact=contact)
+    return Answer(question=result.question, verdict=Verdict.out_of_scope, answer=text,
                   mode=Mode.refusal, confidence=1.0, latency_ms=result.latency_ms, intent="other", language=result.language,
                   session_id=result.session_id)

@@ -132,7 +132,11 @@ class OfficialAccount:
             return reply.messages[0]
         self.ledger.set_with_person(f"oa:{openid}", True)
         if self.api is None:
-            log.warning("handing %s to a person without a notice: LICENSEBOT_WECHAT_SECRET is not set", masked(openid))
+            # A bare transfer would leave the user in silence (nothing can send a notice beside it, and no
+            # agent may be online): the notice is this reply, and their next messages are transferred.
+            log.info("handing %s to a person from their next message (no AppSecret to send a notice with a transfer)",
+                     masked(openid))
+            return reply.messages[0]
         log.info("handing %s to a person (%s)", masked(openid), reply.handoff)
         return Transfer()
 

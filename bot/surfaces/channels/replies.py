@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from bot.answering.handoff import CONTACT
 from bot.core.errors import BadQuestion
 from bot.surfaces.channels.wechat_text import messages_for
 from bot.service import Bot
@@ -33,12 +34,19 @@ class Reply:
 NO_PERSON = "抱歉，暂时无法转接人工顾问，我会继续为您解答；也可以稍后再发送“转人工”。"
 
 
-def handoff_notice(reason: str, hours: str, english: bool) -> str:
+def handoff_notice(reason: str, hours: str, english: bool, contact: str | None = None, transferred: bool = True) -> str:
+    """The one message a user handed to a person gets. `transferred` False: nothing can send a notice
+    beside the transfer (an Official Account without the AppSecret), so this notice is the reply and
+    the user's *next* messages go to a person: ask them to send (or repeat) their question."""
     if english:
         first = "I could not find this in our articles. " if reason == "unanswered" else ""
-        return f"{first}I have passed your conversation to our consultants; a person will reply ({hours})."
+        then = ("I have passed your conversation to our consultants; a person will reply" if transferred else
+                "Please send your question (again) in your next message: it goes to our consultants, and a person will reply")
+        return f"{first}{then} ({hours})." + (CONTACT["en"].format(contact=contact) if contact else "")
     first = "这个问题知识库里暂时没有答案，" if reason == "unanswered" else "好的，"
-    return f"{first}已为您转接人工顾问，会有专人回复您（服务时间：{hours}）。"
+    then = ("已为您转接人工顾问，会有专人回复您" if transferred else
+            "请在下一条消息里发送（或再发一次）您的问题，它会转给人工顾问，由专人回复您")
+    return f"{first}{then}（服务时间：{hours}）。" + (CONTACT["zh"].format(contact=contact) if contact else "")
 
 
 def answer_messages(bot: Bot, question: str, session_id: str, channel: str, user: str,
@@ -52,6 +60,7 @@ def answer_messages(bot: Bot, question: str, session_id: str, channel: str, user
         log.exception("answering %r failed", question[:80])
         return Reply([UNAVAILABLE])
     if result.handoff:
-        return Reply([handoff_notice(result.handoff, bot.settings.service_hours, result.language == "en")], result.handoff,
-                     result._log_id)
+        notice = handoff_notice(result.handoff, bot.settings.service_hours, result.language == "en",
+                                bot.settings.handoff_contact, transferred=can_send_more)
+        return Reply([notice], result.handoff, result._log_id)
     return Reply(messages_for(result, can_send_more))
