@@ -20,6 +20,7 @@ from bot.kb.evidence import load_cues
 from bot.kb.glossary import load_glossary
 from bot.kb.intents import load_intents
 from bot.kb.rule_quotes import locate_quote
+from bot.kb.training import load_corpus, vocabulary
 
 
 @dataclass(frozen=True)
@@ -183,4 +184,15 @@ def check_knowledge(knowledge_dir: Path, docs: list[dict]) -> list[Problem]:
             load_catalog(knowledge_dir)
         except KnowledgeError as exc:
             problems.append(Problem(knowledge_dir / "rules.yaml", 1, str(exc)))
+        else:
+            problems += _training(knowledge_dir)
     return problems
+
+
+def _training(knowledge_dir: Path) -> list[Problem]:
+    """The labelled corpus (knowledge/training/): each bad line named with its field."""
+    folder = knowledge_dir / "training"
+    if not folder.is_dir():
+        return []
+    corpus = load_corpus(folder, vocabulary(knowledge_dir))
+    return [Problem(file, line, message) for file, line, message in corpus.problems]

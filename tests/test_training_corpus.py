@@ -1,0 +1,117 @@
+"""The labelled training corpus (knowledge/training/): valid against the knowledge's labels, large
+and varied enough to learn from, a held-out writer kept for testing, and apart from the eval suites.
+
+Eval questions and training messages are written by different helpers who never see each other's
+files; this test is what holds them apart. Two texts "share a run" when 8 consecutive units (a CJK
+character, or a Latin word or number) are the same after folding; the catalogue's own terms
+(licence names and aliases, feature synonyms) count as one unit, since every writer must use them."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.core.settings import REPO_ROOT
+from bot.core.text import fold
+from bot.kb.catalog import load_catalog
+from bot.kb.training import FeatureState, Refusal, load_corpus, vocabulary
+from eval.suite import SUITES_DIR, load_suite
+
+KNOWLEDGE = REPO_ROOT / "knowledge"
+RUN = 8
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_corpus(KNOWLEDGE / "training", vocabulary(KNOWLEDGE))
+
+
+def units_of(text: str, terms: re.Pattern) -> list[str]:
+    return re.findall(r"§|[a-z0-9]+|[\u3400-\u9fff]", terms.sub(" § ", fold(text)))
+
+
+def catalogue_terms() -> re.Pattern:
+    catalog = load_catalog(KNOWLEDGE)
+    words = {w for lic in catalog.licenses.values() for w in (lic.name, lic.name_en, *lic.aliases)}
+    words |= {w for feature in catalog.features.values() for w in feature.synonyms}
+    folded = sorted({fold(w) for w in words if w}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in folded))
+
+
+def shared_runs(questions: list[str], texts: list[str]) -> list[tuple[str, str]]:
+    terms = catalogue_terms()
+    runs: dict[tuple, str] = {}
+    for text in texts:
+        units = units_of(text, terms)
+        for i in range(len(units) - RUN + 1):
+            runs.setdefault(tuple(units[i:i + RUN]), text)
+    found = []
+    for question in questions:
+        units = units_of(question, terms)
+        hit = next((runs[tuple(units[i:i + RUN])] for i in range(len(units) - RUN + 1) if tuple(units[i:i + RUN]) in runs), None)
+        if hit is not None:
+            found.append((question, hit))
+    return found
+
+
+def eval_questions() -> list[str]:
+    questions = []
+    for path in sorted(SUITES_DIR.glob("*.yaml")):
+        for case in load_suite(path).cases:
+            questions += [case.question, *case.before]
+    return questions
+
+
+def test_every_line_is_valid_against_the_knowledge(corpus):
+    assert corpus.problems == []
+
+
+def test_thousands_of_messages_in_every_language_with_a_held_out_writer(corpus):
+    assert len(corpus.messages) >= 3000 and len(corpus.pairs) >= 200
+    assert set(Counter(m.lang for m in corpus.messages)) == {"zh-Hans", "zh-Hant", "yue", "en", "mixed"}
+    writers = Counter(m.writer for m in corpus.messages)
+    assert len(writers) >= 4 and corpus.heldout and corpus.heldout <= set(writers)
+    assert sum(writers[w] for w in corpus.heldout) >= 0.2 * len(corpus.messages)
+
+
+def test_every_feature_in_every_state_and_every_refusal_class_is_taught(corpus):
+    training = [m for m in corpus.messages if m.writer not in corpus.heldout]
+    seen = Counter((f, s) for m in training for c in m.clauses for f, s in c.features.items())
+    for feature in vocabulary(KNOWLEDGE).features:
+        for state in FeatureState:
+            assert seen[(feature, state)] >= 8, (feature, state.value)
+    refusals = Counter(m.refusal for m in training)
+    assert all(refusals[r] >= 20 for r in Refusal), refusals
+
+
+def test_a_broken_line_is_named_with_its_file_line_and_field(tmp_path):
+    folder = tmp_path / "training"
+    folder.mkdir()
+    good = '{"kind": "message", "id": "t-1", "writer": "t", "lang": "en", "text": "we run a voice room", "intents": ["verdict"]}'
+    (folder / "t.jsonl").write_text("\n".join([
+        good,
+        good.replace("t-1", "t-2").replace('"verdict"', '"vibes"'),
+        '{"kind": "message", "id": "t-3", "writer": "t", "lang": "en", "text": "hi", "intents": ["verdict"], '
+        '"clauses": [{"text": "not in it", "features": {"voice_chat_room": "present"}}]}',
+        '{"kind": "pair", "id": "t-4", "writer": "t", "lang": "en", "first": "a", "second": "b", "follow_up": "maybe"}',
+        "not json", good]), encoding="utf-8")
+    corpus = load_corpus(folder, vocabulary(KNOWLEDGE))
+    assert [m.id for m in corpus.messages] == ["t-1"]
+    said = [(Path(f).name, line, message) for f, line, message in corpus.problems]
+    assert said[0][:2] == ("t.jsonl", 2) and "unknown intent 'vibes'" in said[0][2]
+    assert said[1][:2] == ("t.jsonl", 3) and "verbatim piece" in said[1][2]
+    assert said[2][:2] == ("t.jsonl", 4) and said[2][2].startswith("follow_up:")
+    assert said[3][:2] == ("t.jsonl", 5) and "not JSON" in said[3][2]
+    assert said[4][:2] == ("t.jsonl", 6) and "'t-1' is also at" in said[4][2]
+
+
+def test_no_eval_question_shares_a_run_of_8_with_a_training_example(corpus):
+    leaks = shared_runs(eval_questions(), corpus.texts())
+    assert leaks == [], f"{len(leaks)} eval questions share {RUN} units with training text, e.g. {leaks[:3]}"
+
+
+def test_the_run_check_catches_a_copied_question():
+    question = eval_questions()[0]
+    assert shared_runs([question], ["客户说：" + question[2:] + "谢谢"]) and not shared_runs([question], ["完全无关的一句话"])
