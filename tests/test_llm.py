@@ -85,3 +85,26 @@ def test_an_english_question_asks_the_model_for_english(settings, llm, knowledge
     llm.reply("text", "")
     rewrite_with_llm(english, llm_settings(settings, llm), knowledge.catalog)
     assert "Answer in English" in llm.requests[0]["json"]["messages"][0]["content"]
+
+
+def test_invented_figures_titles_verdicts_and_links_are_dropped(settings, llm, extractive, knowledge):
+    """Each line a model might append that the checks of issue 19 catch; the one supported line stays."""
+    one_to_one = next(c.id for c in extractive.citations if "1對1" in c.quote or "1对1" in c.quote)
+    invented = ["办理费用约三万八千元[1]", "审批需要四十五个工作日[1]", "客服电话零一零六二三四五六七八[1]", f"注册资本需1亿[{one_to_one}]",
+                "依据《网络安全审查办法》办理[1]", "这种情况可以不办任何证照[1]", "无须办理…[1]", "You do not need any licence [1]",
+                "详见 https://example.com/icp [1]", "见[办理指南](/icp-guide)[1]", "材料发到 icp@consultancy.example [1]"]
+    llm.reply("text", "\n".join(["语音聊天房属于多方实时语音交互[1]", *invented]))
+    got = rewrite_with_llm(extractive, llm_settings(settings, llm), knowledge.catalog)
+    assert got.mode.value == "llm" and "语音聊天房属于多方实时语音交互[1]" in got.answer.splitlines()
+    assert [line for line in invented if line in got.answer] == []
+
+
+def test_the_api_shows_no_invented_line_under_llm_mode(settings, llm, embedder, knowledge):
+    """The same check stands between the model and `/v1/ask`."""
+    from fastapi.testclient import TestClient
+    from bot.surfaces.api import create_app
+    llm.reply("text", "语音聊天房属于多方通信业务的典型应用场景[1]\n这种情况可以不办任何证照[1]\n办理费用约三万八千元[1]")
+    with TestClient(create_app(llm_settings(settings, llm), Bot(llm_settings(settings, llm), embedder))) as client:
+        got = client.post("/v1/ask", json={"question": VOICE_ROOM}).json()
+    assert got["mode"] == "llm" and "语音聊天房属于多方通信业务的典型应用场景[1]" in got["answer"]
+    assert "不办任何证照" not in got["answer"] and "三万八千" not in got["answer"]

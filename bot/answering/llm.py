@@ -3,14 +3,15 @@
 The verdicts, licences and quotes stay those of the extractive answer. The model only writes
 prose around them, and every line it writes must pass the one grounding check every answer passes
 (bot/answering/ground.py): a valid [n] marker, quoted spans verbatim in the cited quotes, every
-number and licence name found there, and no licence status other than the computed one. Lines that
-fail are dropped; if nothing survives (or the endpoint fails) the extractive answer is returned.
+figure (by value, whatever its numerals), 《title》 and licence name found there, no obligation stated
+or negated otherwise than computed, and no URL, e-mail, phone number or link. Lines that fail are
+dropped; if nothing survives (or the endpoint fails) the extractive answer is returned.
 """
 from __future__ import annotations
 
 import logging
 
-from bot.answering.ground import MARKER, line_problems, verdict_conflict
+from bot.answering.ground import MARKER, line_problems
 from bot.core.models import Answer, Mode
 from bot.core.settings import Settings
 from bot.kb.catalog import Catalog
@@ -33,9 +34,8 @@ def verified_lines(text: str, answer: Answer, catalog: Catalog) -> list[str]:
         if not line or not MARKER.search(line):
             continue
         problems = line_problems(line, answer, catalog)
-        conflict = verdict_conflict(line, answer, catalog)
-        if problems or conflict:
-            log.info("LLM line dropped (%s): %s", "; ".join(problems) or conflict, line[:80])
+        if problems:
+            log.info("LLM line dropped (%s): %s", "; ".join(problems), line[:80])
             continue
         kept.append(line)
     return kept
