@@ -19,6 +19,7 @@ from bot.answering.handoff import asks_for_person, no_person_here, wants_person
 from bot.answering.knowledge import Knowledge
 from bot.core.errors import NotReady, checked_question, describe
 from bot.core.models import Answer, Context, Verdict
+from bot.core.private import private_dir
 from bot.core.settings import Settings
 from bot.core.text import fold
 from bot.index.embedders import Embedder
@@ -148,6 +149,7 @@ def remembered(stored: Context, seen: Context, result: Answer) -> Context:
 class Bot:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
+        private_dir(settings.data_dir)  # before any store is created in it
         self.knowledge = KnowledgeHolder(settings, embedder)
         self.sessions = stores.session_store(settings)
         self.feedback_log = stores.feedback_log(settings)

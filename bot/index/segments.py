@@ -23,6 +23,7 @@ from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
 from typing_extensions import NotRequired, TypedDict
 
 from bot.core.faults import crash_point
+from bot.core.private import DIR_MODE
 from bot.core.settings import Settings
 from bot.index.layout import segments_dir
 
@@ -120,7 +121,7 @@ def _replace(tmp: Path, final: Path) -> None:
 
 def write_segment(settings: Settings, segment: Segment) -> None:
     meta, vectors, tokens = segment_files(settings, segment.key)
-    meta.parent.mkdir(parents=True, exist_ok=True)
+    meta.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     suffix = f".{os.getpid()}.tmp"
     tmp_vectors = vectors.with_name(vectors.name + suffix)
     with open(tmp_vectors, "wb") as fh:
