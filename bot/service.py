@@ -19,6 +19,7 @@ from bot.answering.handoff import asks_for_person, no_person_here, wants_person
 from bot.answering.knowledge import Knowledge
 from bot.core.errors import NotReady, checked_question, describe
 from bot.core.models import Answer, Context, Verdict
+from bot.core.private import private_dir
 from bot.core.settings import Settings
 from bot.core.text import fold
 from bot.index.embedders import Embedder
@@ -45,7 +46,7 @@ class Status(BaseModel):
     created: str
     embedder: str
     llm: str | None
-    problem: str | None = None  # a newer index that could not be loaded; the loaded one keeps answering
+    problem: str | None = None  # the index cannot be (re)loaded from disk; the loaded one keeps answering
 
 
 class UnitView(BaseModel):
@@ -81,6 +82,7 @@ class KnowledgeHolder:
         self._failed: str | None = None  # the generation that failed to load
         self._loading = False
         self.problem: str | None = None
+        self._damage_logged: str | None = None
 
     def get(self) -> Knowledge:
         with self._lock:
@@ -111,6 +113,21 @@ class KnowledgeHolder:
             self._knowledge, self._failed, self.problem, self._loading = fresh, None, None, False
             return fresh
 
+    def health(self) -> str | None:
+        """What is wrong with the index being served, None when nothing is: a newer generation that
+        could not be loaded, or damage since loading to the files of the loaded one (it answers from
+        memory, but the next start could not load it)."""
+        loaded = self._knowledge
+        if self.problem or loaded is None:
+            return self.problem
+        damage = loaded.index.damage(self.settings)
+        if damage is None:
+            return None
+        if damage != self._damage_logged:
+            log.error("%s", damage)
+        self._damage_logged = damage
+        return f"{damage} (still answering from {loaded.index.generation}, which a restart could not load)"
+
     def _keep(self, what: str, failed: str | None) -> Knowledge:
         if self.problem is None or self._failed != failed:
             self.problem = f"{what} (still answering from {self._knowledge.index.generation})"
@@ -132,6 +149,7 @@ def remembered(stored: Context, seen: Context, result: Answer) -> Context:
 class Bot:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
+        private_dir(settings.data_dir)  # before any store is created in it
         self.knowledge = KnowledgeHolder(settings, embedder)
         self.sessions = stores.session_store(settings)
         self.feedback_log = stores.feedback_log(settings)
@@ -205,7 +223,7 @@ class Bot:
         k = self.knowledge.get()
         return Status(generation=k.index.generation, articles=len(k.index.docs), units=len(k.index.units),
                       created=str(k.index.manifest.get("created", "?")), embedder=k.index.embedder_name,
-                      llm=self.settings.llm_model if self.settings.llm_enabled else None, problem=self.knowledge.problem)
+                      llm=self.settings.llm_model if self.settings.llm_enabled else None, problem=self.knowledge.health())
 
     def sources_for(self, question: str, k: int = 10) -> list[str]:
         """The article sources the retriever alone ranks for a question, best first (eval's recall@k)."""

@@ -4,7 +4,9 @@ a new generation -> publish -> collect what nothing uses. One ingest at a time (
 An article is a segment keyed by its bytes and the recipe that turns bytes into units, so an
 unchanged file is not read (size and mtime match what was seen), an unchanged article is not
 cleaned, embedded or written, and an edit costs that article's units plus a BM25 rebuild from
-stored tokens.
+stored tokens. Every run reads back the segments it keeps: one that cannot be read (garbage,
+truncated, a part missing) is rebuilt from its article, saying so, instead of breaking every later
+run and the bot; its vectors usually come back from the collection, not the model.
 """
 from __future__ import annotations
 
@@ -18,13 +20,14 @@ import numpy as np
 from tqdm import tqdm
 
 from bot.core.faults import crash_point
+from bot.core.private import private_dir
 from bot.core.settings import REPO_ROOT, Settings
 from bot.index.embedders import Embedder, load_embedder
 from bot.index.filestats import FileStats
 from bot.index.layout import index_root
 from bot.index.lexical import tokenize
 from bot.index.lock import ingest_lock
-from bot.index.segments import Segment, has_segment, read_segment, segment_key, write_segment
+from bot.index.segments import Segment, SegmentUnreadable, has_segment, read_segment, segment_key, write_segment
 from bot.index.vectors import VectorStore
 from bot.index.writer import collect, live_manifest, publish, write_generation
 from ingest.clean import clean_page, load_lexicon
@@ -44,6 +47,7 @@ class IngestReport:
     reused: int = 0
     read: int = 0  # files whose bytes were read (the others matched size and mtime)
     skipped: list[str] = field(default_factory=list)
+    rebuilt: list[str] = field(default_factory=list)  # unreadable segments rebuilt from their article
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     generation: str | None = None
@@ -99,11 +103,33 @@ def read_docs(paths: list[Path], settings: Settings) -> tuple[list[dict], list[s
     return docs, problems
 
 
+@dataclass
+class Plan:
+    keys: list[str] = field(default_factory=list)  # every readable file's segment, in order
+    fresh: list[Segment] = field(default_factory=list)  # segments to build
+    tokens: dict[str, list[list[str]]] = field(default_factory=dict)  # of the stored segments kept, read back
+    fingerprints: dict[str, set[str]] = field(default_factory=dict)  # likewise
+
+
+def stored_segment(settings: Settings, key: str, listed: bool, shown: str, report: IngestReport, log) -> Segment | None:
+    """The stored segment `key`, read back whole; None when it must be built: never written, or
+    unreadable (`listed`: the live generation needs it, so even its absence is news), which is said
+    in one warning line naming the file, and it is rebuilt from `shown`."""
+    if not listed and not has_segment(settings, key):
+        return None
+    try:
+        return read_segment(settings, key, with_tokens=True)
+    except SegmentUnreadable as exc:
+        report.rebuilt.append(str(exc))
+        log(f"warning: {exc}; rebuilt from {shown}")
+        return None
+
+
 def plan(files: list[Found], settings: Settings, recipe: str, lexicon, stats: FileStats, report: IngestReport,
-         show_progress: bool, log) -> tuple[list[str], list[Segment]]:
-    """The segment key of every readable file, in order, and the segments that must be built."""
-    keys: list[str] = []
-    fresh: list[Segment] = []
+         show_progress: bool, log, listed: set[str]) -> Plan:
+    """The segment key of every readable file, in order, the segments that must be built, and the
+    tokens and fingerprints of those kept. `listed` are the live generation's segment keys."""
+    result = Plan()
     for found in tqdm(files, desc="reading", unit="file", disable=not show_progress):
         try:
             stat = found.path.stat()
@@ -114,24 +140,28 @@ def plan(files: list[Found], settings: Settings, recipe: str, lexicon, stats: Fi
                 sha = hashlib.sha256(data).hexdigest()
                 report.read += 1
             key = segment_key(found.shown, sha, recipe)
-            if not has_segment(settings, key):
+            stored = stored_segment(settings, key, key in listed, found.shown, report, log)
+            if stored is None:
                 if data is None:
                     data = read_bytes(found.path, found.shown)
                     report.read += 1
                 segment = build_segment(key, found, data, lexicon)
-                fresh.append(segment)
+                result.fresh.append(segment)
                 for problem in segment.problems:
                     report.skipped.append(problem)
                     log(f"warning: {problem}")
+            else:
+                result.tokens[key] = stored.tokens
+                result.fingerprints[key] = {u["fingerprint"] for u in stored.units}
             stats.saw(found.shown, stat, sha)
-            keys.append(key)
+            result.keys.append(key)
         except UnreadableArticle as exc:
             report.skipped.append(str(exc))
             log(f"skipped: {exc}")
         except Exception as exc:  # one broken page must not stop the others
             report.errors.append(f"{found.shown}: {type(exc).__name__}: {exc}")
             log(f"error: {found.shown}: {type(exc).__name__}: {exc}")
-    return keys, fresh
+    return result
 
 
 def embed_segments(segments: list[Segment], store: VectorStore, settings: Settings, embedder: Embedder | None,
@@ -163,6 +193,7 @@ def embed_segments(segments: list[Segment], store: VectorStore, settings: Settin
 def ingest(paths: list[Path], settings: Settings, embedder: Embedder | None = None, show_progress: bool = True,
            log=print, wait: bool = False) -> IngestReport:
     """Raises IngestBusy when another ingest holds the lock (unless `wait`)."""
+    private_dir(settings.data_dir)
     with ingest_lock(settings, wait, on_wait=log):
         return _ingest(paths, settings, embedder, show_progress, log)
 
@@ -187,20 +218,21 @@ def _ingest(paths: list[Path], settings: Settings, embedder: Embedder | None, sh
     if crashed:
         log("the previous ingest did not finish; its leftovers are removed after this one")
     stats = FileStats(settings)
-    keys, fresh = plan(files, settings, recipe_for(settings, lexicon_path), lexicon, stats, report, show_progress, log)
     live = live_manifest(settings)
-    known: dict[str, set[str]] = {}
+    planned = plan(files, settings, recipe_for(settings, lexicon_path), lexicon, stats, report, show_progress, log,
+                   set(live["segments"]) if live else set())
+    keys, known = planned.keys, planned.fingerprints
     if not keys:
         report.errors.append("no readable article among the given paths; the previous index (if any) is kept")
         log(f"error: {report.errors[-1]}")
-    elif live and live["segments"] == keys and live["embedder"] == settings.embedder:
+    elif live and live["segments"] == keys and not planned.fresh and live["embedder"] == settings.embedder:
         report.up_to_date, report.generation = True, live["generation"]
         report.files, report.units = len(keys), live.get("units", 0)
         report.reused = report.units
     else:
         pending.parent.mkdir(parents=True, exist_ok=True)
         pending.touch()
-        known = _build(keys, fresh, settings, embedder, report, show_progress, log)
+        known = _build(planned, settings, embedder, report, show_progress)
     if keys:
         stats.save()
     # Every run, up to date or not, removes what no kept generation uses (a crashed run's leftovers too).
@@ -210,30 +242,25 @@ def _ingest(paths: list[Path], settings: Settings, embedder: Embedder | None, sh
     return report
 
 
-def _build(keys: list[str], fresh: list[Segment], settings: Settings, embedder: Embedder | None,
-           report: IngestReport, show_progress: bool, log) -> dict[str, set[str]]:
-    """Writes the new segments and a generation listing `keys`, publishes it; returns each listed
-    segment's fingerprints (the collector then need not read them again)."""
+def _build(planned: Plan, settings: Settings, embedder: Embedder | None, report: IngestReport,
+           show_progress: bool) -> dict[str, set[str]]:
+    """Writes the new segments and a generation listing `planned.keys`, publishes it; returns each
+    listed segment's fingerprints (the collector then need not read them again)."""
     store = VectorStore.open(settings, settings.embedder, create=True)
-    embed_segments(fresh, store, settings, embedder, report, show_progress)
-    for segment in fresh:
+    embed_segments(planned.fresh, store, settings, embedder, report, show_progress)
+    tokens_of, known = dict(planned.tokens), dict(planned.fingerprints)
+    for segment in planned.fresh:
         write_segment(settings, segment)
-    built = {s.key: s for s in fresh}
-    tokens: list[list[str]] = []
-    known: dict[str, set[str]] = {}
-    units = docs = 0
-    for key in tqdm(keys, desc="indexing", unit="article", disable=not show_progress):
-        segment = built.get(key) or read_segment(settings, key, with_tokens=True)
-        tokens += segment.tokens
-        known[key] = {u["fingerprint"] for u in segment.units}
-        units += len(segment.units)
-        docs += 1
-    report.files, report.units = docs, units
+        tokens_of[segment.key] = segment.tokens
+        known[segment.key] = {u["fingerprint"] for u in segment.units}
+    tokens = [t for key in planned.keys for t in tokens_of[key]]
+    units = len(tokens)
+    report.files, report.units = len(planned.keys), units
     report.reused = max(0, units - report.embedded)
     manifest = {"embedder": settings.embedder, "pipeline_version": PIPELINE_VERSION,
-                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": docs, "units": units,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": len(planned.keys), "units": units,
                 "skipped": report.skipped, "errors": report.errors}
-    generation = write_generation(settings, keys, tokens, manifest)
+    generation = write_generation(settings, planned.keys, tokens, manifest)
     publish(settings, generation)
     report.generation = generation
     return known

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from bot.core.errors import IndexCorrupt
 from bot.core.faults import crash_point
+from bot.core.private import DIR_MODE
 from bot.core.settings import Settings
 
 MANIFEST, LEXICAL, RETIRED = "manifest.json", "lexical", "RETIRED"
@@ -58,7 +59,7 @@ def collection_prefix(settings: Settings) -> str:
     try:
         ident = path.read_text().strip()
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         tmp = path.with_name(f"deployment-id.{os.getpid()}.tmp")
         tmp.write_text(secrets.token_hex(4))
         try:
@@ -86,7 +87,7 @@ def open_chroma(settings: Settings):
     chroma_settings = chromadb.Settings(anonymized_telemetry=False)
     if settings.uses_chroma_server:
         return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port or 8000, settings=chroma_settings)
-    (settings.data_dir / "chroma").mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / "chroma").mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.data_dir / "chroma"), settings=chroma_settings)
 
 

@@ -4,6 +4,11 @@ vectors, stored under a key that hashes the article's bytes with everything that
 Generations list segments instead of copying them, so an article that did not change is neither
 read, cleaned, embedded nor written again. A segment's files are written under temporary names and
 renamed, the JSON last: a segment whose JSON exists is complete.
+
+A segment is read back only through `read_segment`, which checks its shape as well as its syntax:
+anything else on disk (garbage, a truncated or emptied file, JSON of another shape, vectors or
+tokens that do not match the units) is `SegmentUnreadable`, naming the file and what is wrong, so
+ingest can rebuild it from its article and a reader can say which file broke.
 """
 from __future__ import annotations
 
@@ -14,8 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
+from typing_extensions import NotRequired, TypedDict
 
 from bot.core.faults import crash_point
+from bot.core.private import DIR_MODE
 from bot.core.settings import Settings
 from bot.index.layout import segments_dir
 
@@ -30,13 +38,77 @@ class Segment:
     problems: list[str] = field(default_factory=list)  # reading warnings, said again when the segment is reused
 
 
+class SegmentUnreadable(ValueError):
+    """A segment file that is missing or cannot be read as one; the message starts with its path."""
+
+
+@with_config(ConfigDict(extra="allow"))
+class _Doc(TypedDict):
+    """The doc fields the bot reads (quotes, titles, dates); others written by ingest are kept."""
+    doc_id: str
+    source: str
+    title: str
+    date: str | None
+    text: str
+
+
+@with_config(ConfigDict(extra="allow"))
+class _Unit(TypedDict):
+    id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    kind: str
+    fingerprint: str
+
+
+class _Meta(TypedDict):
+    doc: _Doc
+    units: list[_Unit]
+    problems: NotRequired[list[str]]
+
+
+_META = TypeAdapter(_Meta)
+_TOKENS = TypeAdapter(list[list[str]])
+
+
+def _validated(adapter: TypeAdapter, path: Path):
+    """The file's JSON checked against `adapter`'s shape, or SegmentUnreadable naming the file and
+    the first problem (with its line and column, or the field's path)."""
+    try:
+        return adapter.validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise SegmentUnreadable(f"{path}: missing") from None
+    except OSError as exc:
+        raise SegmentUnreadable(f"{path}: {exc.strerror or type(exc).__name__}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise SegmentUnreadable(f"{path}: {where + ': ' if where else ''}{first['msg']}{more}") from None
+
+
+def _matrix(path: Path, rows: int) -> np.ndarray:
+    try:
+        matrix = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise SegmentUnreadable(f"{path}: missing") from None
+    except (OSError, ValueError, EOFError):
+        raise SegmentUnreadable(f"{path}: not a NumPy array file") from None
+    if matrix.ndim != 2 or len(matrix) != rows or not np.issubdtype(matrix.dtype, np.floating):
+        raise SegmentUnreadable(f"{path}: {matrix.shape} {matrix.dtype} array for {rows} units")
+    return matrix
+
+
 def segment_key(source: str, sha256: str, recipe: str) -> str:
     """`recipe` names everything besides the bytes that decides the units and vectors (pipeline
     version, cleaning lexicon, embedder)."""
     return hashlib.sha256(f"{recipe}|{source}|{sha256}".encode()).hexdigest()[:24]
 
 
-def _paths(settings: Settings, key: str) -> tuple[Path, Path, Path]:
+def segment_files(settings: Settings, key: str) -> tuple[Path, Path, Path]:
+    """(units JSON, vectors, BM25 tokens) of segment `key`."""
     base = segments_dir(settings) / key
     return base.with_suffix(".json"), base.with_suffix(".npy"), base.with_suffix(".tokens.json")
 
@@ -48,8 +120,8 @@ def _replace(tmp: Path, final: Path) -> None:
 
 
 def write_segment(settings: Settings, segment: Segment) -> None:
-    meta, vectors, tokens = _paths(settings, segment.key)
-    meta.parent.mkdir(parents=True, exist_ok=True)
+    meta, vectors, tokens = segment_files(settings, segment.key)
+    meta.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     suffix = f".{os.getpid()}.tmp"
     tmp_vectors = vectors.with_name(vectors.name + suffix)
     with open(tmp_vectors, "wb") as fh:
@@ -66,22 +138,24 @@ def write_segment(settings: Settings, segment: Segment) -> None:
 
 
 def has_segment(settings: Settings, key: str) -> bool:
-    return _paths(settings, key)[0].exists()
+    return segment_files(settings, key)[0].exists()
 
 
 def read_segment(settings: Settings, key: str, with_tokens: bool = False) -> Segment:
-    meta, vectors, tokens = _paths(settings, key)
-    data = json.loads(meta.read_text(encoding="utf-8"))
-    matrix = np.load(vectors, allow_pickle=False)
-    if len(matrix) != len(data["units"]):
-        raise ValueError(f"{vectors}: {len(matrix)} vectors for {len(data['units'])} units")
-    words = json.loads(tokens.read_text(encoding="utf-8")) if with_tokens else []
+    """Raises SegmentUnreadable (naming the file) for a segment missing any part or of the wrong shape."""
+    meta, vectors, tokens = segment_files(settings, key)
+    data = _validated(_META, meta)
+    matrix = _matrix(vectors, len(data["units"]))
+    words: list[list[str]] = []
+    if with_tokens:
+        words = _validated(_TOKENS, tokens)
+        if len(words) != len(data["units"]):
+            raise SegmentUnreadable(f"{tokens}: tokens for {len(words)} units, the segment has {len(data['units'])}")
     return Segment(key, data["doc"], data["units"], matrix, words, data.get("problems", []))
 
 
 def read_fingerprints(settings: Settings, key: str) -> set[str]:
-    meta = _paths(settings, key)[0]
-    return {u["fingerprint"] for u in json.loads(meta.read_text(encoding="utf-8"))["units"]}
+    return {u["fingerprint"] for u in _validated(_META, segment_files(settings, key)[0])["units"]}
 
 
 def stored_keys(settings: Settings) -> set[str]:
@@ -91,7 +165,7 @@ def stored_keys(settings: Settings) -> set[str]:
 
 
 def delete_segment(settings: Settings, key: str) -> None:
-    meta, vectors, tokens = _paths(settings, key)
+    meta, vectors, tokens = segment_files(settings, key)
     for path in (meta, tokens, vectors):  # the JSON first: a half-deleted segment reads as absent
         path.unlink(missing_ok=True)
 

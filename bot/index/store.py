@@ -3,9 +3,15 @@
 A generation is a list of segments (one per article) plus its BM25 index; the vectors live in the
 embedder's Chroma collection, shared by generations, so dense search keeps only this generation's
 fingerprints.
+
+A loaded generation answers from memory, so damage to its files afterwards would only show at the
+next start. Those files are written once and never changed, so `damage` compares them with what
+was loaded (a stat per file) and reads them again only when one changed: a server can report
+"degraded" before a restart fails.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,10 +21,19 @@ from bot.core.errors import IndexCorrupt, IndexMissing, describe
 from bot.core.settings import Settings
 from bot.index.layout import FORMAT, LEXICAL, MANIFEST, REPAIR, generation_dir, read_current, read_manifest, segments_dir
 from bot.index.lexical import LexicalIndex
-from bot.index.segments import read_segment
+from bot.index.segments import SegmentUnreadable, read_segment, segment_files
 from bot.index.vectors import VectorStore
 
 SLACK = 32  # extra neighbours asked for, beyond the ids a newer or older generation added
+Stamp = tuple[int, int, int] | None  # inode, size, mtime of a file; None: gone
+
+
+def _stamp(path: Path) -> Stamp:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 @dataclass
@@ -32,6 +47,9 @@ class StoredIndex:
     store: VectorStore = field(repr=False)
     _positions: dict[str, list[int]] = field(default_factory=dict, repr=False)  # fingerprint -> unit positions
     _foreign: int = 0  # ids in the collection this generation does not list, when it was loaded
+    _files: dict[Path, Stamp] = field(default_factory=dict, repr=False)  # what it was read from, as it was
+    _checked: tuple[dict[Path, Stamp], str | None] | None = field(default=None, repr=False)  # the last re-read
+    _check_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         for pos, unit in enumerate(self.units):
@@ -44,6 +62,21 @@ class StoredIndex:
     @property
     def collection(self):
         return self.store.collection
+
+    def damage(self, settings: Settings) -> str | None:
+        """None while this generation's files are as loaded, or changed but still readable (an
+        ingest rebuilt a broken segment); else one line naming the file that cannot be read."""
+        now = {path: _stamp(path) for path in self._files}
+        if now == self._files:
+            return None
+        with self._check_lock:
+            if self._checked is None or self._checked[0] != now:  # each change is read once
+                try:
+                    _read_files(settings, self.generation)
+                    self._checked = (now, None)
+                except IndexCorrupt as exc:
+                    self._checked = (now, str(exc))
+            return self._checked[1]
 
     def dense(self, vector: np.ndarray, k: int) -> list[int]:
         """Positions of this generation's nearest units, best first. The collection may also hold
@@ -66,10 +99,25 @@ def load_index(settings: Settings) -> StoredIndex:
     generation = read_current(settings)
     if generation is None:
         raise IndexMissing(f"no index in {settings.data_dir}: run `licensebot ingest` first")
+    manifest, docs, units, vectors, lexical, files = _read_files(settings, generation)
+    step = settings.data_dir / "chroma" if not settings.uses_chroma_server else Path(f"chroma server {settings.chroma_host}")
+    try:
+        store = VectorStore.open(settings, manifest["embedder"])
+        foreign = max(0, store.count() - len({u["fingerprint"] for u in units}))
+    except Exception as exc:  # noqa: BLE001 - any way the store can be broken; the message names it
+        raise IndexCorrupt(f"{step}: cannot be read ({describe(exc)}); {REPAIR}") from None
+    return StoredIndex(generation, manifest, docs, units, vectors, lexical, store, _foreign=foreign, _files=files)
+
+
+def _read_files(settings: Settings, generation: str
+                ) -> tuple[dict, dict[str, dict], list[dict], np.ndarray, LexicalIndex, dict[Path, Stamp]]:
+    """(manifest, docs, units, vectors, lexical index, the files read with their stamps) of a
+    generation; IndexCorrupt names the file that cannot be read."""
     gen_dir = generation_dir(settings, generation)
     if not gen_dir.is_dir():
         raise IndexCorrupt(f"{gen_dir}: the generation CURRENT names is missing; {REPAIR}")
     step: Path = gen_dir / MANIFEST
+    files = {step: _stamp(step)}
     try:
         manifest = read_manifest(gen_dir)
         if manifest.get("format") != FORMAT:
@@ -77,20 +125,21 @@ def load_index(settings: Settings) -> StoredIndex:
         docs, units, matrices = {}, [], []
         for key in manifest["segments"]:
             step = segments_dir(settings) / f"{key}.*"
+            files.update((path, _stamp(path)) for path in segment_files(settings, key)[:2])  # the reader's two
             segment = read_segment(settings, key)
             docs[segment.doc["doc_id"]] = segment.doc
             units += segment.units
             matrices.append(segment.vectors)
         step = gen_dir / LEXICAL
+        files.update((path, _stamp(path)) for path in sorted(step.iterdir()))
         lexical = LexicalIndex.load(step)
-        step = settings.data_dir / "chroma" if not settings.uses_chroma_server else Path(f"chroma server {settings.chroma_host}")
-        store = VectorStore.open(settings, manifest["embedder"])
-        foreign = max(0, store.count() - len({u["fingerprint"] for u in units}))
     except IndexCorrupt:
         raise
+    except SegmentUnreadable as exc:  # it names the file and what is wrong with it
+        raise IndexCorrupt(f"{exc}; {REPAIR}") from None
     except Exception as exc:  # noqa: BLE001 - any way a file can be broken; the message names it
         raise IndexCorrupt(f"{step}: cannot be read ({describe(exc)}); {REPAIR}") from None
     vectors = np.vstack(matrices) if matrices else np.zeros((0, 384), np.float16)
     if lexical.size != len(units):
         raise IndexCorrupt(f"{gen_dir / LEXICAL}: {lexical.size} entries for {len(units)} units; {REPAIR}")
-    return StoredIndex(generation, manifest, docs, units, vectors, lexical, store, _foreign=foreign)
+    return manifest, docs, units, vectors, lexical, files

@@ -17,6 +17,7 @@ from typing import Callable
 
 from bot.core.errors import IndexCorrupt
 from bot.core.faults import crash_point
+from bot.core.private import DIR_MODE
 from bot.core.settings import Settings
 from bot.index.layout import (FORMAT, LEXICAL, MANIFEST, RETIRED, collection_name, generation_dir, index_root,
                               new_generation_name, read_current, read_manifest, write_current)
@@ -44,7 +45,7 @@ def write_generation(settings: Settings, segments: list[str], tokens: list[list[
     """A new generation listing `segments` (already on disk); `tokens` are their units' BM25 tokens in order."""
     generation = new_generation_name()
     gen_dir = generation_dir(settings, generation)
-    gen_dir.mkdir(parents=True)
+    gen_dir.mkdir(mode=DIR_MODE, parents=True)
     LexicalIndex.from_tokens(tokens).save(gen_dir / LEXICAL)
     crash_point("write:before-manifest")
     full = {**manifest, "format": FORMAT, "generation": generation, "segments": segments,

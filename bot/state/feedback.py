@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bot.core.models import Answer
+from bot.core.private import DIR_MODE, private_file
 
 log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
@@ -46,7 +47,8 @@ class FeedbackLog:
         self.path = data_dir / "feedback.jsonl"
 
     def record(self, feedback: Feedback) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        private_file(self.path)  # the questions and comments of customers
         line = json.dumps(asdict(feedback), ensure_ascii=False) + "\n"
         with _LOCK, self.path.open("a", encoding="utf-8") as out:
             out.write(line)

@@ -11,6 +11,8 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from bot.core.private import private_dir
+
 
 def load_secret(configured: str | None, data_dir: Path, name: str = "session.key") -> bytes:
     """The configured secret, else the data directory's key file `name`, made once."""
@@ -18,7 +20,7 @@ def load_secret(configured: str | None, data_dir: Path, name: str = "session.key
         return configured.encode()
     path = data_dir / name
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         fd, tmp_name = tempfile.mkstemp(prefix=f"{name}.", suffix=".tmp", dir=data_dir)  # 0600, unique per thread
         tmp = Path(tmp_name)
         with os.fdopen(fd, "w") as out:

@@ -10,11 +10,21 @@ from pathlib import Path
 from typing import Iterator
 
 from bot.core.errors import StateCorrupt
+from bot.core.private import DIR_MODE, private_file
+
+SIDE_FILES = ("-wal", "-shm", "-journal")  # SQLite makes them with the database's mode
 
 
 class SQLiteFile:
     def __init__(self, path: Path, schema: list[str]):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            private_file(path)  # before SQLite creates it (and its side files) with the umask's mode
+            for side in SIDE_FILES:  # left readable by an older version
+                private_file(path.with_name(path.name + side), create=False)
+        except OSError as exc:
+            raise StateCorrupt(f"{path}: cannot be created ({exc.strerror or exc}); check the folder's owner and "
+                               "permissions") from None
         self.path = path
         self._local = threading.local()
         try:

@@ -12,10 +12,18 @@ from typing import Optional
 import typer
 
 from bot.core.errors import BadQuestion, NotReady
+from bot.core.private import private_umask
 from bot.core.settings import get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Answers questions about China's internet licences from the knowledge base, with verbatim quotes.")
+
+
+@app.callback()
+def _every_command() -> None:
+    # Before anything is written: whatever this process and what it starts (serve's workers, the
+    # page, Chroma, SQLite) create is private to this user (bot/core/private.py).
+    private_umask()
 
 
 def _fail(message: str, code: int = 2) -> None:
