@@ -1,6 +1,7 @@
 """The operator page: what customers ask, what the bot could not answer (grouped by meaning), and
 one click from a bad answer to an eval case. Shown only when LICENSEBOT_ADMIN_PASSWORD is set, and
-nothing of the log is shown before the password is entered."""
+nothing of the log is shown before the password is entered. Customers' words are untrusted: they are
+shown as text, never Markdown."""
 from __future__ import annotations
 
 import hmac
@@ -11,6 +12,7 @@ import streamlit as st
 from bot.core.models import VERDICT_LABELS, Verdict
 from bot.core.settings import get_settings
 from ui.loading import load_bot
+from ui.view import escape_markdown
 
 STATUS_CHOICES = ["—", "required", "not_required", "depends", "unknown"]
 
@@ -95,16 +97,18 @@ def groups_table(groups, licences: dict[str, str]) -> None:
     if not groups:
         st.info("没有未能回答、拒答或 👎 的问题。")
         return
+    # Customers' words are untrusted text. The table draws its cells as plain text; an expander's label
+    # and a caption are Markdown, where "![x](http://…)" would make the browser fetch an image.
     st.dataframe(pd.DataFrame([{"次数": g.count, "问题": g.question,
                                 "原因": "、".join(f"{WHY[k]} {v}" for k, v in g.why.items()),
                                 "其他问法": " / ".join(e for e in g.examples if e != g.question)} for g in groups]),
                  hide_index=True, width="stretch")
     for i, group in enumerate(groups[:30]):
-        with st.expander(f"{group.count} × {group.question}"):
+        with st.expander(f"{group.count} × {escape_markdown(group.question)}"):
             for example in group.examples:
                 st.text(example)
-            st.caption("机器人的结论：" + ("、".join(f"{licences.get(k, k)}：{verdict_label(v)}" for k, v in group.verdicts.items())
-                                          or "无"))
+            said = "、".join(f"{licences.get(k, k)}：{verdict_label(v)}" for k, v in group.verdicts.items())
+            st.caption("机器人的结论：" + (escape_markdown(said) or "无"))
             add_case_form(i, group, licences)
 
 
