@@ -140,13 +140,16 @@ HOSTILE_QUESTIONS = ["明天北京天气怎么样" + PAYLOAD + "<iframe src=\"%s
 def test_operator_logs_in_sees_charts_and_groups_and_adds_an_eval_case(knowledge, settings, embedder, tmp_path):
     """A customer's question is untrusted text on the operator page too: two hostile wordings of one
     question are grouped (after the larger EDI group), and opening every group shows them as text,
-    with no link, image or element made from them and no request leaving 127.0.0.1."""
+    with no link, image or element made from them and no request leaving 127.0.0.1. Then a guesser
+    opening a new session for each try is locked out, right password or not."""
     from playwright.sync_api import expect, sync_playwright
 
     from bot.service import Bot
 
     env = {"LICENSEBOT_QUESTION_LOG_FILE": str(tmp_path / "q.sqlite"), "LICENSEBOT_ADMIN_PASSWORD": "staff only",
-           "LICENSEBOT_OPERATOR_SUITE": str(tmp_path / "suites" / "operator.yaml")}
+           "LICENSEBOT_OPERATOR_SUITE": str(tmp_path / "suites" / "operator.yaml"),
+           "LICENSEBOT_ADMIN_LOGIN_STORE": str(tmp_path / "logins.sqlite"), "LICENSEBOT_ADMIN_RETRY_DELAY_S": "0",
+           "LICENSEBOT_ADMIN_MAX_FAILURES": "2"}
     customers = Bot(settings.model_copy(update={"question_log_file": tmp_path / "q.sqlite"}), embedder)
     asked = [("EDI许可证办下来要多久？", "wechat"), ("办EDI证需要多长时间", "page"), ("EDI审批周期是多久", "page")]
     for question, channel in asked + [(q, "api") for q in HOSTILE_QUESTIONS]:
@@ -186,6 +189,16 @@ def test_operator_logs_in_sees_charts_and_groups_and_adds_an_eval_case(knowledge
             page.get_by_role("button", name="加入评测集").first.click()
             expect(page.get_by_text("已加入 operator.yaml")).to_be_visible(timeout=30_000)
             page.screenshot(path=str(tmp_path / "operator.png"), full_page=True)
+
+            for attempt in ("guess 1", "guess 2", "staff only"):  # a guesser opening a new session for every try
+                guesser = context.new_page()
+                guesser.goto(url + "/operator", wait_until="domcontentloaded")
+                password = guesser.get_by_label("运营密码")
+                expect(password).to_be_visible(timeout=90_000)
+                password.fill(attempt)
+                password.press("Enter")
+                expect(guesser.get_by_text("密码不正确" if attempt != "staff only" else "已暂时锁定", exact=False)).to_be_visible(timeout=30_000)
+            expect(guesser.get_by_text("每天的问题数（按渠道）")).to_have_count(0)
         finally:
             browser.close()
     assert requested and all(urlparse(u).hostname == "127.0.0.1" for u in requested), [u for u in requested if "127.0.0.1" not in u]
