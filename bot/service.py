@@ -27,6 +27,7 @@ from bot.index.layout import read_current
 from bot.insights.operator import OperatorView
 from bot.state import stores
 from bot.state.feedback import Feedback
+from bot.state.logins import LoginFailures, LoginPolicy, LoginResult, OperatorGate  # the page's types too
 from bot.state.question_log import LoggedAnswer, user_hash
 from bot.state.session_ids import load_secret
 
@@ -144,6 +145,13 @@ def remembered(stored: Context, seen: Context, result: Answer) -> Context:
     features = [f for f in stored.features if f not in dropped] + [f for f in now if f not in stored.features]
     misses = 0 if result.handoff or result.verdict != Verdict.unknown else stored.misses + 1
     return Context(features=features, licenses=result._asked or stored.licenses or seen.licenses, misses=misses)
+
+
+def operator_gate(settings: Settings) -> OperatorGate:
+    """The operator page's password check, throttled per client (bot/state/logins.py). Apart from the
+    Bot, so that a guess is refused without loading the model and index."""
+    store = settings.admin_login_store or settings.data_dir / "logins.sqlite"
+    return OperatorGate(settings.admin_password, LoginFailures(store, LoginPolicy.of(settings)))
 
 
 class Bot:

@@ -93,23 +93,29 @@ def shown_text(page) -> str:
     return page.locator("main").inner_text().replace("\u2060", "")
 
 
-def test_a_hostile_article_creates_no_link_image_element_or_outside_request(hostile_page):
-    from playwright.sync_api import expect, sync_playwright
-
+def local_only(context) -> list[str]:
+    """Every URL the browser asks for, recorded; any request not to 127.0.0.1 is aborted."""
     requested: list[str] = []
 
-    def only_local(route):
+    def route(route):
         requested.append(route.request.url)
         if urlparse(route.request.url).hostname == "127.0.0.1":
             route.continue_()
         else:
             route.abort()
 
+    context.route("**/*", route)
+    return requested
+
+
+def test_a_hostile_article_creates_no_link_image_element_or_outside_request(hostile_page):
+    from playwright.sync_api import expect, sync_playwright
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 2400}, locale="zh-CN")
-            context.route("**/*", only_local)
+            requested = local_only(context)
             page = context.new_page()
             ask_on_the_page(page, hostile_page, "我的语音聊天房小程序需要多方通信许可证吗？")
             expect(page.get_by_text("國內多方通信業務許可證：需要").or_(page.get_by_text("国内多方通信业务许可证：需要"))).to_be_visible(timeout=90_000)
@@ -127,21 +133,34 @@ def test_a_hostile_article_creates_no_link_image_element_or_outside_request(host
     assert requested and all(urlparse(u).hostname == "127.0.0.1" for u in requested), [u for u in requested if "127.0.0.1" not in u]
 
 
+HOSTILE_QUESTIONS = ["明天北京天气怎么样" + PAYLOAD + "<iframe src=\"%s/f\"></iframe><script>fetch('%s/s')</script>" % (OFF_SITE, OFF_SITE),
+                     "明天北京天气如何" + PAYLOAD + f"**粗**`代码`"]
+
+
 def test_operator_logs_in_sees_charts_and_groups_and_adds_an_eval_case(knowledge, settings, embedder, tmp_path):
+    """A customer's question is untrusted text on the operator page too: two hostile wordings of one
+    question are grouped (after the larger EDI group), and opening every group shows them as text,
+    with no link, image or element made from them and no request leaving 127.0.0.1. Then a guesser
+    opening a new session for each try is locked out, right password or not."""
     from playwright.sync_api import expect, sync_playwright
 
     from bot.service import Bot
 
     env = {"LICENSEBOT_QUESTION_LOG_FILE": str(tmp_path / "q.sqlite"), "LICENSEBOT_ADMIN_PASSWORD": "staff only",
-           "LICENSEBOT_OPERATOR_SUITE": str(tmp_path / "suites" / "operator.yaml")}
+           "LICENSEBOT_OPERATOR_SUITE": str(tmp_path / "suites" / "operator.yaml"),
+           "LICENSEBOT_ADMIN_LOGIN_STORE": str(tmp_path / "logins.sqlite"), "LICENSEBOT_ADMIN_RETRY_DELAY_S": "0",
+           "LICENSEBOT_ADMIN_MAX_FAILURES": "2"}
     customers = Bot(settings.model_copy(update={"question_log_file": tmp_path / "q.sqlite"}), embedder)
-    for question, channel in [("EDI许可证办下来要多久？", "wechat"), ("办EDI证需要多长时间", "page"), ("明天北京天气怎么样", "api")]:
+    asked = [("EDI许可证办下来要多久？", "wechat"), ("办EDI证需要多长时间", "page"), ("EDI审批周期是多久", "page")]
+    for question, channel in asked + [(q, "api") for q in HOSTILE_QUESTIONS]:
         customers.ask(question, channel=channel, user="u")
     url, server = serve_page(settings.data_dir, tmp_path / "ui.log", env)
     with server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 2400}, locale="zh-CN")
+            context = browser.new_context(viewport={"width": 1280, "height": 2400}, locale="zh-CN")
+            requested = local_only(context)
+            page = context.new_page()
             page.goto(url + "/operator", wait_until="domcontentloaded")
             password = page.get_by_label("运营密码")
             expect(password).to_be_visible(timeout=90_000)
@@ -149,16 +168,39 @@ def test_operator_logs_in_sees_charts_and_groups_and_adds_an_eval_case(knowledge
             password.press("Enter")
             expect(page.get_by_text("每天的问题数（按渠道）")).to_be_visible(timeout=60_000)
             expect(page.locator("[data-testid=stVegaLiteChart]")).to_have_count(4, timeout=30_000)
-            group = page.get_by_text("2 × EDI许可证办下来要多久？")
-            expect(group).to_be_visible()
-            group.click()
+            groups = page.locator("[data-testid=stExpander] summary")
+            expect(groups).to_have_count(2, timeout=90_000)  # grouping embeds the questions first
+            for i in range(groups.count()):
+                groups.nth(i).click()
+            expect(page.locator("[data-testid=stExpander] [data-testid=stForm]")).to_have_count(2)
+            labels = groups.all_inner_texts()
+            assert "3 × EDI许可证办下来要多久？" in labels[0] and f"2 × {HOSTILE_QUESTIONS[0]}" in labels[1].replace("\u2060", "")  # whole, as text
+            for shown_as_text in ("![二維碼]", "[辦理指南]", "<iframe", "<script>", "**粗**`代码`"):
+                expect(page.get_by_text(shown_as_text, exact=False).first).to_be_visible()
+            main = page.locator("main")
+            assert main.locator('[src*="203.0.113.9"], [href*="203.0.113.9"], [href*="evil-example"], [onerror]').count() == 0
+            made = main.locator("[data-testid=stExpander] :is(a, img, iframe, script, object, embed, svg image), "
+                                "[data-testid=stExpander] summary :is(b, strong, code)")
+            assert made.count() == 0, made.evaluate_all("els => els.map(e => e.outerHTML)")
+
             facts = page.get_by_label("回答里必须出现的内容（用逗号分隔，可不填）").first
             facts.fill("知识库")
             facts.press("Tab")
             page.get_by_role("button", name="加入评测集").first.click()
             expect(page.get_by_text("已加入 operator.yaml")).to_be_visible(timeout=30_000)
             page.screenshot(path=str(tmp_path / "operator.png"), full_page=True)
+
+            for attempt in ("guess 1", "guess 2", "staff only"):  # a guesser opening a new session for every try
+                guesser = context.new_page()
+                guesser.goto(url + "/operator", wait_until="domcontentloaded")
+                password = guesser.get_by_label("运营密码")
+                expect(password).to_be_visible(timeout=90_000)
+                password.fill(attempt)
+                password.press("Enter")
+                expect(guesser.get_by_text("密码不正确" if attempt != "staff only" else "已暂时锁定", exact=False)).to_be_visible(timeout=30_000)
+            expect(guesser.get_by_text("每天的问题数（按渠道）")).to_have_count(0)
         finally:
             browser.close()
+    assert requested and all(urlparse(u).hostname == "127.0.0.1" for u in requested), [u for u in requested if "127.0.0.1" not in u]
     suite = (tmp_path / "suites" / "operator.yaml").read_text(encoding="utf-8")
     assert "question: EDI许可证办下来要多久？" in suite and "知识库" in suite

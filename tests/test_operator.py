@@ -13,6 +13,7 @@ from bot.core.settings import REPO_ROOT, get_settings
 from bot.service import Bot
 from eval.runner import run_suites
 from eval.suite import load_suite
+from ui.loading import load_gate
 
 APP = str(REPO_ROOT / "ui" / "app.py")
 SECRET_QUESTION = "EDI许可证办下来要多久？"
@@ -24,16 +25,18 @@ ASKED = [(SECRET_QUESTION, "wechat", "oA"), ("办EDI证需要多长时间", "wec
 def logged(settings, embedder, knowledge, tmp_path):
     """This test's own question log and suite file, with five customers' questions in it."""
     mine = settings.model_copy(update={"question_log_file": tmp_path / "questions.sqlite", "log_salt": "s",
-                                       "operator_suite": tmp_path / "suites" / "operator.yaml"})
+                                       "operator_suite": tmp_path / "suites" / "operator.yaml",
+                                       "admin_login_store": tmp_path / "logins.sqlite"})
     bot = Bot(mine, embedder)
     for question, channel, user in ASKED:
         bot.ask(question, channel=channel, user=user)
     return mine, bot
 
 
-def open_app(monkeypatch, settings, password: str | None) -> AppTest:
+def open_app(monkeypatch, settings, password: str | None, **env: str) -> AppTest:
     for name, value in {"LICENSEBOT_DATA_DIR": settings.data_dir, "LICENSEBOT_QUESTION_LOG_FILE": settings.question_log_file,
-                        "LICENSEBOT_OPERATOR_SUITE": settings.operator_suite, "LICENSEBOT_LOG_SALT": "s"}.items():
+                        "LICENSEBOT_OPERATOR_SUITE": settings.operator_suite, "LICENSEBOT_LOG_SALT": "s",
+                        "LICENSEBOT_ADMIN_LOGIN_STORE": settings.admin_login_store, **env}.items():
         monkeypatch.setenv(name, str(value))
     if password:
         monkeypatch.setenv("LICENSEBOT_ADMIN_PASSWORD", password)
@@ -49,6 +52,11 @@ def fresh_settings():
     yield
     get_settings.cache_clear()
     st.cache_resource.clear()
+
+
+def log_in(at: AppTest, password: str) -> AppTest:
+    at.text_input(key="operator_password").set_value(password)
+    return at.button(key="operator_enter").click().run()
 
 
 def everything_shown(at: AppTest) -> str:
@@ -68,7 +76,7 @@ def test_without_a_password_setting_there_is_no_operator_page(monkeypatch, logge
 def test_the_wrong_password_shows_nothing_of_the_log(monkeypatch, logged):
     at = open_app(monkeypatch, logged[0], "correct horse").switch_page("operator.py").run()
     assert not at.metric and len(at.text_input) == 1
-    at.text_input(key="operator_password").set_value("wrong horse").run()
+    log_in(at, "wrong horse")
     assert at.error[0].value == "密码不正确。"
     shown = everything_shown(at)
     assert not at.metric and not at.dataframe and SECRET_QUESTION not in shown and "EDI" not in shown
@@ -77,7 +85,7 @@ def test_the_wrong_password_shows_nothing_of_the_log(monkeypatch, logged):
 def test_the_operator_sees_charts_and_unanswered_questions_grouped_by_meaning_then_adds_an_eval_case(monkeypatch, logged):
     settings, bot = logged
     at = open_app(monkeypatch, settings, "correct horse").switch_page("operator.py").run()
-    at.text_input(key="operator_password").set_value("correct horse").run()
+    log_in(at, "correct horse")
     assert not at.exception and not at.error
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["问题数"] == "5" and metrics["未能回答"] == "60%" and "延迟 p95" in metrics
@@ -99,6 +107,30 @@ def test_the_operator_sees_charts_and_unanswered_questions_grouped_by_meaning_th
     report = run_suites([suite], bot, show_progress=False)  # what `licensebot eval` runs
     [result] = report["results"]
     assert result["id"] == case.id and result["verdict"] == "unknown" and result["passed"]
+
+
+def test_fifteen_quick_wrong_passwords_lock_the_page_for_every_session_even_with_the_right_one(monkeypatch, logged, caplog):
+    at = open_app(monkeypatch, logged[0], "correct horse", LICENSEBOT_ADMIN_RETRY_DELAY_S="0").switch_page("operator.py").run()
+    for i in range(15):
+        log_in(at, f"guess {i}")
+    assert at.error[0].value.startswith("密码错误次数过多，已暂时锁定，请 15 分钟后再试")
+    assert "密码不正确" not in at.error[0].value  # the 15th guess was not even compared
+    log_in(at, "correct horse")
+    assert not at.metric and "已暂时锁定" in at.error[0].value
+
+    load_gate.clear()  # a new session of a new gate: all it knows is in the file
+    again = AppTest.from_file(APP, default_timeout=120).run().switch_page("operator.py").run()
+    log_in(again, "correct horse")
+    assert not again.metric and "已暂时锁定" in again.error[0].value and SECRET_QUESTION not in everything_shown(again)
+    wrong = [r.getMessage() for r in caplog.records if "wrong operator password" in r.getMessage()]
+    assert len(wrong) == 5 and not any("guess" in r.getMessage() or "horse" in r.getMessage() for r in caplog.records)
+
+
+def test_a_try_right_after_a_wrong_password_is_not_compared(monkeypatch, logged):
+    at = open_app(monkeypatch, logged[0], "correct horse", LICENSEBOT_ADMIN_RETRY_DELAY_S="600").switch_page("operator.py").run()
+    log_in(at, "wrong horse")
+    log_in(at, "correct horse")
+    assert not at.metric and at.error[0].value.startswith("尝试太频繁，这次没有核对密码，请 10 分钟后再试")
 
 
 def test_csv_export_has_every_answer_and_no_raw_user_id(logged):

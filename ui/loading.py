@@ -1,10 +1,11 @@
-"""The one Bot of a `licensebot ui` server process, shared by its pages and every visitor."""
+"""The one Bot (and operator password gate) of a `licensebot ui` server process, shared by its pages
+and every visitor."""
 from __future__ import annotations
 
 import streamlit as st
 
 from bot.core.settings import get_settings
-from bot.service import Bot
+from bot.service import Bot, OperatorGate, operator_gate
 
 
 @st.cache_resource(show_spinner="正在加载知识库和模型…")
@@ -13,3 +14,9 @@ def load_bot() -> Bot:
     bot = Bot(get_settings())
     bot.loaded()
     return bot
+
+
+@st.cache_resource
+def load_gate() -> OperatorGate:
+    """Once per server process; the failure counts it keeps are in a file, shared by every session."""
+    return operator_gate(get_settings())

@@ -1,16 +1,18 @@
 """The operator page: what customers ask, what the bot could not answer (grouped by meaning), and
 one click from a bad answer to an eval case. Shown only when LICENSEBOT_ADMIN_PASSWORD is set, and
-nothing of the log is shown before the password is entered."""
+nothing of the log is shown before the password is entered (guesses are slowed and locked out per
+client: bot/state/logins.py). Customers' words are untrusted: they are shown as text, never Markdown."""
 from __future__ import annotations
-
-import hmac
 
 import pandas as pd
 import streamlit as st
 
+from bot.core.errors import NotReady
 from bot.core.models import VERDICT_LABELS, Verdict
 from bot.core.settings import get_settings
-from ui.loading import load_bot
+from bot.service import LoginResult
+from ui.loading import load_bot, load_gate
+from ui.view import escape_markdown
 
 STATUS_CHOICES = ["—", "required", "not_required", "depends", "unknown"]
 
@@ -24,21 +26,48 @@ WHY = {"unanswered": "未能回答", "refused": "超出范围/拒答", "rated_do
 SPANS = {"最近7天": 7, "最近30天": 30, "最近90天": 90, "全部": None}
 
 
+def client() -> str | None:
+    """Who is trying the password, as far as the page can tell: the address a trusted reverse proxy
+    puts in LICENSEBOT_ADMIN_CLIENT_HEADER (the last one, the proxy's own entry), else the connection's
+    address; None on 127.0.0.1, where every visitor (or a local proxy) looks the same, and when
+    Streamlit gives no address (AppTest)."""
+    header = get_settings().admin_client_header
+    named = ",".join(st.context.headers.get_all(header)).split(",")[-1].strip() if header else ""
+    address = named or st.context.ip_address
+    return address if isinstance(address, str) else None
+
+
+def refusal(result: LoginResult) -> str:
+    """Says how long to wait, and that a try inside the wait was not compared (so it is not a wrong password)."""
+    wait = f"{result.wait_s / 60:.0f} 分钟" if result.wait_s >= 90 else f"{max(result.wait_s, 1):.0f} 秒"
+    if result.locked:
+        return f"密码错误次数过多，已暂时锁定，请 {wait}后再试。"
+    return f"尝试太频繁，这次没有核对密码，请 {wait}后再试。"
+
+
 def unlocked() -> bool:
-    password = get_settings().admin_password
-    if not password:
+    if not get_settings().admin_password:
         st.error("运营页未开启：设置 LICENSEBOT_ADMIN_PASSWORD 后重启。")
         return False
     if st.session_state.get("operator_ok"):
         return True
-    entered = st.text_input("运营密码", type="password", key="operator_password")
-    if not entered:
+    with st.form("operator_login", clear_on_submit=True):  # one try per submit, never again on a rerun
+        entered = st.text_input("运营密码", type="password", key="operator_password")
+        submitted = st.form_submit_button("进入", key="operator_enter")
+    if not submitted or not entered:
         return False
-    if hmac.compare_digest(entered.encode(), password.encode()):
+    try:
+        result = load_gate().check(entered, client())
+    except NotReady as exc:  # the failure counts' file is broken: it names the file and the repair
+        st.error(f"暂时无法核对密码：{exc}")
+        return False
+    if result.ok:
         st.session_state.operator_ok = True
-        st.session_state.pop("operator_password", None)
         st.rerun()
-    st.error("密码不正确。")
+    if not result.compared:
+        st.error(refusal(result))
+    else:
+        st.error("密码不正确。" + (refusal(result) if result.locked else ""))
     return False
 
 
@@ -95,16 +124,18 @@ def groups_table(groups, licences: dict[str, str]) -> None:
     if not groups:
         st.info("没有未能回答、拒答或 👎 的问题。")
         return
+    # Customers' words are untrusted text. The table draws its cells as plain text; an expander's label
+    # and a caption are Markdown, where "![x](http://…)" would make the browser fetch an image.
     st.dataframe(pd.DataFrame([{"次数": g.count, "问题": g.question,
                                 "原因": "、".join(f"{WHY[k]} {v}" for k, v in g.why.items()),
                                 "其他问法": " / ".join(e for e in g.examples if e != g.question)} for g in groups]),
                  hide_index=True, width="stretch")
     for i, group in enumerate(groups[:30]):
-        with st.expander(f"{group.count} × {group.question}"):
+        with st.expander(f"{group.count} × {escape_markdown(group.question)}"):
             for example in group.examples:
                 st.text(example)
-            st.caption("机器人的结论：" + ("、".join(f"{licences.get(k, k)}：{verdict_label(v)}" for k, v in group.verdicts.items())
-                                          or "无"))
+            said = "、".join(f"{licences.get(k, k)}：{verdict_label(v)}" for k, v in group.verdicts.items())
+            st.caption("机器人的结论：" + (escape_markdown(said) or "无"))
             add_case_form(i, group, licences)
 
 

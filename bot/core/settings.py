@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     log_salt: str | None = Field(default=None, description="salts the hash of user ids in the question log (default: a key file in the data dir)")
     log_retention_days: int = Field(default=90, ge=1, description="questions older than this leave the log")
     admin_password: str | None = Field(default=None, description="shows the operator page, after this password is entered")
+    admin_retry_delay_s: float = Field(default=1.0, ge=0, description="wait after a wrong operator password, doubled after each further one")
+    admin_max_failures: int = Field(default=5, ge=1, description="wrong operator passwords in a row before the client is locked out")
+    admin_lockout_s: float = Field(default=900.0, gt=0, description="how long a lockout lasts; failures this old are forgotten")
+    admin_global_failures: int = Field(default=20, ge=1, description="wrong passwords of all clients together that lock the page for everyone")
+    admin_client_header: str | None = Field(default=None, description="header in which a trusted reverse proxy names the client (X-Real-IP)")
+    admin_login_store: Path | None = Field(default=None, description="SQLite file of failed operator logins (default: logins.sqlite in the data dir)")
     operator_suite: Path = Field(default=REPO_ROOT / "eval" / "suites" / "operator.yaml",
                                  description="the suite file the operator page appends eval cases to")
     service_hours: str = Field(default="工作日 9:00–18:00", description="told to a user handed over to a person")
