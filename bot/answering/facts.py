@@ -159,7 +159,11 @@ class FactFinder:
         kept: list[Fact] = []
         for f in sorted(facts, key=lambda f: (f.by != "words", -f.score)):
             group = features[f.feature].group
-            rivals = [k for k in kept if features[k.feature].group == group and not k.negated]
+            # a rival is the same stretch of text read by words, or any when this reading is vague ("我开了家奶茶店"
+            # is not a marketplace); another clause that clearly describes another feature of the group stands
+            # ("现在只卖自己的货，下个月准备让其他卖家进来开店" has both)
+            rivals = [k for k in kept if features[k.feature].group == group and not k.negated
+                      and (k.matched in f.matched or f.score < MIN_Z_MORE)]
             # ... unless it is the more specific one ("网店" by words, "让别的商家开店" by meaning)
             if f.by == "meaning" and group and any(f.feature not in features[k.feature].overridden_by for k in rivals):
                 continue
