@@ -154,3 +154,14 @@ def test_a_feature_read_in_several_clauses_keeps_its_clearest_one(knowledge):
     [fact] = [f for f in reader.facts.find(fold(screened.question), vectors) if f.feature == "merchant_platform"]
     assert fact.score == round(max(scores), 2)
     assert statuses(ask(knowledge, screened.question)).get("edi") == "required"
+
+
+def test_a_planned_marketplace_beside_todays_own_shop_counts_and_a_vague_shop_does_not(knowledge):
+    """Today's own shop (read by words) and, in its own clause, a clear plan to let other brands sell:
+    both are read, so the EDI licence is required; "开了一家面包店" is too vague to be a marketplace."""
+    both = answer("我们的小程序目前只卖自家工厂的产品，明年打算让其他品牌也进来开店卖货，到时候要办哪些证？", knowledge)
+    assert {"self_operated", "merchant_platform"} <= {f.feature for f in both.facts if not f.negated}
+    assert {s.slug: s.status.value for s in both.licenses}["edi"] == "required"
+    own = answer("我开了一家面包店，小程序上只卖自己烤的面包，要办什么证？", knowledge)
+    assert [f.feature for f in own.facts if not f.negated] == ["self_operated"]
+    assert {s.slug: s.status.value for s in own.licenses}["edi"] == "not_required"
