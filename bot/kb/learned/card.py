@@ -41,8 +41,11 @@ def truth_of(message: "Message") -> Predicted:
 def scores(task: str, labels: list[str], truth: np.ndarray, pred: np.ndarray) -> dict:
     """Per-label precision/recall/F1 of 0/1 matrices; `score` is the task's headline figure: macro-F1
     for one-of-n tasks, micro-F1 for the multi-label features, F1 of the positive label otherwise."""
-    p, r, f, support = precision_recall_fscore_support(truth, pred, average=None, zero_division=0,
-                                                        labels=list(range(len(labels))))
+    if len(labels) == 1:  # one yes/no label: scikit-learn would read a single column as two classes
+        p, r, f, support = precision_recall_fscore_support(truth[:, 0], pred[:, 0], average=None, zero_division=0, labels=[1])
+    else:
+        p, r, f, support = precision_recall_fscore_support(truth, pred, average=None, zero_division=0,
+                                                            labels=list(range(len(labels))))
     seen = (support > 0) | (pred.sum(0) > 0)
     macro = float(f[seen].mean()) if seen.any() else 0.0
     tp, fp, fn = float((truth & pred).sum()), float(((1 - truth) & pred).sum()), float((truth & (1 - pred)).sum())
