@@ -43,10 +43,9 @@ def corpus_hash(training_dir: Path) -> str:
 
 def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # stored: loading is a read, not a decompression
         for name in sorted(arrays):
             info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
             array = io.BytesIO()
             np.lib.format.write_array(array, np.ascontiguousarray(arrays[name]), allow_pickle=False)
             archive.writestr(info, array.getvalue())

@@ -124,7 +124,7 @@ def fit_logistic(data: TaskData, rows: list[Row], targets: np.ndarray, width: in
 def fit_knn(data: TaskData, rows: list[Row], targets: np.ndarray, width: int, k: int) -> KnnModel:
     tfidf = _tfidf_matrix(rows, width).tocsc()
     return KnnModel(data.labels, data.kind, k, np.vstack([r.dense for r in rows]).astype(np.float32),
-                    tfidf.indptr.astype(np.int64), tfidf.indices.astype(np.int64), tfidf.data.astype(np.float32),
+                    tfidf.indptr.astype(np.int32), tfidf.indices.astype(np.int32), tfidf.data.astype(np.float32),
                     targets.astype(np.float32))
 
 
