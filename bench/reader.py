@@ -28,9 +28,9 @@ from bot.kb.learned.store import ReaderNotReady  # noqa: E402
 from bot.kb.training import Corpus, load_corpus, vocabulary  # noqa: E402
 from bot.service import remembered  # noqa: E402
 
-HEADERS = ["task", "rules accuracy", "rules macro-F1", "learned accuracy", "learned macro-F1"]
+HEADERS = ["task", "rules accuracy", "rules macro-F1", "rules micro-F1", "learned accuracy", "learned macro-F1", "learned micro-F1"]
 TASKS = {"refusal": "refusal class (6)", "intent": "main intent", "features": "features (detection)",
-         "features+state": "features with state (micro-F1)", "follow_up": "follow-up vs new", "person": "asks for a person"}
+         "features+state": "features with their state", "follow_up": "follow-up vs new", "person": "asks for a person"}
 
 
 def by_rules(text: str, knowledge: Knowledge) -> Predicted:
@@ -54,12 +54,16 @@ def follow_up_by_rules(first: str, second: str, knowledge: Knowledge) -> bool:
         return False
 
 
-def _row(name: str, rules: dict, learned: dict) -> list:
+def _cells(figures: dict, name: str) -> list[str]:
     if name == "features+state":
-        return [TASKS[name], f"{rules['features']['with_state_exact']:.3f}", f"{rules['features']['with_state_micro_f1']:.3f}",
-                f"{learned['features']['with_state_exact']:.3f}", f"{learned['features']['with_state_micro_f1']:.3f}"]
-    return [TASKS[name], f"{rules[name]['accuracy']:.3f}", f"{rules[name]['macro_f1']:.3f}",
-            f"{learned[name]['accuracy']:.3f}", f"{learned[name]['macro_f1']:.3f}"]
+        f = figures["features"]
+        return [f"{f['with_state_exact']:.3f}", "", f"{f['with_state_micro_f1']:.3f}"]
+    f = figures[name]
+    return [f"{f['accuracy']:.3f}", f"{f['macro_f1']:.3f}", f"{f['micro_f1']:.3f}"]
+
+
+def _row(name: str, rules: dict, learned: dict) -> list:
+    return [TASKS[name], *_cells(rules, name), *_cells(learned, name)]
 
 
 def held_out(settings: Settings) -> Corpus:
