@@ -27,7 +27,7 @@ from bot.kb.learned import store
 from bot.kb.learned.card import evaluate_messages
 from bot.kb.learned.featurize import analyzer
 from bot.kb.learned.reader import Reader, load_reader, training_needed
-from bot.kb.learned.train import fit_tfidf, train
+from bot.kb.learned.train import fit, fit_tfidf, train
 from bot.kb.learned.vectors import CachedEmbedder, VectorCache, cache_dir
 from bot.kb.training import load_corpus, vocabulary
 from conftest import make_settings
@@ -57,11 +57,18 @@ def _with_cache(vector_cache: Path, data: Path, embedder) -> Path:
 
 
 @pytest.fixture(scope="session")
-def trained(tmp_path_factory, vector_cache, embedder):
-    """The full reader, trained once for the session."""
+def fitted(tmp_path_factory, vector_cache, embedder):
+    """The full reader, trained once for the session: settings, its folder, and what was saved (meta, arrays)."""
     settings = make_settings(_with_cache(vector_cache, tmp_path_factory.mktemp("reader"), embedder))
-    folder = train(settings, embedder)
-    return settings, folder
+    meta, arrays, files = fit(settings, embedder)
+    folder = store.reader_dir(settings.data_dir)
+    store.save(folder, meta, arrays, files)
+    return settings, folder, meta, arrays
+
+
+@pytest.fixture(scope="session")
+def trained(fitted):
+    return fitted[:2]
 
 
 def small_knowledge(target: Path, per_writer: int = 40, pairs: int = 8) -> Path:
@@ -98,12 +105,12 @@ def test_the_run_time_tfidf_is_scikit_learns(vector_cache, embedder):
     assert np.allclose(ours.dense(unseen), fitted.transform(unseen).toarray(), atol=1e-6)
 
 
-def test_saved_model_has_no_pickle_loads_fast_without_torch_and_predicts_the_same(trained, embedder):
-    settings, folder = trained
+def test_saved_model_has_no_pickle_loads_fast_without_torch_and_predicts_the_same(fitted, embedder):
+    settings, folder, meta, arrays = fitted
     with zipfile.ZipFile(folder / "model.npz") as archive:
         assert all(name.endswith(".npy") for name in archive.namelist())
-    with np.load(folder / "model.npz", allow_pickle=False) as arrays:
-        assert all(arrays[name].dtype != object for name in arrays.files)
+    with np.load(folder / "model.npz", allow_pickle=False) as stored:
+        assert all(stored[name].dtype != object for name in stored.files)
     card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
     # Loaded back, the reader gives the held-out figures it was trained to (computed then from memory).
     reader = load_reader(settings, CachedEmbedder(VectorCache(settings.data_dir, embedder.name), embedder))
@@ -112,6 +119,13 @@ def test_saved_model_has_no_pickle_loads_fast_without_torch_and_predicts_the_sam
     pairs = [p for p in corpus.pairs if p.writer in corpus.heldout]
     again = json.loads(json.dumps(evaluate_messages(reader, held, pairs)))
     assert again == card["heldout"]
+    # ... and reads each message exactly as the reader that training held in memory.
+    loaded_meta, loaded_arrays = store.load(folder, KNOWLEDGE / "training", embedder.name)
+    assert {k: v for k, v in loaded_meta.items() if k not in ("format", "arrays_sha256")} == meta
+    assert sorted(loaded_arrays) == sorted(arrays)
+    assert all(loaded_arrays[k].dtype == arrays[k].dtype and np.array_equal(loaded_arrays[k], arrays[k]) for k in arrays)
+    in_memory = Reader(meta, arrays, reader.embedder)
+    assert [reader.read(m.text) for m in held[:200]] == [in_memory.read(m.text) for m in held[:200]]
     # A fresh process loads it in under a second, without scikit-learn or torch.
     code = ("import sys, time; from bot.core.settings import Settings; from bot.kb.learned.reader import load_reader\n"
             "t = time.perf_counter(); r = load_reader(Settings(_env_file=None)); took = time.perf_counter() - t\n"

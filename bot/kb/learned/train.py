@@ -232,6 +232,15 @@ def fit_tfidf(texts: list[str]) -> CharTfidf:
 def train(settings: Settings, embedder: Embedder, progress: Callable[[str, int, int], None] | None = None,
           log: Callable[[str], None] = lambda m: None) -> Path:
     """Train every task, write the models and the model card to <data dir>/reader/; returns that folder."""
+    meta, arrays, files = fit(settings, embedder, progress, log)
+    folder = store.reader_dir(settings.data_dir)
+    store.save(folder, meta, arrays, files)
+    return folder
+
+
+def fit(settings: Settings, embedder: Embedder, progress: Callable[[str, int, int], None] | None = None,
+        log: Callable[[str], None] = lambda m: None) -> tuple[dict, dict[str, np.ndarray], dict[str, str]]:
+    """The trained reader in memory: its JSON, its arrays and the model card's files."""
     kdir = settings.knowledge_dir
     corpus = load_corpus(training_dir(settings), vocabulary(kdir))
     if corpus.problems:
@@ -271,9 +280,7 @@ def train(settings: Settings, embedder: Embedder, progress: Callable[[str, int, 
     heldout_messages = [m for m in corpus.messages if m.writer in heldout]
     figures = evaluate_messages(reader, heldout_messages, [p for p in corpus.pairs if p.writer in heldout])
     card = card_json(meta, tasks, heldout, comparison, figures)
-    folder = store.reader_dir(settings.data_dir)
-    store.save(folder, meta, arrays, {"MODEL_CARD.md": card_markdown(card), "model_card.json": card_json_text(card)})
-    return folder
+    return meta, arrays, {"MODEL_CARD.md": card_markdown(card), "model_card.json": card_json_text(card)}
 
 
 def card_json_text(card: dict) -> str:
