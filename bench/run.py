@@ -12,10 +12,12 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent / "tests")]
 
 from bench import abuse, baselines, http_load, live, meaning, speed, synthetic  # noqa: E402
+from bench import reader as reader_bench  # noqa: E402
 from bench.common import BIN, REPO, table  # noqa: E402
 from bot.index.embedders import E5SmallEmbedder  # noqa: E402
 from bot.answering.knowledge import Knowledge  # noqa: E402
 from bot.service import Bot  # noqa: E402
+from bot.core.settings import Settings  # noqa: E402
 from processes import chroma_server  # noqa: E402
 from eval.suite import SUITES_DIR, load_suite  # noqa: E402
 
@@ -60,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
                "## Relevance threshold: is anything in the knowledge base about this question?", "",
                "Every eval question not refused by a pattern, by the best unit's e5 similarity (the threshold applies only to questions with no licence, product feature or licence word in them).", "",
                table(meaning.SCOPE_HEADERS, meaning.scope_curve(cases, knowledge)), ""]
+    say("understanding: hand rules vs the learned reader on the held-out writer")
+    understood = reader_bench.run(knowledge, Settings())  # the learned reader of the default data dir (trained if needed)
+    report += reader_bench.report(understood)
     say("shipped corpus: latency and memory")
     figures["shipped (embedded Chroma)"] |= speed.warm_latency(shipped, embedder, in_scope)
     figures["shipped (embedded Chroma)"] |= speed.process_figures(shipped.data_dir, hundred)
@@ -130,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
-    (args.out.with_suffix(".json")).write_text(json.dumps({"baselines": rows, "figures": figures, "http": http, "abuse": abused, "replicas": two, "growth": grown},
+    (args.out.with_suffix(".json")).write_text(json.dumps({"baselines": rows, "understanding": understood, "figures": figures, "http": http, "abuse": abused, "replicas": two, "growth": grown},
                                                           ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     say(f"written {args.out}")
     return 0

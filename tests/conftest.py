@@ -2,6 +2,7 @@
 bundled embedder, in a temporary data directory."""
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -15,6 +16,9 @@ from bot.core.settings import REPO_ROOT, Settings
 from ingest.pipeline import ingest
 
 ARTICLES = REPO_ROOT / "knowledge" / "articles"
+# `licensebot ingest` in a fresh data dir would also train the learned reader (minutes of embedding);
+# tests that ingest are about the index. tests/test_reader_model.py turns it on where it is tested.
+os.environ.setdefault("LICENSEBOT_TRAIN_ON_INGEST", "false")
 
 
 @pytest.fixture(scope="session")

@@ -48,6 +48,37 @@ def ingest(paths: list[Path] = typer.Argument(None, help="files or folders (defa
     typer.echo(report.summary())
     if report.errors and not report.files:
         raise typer.Exit(1)
+    if settings.train_on_ingest:
+        _train(settings, quiet, only_if_needed=True)
+
+
+def _train(settings, quiet: bool, only_if_needed: bool) -> None:
+    """Train the learned reader (always, or only when it is missing or stale), with progress bars."""
+    from tqdm import tqdm
+
+    from bot.index.embedders import load_embedder
+    from bot.kb.learned.reader import training_needed
+    from bot.kb.learned.train import TrainingError, train
+
+    reason = training_needed(settings)
+    if only_if_needed and reason is None:
+        return
+    if reason:
+        typer.echo(f"training the learned reader: {reason}", err=True)
+    bars: dict[str, tqdm] = {}
+
+    def progress(step: str, done: int, total: int) -> None:
+        bar = bars.get(step) or bars.setdefault(step, tqdm(total=total, desc=step, disable=quiet))
+        bar.update(done - bar.n)
+
+    try:
+        folder = train(settings, load_embedder(settings.embedder), progress, log=lambda m: quiet or typer.echo(m, err=True))
+    except TrainingError as exc:
+        _fail(str(exc))
+    finally:
+        for bar in bars.values():
+            bar.close()
+    typer.echo(f"learned reader written to {folder} (model card: {folder / 'MODEL_CARD.md'})")
 
 
 def _ensure_index(settings) -> None:
@@ -200,6 +231,13 @@ def kb_show(query: Optional[str] = typer.Argument(None, help="rank units by how 
         typer.echo(f"{unit.id} [{unit.kind}] {unit.source}{sim}\n  licences ({tag}): {', '.join(unit.licenses) or '-'}"
                    f"  kinds: {', '.join(unit.kinds) or '-'}  about: {', '.join(unit.topic) or '-'}  polarity: {unit.polarity or '-'}"
                    f"\n  under: {unit.heading or '-'}\n  {unit.text[:300].replace(chr(10) + chr(10), ' / ')}\n")
+
+
+@kb.command("train")
+def kb_train(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars")) -> None:
+    """Train the learned reader from knowledge/training/ (deterministic) and write it with its model card
+    to <data dir>/reader/."""
+    _train(get_settings(), quiet, only_if_needed=False)
 
 
 @kb.command("check")
