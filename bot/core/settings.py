@@ -20,7 +20,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=REPO_ROOT / ".licensebot", description="index, sessions, feedback, dedupe store")
     knowledge_dir: Path = Field(default=REPO_ROOT / "knowledge", description="articles/, licenses.yaml, rules.yaml")
     embedder: str = Field(default="e5-small", description="`e5-small` (bundled, offline) or `st:<path or hub name>`")
-    train_on_ingest: bool = Field(default=True, description="`licensebot ingest` also trains the learned reader when it "
+    # Off until the answers use the reader: training embeds ~16,000 texts (minutes) for a fresh `make run`.
+    train_on_ingest: bool = Field(default=False, description="`licensebot ingest` also trains the learned reader when it "
                                   "is missing or its training data or embedder changed")
     chroma_host: str | None = None
     chroma_port: int | None = None
