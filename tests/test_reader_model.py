@@ -48,6 +48,7 @@ def vector_cache(tmp_path_factory, embedder) -> Path:
     seed = cache_dir(REPO_ROOT / ".licensebot", embedder.name)
     if seed.is_dir():
         shutil.copytree(seed, cache_dir(data, embedder.name))
+    cache_dir(data, embedder.name).mkdir(parents=True, exist_ok=True)  # a fresh clone has no seed
     return data
 
 
@@ -69,6 +70,18 @@ def fitted(tmp_path_factory, vector_cache, embedder):
 @pytest.fixture(scope="session")
 def trained(fitted):
     return fitted[:2]
+
+
+@pytest.fixture(scope="session")
+def small_fitted(tmp_path_factory, vector_cache, embedder):
+    """A reader trained on a few messages of each writer (seconds): for what does not need the full
+    corpus's figures (storage, loading, refusals of broken files). Settings point at that corpus."""
+    root = tmp_path_factory.mktemp("small-reader")
+    settings = make_settings(_with_cache(vector_cache, root / "data", embedder), small_knowledge(root / "knowledge"))
+    meta, arrays, files = fit(settings, embedder)
+    folder = store.reader_dir(settings.data_dir)
+    store.save(folder, meta, arrays, files)
+    return settings, folder, meta, arrays
 
 
 def small_knowledge(target: Path, per_writer: int = 40, pairs: int = 8) -> Path:
@@ -105,8 +118,9 @@ def test_the_run_time_tfidf_is_scikit_learns(vector_cache, embedder):
     assert np.allclose(ours.dense(unseen), fitted.transform(unseen).toarray(), atol=1e-6)
 
 
-def test_saved_model_has_no_pickle_loads_fast_without_torch_and_predicts_the_same(fitted, embedder):
-    settings, folder, meta, arrays = fitted
+def test_saved_model_has_no_pickle_loads_fast_without_torch_and_predicts_the_same(small_fitted, embedder):
+    settings, folder, meta, arrays = small_fitted
+    training = settings.knowledge_dir / "training"
     with zipfile.ZipFile(folder / "model.npz") as archive:
         assert all(name.endswith(".npy") for name in archive.namelist())
     with np.load(folder / "model.npz", allow_pickle=False) as stored:
@@ -114,13 +128,13 @@ def test_saved_model_has_no_pickle_loads_fast_without_torch_and_predicts_the_sam
     card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
     # Loaded back, the reader gives the held-out figures it was trained to (computed then from memory).
     reader = load_reader(settings, CachedEmbedder(VectorCache(settings.data_dir, embedder.name), embedder))
-    corpus = load_corpus(KNOWLEDGE / "training", vocabulary(KNOWLEDGE))
+    corpus = load_corpus(training, vocabulary(settings.knowledge_dir))
     held = [m for m in corpus.messages if m.writer in corpus.heldout]
     pairs = [p for p in corpus.pairs if p.writer in corpus.heldout]
     again = json.loads(json.dumps(evaluate_messages(reader, held, pairs)))
     assert again == card["heldout"]
     # ... and reads each message exactly as the reader that training held in memory.
-    loaded_meta, loaded_arrays = store.load(folder, KNOWLEDGE / "training", embedder.name)
+    loaded_meta, loaded_arrays = store.load(folder, training, embedder.name)
     assert {k: v for k, v in loaded_meta.items() if k not in ("format", "arrays_sha256")} == meta
     assert sorted(loaded_arrays) == sorted(arrays)
     assert all(loaded_arrays[k].dtype == arrays[k].dtype and np.array_equal(loaded_arrays[k], arrays[k]) for k in arrays)
@@ -131,14 +145,15 @@ def test_saved_model_has_no_pickle_loads_fast_without_torch_and_predicts_the_sam
             "t = time.perf_counter(); r = load_reader(Settings(_env_file=None)); took = time.perf_counter() - t\n"
             "print(took, 'torch' in sys.modules, 'sklearn' in sys.modules, r.read('我们以前有语音房，现在撤了').refusal)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True,
-                         env=dict(os.environ, LICENSEBOT_DATA_DIR=str(settings.data_dir)))
+                         env=dict(os.environ, LICENSEBOT_DATA_DIR=str(settings.data_dir),
+                                  LICENSEBOT_KNOWLEDGE_DIR=str(settings.knowledge_dir)))
     took, torch, sklearn, refusal = out.stdout.split()
     assert float(took) < 1.0 and torch == "False" and sklearn == "False" and refusal == "none"
 
 
-def test_missing_corrupt_tampered_or_stale_models_give_one_clear_line(tmp_path, trained, embedder):
-    settings, folder = trained
-    copy = make_settings(tmp_path / "data")
+def test_missing_corrupt_tampered_or_stale_models_give_one_clear_line(tmp_path, small_fitted, embedder):
+    settings, folder = small_fitted[:2]
+    copy = make_settings(tmp_path / "data", settings.knowledge_dir)
     target = store.reader_dir(copy.data_dir)
 
     def refusal() -> str:
@@ -176,11 +191,11 @@ def test_missing_corrupt_tampered_or_stale_models_give_one_clear_line(tmp_path, 
     assert "model.json: unreadable" in refusal()
     shutil.rmtree(target)
     shutil.copytree(folder, target)
-    stale = make_settings(copy.data_dir, small_knowledge(tmp_path / "knowledge"))
+    stale = make_settings(copy.data_dir, small_knowledge(tmp_path / "knowledge", per_writer=39))
     with pytest.raises(store.ReaderNotReady, match="stale .the training data in .* changed"):
         load_reader(stale, embedder)
     with pytest.raises(store.ReaderNotReady, match="stale .it was trained with embedder 'e5-small', LICENSEBOT_EMBEDDER is 'st:other'"):
-        load_reader(make_settings(copy.data_dir, embedder="st:other"), embedder)
+        load_reader(make_settings(copy.data_dir, settings.knowledge_dir, embedder="st:other"), embedder)
 
 
 class _Boom:
@@ -193,6 +208,7 @@ class _Boom:
         return (Path.touch, (Path(self.path),))
 
 
+@pytest.mark.slow  # three real `licensebot ingest` runs, each training: `make test-model`
 def test_ingest_trains_when_the_reader_is_missing_or_stale_and_not_when_unchanged(tmp_path, vector_cache, embedder):
     knowledge = small_knowledge(tmp_path / "knowledge")
     data = _with_cache(vector_cache, tmp_path / "data", embedder)
@@ -218,6 +234,7 @@ def test_ingest_trains_when_the_reader_is_missing_or_stale_and_not_when_unchange
     assert "training the learned reader: the training data" in edited.stderr and model.stat().st_mtime_ns != written
 
 
+@pytest.mark.slow  # trains on the whole corpus (~16,000 texts embedded): `make test-model`, not `make test`
 def test_learned_refusal_and_features_reach_the_measured_held_out_figures(trained):
     _, folder = trained
     held = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))["heldout"]
