@@ -20,7 +20,6 @@ import numpy as np
 from tqdm import tqdm
 
 from bot.core.faults import crash_point
-from bot.core.private import private_dir
 from bot.core.settings import REPO_ROOT, Settings
 from bot.index.embedders import Embedder, load_embedder
 from bot.index.filestats import FileStats
@@ -193,7 +192,6 @@ def embed_segments(segments: list[Segment], store: VectorStore, settings: Settin
 def ingest(paths: list[Path], settings: Settings, embedder: Embedder | None = None, show_progress: bool = True,
            log=print, wait: bool = False) -> IngestReport:
     """Raises IngestBusy when another ingest holds the lock (unless `wait`)."""
-    private_dir(settings.data_dir)
     with ingest_lock(settings, wait, on_wait=log):
         return _ingest(paths, settings, embedder, show_progress, log)
 

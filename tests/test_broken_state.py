@@ -68,10 +68,12 @@ READ_AT_START = [name for name, (suffix, _) in SEGMENT_BREAKAGES.items() if suff
 
 
 def garbage_sqlite(path: Path) -> None:
-    """A SQLite file overwritten, its write-ahead log gone with it (the log alone could still serve pages)."""
+    """A SQLite file overwritten, its write-ahead log gone with it (the log alone could still serve pages);
+    private, as the bot makes its files (an open one would be tightened first, saying so)."""
     for extra in ("-wal", "-shm"):
         path.with_name(path.name + extra).unlink(missing_ok=True)
     garbage(path)
+    path.chmod(0o600)
 
 
 BREAKAGES = {

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 from bot.core.errors import IngestBusy
-from bot.core.private import DIR_MODE
+from bot.core.private import DIR_MODE, private_dir
 from bot.core.settings import Settings
 from bot.index.layout import index_root
 
@@ -35,7 +35,8 @@ def _holder(fh) -> str:
 @contextmanager
 def ingest_lock(settings: Settings, wait: bool = False, on_wait: Callable[[str], None] = lambda m: None) -> Iterator[None]:
     root = index_root(settings)
-    root.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    private_dir(settings.data_dir)  # the first writer may be creating it: 0700 from the start
+    root.mkdir(mode=DIR_MODE, exist_ok=True)
     with open(root / "ingest.lock", "a+", encoding="utf-8") as fh:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
