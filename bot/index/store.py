@@ -21,6 +21,16 @@ from bot.index.vectors import VectorStore
 SLACK = 32  # extra neighbours asked for, beyond the ids a newer or older generation added
 
 
+@dataclass(frozen=True)
+class Part:
+    """One segment's place in the loaded generation: its units are units[start:end]."""
+    key: str
+    doc_id: str
+    start: int
+    end: int
+    meaning: dict | None = field(default=None, repr=False, compare=False)  # as stored at ingest (bot.kb.evidence)
+
+
 @dataclass
 class StoredIndex:
     generation: str
@@ -32,6 +42,7 @@ class StoredIndex:
     store: VectorStore = field(repr=False)
     _positions: dict[str, list[int]] = field(default_factory=dict, repr=False)  # fingerprint -> unit positions
     _foreign: int = 0  # ids in the collection this generation does not list, when it was loaded
+    parts: list[Part] = field(default_factory=list, repr=False)  # one per segment, in order
 
     def __post_init__(self) -> None:
         for pos, unit in enumerate(self.units):
@@ -61,8 +72,10 @@ class StoredIndex:
             n *= 4  # many vectors were added since this generation was loaded
 
 
-def load_index(settings: Settings) -> StoredIndex:
-    """The live generation, or IndexMissing / IndexCorrupt with one line naming what is wrong."""
+def load_index(settings: Settings, previous: StoredIndex | None = None) -> StoredIndex:
+    """The live generation, or IndexMissing / IndexCorrupt with one line naming what is wrong. With
+    `previous` (the generation loaded before), segments both list are taken from it, not read again:
+    a reload after one edited article reads that article only."""
     generation = read_current(settings)
     if generation is None:
         raise IndexMissing(f"no index in {settings.data_dir}: run `licensebot ingest` first")
@@ -74,13 +87,15 @@ def load_index(settings: Settings) -> StoredIndex:
         manifest = read_manifest(gen_dir)
         if manifest.get("format") != FORMAT:
             raise IndexCorrupt(f"{step}: an index of an older licensebot; {REPAIR}")
-        docs, units, matrices = {}, [], []
+        docs, units, matrices, parts = {}, [], [], []
+        loaded = {p.key: p for p in previous.parts} if previous is not None else {}
         for key in manifest["segments"]:
             step = segments_dir(settings) / f"{key}.*"
-            segment = read_segment(settings, key)
-            docs[segment.doc["doc_id"]] = segment.doc
-            units += segment.units
-            matrices.append(segment.vectors)
+            doc, seg_units, seg_vectors, meaning = _reused(previous, loaded[key]) if key in loaded else _read(settings, key)
+            docs[doc["doc_id"]] = doc
+            parts.append(Part(key, doc["doc_id"], len(units), len(units) + len(seg_units), meaning))
+            units += seg_units
+            matrices.append(seg_vectors)
         step = gen_dir / LEXICAL
         lexical = LexicalIndex.load(step)
         step = settings.data_dir / "chroma" if not settings.uses_chroma_server else Path(f"chroma server {settings.chroma_host}")
@@ -93,4 +108,13 @@ def load_index(settings: Settings) -> StoredIndex:
     vectors = np.vstack(matrices) if matrices else np.zeros((0, 384), np.float16)
     if lexical.size != len(units):
         raise IndexCorrupt(f"{gen_dir / LEXICAL}: {lexical.size} entries for {len(units)} units; {REPAIR}")
-    return StoredIndex(generation, manifest, docs, units, vectors, lexical, store, _foreign=foreign)
+    return StoredIndex(generation, manifest, docs, units, vectors, lexical, store, _foreign=foreign, parts=parts)
+
+
+def _read(settings: Settings, key: str) -> tuple[dict, list[dict], np.ndarray, dict | None]:
+    segment = read_segment(settings, key)
+    return segment.doc, segment.units, segment.vectors, segment.meaning
+
+
+def _reused(previous: StoredIndex, part: Part) -> tuple[dict, list[dict], np.ndarray, dict | None]:
+    return previous.docs[part.doc_id], previous.units[part.start:part.end], previous.vectors[part.start:part.end], part.meaning
