@@ -3,8 +3,8 @@ a new generation -> publish -> collect what nothing uses. One ingest at a time (
 
 An article is a segment keyed by its bytes and the recipe that turns bytes into units, so an
 unchanged file is not read (size and mtime match what was seen), an unchanged article is not
-cleaned, embedded or written, and an edit costs that article's units plus a BM25 rebuild from
-stored tokens. With a
+cleaned, embedded or written, and an edit costs that article's units: unchanged segments are not
+even read (the live manifest knows their sizes, the live lexical base their terms). With a
 `MeaningSource` (the CLI passes bot.kb's unit reader) what each unit means is read here, once, and
 stored in its segment; segments read with other cues or another catalogue are read again.
 """
@@ -24,6 +24,7 @@ from bot.core.settings import REPO_ROOT, Settings
 from bot.index.embedders import Embedder, load_embedder
 from bot.index.filestats import FileStats
 from bot.index.layout import index_root
+from bot.index.lexical_base import base_for
 from bot.index.lexical import tokenize
 from bot.index.lock import ingest_lock
 from bot.index.segments import MeaningSource, Segment, has_segment, read_segment, refresh_meaning, segment_key, write_segment
@@ -233,29 +234,34 @@ def _store_meanings(keys: list[str], fresh: list[Segment], live: dict | None, se
 
 def _build(keys: list[str], fresh: list[Segment], settings: Settings, embedder: Embedder | None,
            report: IngestReport, show_progress: bool, log, meanings: MeaningSource | None = None) -> dict[str, set[str]]:
-    """Writes the new segments and a generation listing `keys`, publishes it; returns each listed
-    segment's fingerprints (the collector then need not read them again)."""
+    """Writes the new segments and a generation listing `keys`, publishes it; returns the new
+    segments' fingerprints (the collector then need not read them again). Unchanged segments are
+    not read: the live manifest knows their sizes and the live lexical base their terms."""
     store = VectorStore.open(settings, settings.embedder, create=True)
     embed_segments(fresh, store, settings, embedder, report, show_progress)
     for segment in fresh:
         write_segment(settings, segment)
     built = {s.key: s for s in fresh}
-    tokens: list[list[str]] = []
-    known: dict[str, set[str]] = {}
-    units = docs = 0
-    for key in tqdm(keys, desc="indexing", unit="article", disable=not show_progress):
-        segment = built.get(key) or read_segment(settings, key, with_tokens=True)
-        tokens += segment.tokens
-        known[key] = {u["fingerprint"] for u in segment.units}
-        units += len(segment.units)
-        docs += 1
+    live = live_manifest(settings)
+    sizes = _unit_counts(keys, built, live, settings)
+    units, docs = sum(sizes[k] for k in keys), len(keys)
     report.files, report.units = docs, units
     report.reused = max(0, units - report.embedded)
+    base = base_for(settings, keys, sizes, (live or {}).get("lexical"),
+                    lambda key: built[key] if key in built else read_segment(settings, key, with_tokens=True))
     manifest = {"embedder": settings.embedder, "pipeline_version": PIPELINE_VERSION,
-                "meaning": meanings.version if meanings else None,
+                "meaning": meanings.version if meanings else None, "lexical": base, "sizes": sizes,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": docs, "units": units,
                 "skipped": report.skipped, "errors": report.errors}
-    generation = write_generation(settings, keys, tokens, manifest)
+    generation = write_generation(settings, keys, manifest)
     publish(settings, generation)
     report.generation = generation
-    return known
+    return {s.key: {u["fingerprint"] for u in s.units} for s in fresh}
+
+
+def _unit_counts(keys: list[str], built: dict[str, Segment], live: dict | None, settings: Settings) -> dict[str, int]:
+    """Units per listed segment: the new ones are in memory, the live manifest knows the others (a
+    segment it does not list, from an older generation, is read)."""
+    known = (live or {}).get("sizes") or {}
+    return {key: len(built[key].units) if key in built else known[key] if key in known else len(read_segment(settings, key).units)
+            for key in keys}

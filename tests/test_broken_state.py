@@ -31,6 +31,16 @@ def live_generation(data: Path) -> Path:
     return data / "index" / json.loads((data / "index" / "CURRENT").read_text())["generation"]
 
 
+def live_lexical(data: Path) -> Path:
+    """The lexical base the live generation names."""
+    return data / "index" / "lexical" / json.loads((live_generation(data) / "manifest.json").read_text())["lexical"]
+
+
+def naming_a_missing_lexical_base(gen: Path) -> None:
+    manifest = json.loads((gen / "manifest.json").read_text())
+    (gen / "manifest.json").write_text(json.dumps({**manifest, "lexical": "g-gone"}))
+
+
 def a_segment(data: Path, suffix: str) -> Path:
     """One of the live generation's segment files (suffix .json, .npy or .tokens.json)."""
     key = json.loads((live_generation(data) / "manifest.json").read_text())["segments"][0]
@@ -56,7 +66,8 @@ BREAKAGES = {
     "segment truncated": (lambda d: a_segment(d, ".json").write_text('{"doc": {'), "segments/"),
     "segment missing": (lambda d: a_segment(d, ".json").unlink(), "segments/"),
     "segment vectors garbage": (lambda d: garbage(a_segment(d, ".npy")), "segments/"),
-    "lexical index missing": (lambda d: shutil.rmtree(live_generation(d) / "lexical"), "lexical"),
+    "lexical index missing": (lambda d: shutil.rmtree(live_lexical(d)), "lexical"),
+    "lexical index garbage": (lambda d: garbage(live_lexical(d) / "postings.npz"), "lexical"),
     "Chroma missing": (lambda d: shutil.rmtree(d / "chroma"), "chroma"),
     "Chroma corrupt": (lambda d: garbage_sqlite(d / "chroma" / "chroma.sqlite3"), "chroma"),
     "sessions SQLite corrupt": (lambda d: garbage_sqlite(d / "sessions.sqlite"), "sessions.sqlite"),
@@ -104,7 +115,7 @@ def publish_broken_copy(data: Path, breaks) -> str:
 
 
 @pytest.mark.parametrize("breaks, names", [
-    (lambda g: (g / "lexical" / "params.index.json").write_text("{"), "lexical"),
+    (naming_a_missing_lexical_base, "lexical"),
     (lambda g: (g / "manifest.json").unlink(), "manifest.json"),
 ])
 def test_a_broken_generation_published_while_serving_keeps_the_loaded_index(data, embedder, breaks, names):

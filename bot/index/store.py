@@ -13,8 +13,9 @@ import numpy as np
 
 from bot.core.errors import IndexCorrupt, IndexMissing, describe
 from bot.core.settings import Settings
-from bot.index.layout import FORMAT, LEXICAL, MANIFEST, REPAIR, generation_dir, read_current, read_manifest, segments_dir
+from bot.index.layout import FORMAT, MANIFEST, REPAIR, generation_dir, lexical_root, read_current, read_manifest, segments_dir
 from bot.index.lexical import LexicalIndex
+from bot.index.lexical_base import open_lexical
 from bot.index.segments import read_segment
 from bot.index.vectors import VectorStore
 
@@ -96,8 +97,8 @@ def load_index(settings: Settings, previous: StoredIndex | None = None) -> Store
             parts.append(Part(key, doc["doc_id"], len(units), len(units) + len(seg_units), meaning))
             units += seg_units
             matrices.append(seg_vectors)
-        step = gen_dir / LEXICAL
-        lexical = LexicalIndex.load(step)
+        step = lexical_root(settings) / str(manifest.get("lexical"))
+        lexical = open_lexical(settings, manifest["lexical"], [(p.key, p.start, p.end) for p in parts])
         step = settings.data_dir / "chroma" if not settings.uses_chroma_server else Path(f"chroma server {settings.chroma_host}")
         store = VectorStore.open(settings, manifest["embedder"])
         foreign = max(0, store.count() - len({u["fingerprint"] for u in units}))
@@ -107,7 +108,7 @@ def load_index(settings: Settings, previous: StoredIndex | None = None) -> Store
         raise IndexCorrupt(f"{step}: cannot be read ({describe(exc)}); {REPAIR}") from None
     vectors = np.vstack(matrices) if matrices else np.zeros((0, 384), np.float16)
     if lexical.size != len(units):
-        raise IndexCorrupt(f"{gen_dir / LEXICAL}: {lexical.size} entries for {len(units)} units; {REPAIR}")
+        raise IndexCorrupt(f"{lexical_root(settings) / manifest['lexical']}: {lexical.size} entries for {len(units)} units; {REPAIR}")
     return StoredIndex(generation, manifest, docs, units, vectors, lexical, store, _foreign=foreign, parts=parts)
 
 
