@@ -15,7 +15,9 @@ from bot.surfaces.channels.crypto import MessageCrypt, signature
 from test_wechat_crypto import WECOM
 
 TOKEN = "fuzztoken"
-PROBES = hsettings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+# derandomize: CI sees the same 120 probes every run, so a red run is a bug and never a coin toss;
+# widen the search locally with --hypothesis-seed=random when changing a route.
+PROBES = hsettings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                              HealthCheck.too_slow])
 
 
