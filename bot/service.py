@@ -104,7 +104,7 @@ class KnowledgeHolder:
                 return loaded  # still the broken one, or another request is loading the new one
             self._loading = True
         try:
-            fresh = Knowledge.load(self.settings, self._embedder or loaded.embedder)
+            fresh = Knowledge.load(self.settings, self._embedder or loaded.embedder, previous=loaded)
         except Exception as exc:  # noqa: BLE001 - whatever broke the new generation, keep the old one
             why = str(exc) if isinstance(exc, NotReady) else f"index generation {current}: {describe(exc)}; run `licensebot ingest`"
             with self._lock:

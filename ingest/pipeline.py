@@ -6,7 +6,9 @@ unchanged file is not read (size and mtime match what was seen), an unchanged ar
 cleaned, embedded or written, and an edit costs that article's units plus a BM25 rebuild from
 stored tokens. Every run reads back the segments it keeps: one that cannot be read (garbage,
 truncated, a part missing) is rebuilt from its article, saying so, instead of breaking every later
-run and the bot; its vectors usually come back from the collection, not the model.
+run and the bot; its vectors usually come back from the collection, not the model. With a
+`MeaningSource` (the CLI passes bot.kb's unit reader) what each unit means is read here, once, and
+stored in its segment; segments read with other cues or another catalogue are read again.
 """
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ from bot.index.filestats import FileStats
 from bot.index.layout import index_root
 from bot.index.lexical import tokenize
 from bot.index.lock import ingest_lock
-from bot.index.segments import Segment, SegmentUnreadable, has_segment, read_segment, segment_key, write_segment
+from bot.index.segments import (MeaningSource, Segment, SegmentUnreadable, has_segment, read_segment, refresh_meaning,
+                                 segment_key, write_segment)
 from bot.index.vectors import VectorStore
 from bot.index.writer import collect, live_manifest, publish, write_generation
 from ingest.clean import clean_page, load_lexicon
@@ -190,13 +193,15 @@ def embed_segments(segments: list[Segment], store: VectorStore, settings: Settin
 
 
 def ingest(paths: list[Path], settings: Settings, embedder: Embedder | None = None, show_progress: bool = True,
-           log=print, wait: bool = False) -> IngestReport:
-    """Raises IngestBusy when another ingest holds the lock (unless `wait`)."""
+           log=print, wait: bool = False, meanings: MeaningSource | None = None) -> IngestReport:
+    """Raises IngestBusy when another ingest holds the lock (unless `wait`). With `meanings`, what
+    each unit means is read here and stored in its segment (else the bot reads it at every load)."""
     with ingest_lock(settings, wait, on_wait=log):
-        return _ingest(paths, settings, embedder, show_progress, log)
+        return _ingest(paths, settings, embedder, show_progress, log, meanings)
 
 
-def _ingest(paths: list[Path], settings: Settings, embedder: Embedder | None, show_progress: bool, log) -> IngestReport:
+def _ingest(paths: list[Path], settings: Settings, embedder: Embedder | None, show_progress: bool, log,
+            meanings: MeaningSource | None = None) -> IngestReport:
     start = time.perf_counter()
     report = IngestReport()
     lexicon_path = settings.knowledge_dir / "cleaning.yaml"
@@ -223,14 +228,16 @@ def _ingest(paths: list[Path], settings: Settings, embedder: Embedder | None, sh
     if not keys:
         report.errors.append("no readable article among the given paths; the previous index (if any) is kept")
         log(f"error: {report.errors[-1]}")
-    elif live and live["segments"] == keys and not planned.fresh and live["embedder"] == settings.embedder:
+    elif live and live["segments"] == keys and not planned.fresh and live["embedder"] == settings.embedder and (
+            meanings is None or live.get("meaning") == meanings.version):
         report.up_to_date, report.generation = True, live["generation"]
         report.files, report.units = len(keys), live.get("units", 0)
         report.reused = report.units
     else:
         pending.parent.mkdir(parents=True, exist_ok=True)
         pending.touch()
-        known = _build(planned, settings, embedder, report, show_progress)
+        _store_meanings(keys, planned.fresh, live, settings, meanings)
+        known = _build(planned, settings, embedder, report, show_progress, meanings)
     if keys:
         stats.save()
     # Every run, up to date or not, removes what no kept generation uses (a crashed run's leftovers too).
@@ -240,8 +247,23 @@ def _ingest(paths: list[Path], settings: Settings, embedder: Embedder | None, sh
     return report
 
 
+def _store_meanings(keys: list[str], fresh: list[Segment], live: dict | None, settings: Settings,
+                    meanings: MeaningSource | None) -> None:
+    """New segments get their units' meaning; listed ones read with another version (the cues or the
+    catalogue were edited, or the segment comes from an older generation) are read again."""
+    if meanings is None:
+        return
+    for segment in fresh:
+        segment.meaning = meanings.stored(segment.units, segment.doc["title"])
+    current = set(live["segments"]) if live and live.get("meaning") == meanings.version else set()
+    built = {s.key for s in fresh}
+    for key in keys:
+        if key not in built and key not in current:
+            refresh_meaning(settings, key, meanings)
+
+
 def _build(planned: Plan, settings: Settings, embedder: Embedder | None, report: IngestReport,
-           show_progress: bool) -> dict[str, set[str]]:
+           show_progress: bool, meanings: MeaningSource | None = None) -> dict[str, set[str]]:
     """Writes the new segments and a generation listing `planned.keys`, publishes it; returns each
     listed segment's fingerprints (the collector then need not read them again)."""
     store = VectorStore.open(settings, settings.embedder, create=True)
@@ -256,6 +278,7 @@ def _build(planned: Plan, settings: Settings, embedder: Embedder | None, report:
     report.files, report.units = len(planned.keys), units
     report.reused = max(0, units - report.embedded)
     manifest = {"embedder": settings.embedder, "pipeline_version": PIPELINE_VERSION,
+                "meaning": meanings.version if meanings else None,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": len(planned.keys), "units": units,
                 "skipped": report.skipped, "errors": report.errors}
     generation = write_generation(settings, planned.keys, tokens, manifest)

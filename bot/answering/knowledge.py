@@ -18,12 +18,11 @@ from bot.answering.retrieve import HybridRetriever
 from bot.answering.understand import QuestionReader
 from bot.core.errors import EmbedderMismatch
 from bot.core.settings import Settings
-from bot.core.text import fold, fold_aligned
 from bot.index.embedders import Embedder, load_embedder
 from bot.index.layout import read_current
 from bot.index.store import StoredIndex, load_index
 from bot.kb.catalog import Catalog, load_catalog
-from bot.kb.evidence import UnitMeaning, UnitReader, load_cues
+from bot.kb.evidence import UnitMeaning, UnitReader, load_cues, unit_meanings
 from bot.kb.intents import IntentBook, load_intents
 from bot.kb.prototypes import wording_vectors
 from bot.answering.handoff import PersonRequests
@@ -43,25 +42,29 @@ class Knowledge:
     meanings: list[UnitMeaning]  # one per index unit
     rule_units: dict[int, set[str]]  # unit position -> features whose rule quotes it holds
     person: PersonRequests
+    meaning_version: str = ""  # what `meanings` were read with (bot.kb.evidence.UnitReader.version)
     _vectors: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def load(cls, settings: Settings, embedder: Embedder | None = None, retrieval_mode: str = "hybrid") -> "Knowledge":
-        index = load_index(settings)
+    def load(cls, settings: Settings, embedder: Embedder | None = None, retrieval_mode: str = "hybrid",
+             previous: "Knowledge | None" = None) -> "Knowledge":
+        """With `previous` (the knowledge loaded before), what the new generation shares with it
+        (segments, their folded text and meaning) is taken over, not read again."""
+        index = load_index(settings, previous.index if previous is not None else None)
         if index.embedder_name != settings.embedder:
             raise EmbedderMismatch(
                 f"the index was built with embedder {index.embedder_name!r} but LICENSEBOT_EMBEDDER is {settings.embedder!r}: "
                 "run `licensebot ingest` again")
-        for doc in index.docs.values():
-            doc["_folded"] = fold_aligned(doc["text"])
         kdir = settings.knowledge_dir
         catalog = load_catalog(kdir)
         rule_quotes = verify_rule_quotes(catalog, index.docs, str(kdir / "rules.yaml"))
         embedder = embedder or load_embedder(settings.embedder)
         intents = load_intents(kdir / "intents.yaml")
         units = UnitReader(catalog, load_cues(kdir / "evidence.yaml"))
-        meanings = [units.read(u, fold(index.docs[u["doc_id"]]["title"])) for u in index.units]
+        ready = _loaded_meanings(previous, units.version)
+        meanings = unit_meanings([(index.units[p.start:p.end], index.docs[p.doc_id]["title"], p.meaning, ready.get(p.key))
+                                  for p in index.parts], units)
         classifier = _intent_classifier(intents, embedder, settings)
         intent_wordings = [w for i in intents.intents for w in i.wordings]
         facts, feature_vectors = _fact_finder(catalog, embedder, settings, (classifier.vectors, intent_wordings))
@@ -69,7 +72,8 @@ class Knowledge:
         person = PersonRequests(wording_vectors(catalog.glossary.person_requests, embedder, settings.data_dir),
                                 np.vstack([classifier.vectors, feature_vectors]))
         return cls(settings, index, embedder, catalog, rule_quotes, HybridRetriever(index, embedder, retrieval_mode), reader,
-                   intents, meanings, _rule_units(index, catalog, rule_quotes), person)
+                   intents, meanings, _rule_units(index, catalog, rule_quotes), person,
+                   units.version)
 
     def stale(self) -> bool:
         return read_current(self.settings) not in (None, self.index.generation)
@@ -93,6 +97,13 @@ class Knowledge:
 
     def question_vector(self, folded_question: str) -> np.ndarray:
         return self.vectors([folded_question])[folded_question]
+
+
+def _loaded_meanings(previous: Knowledge | None, version: str) -> dict[str, list[UnitMeaning]]:
+    """Each segment's meanings as the previous load has them, when read with the same version."""
+    if previous is None or previous.meaning_version != version:
+        return {}
+    return {p.key: previous.meanings[p.start:p.end] for p in previous.index.parts}
 
 
 def _intent_classifier(book: IntentBook, embedder: Embedder, settings: Settings) -> IntentClassifier:

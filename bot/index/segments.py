@@ -17,6 +17,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
@@ -36,6 +37,16 @@ class Segment:
     vectors: np.ndarray = field(repr=False)  # one row per unit
     tokens: list[list[str]] = field(default_factory=list, repr=False)  # BM25 tokens per unit
     problems: list[str] = field(default_factory=list)  # reading warnings, said again when the segment is reused
+    meaning: dict | None = None  # what the units mean, as read at ingest ({"version", "rows", "index"}; bot.kb.evidence)
+
+
+class MeaningSource(Protocol):
+    """Reads what units mean (bot.kb.evidence.UnitReader, handed in by the CLI: ingest does not
+    import bot.kb). `version` hashes what meaning is read with; a stored one of another version is stale."""
+
+    version: str
+
+    def stored(self, units: list[dict], title: str) -> dict: ...
 
 
 class SegmentUnreadable(ValueError):
@@ -67,6 +78,7 @@ class _Meta(TypedDict):
     doc: _Doc
     units: list[_Unit]
     problems: NotRequired[list[str]]
+    meaning: NotRequired[dict | None]
 
 
 _META = TypeAdapter(_Meta)
@@ -131,10 +143,26 @@ def write_segment(settings: Settings, segment: Segment) -> None:
     tmp_tokens.write_text(json.dumps(segment.tokens, ensure_ascii=False), encoding="utf-8")
     _replace(tmp_tokens, tokens)
     crash_point("write:segment")
-    tmp_meta = meta.with_name(meta.name + suffix)
-    tmp_meta.write_text(json.dumps({"doc": segment.doc, "units": segment.units, "problems": segment.problems},
-                                   ensure_ascii=False), encoding="utf-8")
+    _write_meta(settings, segment)
+
+
+def _write_meta(settings: Settings, segment: Segment) -> None:
+    meta = _paths(settings, segment.key)[0]
+    tmp_meta = meta.with_name(meta.name + f".{os.getpid()}.tmp")
+    tmp_meta.write_text(json.dumps({"doc": segment.doc, "units": segment.units, "problems": segment.problems,
+                                    "meaning": segment.meaning}, ensure_ascii=False), encoding="utf-8")
     _replace(tmp_meta, meta)
+
+
+def refresh_meaning(settings: Settings, key: str, source: MeaningSource) -> bool:
+    """Read a stored segment's meaning again when it was read with another version (the cues or the
+    catalogue changed); the JSON is replaced whole, so a reader sees the old or the new. True if rewritten."""
+    segment = read_segment(settings, key)
+    if (segment.meaning or {}).get("version") == source.version:
+        return False
+    segment.meaning = source.stored(segment.units, segment.doc["title"])
+    _write_meta(settings, segment)
+    return True
 
 
 def has_segment(settings: Settings, key: str) -> bool:
@@ -151,7 +179,7 @@ def read_segment(settings: Settings, key: str, with_tokens: bool = False) -> Seg
         words = _validated(_TOKENS, tokens)
         if len(words) != len(data["units"]):
             raise SegmentUnreadable(f"{tokens}: tokens for {len(words)} units, the segment has {len(data['units'])}")
-    return Segment(key, data["doc"], data["units"], matrix, words, data.get("problems", []))
+    return Segment(key, data["doc"], data["units"], matrix, words, data.get("problems", []), data.get("meaning"))
 
 
 def read_fingerprints(settings: Settings, key: str) -> set[str]:

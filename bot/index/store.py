@@ -36,6 +36,16 @@ def _stamp(path: Path) -> Stamp:
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
+@dataclass(frozen=True)
+class Part:
+    """One segment's place in the loaded generation: its units are units[start:end]."""
+    key: str
+    doc_id: str
+    start: int
+    end: int
+    meaning: dict | None = field(default=None, repr=False, compare=False)  # as stored at ingest (bot.kb.evidence)
+
+
 @dataclass
 class StoredIndex:
     generation: str
@@ -50,6 +60,7 @@ class StoredIndex:
     _files: dict[Path, Stamp] = field(default_factory=dict, repr=False)  # what it was read from, as it was
     _checked: tuple[dict[Path, Stamp], str | None] | None = field(default=None, repr=False)  # the last re-read
     _check_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    parts: list[Part] = field(default_factory=list, repr=False)  # one per segment, in order
 
     def __post_init__(self) -> None:
         for pos, unit in enumerate(self.units):
@@ -94,25 +105,28 @@ class StoredIndex:
             n *= 4  # many vectors were added since this generation was loaded
 
 
-def load_index(settings: Settings) -> StoredIndex:
-    """The live generation, or IndexMissing / IndexCorrupt with one line naming what is wrong."""
+def load_index(settings: Settings, previous: StoredIndex | None = None) -> StoredIndex:
+    """The live generation, or IndexMissing / IndexCorrupt with one line naming what is wrong. With
+    `previous` (the generation loaded before), segments both list are taken from it, not read again:
+    a reload after one edited article reads that article only."""
     generation = read_current(settings)
     if generation is None:
         raise IndexMissing(f"no index in {settings.data_dir}: run `licensebot ingest` first")
-    manifest, docs, units, vectors, lexical, files = _read_files(settings, generation)
+    manifest, docs, units, vectors, lexical, files, parts = _read_files(settings, generation, previous)
     step = settings.data_dir / "chroma" if not settings.uses_chroma_server else Path(f"chroma server {settings.chroma_host}")
     try:
         store = VectorStore.open(settings, manifest["embedder"])
         foreign = max(0, store.count() - len({u["fingerprint"] for u in units}))
     except Exception as exc:  # noqa: BLE001 - any way the store can be broken; the message names it
         raise IndexCorrupt(f"{step}: cannot be read ({describe(exc)}); {REPAIR}") from None
-    return StoredIndex(generation, manifest, docs, units, vectors, lexical, store, _foreign=foreign, _files=files)
+    return StoredIndex(generation, manifest, docs, units, vectors, lexical, store, _foreign=foreign, _files=files, parts=parts)
 
 
-def _read_files(settings: Settings, generation: str
-                ) -> tuple[dict, dict[str, dict], list[dict], np.ndarray, LexicalIndex, dict[Path, Stamp]]:
-    """(manifest, docs, units, vectors, lexical index, the files read with their stamps) of a
-    generation; IndexCorrupt names the file that cannot be read."""
+def _read_files(settings: Settings, generation: str, previous: StoredIndex | None = None
+                ) -> tuple[dict, dict[str, dict], list[dict], np.ndarray, LexicalIndex, dict[Path, Stamp], list[Part]]:
+    """(manifest, docs, units, vectors, lexical index, the files read with their stamps, the parts) of
+    a generation; IndexCorrupt names the file that cannot be read. Segments `previous` holds are taken
+    from it (their files are only stat-ed)."""
     gen_dir = generation_dir(settings, generation)
     if not gen_dir.is_dir():
         raise IndexCorrupt(f"{gen_dir}: the generation CURRENT names is missing; {REPAIR}")
@@ -122,14 +136,16 @@ def _read_files(settings: Settings, generation: str
         manifest = read_manifest(gen_dir)
         if manifest.get("format") != FORMAT:
             raise IndexCorrupt(f"{step}: an index of an older licensebot; {REPAIR}")
-        docs, units, matrices = {}, [], []
+        docs, units, matrices, parts = {}, [], [], []
+        loaded = {p.key: p for p in previous.parts} if previous is not None else {}
         for key in manifest["segments"]:
             step = segments_dir(settings) / f"{key}.*"
             files.update((path, _stamp(path)) for path in segment_files(settings, key)[:2])  # the reader's two
-            segment = read_segment(settings, key)
-            docs[segment.doc["doc_id"]] = segment.doc
-            units += segment.units
-            matrices.append(segment.vectors)
+            doc, seg_units, seg_vectors, meaning = _reused(previous, loaded[key]) if key in loaded else _read(settings, key)
+            docs[doc["doc_id"]] = doc
+            parts.append(Part(key, doc["doc_id"], len(units), len(units) + len(seg_units), meaning))
+            units += seg_units
+            matrices.append(seg_vectors)
         step = gen_dir / LEXICAL
         files.update((path, _stamp(path)) for path in sorted(step.iterdir()))
         lexical = LexicalIndex.load(step)
@@ -142,4 +158,13 @@ def _read_files(settings: Settings, generation: str
     vectors = np.vstack(matrices) if matrices else np.zeros((0, 384), np.float16)
     if lexical.size != len(units):
         raise IndexCorrupt(f"{gen_dir / LEXICAL}: {lexical.size} entries for {len(units)} units; {REPAIR}")
-    return manifest, docs, units, vectors, lexical, files
+    return manifest, docs, units, vectors, lexical, files, parts
+
+
+def _read(settings: Settings, key: str) -> tuple[dict, list[dict], np.ndarray, dict | None]:
+    segment = read_segment(settings, key)
+    return segment.doc, segment.units, segment.vectors, segment.meaning
+
+
+def _reused(previous: StoredIndex, part: Part) -> tuple[dict, list[dict], np.ndarray, dict | None]:
+    return previous.docs[part.doc_id], previous.units[part.start:part.end], previous.vectors[part.start:part.end], part.meaning

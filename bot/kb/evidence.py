@@ -1,10 +1,16 @@
 """What each evidence unit of the index means: the licences it concerns (named in it, else named
 in its headings, else in its article's title), the kinds of information it gives, and how it
 speaks of needing each licence. Derived from the unit's own words with knowledge/evidence.yaml and
-the licence catalogue, the same way for every article, so a new article needs no code and editing
-the cues needs no re-ingest."""
+the licence catalogue, the same way for every article, so a new article needs no code.
+
+Reading meaning is term matching over every unit (seconds per ten thousand units), so ingest stores
+each segment's rows with the `version` of what they were read with (the licence terms and the cues);
+loading takes stored rows as data and reads again only the segments whose version differs, which
+keeps the promise that editing the cues or the catalogue needs no re-ingest."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +20,7 @@ from bot.core.text import fold
 from bot.kb.catalog import Catalog, load_yaml
 from bot.kb.terms import TermMatcher
 
+MEANING_FORMAT = 1  # bump when `UnitReader.read` changes what it derives: every stored row is then stale
 POLARITIES = ("depends", "need_not", "must")  # precedence: a condition is not a yes or a no
 CLAUSES = re.compile(r"[，,；;。！!？?]|而|但")
 
@@ -26,6 +33,15 @@ class UnitMeaning:
     topic: frozenset[str] = frozenset()  # what the unit is about: its headings, a list's lead-in, a sentence itself
     polarity: dict[str, str] = field(default_factory=dict)  # licence slug -> must | need_not | depends
     stance: str | None = None  # the unit's own polarity, whatever licence it is about
+
+    def row(self) -> list:
+        """A JSON-able row, stored in the unit's segment at ingest."""
+        return [list(self.licenses), self.named, sorted(self.kinds), sorted(self.topic), self.polarity, self.stance]
+
+    @classmethod
+    def from_row(cls, row: list) -> "UnitMeaning":
+        licenses, named, kinds, topic, polarity, stance = row
+        return cls(tuple(licenses), bool(named), frozenset(kinds), frozenset(topic), dict(polarity), stance)
 
 
 @dataclass(frozen=True)
@@ -65,7 +81,17 @@ class UnitReader:
 
     def __init__(self, catalog: Catalog, cues: EvidenceCues):
         self.cues = cues
-        self.licenses = TermMatcher({slug: list(l.aliases) + [l.name] for slug, l in catalog.licenses.items()})
+        terms = {slug: list(l.aliases) + [l.name] for slug, l in catalog.licenses.items()}
+        self.licenses = TermMatcher(terms)
+        self.version = _version(terms, cues)
+
+    def stored(self, units: list[dict], title: str) -> dict:
+        """One article's units' meaning as stored in its segment (ingest calls this through
+        bot.index.segments.MeaningSource): the distinct rows, and which one each unit has."""
+        folded = fold(title)
+        table: dict[str, int] = {}
+        index = [table.setdefault(json.dumps(self.read(u, folded).row(), ensure_ascii=False), len(table)) for u in units]
+        return {"version": self.version, "rows": [json.loads(k) for k in table], "index": index}
 
     def read(self, unit: dict, title: str) -> UnitMeaning:
         text, headings = fold(unit["text"]), fold(f'{unit.get("section", "")} {unit.get("heading", "")}')
@@ -86,3 +112,34 @@ class UnitReader:
         else:  # a sentence is about what it says itself
             topic = self.cues.kinds_of(text, "")
         return UnitMeaning(tuple(licenses), bool(named), self.cues.kinds_of(text, headings), topic, polarity, stance)
+
+
+def _version(terms: dict[str, list[str]], cues: EvidenceCues) -> str:
+    """Hash of everything a unit's meaning is read with: a stored row of another version is stale."""
+    cue_text = {k: [[p.pattern for p in c], [p.pattern for p in h]] for k, (c, h) in cues.kinds.items()}
+    polarity = {k: [p.pattern for p in v] for k, v in cues.polarity.items()}
+    blob = json.dumps([MEANING_FORMAT, terms, cue_text, polarity], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def unit_meanings(parts: list[tuple[list[dict], str, dict | None, list[UnitMeaning] | None]],
+                  reader: UnitReader) -> list[UnitMeaning]:
+    """Every unit's meaning, segment by segment (units, article title, stored meaning, meanings
+    already loaded with this reader's version or None): rows stored with this reader's version are
+    taken as data (equal rows share one object: most units mean the same few things), the others are
+    read again from the words."""
+    shared: dict[str, UnitMeaning] = {}
+    out: list[UnitMeaning] = []
+    for units, title, stored, ready in parts:
+        if ready is not None:
+            out += ready
+        elif stored and stored.get("version") == reader.version and len(stored.get("index", ())) == len(units):
+            table = []
+            for row in stored["rows"]:
+                key = json.dumps(row, ensure_ascii=False)
+                table.append(shared.get(key) or shared.setdefault(key, UnitMeaning.from_row(row)))
+            out += [table[i] for i in stored["index"]]
+        else:
+            folded = fold(title)
+            out += [reader.read(u, folded) for u in units]
+    return out

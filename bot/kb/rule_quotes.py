@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.errors import KnowledgeError
-from bot.core.text import find_verbatim
+from bot.core.text import find_verbatim, fold_aligned
 from bot.kb.catalog import Catalog, RuleQuote
 
 
@@ -18,12 +18,26 @@ class LocatedQuote:
     end: int
 
 
-def locate_quote(quote: str, source: str, docs: dict[str, dict]) -> LocatedQuote | None:
-    """Find a rule quote in its article's stored text, tolerant of script and width only."""
-    for doc in docs.values():
-        if Path(doc["source"]).name != Path(source).name and doc["source"] != source:
-            continue
-        span = find_verbatim(quote, doc["text"], doc.get("_folded"))
+def _by_name(docs: dict[str, dict]) -> dict[str, list[tuple[int, dict]]]:
+    """Docs (with their order) by file name and by full source: a quote is looked for in its own
+    article only, not in every article of a big corpus."""
+    out: dict[str, list[tuple[int, dict]]] = {}
+    for n, doc in enumerate(docs.values()):
+        for name in dict.fromkeys((Path(doc["source"]).name, doc["source"])):
+            out.setdefault(name, []).append((n, doc))
+    return out
+
+
+def locate_quote(quote: str, source: str, docs: dict[str, dict],
+                 by_name: dict[str, list[tuple[int, dict]]] | None = None) -> LocatedQuote | None:
+    """Find a rule quote in its article's stored text, tolerant of script and width only. The
+    article's folded text is computed on first use and kept in its doc row."""
+    by_name = by_name if by_name is not None else _by_name(docs)
+    candidates = dict(pair for name in dict.fromkeys((Path(source).name, source)) for pair in by_name.get(name, []))
+    for _, doc in sorted(candidates.items()):
+        if "_folded" not in doc:
+            doc["_folded"] = fold_aligned(doc["text"])
+        span = find_verbatim(quote, doc["text"], doc["_folded"])
         if span is not None:
             return LocatedQuote(doc["doc_id"], *span)
     return None
@@ -34,6 +48,7 @@ def verify_rule_quotes(catalog: Catalog, docs: dict[str, dict], rules_path: str 
     located: dict[RuleQuote, LocatedQuote] = {}
     problems: list[str] = []
     sources = {Path(d["source"]).name for d in docs.values()}
+    by_name = _by_name(docs)
     entries = [(f"features.{f.key}.licenses.{r.slug}.quotes", q) for f in catalog.features.values() for r in f.licenses for q in r.quotes]
     entries += [(f"topics.{t.key}.quotes", q) for t in catalog.topics.values() for q in t.quotes]
     if catalog.commercial_test:
@@ -41,7 +56,7 @@ def verify_rule_quotes(catalog: Catalog, docs: dict[str, dict], rules_path: str 
     for where, q in entries:
         if q in located:
             continue
-        hit = locate_quote(q.quote, q.source, docs)
+        hit = locate_quote(q.quote, q.source, docs, by_name)
         if hit is None:
             why = "article not in the index" if Path(q.source).name not in sources else "quote not found in the article's stored text"
             problems.append(f"{rules_path}: {where}: {why}: source={q.source!r} quote={q.quote[:60]!r}")

@@ -31,6 +31,20 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _meanings(settings, log):
+    """What ingest reads each unit's meaning with (stored in its segment, so loading need not read
+    it); a knowledge file that does not load leaves that to the bot, which reports the problem."""
+    from bot.core.errors import KnowledgeError
+    from bot.kb.catalog import load_catalog
+    from bot.kb.evidence import UnitReader, load_cues
+
+    try:
+        return UnitReader(load_catalog(settings.knowledge_dir), load_cues(settings.knowledge_dir / "evidence.yaml"))
+    except KnowledgeError as exc:
+        log(f"warning: unit meanings not stored ({exc}); the bot reads them when it loads")
+        return None
+
+
 @app.command()
 def ingest(paths: list[Path] = typer.Argument(None, help="files or folders (default: knowledge/articles)"),
            quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
@@ -41,8 +55,9 @@ def ingest(paths: list[Path] = typer.Argument(None, help="files or folders (defa
 
     settings = get_settings()
     try:
-        report = run_ingest(paths or [settings.articles_dir], settings, show_progress=not quiet,
-                            log=lambda m: typer.echo(m, err=True), wait=wait)
+        say = lambda m: typer.echo(m, err=True)  # noqa: E731
+        report = run_ingest(paths or [settings.articles_dir], settings, show_progress=not quiet, log=say, wait=wait,
+                            meanings=_meanings(settings, say))
     except IngestBusy as exc:
         _fail(str(exc), code=3)
     typer.echo(report.summary())
@@ -94,7 +109,8 @@ def _ensure_index(settings) -> None:
     typer.echo("The index is empty: ingesting knowledge/articles first …", err=True)
     from ingest.pipeline import ingest as run_ingest
 
-    report = run_ingest([settings.articles_dir], settings, log=lambda m: typer.echo(m, err=True), wait=True)
+    say = lambda m: typer.echo(m, err=True)  # noqa: E731
+    report = run_ingest([settings.articles_dir], settings, log=say, wait=True, meanings=_meanings(settings, say))
     typer.echo(report.summary(), err=True)
     if not report.files:
         _fail("nothing could be indexed; add articles to knowledge/articles and run `licensebot ingest`")
@@ -295,7 +311,8 @@ def _corpus_with(extra: list[Path]):
     settings = get_settings()
     key = hashlib.sha1("|".join(sorted(str(p) for p in extra)).encode()).hexdigest()[:10]
     scratch = settings.model_copy(update={"data_dir": settings.data_dir / "eval-corpora" / key})
-    report = run_ingest([settings.articles_dir, *extra], scratch, show_progress=False, log=lambda m: typer.echo(m, err=True))
+    say = lambda m: typer.echo(m, err=True)  # noqa: E731
+    report = run_ingest([settings.articles_dir, *extra], scratch, show_progress=False, log=say, meanings=_meanings(scratch, say))
     typer.echo(f"eval corpus with {', '.join(p.name for p in extra)}: {report.summary()}", err=True)
     return scratch
 
