@@ -177,11 +177,11 @@ def _answering_units(u: Understanding, knowledge: Knowledge, hits, kinds: set[st
     and addressing the question's own subject ("版号", "有效期") unless they are very close in meaning."""
     related = _related(u, knowledge)
     focus = knowledge.intents.focus.get(u.intent.focus, ()) if u.intent.focus and u.intent.name == "conditions" else ()
-    candidates = hits + knowledge.retriever.scan(u.vector, of_kind(knowledge.meanings, kinds, related))
-    comparing = u.intent.name == "comparison" and len(related) >= 2
     floor = MIN_RELEVANCE_EN if u.language == "en" else MIN_RELEVANCE  # English to Chinese articles runs lower
+    candidates = hits + knowledge.retriever.scan(u.vector, of_kind(knowledge.kinds, kinds, related), floor)
+    comparing = u.intent.name == "comparison" and len(related) >= 2
     ranked = relevant(candidates, knowledge.meanings, kinds, related, focus, floor, prefer_lists=u.intent.name in LIST_INTENTS,
-                      units=knowledge.index.units, comparing=comparing, whole_lists=u.intent.name == "other")
+                      lists=knowledge.lists, comparing=comparing, whole_lists=u.intent.name == "other")
     chosen = to_quote(ranked, related if comparing else frozenset())
     if not chosen:
         return chosen

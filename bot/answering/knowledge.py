@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bot.answering.evidence import KindIndex, ListIndex
 from bot.answering.facts import FactFinder
 from bot.answering.intent import IntentClassifier
 from bot.answering.retrieve import HybridRetriever
@@ -42,6 +43,8 @@ class Knowledge:
     meanings: list[UnitMeaning]  # one per index unit
     rule_units: dict[int, set[str]]  # unit position -> features whose rule quotes it holds
     person: PersonRequests
+    kinds: KindIndex = field(repr=False, default=None)  # units by kind and licence, for the kind scan
+    lists: ListIndex = field(repr=False, default=None)  # each article's lists, for joining a hit to its list
     meaning_version: str = ""  # what `meanings` were read with (bot.kb.evidence.UnitReader.version)
     _vectors: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -73,7 +76,7 @@ class Knowledge:
                                 np.vstack([classifier.vectors, feature_vectors]))
         return cls(settings, index, embedder, catalog, rule_quotes, HybridRetriever(index, embedder, retrieval_mode), reader,
                    intents, meanings, _rule_units(index, catalog, rule_quotes), person,
-                   units.version)
+                   KindIndex.build(meanings), ListIndex.build(index.units), units.version)
 
     def stale(self) -> bool:
         return read_current(self.settings) not in (None, self.index.generation)

@@ -70,9 +70,11 @@ class HybridRetriever:
         sims = self.similarity(vector, top) if vector is not None else np.zeros(len(top))
         return [Hit(self.index.units[p], p, fused[p][0], float(s), fused[p][1], fused[p][2]) for p, s in zip(top, sims)]
 
-    def scan(self, vector: np.ndarray, positions: list[int]) -> list[Hit]:
+    def scan(self, vector: np.ndarray, positions: list[int], floor: float | None = None) -> list[Hit]:
         """Exact similarity of the question to the given units (those of the kind a question asks for):
         cheap for the few hundred or thousand units of a kind, and it finds a unit the fused ranking
-        placed too low ("要多久" shares no words with "大概需要一个月左右")."""
+        placed too low ("要多久" shares no words with "大概需要一个月左右"). With `floor`, only the
+        units at least that similar become hits (the others could not answer anyway)."""
         sims = self.similarity(vector, positions)
-        return [Hit(self.index.units[p], p, 0.0, float(s)) for p, s in zip(positions, sims)]
+        keep = range(len(positions)) if floor is None else np.flatnonzero(np.asarray(sims, dtype=np.float64) >= floor).tolist()
+        return [Hit(self.index.units[positions[i]], positions[i], 0.0, float(sims[i])) for i in keep]
