@@ -3,10 +3,11 @@ a new generation -> publish -> collect what nothing uses. One ingest at a time (
 
 An article is a segment keyed by its bytes and the recipe that turns bytes into units, so an
 unchanged file is not read (size and mtime match what was seen), an unchanged article is not
-cleaned, embedded or written, and an edit costs that article's units plus a BM25 rebuild from
-stored tokens. Every run reads back the segments it keeps: one that cannot be read (garbage,
-truncated, a part missing) is rebuilt from its article, saying so, instead of breaking every later
-run and the bot; its vectors usually come back from the collection, not the model. With a
+cleaned, embedded or written, and an edit costs that article's units: unchanged segments are not
+even read (the live manifest knows their sizes, the live lexical base their terms). A kept segment
+whose files are not as the live manifest saw them when it was written (garbage, truncated, a part
+missing) is read back and, when it cannot be read, rebuilt from its article, saying so, instead of
+breaking every later run and the bot; its vectors usually come back from the collection. With a
 `MeaningSource` (the CLI passes bot.kb's unit reader) what each unit means is read here, once, and
 stored in its segment; segments read with other cues or another catalogue are read again.
 """
@@ -26,10 +27,11 @@ from bot.core.settings import REPO_ROOT, Settings
 from bot.index.embedders import Embedder, load_embedder
 from bot.index.filestats import FileStats
 from bot.index.layout import index_root
+from bot.index.lexical_base import base_for
 from bot.index.lexical import tokenize
 from bot.index.lock import ingest_lock
 from bot.index.segments import (MeaningSource, Segment, SegmentUnreadable, has_segment, read_segment, refresh_meaning,
-                                 segment_key, write_segment)
+                                 segment_key, segment_stamp, write_segment)
 from bot.index.vectors import VectorStore
 from bot.index.writer import collect, live_manifest, publish, write_generation
 from ingest.clean import clean_page, load_lexicon
@@ -109,28 +111,31 @@ def read_docs(paths: list[Path], settings: Settings) -> tuple[list[dict], list[s
 class Plan:
     keys: list[str] = field(default_factory=list)  # every readable file's segment, in order
     fresh: list[Segment] = field(default_factory=list)  # segments to build
-    tokens: dict[str, list[list[str]]] = field(default_factory=dict)  # of the stored segments kept, read back
-    fingerprints: dict[str, set[str]] = field(default_factory=dict)  # likewise
 
 
-def stored_segment(settings: Settings, key: str, listed: bool, shown: str, report: IngestReport, log) -> Segment | None:
-    """The stored segment `key`, read back whole; None when it must be built: never written, or
-    unreadable (`listed`: the live generation needs it, so even its absence is news), which is said
-    in one warning line naming the file, and it is rebuilt from `shown`."""
+def segment_sound(settings: Settings, key: str, listed: bool, seen: list | None, shown: str, report: IngestReport,
+                  log) -> bool:
+    """Whether stored segment `key` can be kept. `listed`: the live generation lists it, `seen` being
+    its files' stamps as recorded then (None from an older manifest). Files as recorded are kept
+    unread; otherwise the segment is read back whole, and one that cannot be read (or is missing
+    although listed: news) is said in one warning line naming the file, to be rebuilt from `shown`."""
+    if listed and seen is not None and segment_stamp(settings, key) == seen:
+        return True
     if not listed and not has_segment(settings, key):
-        return None
+        return False
     try:
-        return read_segment(settings, key, with_tokens=True)
+        read_segment(settings, key, with_tokens=True)
+        return True
     except SegmentUnreadable as exc:
         report.rebuilt.append(str(exc))
         log(f"warning: {exc}; rebuilt from {shown}")
-        return None
+        return False
 
 
 def plan(files: list[Found], settings: Settings, recipe: str, lexicon, stats: FileStats, report: IngestReport,
-         show_progress: bool, log, listed: set[str]) -> Plan:
-    """The segment key of every readable file, in order, the segments that must be built, and the
-    tokens and fingerprints of those kept. `listed` are the live generation's segment keys."""
+         show_progress: bool, log, listed: dict[str, list | None]) -> Plan:
+    """The segment key of every readable file, in order, and the segments that must be built.
+    `listed`: the live generation's segment keys with their files' stamps as it recorded them."""
     result = Plan()
     for found in tqdm(files, desc="reading", unit="file", disable=not show_progress):
         try:
@@ -142,8 +147,7 @@ def plan(files: list[Found], settings: Settings, recipe: str, lexicon, stats: Fi
                 sha = hashlib.sha256(data).hexdigest()
                 report.read += 1
             key = segment_key(found.shown, sha, recipe)
-            stored = stored_segment(settings, key, key in listed, found.shown, report, log)
-            if stored is None:
+            if not segment_sound(settings, key, key in listed, listed.get(key), found.shown, report, log):
                 if data is None:
                     data = read_bytes(found.path, found.shown)
                     report.read += 1
@@ -152,9 +156,6 @@ def plan(files: list[Found], settings: Settings, recipe: str, lexicon, stats: Fi
                 for problem in segment.problems:
                     report.skipped.append(problem)
                     log(f"warning: {problem}")
-            else:
-                result.tokens[key] = stored.tokens
-                result.fingerprints[key] = {u["fingerprint"] for u in stored.units}
             stats.saw(found.shown, stat, sha)
             result.keys.append(key)
         except UnreadableArticle as exc:
@@ -223,8 +224,8 @@ def _ingest(paths: list[Path], settings: Settings, embedder: Embedder | None, sh
     stats = FileStats(settings)
     live = live_manifest(settings)
     planned = plan(files, settings, recipe_for(settings, lexicon_path), lexicon, stats, report, show_progress, log,
-                   set(live["segments"]) if live else set())
-    keys, known = planned.keys, planned.fingerprints
+                   {key: (live.get("stamps") or {}).get(key) for key in live["segments"]} if live else {})
+    keys, known = planned.keys, {}
     if not keys:
         report.errors.append("no readable article among the given paths; the previous index (if any) is kept")
         log(f"error: {report.errors[-1]}")
@@ -264,24 +265,36 @@ def _store_meanings(keys: list[str], fresh: list[Segment], live: dict | None, se
 
 def _build(planned: Plan, settings: Settings, embedder: Embedder | None, report: IngestReport,
            show_progress: bool, meanings: MeaningSource | None = None) -> dict[str, set[str]]:
-    """Writes the new segments and a generation listing `planned.keys`, publishes it; returns each
-    listed segment's fingerprints (the collector then need not read them again)."""
+    """Writes the new segments and a generation listing `planned.keys`, publishes it; returns the new
+    segments' fingerprints (the collector then need not read them again). Unchanged segments are
+    not read: the live manifest knows their sizes and the live lexical base their terms."""
     store = VectorStore.open(settings, settings.embedder, create=True)
     embed_segments(planned.fresh, store, settings, embedder, report, show_progress)
-    tokens_of, known = dict(planned.tokens), dict(planned.fingerprints)
     for segment in planned.fresh:
         write_segment(settings, segment)
-        tokens_of[segment.key] = segment.tokens
-        known[segment.key] = {u["fingerprint"] for u in segment.units}
-    tokens = [t for key in planned.keys for t in tokens_of[key]]
-    units = len(tokens)
-    report.files, report.units = len(planned.keys), units
+    keys, fresh = planned.keys, planned.fresh
+    built = {s.key: s for s in fresh}
+    live = live_manifest(settings)
+    sizes = _unit_counts(keys, built, live, settings)
+    units, docs = sum(sizes[k] for k in keys), len(keys)
+    report.files, report.units = docs, units
     report.reused = max(0, units - report.embedded)
+    base = base_for(settings, keys, sizes, (live or {}).get("lexical"),
+                    lambda key: built[key] if key in built else read_segment(settings, key, with_tokens=True))
     manifest = {"embedder": settings.embedder, "pipeline_version": PIPELINE_VERSION,
-                "meaning": meanings.version if meanings else None,
-                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": len(planned.keys), "units": units,
+                "meaning": meanings.version if meanings else None, "lexical": base, "sizes": sizes,
+                "stamps": {key: segment_stamp(settings, key) for key in keys},
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": docs, "units": units,
                 "skipped": report.skipped, "errors": report.errors}
-    generation = write_generation(settings, planned.keys, tokens, manifest)
+    generation = write_generation(settings, keys, manifest)
     publish(settings, generation)
     report.generation = generation
-    return known
+    return {s.key: {u["fingerprint"] for u in s.units} for s in fresh}
+
+
+def _unit_counts(keys: list[str], built: dict[str, Segment], live: dict | None, settings: Settings) -> dict[str, int]:
+    """Units per listed segment: the new ones are in memory, the live manifest knows the others (a
+    segment it does not list, from an older generation, is read)."""
+    known = (live or {}).get("sizes") or {}
+    return {key: len(built[key].units) if key in built else known[key] if key in known else len(read_segment(settings, key).units)
+            for key in keys}

@@ -35,6 +35,16 @@ def live_generation(data: Path) -> Path:
     return data / "index" / json.loads((data / "index" / "CURRENT").read_text())["generation"]
 
 
+def live_lexical(data: Path) -> Path:
+    """The lexical base the live generation names."""
+    return data / "index" / "lexical" / json.loads((live_generation(data) / "manifest.json").read_text())["lexical"]
+
+
+def naming_a_missing_lexical_base(gen: Path) -> None:
+    manifest = json.loads((gen / "manifest.json").read_text())
+    (gen / "manifest.json").write_text(json.dumps({**manifest, "lexical": "g-gone"}))
+
+
 def a_segment(data: Path, suffix: str) -> Path:
     """One of the live generation's segment files (suffix .json, .npy or .tokens.json)."""
     key = json.loads((live_generation(data) / "manifest.json").read_text())["segments"][0]
@@ -81,7 +91,8 @@ BREAKAGES = {
     "CURRENT is empty": (lambda d: (d / "index" / "CURRENT").write_text(""), "CURRENT"),
     "generation missing": (lambda d: shutil.rmtree(live_generation(d)), "generation CURRENT names is missing"),
     "manifest truncated": (lambda d: (live_generation(d) / "manifest.json").write_text('{"generation": "g'), "manifest.json"),
-    "lexical index missing": (lambda d: shutil.rmtree(live_generation(d) / "lexical"), "lexical"),
+    "lexical index missing": (lambda d: shutil.rmtree(live_lexical(d)), "lexical"),
+    "lexical index garbage": (lambda d: garbage(live_lexical(d) / "postings.npz"), "lexical"),
     "Chroma missing": (lambda d: shutil.rmtree(d / "chroma"), "chroma"),
     "Chroma corrupt": (lambda d: garbage_sqlite(d / "chroma" / "chroma.sqlite3"), "chroma"),
     "sessions SQLite corrupt": (lambda d: garbage_sqlite(d / "sessions.sqlite"), "sessions.sqlite"),
@@ -139,7 +150,7 @@ def publish_broken_copy(data: Path, breaks) -> str:
 
 
 @pytest.mark.parametrize("breaks, names", [
-    (lambda g: (g / "lexical" / "params.index.json").write_text("{"), "lexical"),
+    (naming_a_missing_lexical_base, "lexical"),
     (lambda g: (g / "manifest.json").unlink(), "manifest.json"),
 ])
 def test_a_broken_generation_published_while_serving_keeps_the_loaded_index(data, embedder, breaks, names):

@@ -10,15 +10,17 @@ Layout of the data directory:
     index/segments/<key>.npy     their vectors (float16). The key hashes the file's bytes with
                                  everything that shapes its units, so an unchanged article keeps its
                                  segment from one generation to the next and is never rewritten
-    index/<generation>/          manifest.json (the segments, in order) and lexical/ (BM25 over the
-                                 units of those segments); RETIRED once a newer one is published
+    index/<generation>/          manifest.json (the segments, in order, their unit counts, the lexical
+                                 base it extends); RETIRED once a newer one is published
+    index/lexical/<base>/        term frequencies of many segments, shared by the generations that
+                                 follow it (bot/index/lexical_base.py)
     index/files.json             size, mtime and hash per source file: unchanged files are not read
     index/ingest.lock            held by the one running ingest (bot/index/lock.py)
     index/PENDING                exists while an ingest writes; found at start, it means the last
                                  one died, and the next run collects everything nothing uses
 
-An edit to one article writes one segment, adds only its new vectors and rebuilds BM25 from the
-stored tokens; the previous generation stays whole until it has been retired for a grace period,
+An edit to one article writes one segment, adds only its new vectors and a manifest naming the
+live lexical base (which the reader completes with that one segment's stored tokens); the previous generation stays whole until it has been retired for a grace period,
 so a reader that still holds it never loses anything under it.
 """
 from __future__ import annotations
@@ -35,8 +37,8 @@ from bot.core.faults import crash_point
 from bot.core.private import DIR_MODE
 from bot.core.settings import Settings
 
-MANIFEST, LEXICAL, RETIRED = "manifest.json", "lexical", "RETIRED"
-FORMAT = 3  # manifests of older formats (one file per part) are read as "no index": ingest again
+MANIFEST, RETIRED = "manifest.json", "RETIRED"
+FORMAT = 4  # manifests of older formats (3: a BM25 index per generation) are read as "no index": ingest again
 
 
 def index_root(settings: Settings) -> Path:
@@ -79,6 +81,10 @@ def collection_name(settings: Settings, embedder: str) -> str:
 
 def segments_dir(settings: Settings) -> Path:
     return index_root(settings) / "segments"
+
+
+def lexical_root(settings: Settings) -> Path:
+    return index_root(settings) / "lexical"
 
 
 def open_chroma(settings: Settings):

@@ -165,6 +165,20 @@ def refresh_meaning(settings: Settings, key: str, source: MeaningSource) -> bool
     return True
 
 
+def segment_stamp(settings: Settings, key: str) -> list[list[int] | None]:
+    """(size, mtime) of each of the segment's files, None for a missing one. Segment files are written
+    once and replaced whole, so an unchanged stamp means the file is as it was written: ingest need
+    not read it again to know it is sound."""
+    stamps: list[list[int] | None] = []
+    for path in segment_files(settings, key):
+        try:
+            st = path.stat()
+            stamps.append([st.st_size, st.st_mtime_ns])
+        except OSError:
+            stamps.append(None)
+    return stamps
+
+
 def has_segment(settings: Settings, key: str) -> bool:
     return segment_files(settings, key)[0].exists()
 

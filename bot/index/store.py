@@ -19,8 +19,9 @@ import numpy as np
 
 from bot.core.errors import IndexCorrupt, IndexMissing, describe
 from bot.core.settings import Settings
-from bot.index.layout import FORMAT, LEXICAL, MANIFEST, REPAIR, generation_dir, read_current, read_manifest, segments_dir
+from bot.index.layout import FORMAT, MANIFEST, REPAIR, generation_dir, lexical_root, read_current, read_manifest, segments_dir
 from bot.index.lexical import LexicalIndex
+from bot.index.lexical_base import open_lexical
 from bot.index.segments import SegmentUnreadable, read_segment, segment_files
 from bot.index.vectors import VectorStore
 
@@ -146,9 +147,9 @@ def _read_files(settings: Settings, generation: str, previous: StoredIndex | Non
             parts.append(Part(key, doc["doc_id"], len(units), len(units) + len(seg_units), meaning))
             units += seg_units
             matrices.append(seg_vectors)
-        step = gen_dir / LEXICAL
+        step = lexical_root(settings) / str(manifest.get("lexical"))
         files.update((path, _stamp(path)) for path in sorted(step.iterdir()))
-        lexical = LexicalIndex.load(step)
+        lexical = open_lexical(settings, manifest["lexical"], [(p.key, p.start, p.end) for p in parts])
     except IndexCorrupt:
         raise
     except SegmentUnreadable as exc:  # it names the file and what is wrong with it
@@ -157,7 +158,7 @@ def _read_files(settings: Settings, generation: str, previous: StoredIndex | Non
         raise IndexCorrupt(f"{step}: cannot be read ({describe(exc)}); {REPAIR}") from None
     vectors = np.vstack(matrices) if matrices else np.zeros((0, 384), np.float16)
     if lexical.size != len(units):
-        raise IndexCorrupt(f"{gen_dir / LEXICAL}: {lexical.size} entries for {len(units)} units; {REPAIR}")
+        raise IndexCorrupt(f"{lexical_root(settings) / manifest['lexical']}: {lexical.size} entries for {len(units)} units; {REPAIR}")
     return manifest, docs, units, vectors, lexical, files, parts
 
 

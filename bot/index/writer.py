@@ -19,9 +19,9 @@ from bot.core.errors import IndexCorrupt
 from bot.core.faults import crash_point
 from bot.core.private import DIR_MODE
 from bot.core.settings import Settings
-from bot.index.layout import (FORMAT, LEXICAL, MANIFEST, RETIRED, collection_name, generation_dir, index_root,
-                              new_generation_name, read_current, read_manifest, write_current)
-from bot.index.lexical import LexicalIndex
+from bot.index.layout import (FORMAT, MANIFEST, RETIRED, collection_name, generation_dir, index_root, new_generation_name,
+                              read_current, read_manifest, write_current)
+from bot.index.lexical_base import base_fingerprints, collect_bases
 from bot.index.segments import delete_segment, read_fingerprints, remove_partial_files, stored_keys
 from bot.index.vectors import VectorStore, drop_other_collections
 
@@ -41,12 +41,11 @@ def live_manifest(settings: Settings) -> dict | None:
     return manifest if manifest.get("format") == FORMAT else None
 
 
-def write_generation(settings: Settings, segments: list[str], tokens: list[list[str]], manifest: dict) -> str:
-    """A new generation listing `segments` (already on disk); `tokens` are their units' BM25 tokens in order."""
+def write_generation(settings: Settings, segments: list[str], manifest: dict) -> str:
+    """A new generation listing `segments` (already on disk, as is the lexical base `manifest` names)."""
     generation = new_generation_name()
     gen_dir = generation_dir(settings, generation)
     gen_dir.mkdir(mode=DIR_MODE, parents=True)
-    LexicalIndex.from_tokens(tokens).save(gen_dir / LEXICAL)
     crash_point("write:before-manifest")
     full = {**manifest, "format": FORMAT, "generation": generation, "segments": segments,
             "collection": collection_name(settings, manifest["embedder"])}
@@ -94,7 +93,7 @@ def _kept_generations(settings: Settings, grace_s: float, now: float) -> tuple[l
     retired: list[tuple[float, str]] = []
     doomed: list[str] = []
     for gen_dir in sorted(root.iterdir()) if root.is_dir() else []:
-        if not gen_dir.is_dir() or gen_dir.name == "segments" or gen_dir.name == live:
+        if not gen_dir.is_dir() or gen_dir.name in ("segments", "lexical") or gen_dir.name == live:
             continue
         stamp = gen_dir / RETIRED
         try:
@@ -110,10 +109,11 @@ def _kept_generations(settings: Settings, grace_s: float, now: float) -> tuple[l
     return ([live] if live else []) + [name for _, name in retired[:KEEP_RETIRED]], doomed
 
 
-def _segments_of(settings: Settings, generations: list[str]) -> tuple[set[str], set[str]]:
-    """(segment keys, collection names) the given generations list."""
+def _segments_of(settings: Settings, generations: list[str]) -> tuple[set[str], set[str], set[str]]:
+    """(segment keys, collection names, lexical bases) the given generations list."""
     keys: set[str] = set()
     collections: set[str] = set()
+    bases: set[str] = set()
     for name in generations:
         try:
             manifest = read_manifest(generation_dir(settings, name))
@@ -122,7 +122,9 @@ def _segments_of(settings: Settings, generations: list[str]) -> tuple[set[str], 
         keys.update(manifest.get("segments", []))
         if manifest.get("collection"):
             collections.add(manifest["collection"])
-    return keys, collections
+        if manifest.get("lexical"):
+            bases.add(manifest["lexical"])
+    return keys, collections, bases
 
 
 def collect(settings: Settings, embedder: str, grace_s: float, full: bool = False,
@@ -137,7 +139,7 @@ def collect(settings: Settings, embedder: str, grace_s: float, full: bool = Fals
     known = known or {}
     now = time.time()
     kept, doomed = _kept_generations(settings, grace_s, now)
-    kept_keys, kept_collections = _segments_of(settings, kept)
+    kept_keys, kept_collections, kept_bases = _segments_of(settings, kept)
     doomed_keys = stored_keys(settings) - kept_keys
 
     def fingerprints(keys: set[str]) -> set[str]:
@@ -160,6 +162,11 @@ def collect(settings: Settings, embedder: str, grace_s: float, full: bool = Fals
         else:
             candidates = fingerprints(doomed_keys)
         if candidates:
+            for base in kept_bases:  # they list most kept segments' fingerprints: no need to read those segments
+                try:
+                    known = {**base_fingerprints(settings, base), **known}
+                except (OSError, ValueError):
+                    continue
             unused = sorted(candidates - fingerprints(kept_keys))
             if unused:
                 store.delete(unused)
@@ -170,6 +177,7 @@ def collect(settings: Settings, embedder: str, grace_s: float, full: bool = Fals
     for name in doomed:
         shutil.rmtree(generation_dir(settings, name), ignore_errors=True)
     result.generations = doomed
+    collect_bases(settings, kept_bases)
     result.partial_files = remove_partial_files(settings)
     for tmp in index_root(settings).glob("CURRENT.*.tmp"):
         tmp.unlink(missing_ok=True)
