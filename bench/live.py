@@ -13,6 +13,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bench.common import BIN, percentile
+from bench.speed import meanings
 from bench.http_load import TOKEN, _fire, _message
 from bot.core.settings import Settings
 from bot.index.embedders import Embedder
@@ -38,7 +39,7 @@ def incremental(settings: Settings, paths: list[Path], corpus: Path, embedder: E
     figures = {}
 
     def timed(name: str) -> None:
-        report = ingest(paths, settings, embedder=embedder, **QUIET)
+        report = ingest(paths, settings, embedder=embedder, meanings=meanings(settings), **QUIET)
         figures[name] = report.seconds
         figures[f"{name}_embedded"] = report.embedded
 
@@ -105,7 +106,7 @@ def growth(settings: Settings, articles: Path, embedder: Embedder, ingests: int 
         target.write_text(original + f"\n<p>第{n}次修订的补充说明。</p>\n", encoding="utf-8")
         ingest([work], settings, embedder=embedder, **QUIET)
     return {"after_1_mb": first, f"after_{ingests + 1}_mb": du_mb(settings.data_dir),
-            "generations_on_disk": sum(1 for p in (settings.data_dir / "index").iterdir() if p.is_dir() and p.name != "segments")}
+            "generations_on_disk": sum(1 for p in (settings.data_dir / "index").iterdir() if p.is_dir() and p.name not in ("segments", "lexical"))}
 
 
 def replicas(work: Path, articles: Path, embedder: Embedder, questions: list[str], concurrency: int = 50,

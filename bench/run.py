@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent / "tests")]
 
-from bench import abuse, baselines, http_load, live, meaning, speed, synthetic  # noqa: E402
+from bench import abuse, baselines, http_load, live, meaning, scale, speed, synthetic  # noqa: E402
 from bench import reader as reader_bench  # noqa: E402
 from bench.common import BIN, REPO, table  # noqa: E402
 from bot.index.embedders import E5SmallEmbedder  # noqa: E402
@@ -33,6 +33,23 @@ def figures_table(figures: dict[str, dict]) -> str:
     return table(["corpus"] + keys, [[name] + [f.get(k) for k in keys] for name, f in figures.items()])
 
 
+SCALE_TITLE = f"## Before ({scale.OLD_REF}) and after: start-up, unseen questions, updates"
+SCALE_NOTE = ("Each side in fresh processes with its own code (bench/scale_probe.py): startup_s is loading the index and "
+              "everything an answer needs (model already in memory), startup_rss_mb the peak RSS then; unseen_* answers with "
+              "the question-vector cache emptied before each; *_s ingests are in-process; first_answer_after_reload_s is "
+              "the first question after the edit's generation was published (load + answer).")
+
+
+def _scale_only(args, questions: list[str]) -> int:
+    compared, figures = scale.compare(args.scale_data, questions, args.synthetic_chunks, say=say)
+    text = "\n".join([SCALE_TITLE, "", compared, "", SCALE_NOTE, ""])
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.with_name("scale.md").write_text(text, encoding="utf-8")
+    args.out.with_name("scale.json").write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--synthetic-chunks", type=int, default=100_000, help="0 skips the synthetic corpus")
@@ -40,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-server", action="store_true", help="skip the chroma run server figures")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "report.md")
+    parser.add_argument("--scale-data", type=Path, default=REPO / "bench" / "out" / "scale",
+                        help="corpora and data directories of the before/after comparison, kept for the next run")
+    parser.add_argument("--only-scale", action="store_true", help="run only the before/after comparison")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="licensebot-bench-"))
@@ -47,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     cases = [c for s in suites if not s.articles for c in s.cases]  # a suite with its own articles needs its own index
     in_scope = [c.question for c in cases if not c.refuse]
     hundred = (in_scope * 3)[:100]
+    if args.only_scale:
+        return _scale_only(args, in_scope)
     embedder = E5SmallEmbedder()
     figures: dict[str, dict] = {}
     report = [f"# licensebot bench — {time.strftime('%Y-%m-%d %H:%M')}, {len(cases)} eval cases", ""]
@@ -108,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         name = f"synthetic ({'model' if args.full_embedding else 'composed'} vectors)"
         from ingest.pipeline import ingest
 
-        result = ingest([ARTICLES, work / "synthetic-articles"], big, embedder=chunk_embedder, show_progress=True, log=lambda m: None)
+        result = ingest([ARTICLES, work / "synthetic-articles"], big, embedder=chunk_embedder, show_progress=True, log=lambda m: None,
+                        meanings=speed.meanings(big))
         figures[name] = {"files": result.files, "units": result.units, "ingest_s": result.seconds,
                          "units_per_s": result.units / result.seconds}
         sample = [u["text"] for u in Knowledge.load(big, embedder).index.units[:512]]
@@ -126,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
                    table(list(changes), [list(changes.values())]), "",
                    "## Warm answers while another process re-indexes 20 edited articles", "",
                    table(list(beside), [list(beside.values())]), ""]
+
+    say(f"before ({scale.OLD_REF}) and after, at the shipped corpus and ~{args.synthetic_chunks} synthetic chunks")
+    compared, _ = scale.compare(args.scale_data, in_scope, args.synthetic_chunks, say=say)
+    report += [SCALE_TITLE, "", compared, "", SCALE_NOTE, ""]
 
     report += ["## Speed and memory", "", figures_table(figures), "",
                "units_per_s: whole ingest (read, clean, build units, embed, BM25, Chroma) per second; model_units_per_s: "

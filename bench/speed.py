@@ -10,6 +10,8 @@ from bench.common import BIN, percentile, run_measured
 from bot.index.embedders import Embedder
 from bot.service import Bot
 from bot.core.settings import Settings
+from bot.kb.catalog import load_catalog
+from bot.kb.evidence import UnitReader, load_cues
 from ingest.pipeline import ingest
 
 QUESTION = "我的语音聊天房小程序需要多方通信许可证吗？"
@@ -19,8 +21,13 @@ def settings_for(data_dir: Path, **extra) -> Settings:
     return Settings(data_dir=data_dir, _env_file=None, **extra)
 
 
+def meanings(settings: Settings) -> UnitReader:
+    """What `licensebot ingest` reads unit meaning with (stored in the segments, as the CLI does)."""
+    return UnitReader(load_catalog(settings.knowledge_dir), load_cues(settings.knowledge_dir / "evidence.yaml"))
+
+
 def ingest_figures(settings: Settings, articles: list[Path], embedder: Embedder) -> dict:
-    report = ingest(articles, settings, embedder=embedder, show_progress=False, log=lambda m: None)
+    report = ingest(articles, settings, embedder=embedder, show_progress=False, log=lambda m: None, meanings=meanings(settings))
     return {"files": report.files, "units": report.units, "ingest_s": report.seconds,
             "units_per_s": report.embedded / report.seconds if report.seconds else None}
 
