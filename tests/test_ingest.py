@@ -94,7 +94,8 @@ def test_deleted_article_leaves_the_index(tmp_path, embedder):
     assert not any("003_be9c2a5fc99e954d" in d["source"] for d in index.docs.values())
     assert index.store.count() == len(live_fingerprints(index)) and len(index.units) == report.units
     assert len(segment_files(settings)) == 4 * 3
-    assert len([p for p in (settings.data_dir / "index").iterdir() if p.is_dir() and p.name != "segments"]) == 1
+    assert len([p for p in (settings.data_dir / "index").iterdir() if p.is_dir() and p.name not in ("segments", "lexical")]) == 1
+    assert len(list((settings.data_dir / "index" / "lexical").iterdir())) == 1  # the replaced generation's lexical base went too
 
 
 def test_a_replaced_generation_is_kept_for_its_grace_period(tmp_path, embedder):
@@ -144,7 +145,8 @@ def unused_leftovers(settings) -> list[str]:
     live = set(index.manifest["segments"])
     root = settings.data_dir / "index"
     extra = [p.name for p in (root / "segments").iterdir() if p.name.split(".")[0] not in live or p.name.endswith(".tmp")]
-    extra += [p.name for p in root.iterdir() if p.is_dir() and p.name not in ("segments", index.generation)]
+    extra += [p.name for p in root.iterdir() if p.is_dir() and p.name not in ("segments", "lexical", index.generation)]
+    extra += [f"lexical/{p.name}" for p in (root / "lexical").iterdir() if p.name != index.manifest["lexical"]]
     extra += [p.name for p in root.glob("CURRENT.*")] + [p.name for p in root.glob("PENDING")]
     if index.store.count() != len(live_fingerprints(index)):
         extra.append(f"{index.store.count() - len(live_fingerprints(index))} vectors")
@@ -155,7 +157,7 @@ def unused_leftovers(settings) -> list[str]:
     ("ingest:embedding", "old"),          # while embedding the edited article
     ("write:chroma-batch", "old"),        # its new vectors half added to the collection
     ("write:segment", "old"),             # its segment's vectors and tokens written, not its JSON
-    ("write:before-manifest", "old"),     # the new generation's BM25 written, not its manifest
+    ("write:before-manifest", "old"),     # the new generation's directory made, not its manifest
     ("publish:before-rename", "old"),     # CURRENT.tmp written, not yet renamed
     ("publish:before-cleanup", "new"),    # CURRENT flipped, nothing collected yet
     ("cleanup:chroma-batch", "new"),      # the old variant's vectors half deleted
