@@ -147,7 +147,7 @@ def write_segment(settings: Settings, segment: Segment) -> None:
 
 
 def _write_meta(settings: Settings, segment: Segment) -> None:
-    meta = _paths(settings, segment.key)[0]
+    meta = segment_files(settings, segment.key)[0]
     tmp_meta = meta.with_name(meta.name + f".{os.getpid()}.tmp")
     tmp_meta.write_text(json.dumps({"doc": segment.doc, "units": segment.units, "problems": segment.problems,
                                     "meaning": segment.meaning}, ensure_ascii=False), encoding="utf-8")
