@@ -20,6 +20,8 @@ from bot.answering.knowledge import Knowledge
 from bot.answering.understand import Screened, Understanding
 from bot.core.errors import checked_question
 from bot.core.models import Answer, Context, Fact, LicenseStatus, Mode, Verdict
+from bot.kb.glossary import Refusal
+from bot.kb.learned.refusal import NONE as NO_REFUSAL
 
 # Cosine similarity of the best unit above which a question without licence words is in scope:
 # calibrated on the eval suites' in-scope and out-of-scope questions (bench prints the curve).
@@ -33,6 +35,7 @@ UNHEARD_SIMILARITY = 0.93
 CLEAR_FEATURE = 2.6
 MIN_RELEVANCE_EN = 0.78
 LIST_INTENTS = {"conditions", "materials", "process", "penalty"}
+UNRELATED = "unrelated"  # the refusal class of a task that has nothing to do with licences
 log = logging.getLogger(__name__)
 
 
@@ -41,13 +44,20 @@ def answer(question: str, knowledge: Knowledge, context: Context | None = None) 
     s = knowledge.reader.screen(checked_question(question, None))
     book = c.CitationBook(knowledge.index.docs)
     u = None
-    if s.refusal:
-        result = _refused(s, s.refusal.reason_en if s.language == "en" else s.refusal.reason)
+    learned = None
+    if not s.refusal:
+        texts = knowledge.reader.to_embed(s)
+        vectors = knowledge.vectors(texts + [s.folded])  # one batch: the student reads the whole message
+        learned = _learned_refusal(s, knowledge, vectors[s.folded])
+    if s.refusal or (learned and learned.kind != UNRELATED):
+        result = _refused(s, _reason(s, s.refusal or learned))
     else:
-        u = knowledge.reader.read(s, knowledge.vectors(knowledge.reader.to_embed(s)), context or Context())
+        u = knowledge.reader.read(s, {t: vectors[t] for t in texts}, context or Context())
         hits = knowledge.retriever.search(s.folded, k=24, expansion=u.expansion, vector=u.vector)
         knowledge.reader.confirm(u, {f for h in hits for f in knowledge.rule_units.get(h.position, ())}, CLEAR_FEATURE)
-        if not _in_scope(u, hits):
+        if learned and not _names_the_domain(u):  # an unrelated task: refused, saying so, unless it names licences
+            result = _refused(s, _reason(s, learned))
+        elif not _in_scope(u, hits):
             result = _refused(s, "")
         elif u.topics and u.intent.name in ("authority", "verdict", "other"):
             result = _from_topic(u, knowledge, book)
@@ -90,6 +100,27 @@ def _in_scope(u: Understanding, hits) -> bool:
     if u.domain == "context":
         return u.intent.name != "cost" and best >= IN_SCOPE_WITH_CONTEXT_WORD
     return best >= IN_SCOPE_SIMILARITY
+
+
+def _learned_refusal(s: Screened, knowledge: Knowledge, vector) -> Refusal | None:
+    """The refusal class the shipped student reads in a message no pattern matched, when it is sure
+    enough (its threshold was chosen for precision at training), with that class's reason."""
+    if knowledge.refusals is None:
+        return None
+    reading = knowledge.refusals.read(s.question, vector)
+    if reading.label == NO_REFUSAL:
+        return None
+    return next((r for r in knowledge.catalog.glossary.refusals if r.kind == reading.label), None)
+
+
+def _names_the_domain(u: Understanding) -> bool:
+    """A licence, a licence word or a product feature in so many words: then a message the student
+    reads as an unrelated task is still answered (it may be a licence question worded oddly)."""
+    return bool(u.asked or u.topics or u.domain or u.carried_over or any(f.by == "words" for f in u.facts))
+
+
+def _reason(s: Screened, refusal: Refusal) -> str:
+    return refusal.reason_en if s.language == "en" else refusal.reason
 
 
 def _refused(s: Screened, reason: str) -> Answer:

@@ -6,6 +6,7 @@ holds one `Knowledge` and swaps it when a new index generation is published (bot
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from bot.index.store import StoredIndex, load_index
 from bot.kb.catalog import Catalog, load_catalog
 from bot.kb.evidence import UnitMeaning, UnitReader, load_cues, unit_meanings
 from bot.kb.intents import IntentBook, load_intents
+from bot.kb.learned.refusal import RefusalStudent, load_student
+from bot.kb.learned.store import ReaderNotReady
 from bot.kb.prototypes import wording_vectors
 from bot.answering.handoff import PersonRequests
 from bot.kb.rule_quotes import LocatedQuote, RuleQuote, verify_rule_quotes
@@ -46,6 +49,7 @@ class Knowledge:
     kinds: KindIndex = field(repr=False, default=None)  # units by kind and licence, for the kind scan
     lists: ListIndex = field(repr=False, default=None)  # each article's lists, for joining a hit to its list
     meaning_version: str = ""  # what `meanings` were read with (bot.kb.evidence.UnitReader.version)
+    refusals: RefusalStudent | None = None  # the shipped refusal student; None: patterns only (said once at load)
     _vectors: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -76,7 +80,7 @@ class Knowledge:
                                 np.vstack([classifier.vectors, feature_vectors]))
         return cls(settings, index, embedder, catalog, rule_quotes, HybridRetriever(index, embedder, retrieval_mode), reader,
                    intents, meanings, _rule_units(index, catalog, rule_quotes), person,
-                   KindIndex.build(meanings), ListIndex.build(index.units), units.version)
+                   KindIndex.build(meanings), ListIndex.build(index.units), units.version, _refusal_student(settings))
 
     def stale(self) -> bool:
         return read_current(self.settings) not in (None, self.index.generation)
@@ -100,6 +104,14 @@ class Knowledge:
 
     def question_vector(self, folded_question: str) -> np.ndarray:
         return self.vectors([folded_question])[folded_question]
+
+
+def _refusal_student(settings: Settings) -> RefusalStudent | None:
+    try:
+        return load_student(settings)
+    except ReaderNotReady as exc:
+        logging.getLogger(__name__).warning("refusals by patterns only: %s", exc)
+        return None
 
 
 def _loaded_meanings(previous: Knowledge | None, version: str) -> dict[str, list[UnitMeaning]]:

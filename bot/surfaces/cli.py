@@ -250,10 +250,24 @@ def kb_show(query: Optional[str] = typer.Argument(None, help="rank units by how 
 
 
 @kb.command("train")
-def kb_train(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars")) -> None:
+def kb_train(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
+             refusal: bool = typer.Option(False, "--refusal", help="train only the refusal student that answering "
+                                          "uses and write it to knowledge/models/refusal/ (seconds; commit it)")) -> None:
     """Train the learned reader from knowledge/training/ (deterministic) and write it with its model card
-    to <data dir>/reader/."""
-    _train(get_settings(), quiet, only_if_needed=False)
+    to <data dir>/reader/; with --refusal, the shipped refusal student instead."""
+    settings = get_settings()
+    if not refusal:
+        _train(settings, quiet, only_if_needed=False)
+        return
+    from bot.index.embedders import load_embedder
+    from bot.kb.learned.refusal import train_student
+    from bot.kb.learned.train import TrainingError
+
+    try:
+        folder = train_student(settings, load_embedder(settings.embedder), log=lambda m: quiet or typer.echo(m, err=True))
+    except TrainingError as exc:
+        _fail(str(exc))
+    typer.echo(f"refusal student written to {folder}")
 
 
 @kb.command("check")

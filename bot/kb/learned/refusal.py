@@ -1,0 +1,166 @@
+"""The refusal student: the learned reader's refusal task alone, shipped with the knowledge.
+
+The full reader (reader.py) is trained into the data directory and takes minutes (it embeds every
+clause); whether a message must be refused needs only the message itself, so its model trains in
+seconds and is small enough (a linear model over e5 and character n-grams) to ship in
+`knowledge/models/refusal/` (the store's format: model.json + model.npz, no pickle). Answering then
+refuses a forgery, renting, evasion, injection or unrelated request worded in a way no pattern of
+glossary.yaml knows, on a fresh clone, without training first. `licensebot kb train --refusal`
+writes it; a test fails when the training data changed and the shipped student was not retrained.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from bot.core.settings import Settings
+from bot.core.text import fold
+from bot.kb.learned import store
+from bot.kb.learned.featurize import CharTfidf
+from bot.kb.learned.models import LinearModel, Row
+
+TASK = "refusal"
+NONE = "none"
+PRECISION = 0.97  # out-of-fold precision of refusing that the run-time threshold must reach
+THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.3, 0.96, 0.05))
+
+
+@dataclass(frozen=True)
+class RefusalReading:
+    label: str  # none / forgery / renting / evasion / unrelated / injection
+    probability: float  # of that label; for `none`, 1 - the probability of any refusal
+
+
+def student_dir(knowledge_dir: Path) -> Path:
+    return knowledge_dir / "models" / TASK
+
+
+class RefusalStudent:
+    def __init__(self, meta: dict, arrays: dict[str, np.ndarray]):
+        try:
+            self.tfidf = CharTfidf({t: i for i, t in enumerate(meta["vocabulary"])}, arrays["tfidf.idf"])
+            self.model = LinearModel.load(meta["tasks"][TASK], arrays, TASK)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise store.ReaderNotReady(f"the refusal student's files do not fit together ({exc}): "
+                                       "run `licensebot kb train --refusal`") from None
+        if self.model.labels[0] != NONE:
+            raise store.ReaderNotReady(f"the refusal student's first label is {self.model.labels[0]!r}, not {NONE!r}")
+        self.meta = meta
+
+    @property
+    def threshold(self) -> float:
+        """The probability of refusing above which a message is refused: chosen at training, by
+        leave-one-writer-out over the training writers, for precision (a wrong refusal leaves a
+        customer without the answer an article gives)."""
+        return float(self.meta["tasks"][TASK]["threshold"])
+
+    def read(self, text: str, vector: np.ndarray) -> RefusalReading:
+        """`vector`: the e5 query vector of fold(text), as answering already has it."""
+        dense = np.asarray(vector, np.float32)
+        return self.read_row(Row(dense / max(float(np.linalg.norm(dense)), 1e-9), *self.tfidf.sparse_row(text)))
+
+    def read_row(self, row: Row) -> RefusalReading:
+        return _reading(self.model.labels, self.model.proba([row])[0], self.threshold)
+
+
+def _reading(labels: list[str], p: np.ndarray, threshold: float) -> RefusalReading:
+    refuse = 1.0 - float(p[0])
+    if refuse < threshold:
+        return RefusalReading(NONE, round(1.0 - refuse, 4))
+    best = int(np.argmax(p[1:])) + 1
+    return RefusalReading(labels[best], round(float(p[best]), 4))
+
+
+def _precise_threshold(data, writers: np.ndarray, training: list[str], width: int) -> tuple[float, dict]:
+    """The lowest threshold whose out-of-fold precision of "refuse" (any class) over the training
+    writers is at least PRECISION, each writer's messages predicted by a model fitted on the others."""
+    from bot.kb.learned.train import fit_logistic
+
+    refuse_p, truth = [], []
+    for writer in training:
+        rows, targets = data.part(np.isin(writers, [w for w in training if w != writer]))
+        test_rows, test_targets = data.part(writers == writer)
+        if not test_rows:
+            continue
+        model = fit_logistic(data, rows, targets, width)
+        refuse_p += list(1.0 - model.proba(test_rows)[:, 0])
+        truth += list(test_targets[:, 0] == 0)
+    probs, truth_a = np.asarray(refuse_p), np.asarray(truth)
+    curve = {}
+    for t in THRESHOLDS:
+        said = probs >= t
+        curve[t] = (float((said & truth_a).sum() / max(said.sum(), 1)), float((said & truth_a).sum() / max(truth_a.sum(), 1)))
+    chosen = next((t for t in THRESHOLDS if curve[t][0] >= PRECISION), THRESHOLDS[-1])
+    return chosen, {str(t): {"precision": round(p, 3), "recall": round(r, 3)} for t, (p, r) in curve.items()}
+
+
+def load_student(settings: Settings) -> RefusalStudent:
+    """The shipped student when it fits this corpus and embedder; ReaderNotReady (one line) otherwise."""
+    from bot.kb.learned.reader import training_dir
+
+    meta, arrays = store.load(student_dir(settings.knowledge_dir), training_dir(settings), settings.embedder)
+    return RefusalStudent(meta, arrays)
+
+
+def train_student(settings: Settings, embedder, log: Callable[[str], None] = lambda m: None) -> Path:
+    """Fit the refusal task on the training writers (threshold-free: the class with the highest
+    probability wins), score it on the held-out writer, and write it to knowledge/models/refusal/."""
+    from bot.kb.learned.card import scores
+    from bot.kb.learned.reader import training_dir
+    from bot.kb.learned.train import TaskData, TrainingError, fit_tfidf, fit_logistic
+    from bot.kb.learned.vectors import VectorCache
+    from bot.kb.training import load_corpus, vocabulary
+
+    corpus = load_corpus(training_dir(settings), vocabulary(settings.knowledge_dir))
+    if corpus.problems:
+        path, line, problem = corpus.problems[0]
+        raise TrainingError(f"{path}:{line}: {problem} ({len(corpus.problems)} problem(s); `licensebot kb check` lists them)")
+    if not corpus.messages:
+        raise TrainingError(f"no training messages in {training_dir(settings)}")
+    heldout = corpus.heldout
+    training = [m for m in corpus.messages if m.writer not in heldout]
+    tfidf = fit_tfidf([m.text for m in training])
+    cache = VectorCache(settings.data_dir, embedder.name)
+    log(f"embedding {len(corpus.messages)} messages …")
+    vectors = cache.vectors([m.text for m in corpus.messages], embedder)
+    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    data = TaskData(TASK, "softmax", [NONE, "forgery", "renting", "evasion", "unrelated", "injection"])
+    for m, vec in zip(corpus.messages, vectors):
+        data.add(Row(vec.astype(np.float32), *tfidf.sparse_row(m.text)), [m.refusal.value], m.writer, m.lang)
+    writers = np.asarray(data.writers)
+    rows, targets = data.part(~np.isin(writers, sorted(heldout)))
+    log(f"choosing the threshold by leave-one-writer-out over {len(set(data.writers) - heldout)} writers …")
+    threshold, curve = _precise_threshold(data, writers, sorted(set(data.writers) - heldout), tfidf.width)
+    log(f"training {TASK} on {len(rows)} messages (threshold {threshold}) …")
+    model = fit_logistic(data, rows, targets, tfidf.width)
+    meta = {"embedder": embedder.name, "corpus_sha256": store.corpus_hash(training_dir(settings)),
+            "heldout": sorted(heldout), "vocabulary": list(tfidf.vocabulary), "out_of_fold": curve,
+            "tasks": {TASK: {**model.meta(), "threshold": threshold}}}
+    arrays = {"tfidf.idf": tfidf.idf, **model.arrays(TASK)}
+    student = RefusalStudent(meta, arrays)
+    test_rows, test_targets = data.part(np.isin(writers, sorted(heldout)))
+    predicted = np.zeros_like(test_targets)
+    for i, row in enumerate(test_rows):
+        predicted[i, data.labels.index(student.read_row(row).label)] = 1
+    meta["heldout_figures"] = scores(TASK, data.labels, test_targets, predicted)
+    meta["heldout_patterns"] = scores(TASK, data.labels, test_targets, _by_patterns(settings, data.labels, [
+        m.text for m in corpus.messages if m.writer in heldout]))
+    folder = student_dir(settings.knowledge_dir)
+    store.save(folder, meta, arrays)
+    return folder
+
+
+def _by_patterns(settings: Settings, labels: list[str], texts: list[str]) -> np.ndarray:
+    """What glossary.yaml's refusal patterns say of `texts`, as 0/1 rows (the baseline the card shows)."""
+    from bot.kb.catalog import load_catalog
+
+    refusals = load_catalog(settings.knowledge_dir).glossary.refusals
+    out = np.zeros((len(texts), len(labels)), np.int8)
+    for i, text in enumerate(texts):
+        folded = fold(text)
+        kind = next((r.kind for r in refusals if any(p.search(folded) for p in r.patterns)), NONE)
+        out[i, labels.index(kind) if kind in labels else 0] = 1
+    return out

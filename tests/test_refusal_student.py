@@ -1,0 +1,84 @@
+"""The shipped refusal student (knowledge/models/refusal/): fresh for today's training corpus, better
+than the glossary's patterns on the held-out writer (measured here with the real e5 model), and used
+by answering: a renting request or an unrelated task worded in a way no pattern knows is refused
+with its class's reason, in the user's language, while licence questions that merely share a word
+with those requests are still answered. Wordings here are this file's own (not eval's, not training's)."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from bot.answering.answer import answer
+from bot.core.models import Mode, Verdict
+from bot.core.settings import REPO_ROOT
+from bot.kb.learned import store
+from bot.kb.learned.card import scores
+from bot.kb.learned.refusal import RefusalStudent, _by_patterns, load_student, student_dir
+from bot.kb.training import load_corpus, vocabulary
+from conftest import make_settings
+
+KNOWLEDGE = REPO_ROOT / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def student(tmp_path_factory) -> RefusalStudent:
+    return load_student(make_settings(tmp_path_factory.mktemp("data")))
+
+
+def test_the_shipped_student_fits_todays_corpus_and_beats_the_patterns_on_the_held_out_writer(student, embedder, settings):
+    """Fails when knowledge/training/ changed and `licensebot kb train --refusal` was not run again."""
+    corpus = load_corpus(KNOWLEDGE / "training", vocabulary(KNOWLEDGE))
+    heldout = [m for m in corpus.messages if m.writer in corpus.heldout]
+    labels = student.model.labels
+    truth = np.zeros((len(heldout), len(labels)), np.int8)
+    truth[np.arange(len(heldout)), [labels.index(m.refusal.value) for m in heldout]] = 1
+    vectors = embedder.embed_queries([student_fold(m.text) for m in heldout])
+    predicted = np.zeros_like(truth)
+    for i, (m, v) in enumerate(zip(heldout, vectors)):
+        predicted[i, labels.index(student.read(m.text, v).label)] = 1
+    learned = scores("refusal", labels, truth, predicted)
+    patterns = scores("refusal", labels, truth, _by_patterns(settings, labels, [m.text for m in heldout]))
+    assert learned["macro_f1"] >= 0.8 > patterns["macro_f1"] + 0.2, (learned, patterns)
+    refused = predicted[:, 0] == 0
+    assert (truth[refused, 0] == 0).mean() >= 0.97  # what it refuses, it should: precision of refusing
+
+
+def student_fold(text: str) -> str:
+    from bot.core.text import fold
+
+    return fold(text)
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("我们暂时没资质，想先用合作方公司的EDI证把商城挂在他们名下跑半年，行不行", "租用、借用、出借"),
+    ("Could a friend's company lend us their ICP licence number so our site can go live this week?", "rent, borrow or lend"),
+    ("帮我写一份本周的工作周报，三百字左右", "与中国互联网资质无关"),
+    ("Write a short cover letter for a marketing job application", "not about China's internet licences"),
+])
+def test_requests_no_pattern_knows_are_refused_with_their_reason(knowledge, question, reason):
+    a = answer(question, knowledge)
+    assert (a.verdict, a.mode) == (Verdict.out_of_scope, Mode.refusal) and reason in a.answer, a.answer
+
+
+@pytest.mark.parametrize("question", [
+    "网站服务器是租的云主机，这种也要办ICP备案吗",
+    "我的语音聊天房小程序需要多方通信许可证吗？",
+    "Our app charges a monthly membership fee. Do we need an ICP commercial licence?",
+])
+def test_licence_questions_sharing_words_with_refusals_are_answered(knowledge, question):
+    assert answer(question, knowledge).mode != Mode.refusal
+
+
+def test_a_broken_or_stale_student_is_one_line_and_answering_keeps_the_patterns(tmp_path):
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, kdir, ignore=shutil.ignore_patterns("articles"))
+    npz = student_dir(kdir) / store.MODEL_NPZ
+    npz.write_bytes(npz.read_bytes()[:-10])
+    with pytest.raises(store.ReaderNotReady, match="corrupt or edited"):
+        load_student(make_settings(tmp_path / "data", kdir))
+    shutil.copytree(KNOWLEDGE / "models", kdir / "models", dirs_exist_ok=True)
+    (kdir / "training" / "extra.jsonl").write_text("", encoding="utf-8")
+    with pytest.raises(store.ReaderNotReady, match="changed since it was trained"):
+        load_student(make_settings(tmp_path / "data", kdir))
