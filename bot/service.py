@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from bot.answering.answer import answer
+from bot.answering.ground import ungrounded
 from bot.answering.handoff import asks_for_person, no_person_here, wants_person
 from bot.answering.knowledge import Knowledge
 from bot.core.errors import NotReady, checked_question, describe
@@ -232,6 +233,11 @@ class Bot:
         return Status(generation=k.index.generation, articles=len(k.index.docs), units=len(k.index.units),
                       created=str(k.index.manifest.get("created", "?")), embedder=k.index.embedder_name,
                       llm=self.settings.llm_model if self.settings.llm_enabled else None, problem=self.knowledge.health())
+
+    def grounding_problems(self, given: Answer) -> list[str]:
+        """What in an answer is not backed by its quotes (bot/answering/ground.py; [] when grounded):
+        eval holds every answer it scores to this, as the LLM path is held at run time."""
+        return ungrounded(given, self.knowledge.get().catalog)
 
     def sources_for(self, question: str, k: int = 10) -> list[str]:
         """The article sources the retriever alone ranks for a question, best first (eval's recall@k)."""

@@ -77,7 +77,8 @@ def run_suites(suites: list[Suite], bot: Bot, show_progress: bool = True, with_a
     for suite in suites:
         suite_bot = _bot_for(suite, bot, with_articles)
         for case in tqdm(suite.cases, desc=f"eval {suite.name}", unit="case", disable=not show_progress, file=sys.stderr):
-            results.append(score_case(case, ask_case(suite_bot, case), suite_bot.sources_for(case.question, k=10)))
+            given = ask_case(suite_bot, case)
+            results.append(score_case(case, given, suite_bot.sources_for(case.question, k=10), suite_bot.grounding_problems(given)))
     known = known or {}
     return {"cases": len(results), "metrics": metrics(results), "embedder": status.embedder,
             "suites": {s.name: {"metrics": metrics([r for r in results if r.case.suite == s.name]), "thresholds": s.thresholds}

@@ -111,9 +111,14 @@ def _matches(name: str, expected, got, reasons: list[str], scores: dict) -> None
         reasons.append(f"{name.split('_')[0]} {got} != {expected}")
 
 
-def score_case(case: Case, a: Answer, retrieved_sources: list[str]) -> CaseResult:
+def score_case(case: Case, a: Answer, retrieved_sources: list[str], ungrounded: list[str] | None = None) -> CaseResult:
+    """`ungrounded`: what the bot's grounding check finds unbacked in `a` (None: not checked)."""
     reasons: list[str] = []
     scores: dict[str, float | None] = {m: None for m in METRICS}
+    if ungrounded is not None:
+        scores["grounded_rate"] = 0.0 if ungrounded else 1.0
+        if ungrounded:
+            reasons.append(f"not grounded in its quotes: {'; '.join(ungrounded)}")
     scores["verdict_accuracy"] = _verdicts(case, a, reasons)
     scores["fact_recall"], scores["absent_rate"] = _facts(case, a, reasons)
     if case.sources:

@@ -19,7 +19,7 @@ INTENTS = {"verdict", "definition", "conditions", "materials", "process", "time"
            "authority", "other"}
 METRICS = ["verdict_accuracy", "fact_recall", "citation_source_hit", "quote_verbatim_rate", "refusal_precision",
            "refusal_recall", "no_invention_rate", "recall_at_5", "mrr", "intent_accuracy", "language_accuracy",
-           "follow_up_accuracy", "absent_rate", "pass_rate"]
+           "follow_up_accuracy", "absent_rate", "grounded_rate", "pass_rate"]
 
 
 class SuiteError(ValueError):

