@@ -243,3 +243,28 @@ def test_a_second_ingest_exits_naming_the_holder_or_waits_for_it(tmp_path):
         assert f"ingest pid {os.getpid()}" in said and read_current(settings) is None
     assert waiting.wait(timeout=300) == 0, waiting.stderr.read()
     assert waiting.stdout.read().startswith("ingest: 5 files") and read_current(settings) is not None
+
+
+def test_an_edit_reads_no_kept_segment_unless_its_files_changed(tmp_path, embedder, monkeypatch):
+    """Kept segments are trusted by their files' size and mtime as the live manifest recorded them (a
+    stat, not a read): at 145k units reading them all took most of an edit's time. A segment file
+    changed behind ingest's back is read back (and kept when sound)."""
+    import ingest.pipeline as pipeline
+    from bot.index.segments import segment_files
+
+    articles = copy_articles(tmp_path)
+    settings = make_settings(tmp_path / "data")
+    ingest([articles], settings, embedder=embedder, **QUIET)
+    monkeypatch.setattr("bot.index.lexical_base.REBASE_SHARE", 1.0)  # no new lexical base (that reads them all)
+    reads: list[str] = []
+    real = pipeline.read_segment
+    monkeypatch.setattr(pipeline, "read_segment", lambda s, key, **kw: reads.append(key) or real(s, key, **kw))
+    edited = articles / "004_f210a3d66f699e27.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    report = ingest([articles], settings, embedder=embedder, **QUIET)
+    assert report.files == 5 and not report.rebuilt and reads == []
+    kept = load_index(settings).manifest["segments"][0]
+    meta = segment_files(settings, kept)[0]
+    meta.write_bytes(meta.read_bytes() + b" ")  # same JSON, another size and mtime
+    report = ingest([articles], settings, embedder=embedder, **QUIET)
+    assert reads == [kept] and report.up_to_date and not report.rebuilt

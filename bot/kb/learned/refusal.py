@@ -146,8 +146,11 @@ def train_student(settings: Settings, embedder, log: Callable[[str], None] = lam
     for i, row in enumerate(test_rows):
         predicted[i, data.labels.index(student.read_row(row).label)] = 1
     meta["heldout_figures"] = scores(TASK, data.labels, test_targets, predicted)
-    meta["heldout_patterns"] = scores(TASK, data.labels, test_targets, _by_patterns(settings, data.labels, [
-        m.text for m in corpus.messages if m.writer in heldout]))
+    by_patterns = _by_patterns(settings, data.labels, [m.text for m in corpus.messages if m.writer in heldout])
+    meta["heldout_patterns"] = scores(TASK, data.labels, test_targets, by_patterns)
+    # as answering decides: a pattern's class when one matches, else the student's
+    meta["heldout_answering"] = scores(TASK, data.labels, test_targets,
+                                       np.where(by_patterns[:, :1] == 0, by_patterns, predicted).astype(np.int8))
     folder = student_dir(settings.knowledge_dir)
     store.save(folder, meta, arrays)
     return folder
