@@ -53,7 +53,7 @@ def student_fold(text: str) -> str:
 
 @pytest.mark.parametrize("question, reason", [
     ("我们暂时没资质，想先用合作方公司的EDI证把商城挂在他们名下跑半年，行不行", "租用、借用、出借"),
-    ("Could a friend's company lend us their ICP licence number so our site can go live this week?", "rent, borrow or lend"),
+    ("我哋公司未有牌，可唔可以掛喺朋友間公司個EDI證下面先做住？", "租用、借用、出借"),
     ("帮我写一份本周的工作周报，三百字左右", "与中国互联网资质无关"),
     ("Write a short cover letter for a marketing job application", "not about China's internet licences"),
 ])
