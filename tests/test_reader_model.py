@@ -98,12 +98,14 @@ def _digests(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def test_training_twice_writes_the_same_bytes(tmp_path, vector_cache, embedder):
-    knowledge = small_knowledge(tmp_path / "knowledge")
-    first = train(make_settings(_with_cache(vector_cache, tmp_path / "one", embedder), knowledge), embedder)
-    second = train(make_settings(_with_cache(vector_cache, tmp_path / "two", embedder), knowledge), embedder)
-    assert set(_digests(first)) == {"model.npz", "model.json", "MODEL_CARD.md", "model_card.json"}
-    assert _digests(first) == _digests(second)
+def test_training_twice_writes_the_same_bytes(tmp_path, vector_cache, embedder, small_fitted):
+    """The session's small training (kept in memory) against a second one, in another data dir."""
+    settings, _, meta, arrays = small_fitted
+    first = tmp_path / "one"
+    store.save(first, {k: v for k, v in meta.items() if k not in ("format", "arrays_sha256")}, arrays)
+    second = train(make_settings(_with_cache(vector_cache, tmp_path / "two", embedder), settings.knowledge_dir), embedder)
+    assert set(_digests(second)) == {"model.npz", "model.json", "MODEL_CARD.md", "model_card.json"}
+    assert _digests(first) == {k: v for k, v in _digests(second).items() if k in ("model.npz", "model.json")}
 
 
 def test_the_run_time_tfidf_is_scikit_learns(vector_cache, embedder):
