@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 from bot.answering import compose as c
 from bot.answering.decide import Decision, from_polarities, overall, rule_statuses
+from bot.answering.facts import ASK, NEGATION, NOT_NEGATION, clauses
 from bot.answering.evidence import MIN_RELEVANCE, Evidence, covered, of_kind, relevant, to_quote
 from bot.answering.ground import ungrounded
 from bot.answering.knowledge import Knowledge
@@ -22,6 +24,7 @@ from bot.core.errors import checked_question
 from bot.core.models import Answer, Context, Fact, LicenseStatus, Mode, Verdict
 from bot.kb.glossary import Refusal
 from bot.kb.learned.refusal import NONE as NO_REFUSAL
+from bot.kb.learned.state import not_there
 
 # Cosine similarity of the best unit above which a question without licence words is in scope:
 # calibrated on the eval suites' in-scope and out-of-scope questions (bench prints the curve).
@@ -54,6 +57,7 @@ def answer(question: str, knowledge: Knowledge, context: Context | None = None) 
     else:
         u = knowledge.reader.read(s, {t: vectors[t] for t in texts}, context or Context())
         hits = knowledge.retriever.search(s.folded, k=24, expansion=u.expansion, vector=u.vector)
+        _learned_states(u, knowledge)
         knowledge.reader.confirm(u, {f for h in hits for f in knowledge.rule_units.get(h.position, ())}, CLEAR_FEATURE)
         if learned and not _names_the_domain(u):  # an unrelated task: refused, saying so, unless it names licences
             result = _refused(s, _reason(s, learned))
@@ -111,6 +115,39 @@ def _learned_refusal(s: Screened, knowledge: Knowledge, vector) -> Refusal | Non
     if reading.label == NO_REFUSAL:
         return None
     return next((r for r in knowledge.catalog.glossary.refusals if r.kind == reading.label), None)
+
+
+def _learned_states(u: Understanding, knowledge: Knowledge) -> None:
+    """A feature the rules read as there is not there when the state student reads the words up to it
+    as negated or stopped ("我哋個app冇語音房", "以前有多人视频") or its clause, with the next one
+    when that states no feature and asks nothing, as stopped ("we used to have group video calls,
+    but removed them last month"). The negation words of facts.py know Mandarin before the term,
+    not dialects or tenses. Left alone: facts the rules read as negated, and facts whose own words
+    are a negation ("不招别的商家", "用户基本都不在国内": the feature is an absence)."""
+    if knowledge.states is None:
+        return
+    todo = [(i, f, _lead_and_window(f.matched, u)) for i, f in enumerate(u.facts)
+            if not f.negated and not NEGATION.search(NOT_NEGATION.sub("", f.matched))]
+    vectors = knowledge.vectors(list(dict.fromkeys(t for _, _, pair in todo for t in pair))) if todo else {}
+    for i, f, (lead, window) in todo:
+        if not_there(knowledge.states.read(lead, vectors[lead])) or knowledge.states.read(window, vectors[window]).label == "past":
+            u.facts[i] = replace(f, negated=True)
+
+
+def _lead_and_window(matched: str, u: Understanding) -> tuple[str, str]:
+    """The fact's clause up to the end of its words (a negation later in the clause is about
+    something else: "我们的社交小程序没有语音"), and the whole clause with the next one when that
+    states no feature and asks nothing (a later clause can say a feature was stopped)."""
+    parts = clauses(u.folded)
+    at = next((n for n, c in enumerate(parts) if matched in c), None)
+    if at is None:
+        return u.folded, u.folded
+    clause = parts[at]
+    lead = clause[:clause.index(matched) + len(matched)]
+    following = parts[at + 1] if at + 1 < len(parts) else ""
+    if following and not ASK.search(following) and not any(f.matched in following for f in u.facts):
+        return lead, clause + "，" + following
+    return lead, clause
 
 
 def _names_the_domain(u: Understanding) -> bool:

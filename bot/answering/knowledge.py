@@ -27,6 +27,7 @@ from bot.kb.catalog import Catalog, load_catalog
 from bot.kb.evidence import UnitMeaning, UnitReader, load_cues, unit_meanings
 from bot.kb.intents import IntentBook, load_intents
 from bot.kb.learned.refusal import RefusalStudent, load_student
+from bot.kb.learned.state import StateStudent, load_state_student
 from bot.kb.learned.store import ReaderNotReady
 from bot.kb.prototypes import wording_vectors
 from bot.answering.handoff import PersonRequests
@@ -50,6 +51,7 @@ class Knowledge:
     lists: ListIndex = field(repr=False, default=None)  # each article's lists, for joining a hit to its list
     meaning_version: str = ""  # what `meanings` were read with (bot.kb.evidence.UnitReader.version)
     refusals: RefusalStudent | None = None  # the shipped refusal student; None: patterns only (said once at load)
+    states: StateStudent | None = None  # the shipped state student; None: negation patterns only
     _vectors: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -80,7 +82,8 @@ class Knowledge:
                                 np.vstack([classifier.vectors, feature_vectors]))
         return cls(settings, index, embedder, catalog, rule_quotes, HybridRetriever(index, embedder, retrieval_mode), reader,
                    intents, meanings, _rule_units(index, catalog, rule_quotes), person,
-                   KindIndex.build(meanings), ListIndex.build(index.units), units.version, _refusal_student(settings))
+                   KindIndex.build(meanings), ListIndex.build(index.units), units.version,
+                   _student(load_student, settings, "refusals"), _student(load_state_student, settings, "feature states"))
 
     def stale(self) -> bool:
         return read_current(self.settings) not in (None, self.index.generation)
@@ -106,11 +109,12 @@ class Knowledge:
         return self.vectors([folded_question])[folded_question]
 
 
-def _refusal_student(settings: Settings) -> RefusalStudent | None:
+def _student(load, settings: Settings, what: str):
+    """A shipped student, or None (answering then reads `what` by its patterns only), said once."""
     try:
-        return load_student(settings)
+        return load(settings)
     except ReaderNotReady as exc:
-        logging.getLogger(__name__).warning("refusals by patterns only: %s", exc)
+        logging.getLogger(__name__).warning("%s by patterns only: %s", what, exc)
         return None
 
 

@@ -252,22 +252,29 @@ def kb_show(query: Optional[str] = typer.Argument(None, help="rank units by how 
 @kb.command("train")
 def kb_train(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
              refusal: bool = typer.Option(False, "--refusal", help="train only the refusal student that answering "
-                                          "uses and write it to knowledge/models/refusal/ (seconds; commit it)")) -> None:
+                                          "uses and write it to knowledge/models/refusal/ (seconds; commit it)"),
+             state: bool = typer.Option(False, "--state", help="train only the state student (is a feature there, "
+                                        "negated, past, planned) and write it to knowledge/models/state/")) -> None:
     """Train the learned reader from knowledge/training/ (deterministic) and write it with its model card
-    to <data dir>/reader/; with --refusal, the shipped refusal student instead."""
+    to <data dir>/reader/; with --refusal and/or --state, the shipped students instead."""
     settings = get_settings()
-    if not refusal:
+    if not (refusal or state):
         _train(settings, quiet, only_if_needed=False)
         return
     from bot.index.embedders import load_embedder
     from bot.kb.learned.refusal import train_student
+    from bot.kb.learned.state import train_state_student
     from bot.kb.learned.train import TrainingError
 
-    try:
-        folder = train_student(settings, load_embedder(settings.embedder), log=lambda m: quiet or typer.echo(m, err=True))
-    except TrainingError as exc:
-        _fail(str(exc))
-    typer.echo(f"refusal student written to {folder}")
+    embedder = load_embedder(settings.embedder)
+    for wanted, train_one, name in ((refusal, train_student, "refusal"), (state, train_state_student, "state")):
+        if not wanted:
+            continue
+        try:
+            folder = train_one(settings, embedder, log=lambda m: quiet or typer.echo(m, err=True))
+        except TrainingError as exc:
+            _fail(str(exc))
+        typer.echo(f"{name} student written to {folder}")
 
 
 @kb.command("check")

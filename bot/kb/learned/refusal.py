@@ -29,33 +29,35 @@ THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.3, 0.96, 0.05))
 
 
 @dataclass(frozen=True)
-class RefusalReading:
-    label: str  # none / forgery / renting / evasion / unrelated / injection
-    probability: float  # of that label; for `none`, 1 - the probability of any refusal
+class StudentReading:
+    label: str  # refusal: none / forgery / renting / evasion / unrelated / injection; state: present / negated / past / planned
+    probability: float  # of that label; for the first label, 1 - the probability of any other
+
+
+RefusalReading = StudentReading
 
 
 def student_dir(knowledge_dir: Path) -> Path:
     return knowledge_dir / "models" / TASK
 
 
-class RefusalStudent:
+class LinearStudent:
+    """One task of the learned reader, shipped: a linear model over a text's e5 vector and its
+    character n-grams. The first label is the default ("none", "present"); any other is said only
+    when the probability of leaving the default reaches `threshold` (chosen at training, by
+    leave-one-writer-out over the training writers, for precision)."""
+
+    task = TASK
+
     def __init__(self, meta: dict, arrays: dict[str, np.ndarray]):
         try:
             self.tfidf = CharTfidf({t: i for i, t in enumerate(meta["vocabulary"])}, arrays["tfidf.idf"])
-            self.model = LinearModel.load(meta["tasks"][TASK], arrays, TASK)
+            self.model = LinearModel.load(meta["tasks"][self.task], arrays, self.task)
+            self.threshold = float(meta["tasks"][self.task]["threshold"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise store.ReaderNotReady(f"the refusal student's files do not fit together ({exc}): "
-                                       "run `licensebot kb train --refusal`") from None
-        if self.model.labels[0] != NONE:
-            raise store.ReaderNotReady(f"the refusal student's first label is {self.model.labels[0]!r}, not {NONE!r}")
+            raise store.ReaderNotReady(f"the {self.task} student's files do not fit together ({exc}): "
+                                       f"run `licensebot kb train --{self.task}`") from None
         self.meta = meta
-
-    @property
-    def threshold(self) -> float:
-        """The probability of refusing above which a message is refused: chosen at training, by
-        leave-one-writer-out over the training writers, for precision (a wrong refusal leaves a
-        customer without the answer an article gives)."""
-        return float(self.meta["tasks"][TASK]["threshold"])
 
     def read(self, text: str, vector: np.ndarray) -> RefusalReading:
         """`vector`: the e5 query vector of fold(text), as answering already has it."""
@@ -66,17 +68,23 @@ class RefusalStudent:
         return _reading(self.model.labels, self.model.proba([row])[0], self.threshold)
 
 
+class RefusalStudent(LinearStudent):
+    task = TASK
+
+
 def _reading(labels: list[str], p: np.ndarray, threshold: float) -> RefusalReading:
-    refuse = 1.0 - float(p[0])
-    if refuse < threshold:
-        return RefusalReading(NONE, round(1.0 - refuse, 4))
+    leave = 1.0 - float(p[0])
+    if leave < threshold:
+        return RefusalReading(labels[0], round(1.0 - leave, 4))
     best = int(np.argmax(p[1:])) + 1
     return RefusalReading(labels[best], round(float(p[best]), 4))
 
 
-def _precise_threshold(data, writers: np.ndarray, training: list[str], width: int) -> tuple[float, dict]:
-    """The lowest threshold whose out-of-fold precision of "refuse" (any class) over the training
-    writers is at least PRECISION, each writer's messages predicted by a model fitted on the others."""
+def precise_threshold(data, writers: np.ndarray, training: list[str], width: int, precision: float = 0.97
+                      ) -> tuple[float, dict]:
+    """The lowest threshold whose out-of-fold precision of leaving the first label (refusing at all;
+    a feature not present) over the training writers is at least `precision`, each writer's rows
+    predicted by a model fitted on the others."""
     from bot.kb.learned.train import fit_logistic
 
     refuse_p, truth = [], []
@@ -93,7 +101,7 @@ def _precise_threshold(data, writers: np.ndarray, training: list[str], width: in
     for t in THRESHOLDS:
         said = probs >= t
         curve[t] = (float((said & truth_a).sum() / max(said.sum(), 1)), float((said & truth_a).sum() / max(truth_a.sum(), 1)))
-    chosen = next((t for t in THRESHOLDS if curve[t][0] >= PRECISION), THRESHOLDS[-1])
+    chosen = next((t for t in THRESHOLDS if curve[t][0] >= precision), THRESHOLDS[-1])
     return chosen, {str(t): {"precision": round(p, 3), "recall": round(r, 3)} for t, (p, r) in curve.items()}
 
 
@@ -133,7 +141,7 @@ def train_student(settings: Settings, embedder, log: Callable[[str], None] = lam
     writers = np.asarray(data.writers)
     rows, targets = data.part(~np.isin(writers, sorted(heldout)))
     log(f"choosing the threshold by leave-one-writer-out over {len(set(data.writers) - heldout)} writers …")
-    threshold, curve = _precise_threshold(data, writers, sorted(set(data.writers) - heldout), tfidf.width)
+    threshold, curve = precise_threshold(data, writers, sorted(set(data.writers) - heldout), tfidf.width, PRECISION)
     log(f"training {TASK} on {len(rows)} messages (threshold {threshold}) …")
     model = fit_logistic(data, rows, targets, tfidf.width)
     meta = {"embedder": embedder.name, "corpus_sha256": store.corpus_hash(training_dir(settings)),

@@ -1,8 +1,10 @@
-"""The shipped refusal student (knowledge/models/refusal/): fresh for today's training corpus, better
-than the glossary's patterns on the held-out writer (measured here with the real e5 model), and used
-by answering: a renting request or an unrelated task worded in a way no pattern knows is refused
-with its class's reason, in the user's language, while licence questions that merely share a word
-with those requests are still answered. Wordings here are this file's own (not eval's, not training's)."""
+"""The shipped students (knowledge/models/): fresh for today's training corpus, measured here with the
+real e5 model on the held-out writer, and used by answering. The refusal student: a renting request
+or an unrelated task worded in a way no pattern knows is refused with its class's reason, in the
+user's language, while licence questions that merely share a word with those requests are answered.
+The state student: a feature said in dialect negation or as stopped is not counted, while features
+phrased as an absence, or next to someone else's negation, still are. Wordings here are this file's
+own (not eval's, not training's)."""
 from __future__ import annotations
 
 import shutil
@@ -82,3 +84,43 @@ def test_a_broken_or_stale_student_is_one_line_and_answering_keeps_the_patterns(
     (kdir / "training" / "extra.jsonl").write_text("", encoding="utf-8")
     with pytest.raises(store.ReaderNotReady, match="changed since it was trained"):
         load_student(make_settings(tmp_path / "data", kdir))
+
+
+@pytest.fixture(scope="module")
+def states(tmp_path_factory):
+    from bot.kb.learned.state import load_state_student
+
+    return load_state_student(make_settings(tmp_path_factory.mktemp("data")))
+
+
+def test_the_shipped_state_student_fits_todays_corpus_and_is_precise_on_the_held_out_writer(states, embedder):
+    from bot.kb.learned.state import LABELS, NOT_THERE
+
+    corpus = load_corpus(KNOWLEDGE / "training", vocabulary(KNOWLEDGE))
+    clauses = [c for m in corpus.messages if m.writer in corpus.heldout for c in m.clauses if c.features]
+    vectors = embedder.embed_queries([student_fold(c.text) for c in clauses])
+    there_now = [not ({s.value for s in c.features.values()} & NOT_THERE) for c in clauses]
+    said_gone = [states.read(student_fold(c.text), v).label in NOT_THERE for c, v in zip(clauses, vectors)]
+    right = sum(1 for gone, now in zip(said_gone, there_now) if gone and not now)
+    assert len(clauses) > 300 and states.model.labels == LABELS
+    assert right / max(sum(said_gone), 1) >= 0.9 and right / max(there_now.count(False), 1) >= 0.6
+
+
+@pytest.mark.parametrize("question, feature", [
+    ("我哋個app冇語音房，淨係得文字聊天，使唔使多方通信證？", "voice_chat_room"),
+    ("We had group video calls in the app until spring, then took the feature out. Multi-party licence still needed?", "group_video"),
+    ("语音房功能上个月已经下掉了，现在还需要多方通信证吗", "voice_chat_room"),
+])
+def test_a_feature_said_in_dialect_negation_or_as_stopped_is_not_counted(knowledge, question, feature):
+    a = answer(question, knowledge)
+    assert [(f.feature, f.negated) for f in a.facts if f.feature == feature] == [(feature, True)], a.facts
+    assert a.verdict != Verdict.required, a.answer
+
+
+@pytest.mark.parametrize("question, feature", [
+    ("我家自己种菜在网上卖，不招别的商家入驻，要办什么手续", "self_operated"),
+    ("我们的社交小程序没有语音也没有视频，只能发图文", "social"),
+    ("Our app has voice chat rooms where a dozen people talk at once. Which licences?", "voice_chat_room"),
+])
+def test_features_phrased_as_an_absence_or_beside_another_negation_still_count(knowledge, question, feature):
+    assert (feature, False) in [(f.feature, f.negated) for f in answer(question, knowledge).facts]

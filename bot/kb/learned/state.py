@@ -1,0 +1,96 @@
+"""The state student: whether a clause that names a product feature says the product has it now, or
+does not (never had it, removed it, "冇語音房", "we used to … and took it out"), or plans it.
+
+The learned reader's state task alone, shipped in `knowledge/models/state/` like the refusal student
+(refusal.py): a linear model over the clause's e5 vector and character n-grams, so that negation and
+dialect particles (不/没/冇/唔/未/撤了/"no longer"/"used to") count, which hand patterns of negation
+words miss in every language they were not written for. Answering asks it only about clauses its
+rules read as stating a feature (bot/answering/answer.py); `licensebot kb train --state` writes it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from bot.core.settings import Settings
+from bot.kb.learned import store
+from bot.kb.learned.models import Row
+from bot.kb.learned.refusal import LinearStudent, StudentReading, precise_threshold
+
+TASK = "state"
+LABELS = ["present", "negated", "past", "planned"]
+NOT_THERE = {"negated", "past"}  # the product does not have the feature now
+PRECISION = 0.95  # out-of-fold precision of "not present" the run-time threshold must reach
+
+
+class StateStudent(LinearStudent):
+    task = TASK
+
+
+def student_dir(knowledge_dir: Path) -> Path:
+    return knowledge_dir / "models" / TASK
+
+
+def load_state_student(settings: Settings) -> StateStudent:
+    """The shipped student when it fits this corpus and embedder; ReaderNotReady (one line) otherwise."""
+    from bot.kb.learned.reader import training_dir
+
+    meta, arrays = store.load(student_dir(settings.knowledge_dir), training_dir(settings), settings.embedder)
+    return StateStudent(meta, arrays)
+
+
+def train_state_student(settings: Settings, embedder, log: Callable[[str], None] = lambda m: None) -> Path:
+    """Fit the state of each labelled clause (one row per state it gives its features) on the training
+    writers, choose the threshold for precision out of fold, score on the held-out writer, write it."""
+    from bot.kb.learned.card import scores
+    from bot.kb.learned.reader import training_dir
+    from bot.kb.learned.train import TaskData, TrainingError, fit_logistic, fit_tfidf
+    from bot.kb.learned.vectors import VectorCache
+    from bot.kb.training import load_corpus, vocabulary
+
+    corpus = load_corpus(training_dir(settings), vocabulary(settings.knowledge_dir))
+    if corpus.problems:
+        path, line, problem = corpus.problems[0]
+        raise TrainingError(f"{path}:{line}: {problem} ({len(corpus.problems)} problem(s); `licensebot kb check` lists them)")
+    heldout = corpus.heldout
+    clauses = [(m, c) for m in corpus.messages for c in m.clauses if c.features]
+    if not clauses:
+        raise TrainingError(f"no clause with features in {training_dir(settings)}")
+    tfidf = fit_tfidf([c.text for m, c in clauses if m.writer not in heldout])
+    log(f"embedding {len(clauses)} clauses …")
+    vectors = VectorCache(settings.data_dir, embedder.name).vectors([c.text for _, c in clauses], embedder)
+    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    data = TaskData(TASK, "softmax", LABELS)
+    for (m, c), vec in zip(clauses, vectors):
+        row = Row(vec.astype(np.float32), *tfidf.sparse_row(c.text))
+        for state in sorted({s.value for s in c.features.values()}):
+            data.add(row, [state], m.writer, m.lang)
+    writers = np.asarray(data.writers)
+    threshold, curve = precise_threshold(data, writers, sorted(set(data.writers) - heldout), tfidf.width, PRECISION)
+    rows, targets = data.part(~np.isin(writers, sorted(heldout)))
+    log(f"training {TASK} on {len(rows)} clauses (threshold {threshold}) …")
+    model = fit_logistic(data, rows, targets, tfidf.width)
+    meta = {"embedder": embedder.name, "corpus_sha256": store.corpus_hash(training_dir(settings)),
+            "heldout": sorted(heldout), "vocabulary": list(tfidf.vocabulary), "out_of_fold": curve,
+            "tasks": {TASK: {**model.meta(), "threshold": threshold}}}
+    arrays = {"tfidf.idf": tfidf.idf, **model.arrays(TASK)}
+    student = StateStudent(meta, arrays)
+    test_rows, test_targets = data.part(np.isin(writers, sorted(heldout)))
+    predicted = np.zeros_like(test_targets)
+    for i, row in enumerate(test_rows):
+        predicted[i, LABELS.index(student.read_row(row).label)] = 1
+    meta["heldout_figures"] = scores(TASK, LABELS, test_targets, predicted)
+    there = test_targets[:, [LABELS.index(s) for s in NOT_THERE]].any(1)
+    said = predicted[:, [LABELS.index(s) for s in NOT_THERE]].any(1)
+    meta["heldout_not_there"] = {"precision": round(float((there & said).sum() / max(said.sum(), 1)), 3),
+                                 "recall": round(float((there & said).sum() / max(there.sum(), 1)), 3),
+                                 "support": int(there.sum())}
+    folder = student_dir(settings.knowledge_dir)
+    store.save(folder, meta, arrays)
+    return folder
+
+
+def not_there(reading: StudentReading) -> bool:
+    return reading.label in NOT_THERE
