@@ -50,3 +50,13 @@ def test_broken_yaml_is_one_problem_at_its_line(knowledge_copy):
     edit(knowledge_copy / "licenses.yaml", "  edi:\n", "  edi: [\n")
     out = kb_check(knowledge_copy)
     assert out.returncode == 1 and re.search(r"licenses\.yaml:\d+: not valid YAML", out.stdout), out.stdout
+
+
+def test_a_shipped_student_left_stale_by_a_corpus_edit_is_a_warning_naming_the_retrain(knowledge_copy):
+    with (knowledge_copy / "training" / "founder.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write('{"kind": "pair", "id": "founder-p999", "writer": "founder", "lang": "zh-Hans", '
+                 '"first": "语音房要什么证", "second": "那视频呢", "follow_up": true}\n')
+    out = kb_check(knowledge_copy)
+    assert out.returncode == 0, out.stdout
+    stale = [line for line in out.stdout.splitlines() if "student is not used" in line]
+    assert len(stale) == 2 and all("training data" in line and "licensebot kb train --" in line for line in stale), out.stdout

@@ -185,7 +185,25 @@ def check_knowledge(knowledge_dir: Path, docs: list[dict]) -> list[Problem]:
         except KnowledgeError as exc:
             problems.append(Problem(knowledge_dir / "rules.yaml", 1, str(exc)))
         else:
-            problems += _training(knowledge_dir)
+            problems += _training(knowledge_dir) + _students(knowledge_dir)
+    return problems
+
+
+def _students(knowledge_dir: Path) -> list[Problem]:
+    """The shipped students (knowledge/models/): one the bot would not load (stale after a corpus edit,
+    unreadable) is a warning: answering then reads refusals or feature states by patterns only."""
+    from bot.kb.learned import store
+
+    problems = []
+    for folder in sorted(p for p in (knowledge_dir / "models").glob("*") if p.is_dir()):
+        try:
+            meta = store.read_meta(folder)
+            reason = store.stale_reason(meta, knowledge_dir / "training", str(meta.get("embedder")))
+        except store.ReaderNotReady as exc:
+            reason = str(exc)
+        if reason:
+            problems.append(Problem(folder / store.MODEL_JSON, 1, f"the {folder.name} student is not used ({reason}): "
+                                    f"run `licensebot kb train --{folder.name}`", warning=True))
     return problems
 
 
