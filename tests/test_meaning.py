@@ -165,3 +165,14 @@ def test_a_planned_marketplace_beside_todays_own_shop_counts_and_a_vague_shop_do
     own = answer("我开了一家面包店，小程序上只卖自己烤的面包，要办什么证？", knowledge)
     assert [f.feature for f in own.facts if not f.negated] == ["self_operated"]
     assert {s.slug: s.status.value for s in own.licenses}["edi"] == "not_required"
+
+
+@pytest.mark.parametrize("question", ["And how long does it take to get it?", "那要多久才能辦下來？"])
+def test_a_follow_up_asking_for_a_time_or_cost_stays_in_the_conversation(knowledge, question):
+    """It names no licence and no product (English ones are far from every Chinese unit by meaning):
+    leaning on a conversation about licences, it is answered, not refused."""
+    first = ask(knowledge, "Our app has voice chat rooms where a dozen people talk. Which licences do we need?")
+    context = Context(features=first.features, licenses=[])
+    a = ask(knowledge, question, context)
+    assert a.follow_up and a.verdict.value != "out_of_scope" and a.intent == "time" and a.citations
+    assert ask(knowledge, "And what about the weather tomorrow?", context).verdict.value == "out_of_scope"

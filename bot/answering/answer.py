@@ -93,11 +93,14 @@ def _finish(result: Answer, u: Understanding | None, s: Screened, book: c.Citati
 
 
 def _in_scope(u: Understanding, hits) -> bool:
-    """A licence, a product feature in so many words or a licence word puts a question in scope; a
+    """A licence, a product feature in so many words, a licence word or leaning on the conversation
+    before puts a question in scope; a
     feature read only by meaning does not on its own ("红烧肉怎么做" is near some wording of
     something), so then, as for every other question, some unit must be close in meaning."""
     if u.asked or u.topics or u.domain == "strong" or u.carried_over or any(f.by == "words" for f in u.facts):
         return True
+    if u.follow_up and u.intent.name not in ("verdict", "other"):  # asks the conversation's licence for a
+        return True  # time, a cost, the steps … ("And how long does it take to get it?"); not "what about the weather"
     if any(f.by == "meaning" and f.score >= CLEAR_FEATURE for f in u.facts):
         return True
     best = max((h.similarity for h in hits), default=0.0)
