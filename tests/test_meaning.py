@@ -167,10 +167,11 @@ def test_a_planned_marketplace_beside_todays_own_shop_counts_and_a_vague_shop_do
     assert {s.slug: s.status.value for s in own.licenses}["edi"] == "not_required"
 
 
-@pytest.mark.parametrize("question", ["And how long does it take to get it?", "那要多久才能辦下來？"])
+@pytest.mark.parametrize("question", ["And how long does it take to get it?", "那要多久才能辦下來？", "how long does that take?"])
 def test_a_follow_up_asking_for_a_time_or_cost_stays_in_the_conversation(knowledge, question):
     """It names no licence and no product (English ones are far from every Chinese unit by meaning):
-    leaning on a conversation about licences, it is answered, not refused."""
+    leaning on a conversation about licences — marked ("And …", "那…") or bare and asking for a time,
+    a cost, steps … — it is answered, not refused."""
     first = ask(knowledge, "Our app has voice chat rooms where a dozen people talk. Which licences do we need?")
     context = Context(features=first.features, licenses=[])
     a = ask(knowledge, question, context)

@@ -25,6 +25,7 @@ from bot.kb.terms import TermMatcher
 # An elliptical follow-up leans on the conversation: "那如果只有1对1视频呢？", "要是用户都在国外呢".
 FOLLOW_UP = re.compile(r"^(那|那么|那如果|如果|要是|假如|假设|换成|改成|再加|加上|还有|另外|那要|and\b|what if|what about|how about|but if|if\b|then\b)", re.I)
 ELLIPTICAL_END = re.compile(r"(呢|的话)[?？]?\s*$")
+ABOUT_THE_LICENCE = {"conditions", "materials", "process", "time", "cost", "penalty", "authority"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 jieba.setLogLevel(60)
 _LATIN = re.compile(r"[a-zA-Z]")
@@ -140,8 +141,12 @@ class QuestionReader:
         if not (context.features or context.licenses):
             return False
         marked = bool(FOLLOW_UP.match(u.folded.strip())) or bool(ELLIPTICAL_END.search(u.folded))
-        bare = not u.licenses and not [f for f in u.facts if not f.negated] and len(u.folded) <= 14
-        return u.intent.name == "verdict" and (marked or bare) or (marked and not u.licenses)
+        short = len(u.folded) <= 14 or (u.language == "en" and len(u.folded.split()) <= 8)
+        bare = not u.licenses and not [f for f in u.facts if not f.negated] and short
+        # a bare question for a figure, a list or steps asks them of the licence talked about
+        # ("注册资本要多少？", "how much does it cost?"); a bare definition or comparison brings its own subject
+        about_it = bare and u.intent.name in ABOUT_THE_LICENCE
+        return u.intent.name == "verdict" and (marked or bare) or (marked and not u.licenses) or about_it
 
     def _carry_over(self, u: Understanding, context: Context) -> None:
         """Earlier features stay unless the follow-up names one of the same group (it replaces it)
