@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -13,6 +14,22 @@ from bot.core.errors import StateCorrupt
 from bot.core.private import DIR_MODE, private_file
 
 SIDE_FILES = ("-wal", "-shm", "-journal")  # SQLite makes them with the database's mode
+PATIENCE_S = 30.0  # as long as a connection's busy timeout
+
+
+def _patiently(step):
+    """Run `step` again while another process holds the lock it needs. Switching a file to WAL can
+    fail with "database is locked" at once, without SQLite's busy handler, when several processes
+    open a new file together (uvicorn workers starting): that is contention, not a broken file."""
+    deadline, pause = time.monotonic() + PATIENCE_S, 0.01
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)  # back off, then try again
+            pause = min(pause * 2, 0.5)
 
 
 class SQLiteFile:
@@ -28,9 +45,9 @@ class SQLiteFile:
         self.path = path
         self._local = threading.local()
         try:
-            with self.conn() as db:
-                for statement in schema:
-                    db.execute(statement)
+            db = _patiently(self.conn)
+            for statement in schema:
+                _patiently(lambda: db.execute(statement))
         except sqlite3.DatabaseError as exc:
             raise StateCorrupt(f"{path}: not a usable SQLite file ({exc}); move it aside and start again "
                                "(a new one is created; its sessions or message ids are lost)") from None
@@ -38,8 +55,8 @@ class SQLiteFile:
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)  # transactions are explicit
-            conn.execute("PRAGMA journal_mode=WAL")
+            conn = sqlite3.connect(self.path, timeout=PATIENCE_S, isolation_level=None)  # transactions are explicit
+            _patiently(lambda: conn.execute("PRAGMA journal_mode=WAL"))
             self._local.conn = conn
         return conn
 
