@@ -1,4 +1,5 @@
-"""The labelled training corpus (knowledge/training/*.jsonl, format in SCHEMA.md beside it).
+"""The labelled training corpus (knowledge/training/*.jsonl; the format is knowledge/training-schema.md,
+kept outside training/ so that everything in that folder is training data a test holds apart from eval).
 
 Customer messages written by helper sessions that read only the articles and knowledge/*.yaml:
 the teacher's examples from which the learned reader is trained. Loaded through pydantic models so
