@@ -113,47 +113,57 @@ def load_student(settings: Settings) -> RefusalStudent:
     return RefusalStudent(meta, arrays)
 
 
-def train_student(settings: Settings, embedder, log: Callable[[str], None] = lambda m: None) -> Path:
-    """Fit the refusal task on the training writers (threshold-free: the class with the highest
-    probability wins), score it on the held-out writer, and write it to knowledge/models/refusal/."""
+def unit_vectors(settings: Settings, embedder, texts: list[str]) -> np.ndarray:
+    """Unit-length e5 query vectors of `texts`, through the training vector cache."""
+    from bot.kb.learned.vectors import VectorCache
+
+    vectors = VectorCache(settings.data_dir, embedder.name).vectors(texts, embedder)
+    return (vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)).astype(np.float32)
+
+
+def fit_student(cls: type[LinearStudent], data, tfidf: CharTfidf, settings: Settings, embedder_name: str,
+                heldout: frozenset[str], precision: float, log: Callable[[str], None]) -> tuple[dict, dict, np.ndarray, np.ndarray]:
+    """A student of `cls.task` fitted on the training writers' rows of `data`, its threshold chosen
+    out of fold for `precision`, and scored on the held-out writer: (meta, arrays, the held-out
+    writer's 0/1 truth and predictions)."""
     from bot.kb.learned.card import scores
     from bot.kb.learned.reader import training_dir
-    from bot.kb.learned.train import TaskData, TrainingError, fit_tfidf, fit_logistic
-    from bot.kb.learned.vectors import VectorCache
-    from bot.kb.training import load_corpus, vocabulary
+    from bot.kb.learned.train import fit_logistic
 
-    corpus = load_corpus(training_dir(settings), vocabulary(settings.knowledge_dir))
-    if corpus.problems:
-        path, line, problem = corpus.problems[0]
-        raise TrainingError(f"{path}:{line}: {problem} ({len(corpus.problems)} problem(s); `licensebot kb check` lists them)")
-    if not corpus.messages:
-        raise TrainingError(f"no training messages in {training_dir(settings)}")
-    heldout = corpus.heldout
-    training = [m for m in corpus.messages if m.writer not in heldout]
-    tfidf = fit_tfidf([m.text for m in training])
-    cache = VectorCache(settings.data_dir, embedder.name)
-    log(f"embedding {len(corpus.messages)} messages …")
-    vectors = cache.vectors([m.text for m in corpus.messages], embedder)
-    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-    data = TaskData(TASK, "softmax", [NONE, "forgery", "renting", "evasion", "unrelated", "injection"])
-    for m, vec in zip(corpus.messages, vectors):
-        data.add(Row(vec.astype(np.float32), *tfidf.sparse_row(m.text)), [m.refusal.value], m.writer, m.lang)
     writers = np.asarray(data.writers)
+    threshold, curve = precise_threshold(data, writers, sorted(set(data.writers) - heldout), tfidf.width, precision)
     rows, targets = data.part(~np.isin(writers, sorted(heldout)))
-    log(f"choosing the threshold by leave-one-writer-out over {len(set(data.writers) - heldout)} writers …")
-    threshold, curve = precise_threshold(data, writers, sorted(set(data.writers) - heldout), tfidf.width, PRECISION)
-    log(f"training {TASK} on {len(rows)} messages (threshold {threshold}) …")
+    log(f"training {cls.task} on {len(rows)} rows (threshold {threshold}) …")
     model = fit_logistic(data, rows, targets, tfidf.width)
-    meta = {"embedder": embedder.name, "corpus_sha256": store.corpus_hash(training_dir(settings)),
+    meta = {"embedder": embedder_name, "corpus_sha256": store.corpus_hash(training_dir(settings)),
             "heldout": sorted(heldout), "vocabulary": list(tfidf.vocabulary), "out_of_fold": curve,
-            "tasks": {TASK: {**model.meta(), "threshold": threshold}}}
-    arrays = {"tfidf.idf": tfidf.idf, **model.arrays(TASK)}
-    student = RefusalStudent(meta, arrays)
+            "tasks": {cls.task: {**model.meta(), "threshold": threshold}}}
+    arrays = {"tfidf.idf": tfidf.idf, **model.arrays(cls.task)}
+    student = cls(meta, arrays)
     test_rows, test_targets = data.part(np.isin(writers, sorted(heldout)))
     predicted = np.zeros_like(test_targets)
     for i, row in enumerate(test_rows):
         predicted[i, data.labels.index(student.read_row(row).label)] = 1
-    meta["heldout_figures"] = scores(TASK, data.labels, test_targets, predicted)
+    meta["heldout_figures"] = scores(cls.task, data.labels, test_targets, predicted)
+    return meta, arrays, test_targets, predicted
+
+
+def train_student(settings: Settings, embedder, log: Callable[[str], None] = lambda m: None) -> Path:
+    """Fit the refusal class of each message on the training writers, score it on the held-out writer
+    beside the glossary's patterns, and write it to knowledge/models/refusal/."""
+    from bot.kb.learned.card import scores
+    from bot.kb.learned.train import TaskData, fit_tfidf, load_training
+
+    corpus = load_training(settings)
+    heldout = corpus.heldout
+    tfidf = fit_tfidf([m.text for m in corpus.messages if m.writer not in heldout])
+    log(f"embedding {len(corpus.messages)} messages …")
+    vectors = unit_vectors(settings, embedder, [m.text for m in corpus.messages])
+    data = TaskData(TASK, "softmax", [NONE, "forgery", "renting", "evasion", "unrelated", "injection"])
+    for m, vec in zip(corpus.messages, vectors):
+        data.add(Row(vec, *tfidf.sparse_row(m.text)), [m.refusal.value], m.writer, m.lang)
+    meta, arrays, test_targets, predicted = fit_student(RefusalStudent, data, tfidf, settings, embedder.name, heldout,
+                                                        PRECISION, log)
     by_patterns = _by_patterns(settings, data.labels, [m.text for m in corpus.messages if m.writer in heldout])
     meta["heldout_patterns"] = scores(TASK, data.labels, test_targets, by_patterns)
     # as answering decides: a pattern's class when one matches, else the student's

@@ -17,7 +17,7 @@ import numpy as np
 from bot.core.settings import Settings
 from bot.kb.learned import store
 from bot.kb.learned.models import Row
-from bot.kb.learned.refusal import LinearStudent, StudentReading, precise_threshold
+from bot.kb.learned.refusal import LinearStudent, StudentReading, fit_student, unit_vectors
 
 TASK = "state"
 LABELS = ["present", "negated", "past", "planned"]
@@ -44,44 +44,24 @@ def load_state_student(settings: Settings) -> StateStudent:
 def train_state_student(settings: Settings, embedder, log: Callable[[str], None] = lambda m: None) -> Path:
     """Fit the state of each labelled clause (one row per state it gives its features) on the training
     writers, choose the threshold for precision out of fold, score on the held-out writer, write it."""
-    from bot.kb.learned.card import scores
     from bot.kb.learned.reader import training_dir
-    from bot.kb.learned.train import TaskData, TrainingError, fit_logistic, fit_tfidf
-    from bot.kb.learned.vectors import VectorCache
-    from bot.kb.training import load_corpus, vocabulary
+    from bot.kb.learned.train import TaskData, TrainingError, fit_tfidf, load_training
 
-    corpus = load_corpus(training_dir(settings), vocabulary(settings.knowledge_dir))
-    if corpus.problems:
-        path, line, problem = corpus.problems[0]
-        raise TrainingError(f"{path}:{line}: {problem} ({len(corpus.problems)} problem(s); `licensebot kb check` lists them)")
+    corpus = load_training(settings)
     heldout = corpus.heldout
     clauses = [(m, c) for m in corpus.messages for c in m.clauses if c.features]
     if not clauses:
         raise TrainingError(f"no clause with features in {training_dir(settings)}")
     tfidf = fit_tfidf([c.text for m, c in clauses if m.writer not in heldout])
     log(f"embedding {len(clauses)} clauses …")
-    vectors = VectorCache(settings.data_dir, embedder.name).vectors([c.text for _, c in clauses], embedder)
-    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    vectors = unit_vectors(settings, embedder, [c.text for _, c in clauses])
     data = TaskData(TASK, "softmax", LABELS)
     for (m, c), vec in zip(clauses, vectors):
-        row = Row(vec.astype(np.float32), *tfidf.sparse_row(c.text))
+        row = Row(vec, *tfidf.sparse_row(c.text))
         for state in sorted({s.value for s in c.features.values()}):
             data.add(row, [state], m.writer, m.lang)
-    writers = np.asarray(data.writers)
-    threshold, curve = precise_threshold(data, writers, sorted(set(data.writers) - heldout), tfidf.width, PRECISION)
-    rows, targets = data.part(~np.isin(writers, sorted(heldout)))
-    log(f"training {TASK} on {len(rows)} clauses (threshold {threshold}) …")
-    model = fit_logistic(data, rows, targets, tfidf.width)
-    meta = {"embedder": embedder.name, "corpus_sha256": store.corpus_hash(training_dir(settings)),
-            "heldout": sorted(heldout), "vocabulary": list(tfidf.vocabulary), "out_of_fold": curve,
-            "tasks": {TASK: {**model.meta(), "threshold": threshold}}}
-    arrays = {"tfidf.idf": tfidf.idf, **model.arrays(TASK)}
-    student = StateStudent(meta, arrays)
-    test_rows, test_targets = data.part(np.isin(writers, sorted(heldout)))
-    predicted = np.zeros_like(test_targets)
-    for i, row in enumerate(test_rows):
-        predicted[i, LABELS.index(student.read_row(row).label)] = 1
-    meta["heldout_figures"] = scores(TASK, LABELS, test_targets, predicted)
+    meta, arrays, test_targets, predicted = fit_student(StateStudent, data, tfidf, settings, embedder.name, heldout,
+                                                        PRECISION, log)
     there = test_targets[:, [LABELS.index(s) for s in NOT_THERE]].any(1)
     said = predicted[:, [LABELS.index(s) for s in NOT_THERE]].any(1)
     meta["heldout_not_there"] = {"precision": round(float((there & said).sum() / max(said.sum(), 1)), 3),

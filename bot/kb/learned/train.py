@@ -229,6 +229,17 @@ def fit_tfidf(texts: list[str]) -> CharTfidf:
     return CharTfidf({term: i for i, term in enumerate(terms)}, fitted.idf_.astype(np.float64))
 
 
+def load_training(settings: Settings) -> Corpus:
+    """The labelled corpus, or TrainingError naming its first bad line (or saying it is empty)."""
+    corpus = load_corpus(training_dir(settings), vocabulary(settings.knowledge_dir))
+    if corpus.problems:
+        path, line, problem = corpus.problems[0]
+        raise TrainingError(f"{path}:{line}: {problem} ({len(corpus.problems)} problem(s); `licensebot kb check` lists them)")
+    if not corpus.messages:
+        raise TrainingError(f"no training messages in {training_dir(settings)}")
+    return corpus
+
+
 def train(settings: Settings, embedder: Embedder, progress: Callable[[str, int, int], None] | None = None,
           log: Callable[[str], None] = lambda m: None) -> Path:
     """Train every task, write the models and the model card to <data dir>/reader/; returns that folder."""
@@ -242,12 +253,7 @@ def fit(settings: Settings, embedder: Embedder, progress: Callable[[str, int, in
         log: Callable[[str], None] = lambda m: None) -> tuple[dict, dict[str, np.ndarray], dict[str, str]]:
     """The trained reader in memory: its JSON, its arrays and the model card's files."""
     kdir = settings.knowledge_dir
-    corpus = load_corpus(training_dir(settings), vocabulary(kdir))
-    if corpus.problems:
-        path, line, problem = corpus.problems[0]
-        raise TrainingError(f"{path}:{line}: {problem} ({len(corpus.problems)} problem(s); `licensebot kb check` lists them)")
-    if not corpus.messages:
-        raise TrainingError(f"no training messages in {training_dir(settings)}")
+    corpus = load_training(settings)
     heldout = corpus.heldout
     cache = VectorCache(settings.data_dir, embedder.name)
     texts = _texts_to_embed(corpus)
