@@ -3,8 +3,10 @@ and varied enough to learn from, a held-out writer kept for testing, and apart f
 
 Eval questions and training messages are written by different helpers who never see each other's
 files; this test is what holds them apart. Two texts "share a run" when 8 consecutive characters are
-the same, as written or after folding, with or without their spaces: licence names and common English
-phrasing count too, so what trains the models never contains a piece of what tests them."""
+the same, as written or after folding, with or without punctuation. A character is what a reader counts
+as one: a Chinese character, a mark, or a word or number of Latin script — eight Latin *letters* are a
+word and a half ("license ", "the ICP "), which every English message about these licences shares, while
+eight consecutive Chinese characters or English words are a copied phrase."""
 from __future__ import annotations
 
 import re
@@ -28,12 +30,21 @@ def corpus():
     return load_corpus(KNOWLEDGE / "training", vocabulary(KNOWLEDGE))
 
 
+def units_of(text: str) -> list[str]:
+    """One unit per Chinese character or mark, one per Latin word or number; spaces separate only."""
+    return re.findall(r"[a-z0-9]+|[^\sa-z0-9]", text.lower())
+
+
 def runs_of(text: str) -> set[str]:
-    """Runs of RUN characters as written, folded and lower-cased, each also with spaces and with every
-    punctuation mark taken out ("ICP许可证吗？" and "icp许可证吗?" are the same run)."""
-    forms = {text, fold(text), text.lower(), fold(text).lower()}
-    forms |= {"".join(f.split()) for f in forms} | {re.sub(r"[\W_]+", "", f) for f in forms}
-    return {f[i:i + RUN] for f in forms for i in range(len(f) - RUN + 1)}
+    """Runs of RUN units as written and folded, each also with every punctuation mark taken out
+    ("ICP许可证吗？" and "icp 许可证吗?" are the same run)."""
+    forms = {text, fold(text)}
+    forms |= {re.sub(r"[\W_]+", " ", f) for f in forms}
+    runs = set()
+    for form in forms:
+        units = units_of(form)
+        runs |= {" ".join(units[i:i + RUN]) for i in range(len(units) - RUN + 1)}
+    return runs
 
 
 def shared_runs(questions: list[str], texts: list[str]) -> list[tuple[str, str]]:
@@ -111,3 +122,6 @@ def test_no_eval_question_shares_a_run_of_8_with_a_training_example(corpus):
 def test_the_run_check_catches_a_copied_question():
     question = eval_questions()[0]
     assert shared_runs([question], ["客户说：" + question[2:] + "谢谢"]) and not shared_runs([question], ["完全无关的一句话"])
+    english = "Does our voice chat room mini program need a multi-party licence?"
+    assert shared_runs([english], ["we wonder: does our voice chat room mini-program need one"])
+    assert not shared_runs([english], ["our voice chat room needs a licence", "does the mini program need it?"])
