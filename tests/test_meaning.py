@@ -141,18 +141,19 @@ def test_a_question_only_about_a_named_licence_reads_no_product_features(knowled
 
 
 def test_a_feature_read_in_several_clauses_keeps_its_clearest_one(knowledge):
-    """A hint in the first clause ("我们做撮合") and the plain description after it: the fact carries
-    the plain one's strength, or the check that confirms features read by meaning drops it."""
+    """A hint in the first clause ("我们做撮合") and the plain description after it: the fact is read
+    (and its state judged) in the plain one."""
     from bot.core.text import fold
 
     reader = knowledge.reader
     screened = reader.screen("我们做B2B撮合业务，采购商和供应商直接在我们的平台上下单成交，我们按每笔订单抽佣，要办什么许可？")
     vectors = knowledge.vectors(reader.to_embed(screened))
-    table = reader.facts.tables["zh"]
-    scores = [score for vec in vectors.values() for key, score, _ in reader.facts._near(vec, table) if key == "merchant_platform"]
+    clauses = {t: v for t, v in vectors.items() if t != fold(screened.question)}
+    student = reader.facts.student
+    scores = list(student.clause_probabilities(clauses)[:, student.model.labels.index("merchant_platform")])
     assert len(scores) >= 2 and scores[0] < max(scores)  # the case this guards: the clearest clause is not the first
-    [fact] = [f for f in reader.facts.find(fold(screened.question), vectors) if f.feature == "merchant_platform"]
-    assert fact.score == round(max(scores), 2)
+    [fact] = [f for f in reader.facts.find(fold(screened.question), clauses) if f.feature == "merchant_platform"]
+    assert fact.matched == list(clauses)[scores.index(max(scores))]
     assert statuses(ask(knowledge, screened.question)).get("edi") == "required"
 
 

@@ -124,3 +124,52 @@ def test_a_feature_said_in_dialect_negation_or_as_stopped_is_not_counted(knowled
 ])
 def test_features_phrased_as_an_absence_or_beside_another_negation_still_count(knowledge, question, feature):
     assert (feature, False) in [(f.feature, f.negated) for f in answer(question, knowledge).facts]
+
+
+@pytest.fixture(scope="module")
+def features_student(tmp_path_factory):
+    from bot.kb.learned.features import load_feature_student
+
+    return load_feature_student(make_settings(tmp_path_factory.mktemp("data")))
+
+
+def test_the_shipped_feature_student_fits_todays_corpus_and_reads_the_held_out_writers(features_student, embedder):
+    """Message by message, as answering reads them (the message cut into clauses as facts.py cuts a
+    question): the features of every clause of a held-out message against the features its writer labelled.
+    Every third held-out message, to keep the embedding time of this test small."""
+    from bot.answering.facts import clauses as cut
+    from bot.core.text import fold
+
+    corpus = load_corpus(KNOWLEDGE / "training", vocabulary(KNOWLEDGE))
+    heldout = [m for m in corpus.messages if m.writer in corpus.heldout][::3]
+    pieces = [cut(fold(m.text)) for m in heldout]
+    flat = [p for ps in pieces for p in ps]
+    vectors = dict(zip(flat, embedder.embed_queries(flat)))
+    tp = fp = fn = 0
+    for m, ps in zip(heldout, pieces):
+        said = set(features_student.read({p: vectors[p] for p in ps}))
+        truth = {f for c in m.clauses for f in c.features}
+        tp, fp, fn = tp + len(said & truth), fp + len(said - truth), fn + len(truth - said)
+    precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    assert len(heldout) > 250 and precision >= 0.8 and recall >= 0.8, (precision, recall)
+
+
+@pytest.mark.parametrize("question, feature", [
+    ("我们搭了个家政小程序，保洁阿姨自己在上面挂服务接单，我们每单抽一成，要办什么证？", "merchant_platform"),
+    ("我哋個網站俾啲手作師傅自己開舖賣嘢，我哋每單抽佣，使唔使EDI？", "merchant_platform"),
+    ("Independent tutors list their own lessons on our site and we keep 15% of each booking. Do we need an EDI licence?",
+     "merchant_platform"),
+    ("Friends can hop on a call with up to eight people, cameras on, while they watch a film together. Which licence applies?",
+     "group_video"),
+    ("读者付费之后才能看到完整的连载小说章节，这样要办什么证", "paid_content"),
+])
+def test_a_product_described_without_the_features_words_is_read_by_the_feature_student(knowledge, question, feature):
+    a = answer(question, knowledge)
+    assert (feature, False) in [(f.feature, f.negated) for f in a.facts], a.facts
+    assert a.verdict == Verdict.required, a.answer
+
+
+def test_a_feature_stated_in_one_clause_counts_though_another_clause_mentions_it_with_a_negation(knowledge):
+    """"用户都不在国内" reads like a denial of users abroad; the clause before states them plainly."""
+    a = answer("我们的APP主要面向海外的华人留学生，用户都不在国内，需要ICP经营许可证吗？", knowledge)
+    assert ("overseas_users", False) in [(f.feature, f.negated) for f in a.facts], a.facts

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from bot.answering import compose as c
 from bot.answering.decide import Decision, from_polarities, overall, rule_statuses
-from bot.answering.facts import ASK, NEGATION, NOT_NEGATION, clauses
+from bot.answering.facts import ASK, NEGATION, NOT_NEGATION, SURE, clauses
 from bot.answering.evidence import MIN_RELEVANCE, Evidence, covered, of_kind, relevant, to_quote
 from bot.answering.ground import ungrounded
 from bot.answering.knowledge import Knowledge
@@ -34,8 +34,8 @@ IN_SCOPE_WITH_CONTEXT_WORD = 0.865
 SURE_SIMILARITY = 0.89
 # ... and one about a noun the articles never use needs to be closer still.
 UNHEARD_SIMILARITY = 0.93
-# A product feature read by meaning this clearly (z-score) places a question in scope by itself.
-CLEAR_FEATURE = 2.6
+# A product feature the feature student reads this surely places a question in scope by itself.
+CLEAR_FEATURE = SURE
 MIN_RELEVANCE_EN = 0.78
 LIST_INTENTS = {"conditions", "materials", "process", "penalty"}
 UNRELATED = "unrelated"  # the refusal class of a task that has nothing to do with licences
@@ -58,7 +58,6 @@ def answer(question: str, knowledge: Knowledge, context: Context | None = None) 
         u = knowledge.reader.read(s, {t: vectors[t] for t in texts}, context or Context())
         hits = knowledge.retriever.search(s.folded, k=24, expansion=u.expansion, vector=u.vector)
         _learned_states(u, knowledge)
-        knowledge.reader.confirm(u, {f for h in hits for f in knowledge.rule_units.get(h.position, ())}, CLEAR_FEATURE)
         if learned and not _names_the_domain(u):  # an unrelated task: refused, saying so, unless it names licences
             result = _refused(s, _reason(s, learned))
         elif not _in_scope(u, hits):

@@ -1,12 +1,13 @@
 """Product facts in a question, by words and by meaning, with negation in the user's own clause.
 
 A customer rarely uses the articles' words: "让外面的商户在小程序里开店" is a merchant platform. A
-feature counts when one of its synonyms appears (typos tolerated) or when a clause that describes
-the product is close in meaning (multilingual-e5) to one of the feature's wordings. The question is
-cut into clauses at punctuation and at 但/不过/而是/除了…; a feature found in a clause that the
-user negates ("不收会员费", "用户之间不能聊天", "没有多人语音") is kept as a negated fact, which
-decides nothing but is shown so the user can correct it. Wordings that are themselves negative
-("不收任何费用") are not flipped by their own negation.
+feature counts when one of its synonyms appears (typos tolerated) or when the feature student
+(bot/kb/learned/features.py, learned from the labelled corpus) reads a clause of the question as
+describing it. The question is cut into clauses at punctuation and at 但/不过/而是/除了…; a
+feature found in a clause that the user negates ("不收会员费", "用户之间不能聊天", "没有多人语音")
+is kept as a negated fact, which decides nothing but is shown so the user can correct it; the state
+student then reads the negations and tenses no pattern here knows (answer.py). Features that are
+themselves an absence ("不收任何费用") are not flipped by their own negation.
 """
 from __future__ import annotations
 
@@ -17,15 +18,13 @@ import numpy as np
 
 from bot.core.text import fold
 from bot.kb.catalog import Catalog
+from bot.kb.learned.features import FeatureStudent
+from bot.kb.learned.state import StateStudent, not_there
 from bot.kb.terms import TermMatcher
 
-# z-scores of a clause against a feature's wordings: the best feature of a clause counts from MIN_Z,
-# a second one only from MIN_Z_MORE. Swept on the customer, features and questions suites (not the
-# held-out one): pass rates are flat within ±0.2 of these values.
-MIN_Z = 1.85
-MIN_Z_MORE = 3.2
-MIN_MARGIN = 0.1  # the best feature of a vague clause must stand out from the runner-up
-MIN_Z_QUALIFIER = 3.0
+# A feature the student reads this surely (its probability) is sure: it stands beside another of its
+# group read from the same words, and it places a question in scope by itself (answer.py).
+SURE = 0.8
 MAX_CLAUSES = 4
 SPLIT = re.compile(r"[，,。；;！!？?、\n]+|(?=但是|但|不过|而是|可是|除了|另外|此外|并且|而且|又有|还有|同时)|\band\b|\bbut\b|(?<=[.;])\s")
 # Words that contain a negation character without negating: 无论, 是否, 要不要 …
@@ -42,8 +41,8 @@ class Fact:
     feature: str
     negated: bool
     matched: str  # the user's words the fact was read from
-    by: str  # "words" | "meaning"
-    score: float = 1.0
+    by: str  # "words" | "meaning" (the feature student)
+    score: float = 1.0  # by meaning: the student's probability
 
 
 def clauses(folded: str) -> list[str]:
@@ -54,46 +53,15 @@ def negated_clause(clause: str) -> bool:
     return bool(NEGATION.search(NOT_NEGATION.sub("", clause)))
 
 
-def _language(text: str) -> str:
-    return "en" if re.search(r"[a-z]", text) and not re.search(r"[\u3400-\u9fff]", text) else "zh"
-
-
 class FactFinder:
-    """Features by words and by meaning. Similarities of e5 vectors are compressed (an unrelated
-    question is often 0.84 from a wording, a related one 0.92), and some wordings are close to
-    everything; so a wording's similarity to a clause is read as a z-score against how similar that
-    wording is to the other features' and intents' wordings of its own language (its background).
-    A clause is compared with the wordings of its own language only: cross-lingual similarities run
-    lower and would make every English clause look unlike everything."""
+    """Features by words (the synonyms of rules.yaml) and by meaning (the feature student on each
+    clause; without a student, by words only)."""
 
-    def __init__(self, catalog: Catalog, vectors: np.ndarray, owners: list[str], wordings: list[str],
-                 background: tuple[np.ndarray, list[str]] | None = None):
-        """`vectors[i]` is the e5 vector of `wordings[i]`, a wording of feature `owners[i]`;
-        `background`: further vectors with their texts (intent wordings) that no feature should match."""
-        self.catalog = catalog
+    def __init__(self, catalog: Catalog, student: FeatureStudent | None, states: StateStudent | None = None):
+        """`states`: the state student, which reads whether a clause the feature student found a feature
+        in says the product has it; without it, a negation word in the clause says it has not."""
+        self.catalog, self.student, self.states = catalog, student, states
         self.words = TermMatcher({k: list(f.synonyms) for k, f in catalog.features.items()})
-        languages = np.asarray([_language(fold(w)) for w in wordings])
-        extra_vecs, extra_texts = background if background is not None else (np.zeros((0, vectors.shape[1] if len(vectors) else 384)), [])
-        extra_langs = np.asarray([_language(fold(w)) for w in extra_texts])
-        self.tables = {}
-        for lang in ("zh", "en"):
-            mine = languages == lang
-            if not mine.any():
-                continue
-            vecs, own = vectors[mine], np.asarray(owners)[mine]
-            negative = np.asarray([negated_clause(fold(w)) or catalog.features[o].negative
-                                   for o, w, m in zip(owners, wordings, mine) if m], dtype=bool)
-            others = np.vstack([vecs, extra_vecs[extra_langs == lang]]) if len(extra_texts) else vecs
-            self.tables[lang] = (vecs, own, negative, *self._background(vecs, own, others))
-
-    @staticmethod
-    def _background(vecs: np.ndarray, owners: np.ndarray, others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        sims = vecs @ others.T
-        mean, std = np.zeros(len(owners)), np.ones(len(owners))
-        for i, owner in enumerate(owners):
-            mask = np.r_[owners != owner, np.ones(len(others) - len(owners), dtype=bool)]
-            mean[i], std[i] = sims[i][mask].mean(), max(sims[i][mask].std(), 1e-3)
-        return mean, std
 
     def _words(self, folded: str) -> dict[str, Fact]:
         facts: dict[str, Fact] = {}
@@ -104,57 +72,39 @@ class FactFinder:
         return facts
 
     def readable(self, folded: str) -> list[str]:
-        """The clauses that describe the product and may be read by meaning: not the asking part
-        ("需要办什么证？"), and not a clause that names a feature only to deny it ("我们没有语音聊天房"):
-        e5 does not see the negation, and such a clause is close to every kind of call."""
+        """The clauses that describe the product, whose mean vector the question is searched with: not
+        the asking part ("需要办什么证？"), and not a clause that names a feature only to deny it
+        ("我们没有语音聊天房"): e5 does not see the negation, and such a clause is near every kind of call."""
         denied = [f.matched for f in self._words(folded).values() if f.negated]
         describing = [c for c in clauses(folded) if len(c) >= 4 and not ASK.search(c)][:MAX_CLAUSES]
         return [c for c in describing if not any(w in c for w in denied)]
 
     def find(self, folded: str, vectors: dict[str, np.ndarray], by_meaning: bool = True) -> list[Fact]:
-        """Facts by words, and by meaning from `vectors`: the e5 vector of each describing clause, or
-        of the whole question when it has none (then only with `by_meaning`, which is off for a
-        question that asks for information and describes no product: "注册资本最低多少" is not
-        about foreign capital)."""
+        """Facts by words, and with `by_meaning` by the student from `vectors`: the e5 vector of each
+        clause (off for a question that asks for information and describes no product: "注册资本最低多少"
+        is not about foreign capital). A feature's state is read in the clause that states it most surely."""
         facts = self._words(folded)
-        table = self.tables.get(_language(folded))
-        denied = [f.matched for f in facts.values() if f.negated]
-        for clause, vec in vectors.items():
-            whole = clause == folded
-            if table is None or (whole and (not by_meaning or any(w in clause for w in denied))):
-                continue
-            for key, score, negative in self._near(vec, table):
-                found = facts.get(key)
-                if found is None or (found.by == "meaning" and score > found.score):  # a feature keeps its clearest clause
-                    facts[key] = Fact(key, negated_clause(clause) and not negative, clause, "meaning", round(score, 2))
+        if self.student is not None and by_meaning:
+            for key, (p, stating) in self.student.read(vectors).items():
+                if key in facts:
+                    continue
+                # one clause that says the product has it outweighs others that mention it otherwise
+                # ("主要给海外华人用" beside "用户基本都不在国内"); else the surest clause's state
+                read = [(clause, self._negated(key, clause, vectors[clause])) for clause in stating]
+                clause, negated = next((r for r in read if not r[1]), read[0])
+                facts[key] = Fact(key, negated, clause, "meaning", p)
         return self._resolve(list(facts.values()))
 
-    @staticmethod
-    def _near(vec: np.ndarray, table) -> list[tuple[str, float, bool]]:
-        """The best feature for a clause if it stands out from the rest, and any other that stands
-        out clearly; each with whether its closest wording is itself phrased as a negation."""
-        vecs, owners, negative, mean, std = table
-        z = (vecs @ vec - mean) / std
-        best: dict[str, tuple[float, bool]] = {}
-        for i in np.argsort(-z):
-            key = str(owners[i])
-            if key not in best:
-                best[key] = (float(z[i]), bool(negative[i]))
-        ranked = list(best.items())
-        out = []
-        for n, (key, (score, neg)) in enumerate(ranked):
-            if n == 0:
-                runner_up = ranked[1][1][0] if len(ranked) > 1 else -9.0
-                if score >= MIN_Z and (score - runner_up >= MIN_MARGIN or score >= MIN_Z_MORE):
-                    out.append((key, score, neg))
-            elif score >= MIN_Z_MORE:
-                out.append((key, score, neg))
-        return out
+    def _negated(self, key: str, clause: str, vec: np.ndarray) -> bool:
+        """"用户基本都不在国内" states users abroad, "没有别的商家" denies a marketplace: the state
+        student tells them apart; a negation word alone cannot."""
+        if self.states is not None:
+            return not_there(self.states.read(clause, vec))
+        return negated_clause(clause) and not self.catalog.features[key].negative
 
     def _resolve(self, facts: list[Fact]) -> list[Fact]:
         """A feature read by meaning gives way to one of its group read by words or read more
-        surely ("只有1对1视频" is not also a group call); a qualifier (users abroad, foreign capital)
-        flips verdicts, so by meaning it needs a clearer match; overridden features go."""
+        surely ("只有1对1视频" is not also a group call); overridden features go."""
         features = self.catalog.features
         kept: list[Fact] = []
         for f in sorted(facts, key=lambda f: (f.by != "words", -f.score)):
@@ -163,11 +113,9 @@ class FactFinder:
             # is not a marketplace); another clause that clearly describes another feature of the group stands
             # ("现在只卖自己的货，下个月准备让其他卖家进来开店" has both)
             rivals = [k for k in kept if features[k.feature].group == group and not k.negated
-                      and (k.matched in f.matched or f.score < MIN_Z_MORE)]
+                      and (k.matched in f.matched or f.score < SURE)]
             # ... unless it is the more specific one ("网店" by words, "让别的商家开店" by meaning)
             if f.by == "meaning" and group and any(f.feature not in features[k.feature].overridden_by for k in rivals):
-                continue
-            if f.by == "meaning" and features[f.feature].qualifier and f.score < MIN_Z_QUALIFIER:
                 continue
             kept.append(f)
         present = {f.feature for f in kept if not f.negated}

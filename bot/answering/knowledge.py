@@ -26,6 +26,7 @@ from bot.index.store import StoredIndex, load_index
 from bot.kb.catalog import Catalog, load_catalog
 from bot.kb.evidence import UnitMeaning, UnitReader, load_cues, unit_meanings
 from bot.kb.intents import IntentBook, load_intents
+from bot.kb.learned.features import load_feature_student
 from bot.kb.learned.refusal import RefusalStudent, load_student
 from bot.kb.learned.state import StateStudent, load_state_student
 from bot.kb.learned.store import ReaderNotReady
@@ -45,7 +46,6 @@ class Knowledge:
     reader: QuestionReader
     intents: IntentBook
     meanings: list[UnitMeaning]  # one per index unit
-    rule_units: dict[int, set[str]]  # unit position -> features whose rule quotes it holds
     person: PersonRequests
     kinds: KindIndex = field(repr=False, default=None)  # units by kind and licence, for the kind scan
     lists: ListIndex = field(repr=False, default=None)  # each article's lists, for joining a hit to its list
@@ -75,15 +75,16 @@ class Knowledge:
         meanings = unit_meanings([(index.units[p.start:p.end], index.docs[p.doc_id]["title"], p.meaning, ready.get(p.key))
                                   for p in index.parts], units)
         classifier = _intent_classifier(intents, embedder, settings)
-        intent_wordings = [w for i in intents.intents for w in i.wordings]
-        facts, feature_vectors = _fact_finder(catalog, embedder, settings, (classifier.vectors, intent_wordings))
+        states = _student(load_state_student, settings, "feature states")
+        facts = FactFinder(catalog, _student(load_feature_student, settings, "product features"), states)
+        feature_vectors = wording_vectors([w for f in catalog.features.values() for w in f.wordings], embedder, settings.data_dir)
         reader = QuestionReader(catalog, classifier, facts)
         person = PersonRequests(wording_vectors(catalog.glossary.person_requests, embedder, settings.data_dir),
                                 np.vstack([classifier.vectors, feature_vectors]))
         return cls(settings, index, embedder, catalog, rule_quotes, HybridRetriever(index, embedder, retrieval_mode), reader,
-                   intents, meanings, _rule_units(index, catalog, rule_quotes), person,
+                   intents, meanings, person,
                    KindIndex.build(meanings), ListIndex.build(index.units), units.version,
-                   _student(load_student, settings, "refusals"), _student(load_state_student, settings, "feature states"))
+                   _student(load_student, settings, "refusals"), states)
 
     def stale(self) -> bool:
         return read_current(self.settings) not in (None, self.index.generation)
@@ -129,25 +130,3 @@ def _intent_classifier(book: IntentBook, embedder: Embedder, settings: Settings)
     pairs = [(i.name, w) for i in book.intents for w in i.wordings]
     vectors = wording_vectors([w for _, w in pairs], embedder, settings.data_dir)
     return IntentClassifier(book, vectors, [n for n, _ in pairs])
-
-
-def _fact_finder(catalog: Catalog, embedder: Embedder, settings: Settings, background) -> tuple[FactFinder, np.ndarray]:
-    pairs = [(f.key, w) for f in catalog.features.values() for w in f.wordings]
-    vectors = wording_vectors([w for _, w in pairs], embedder, settings.data_dir)
-    return FactFinder(catalog, vectors, [k for k, _ in pairs], [w for _, w in pairs], background), vectors
-
-
-def _rule_units(index: StoredIndex, catalog: Catalog, located: dict[RuleQuote, LocatedQuote]) -> dict[int, set[str]]:
-    """Which units hold which features' rule quotes (a unit overlapping the quoted span)."""
-    by_doc: dict[str, list[tuple[int, dict]]] = {}
-    for pos, unit in enumerate(index.units):
-        by_doc.setdefault(unit["doc_id"], []).append((pos, unit))
-    out: dict[int, set[str]] = {}
-    for feature in catalog.features.values():
-        for rule in feature.licenses:
-            for quote in rule.quotes:
-                loc = located[quote]
-                for pos, unit in by_doc.get(loc.doc_id, []):
-                    if unit["start"] < loc.end and loc.start < unit["end"]:
-                        out.setdefault(pos, set()).add(feature.key)
-    return out

@@ -14,7 +14,7 @@ import jieba
 import jieba.posseg
 import numpy as np
 
-from bot.answering.facts import Fact, FactFinder
+from bot.answering.facts import Fact, FactFinder, clauses
 from bot.answering.intent import IntentClassifier, IntentGuess
 from bot.core.models import Context
 from bot.core.text import fold
@@ -29,6 +29,7 @@ ABOUT_THE_LICENCE = {"conditions", "materials", "process", "time", "cost", "pena
 _CJK = re.compile(r"[\u3400-\u9fff]")
 jieba.setLogLevel(60)
 _LATIN = re.compile(r"[a-zA-Z]")
+MAX_STUDENT_CLAUSES = 8  # a long WeChat message: its first clauses describe the product
 NOUN_TAGS = {"n", "j"}  # jieba: nouns (n, nr, ns, nt, nz, ng …) and abbreviations ("年检")
 
 
@@ -97,8 +98,16 @@ class QuestionReader:
         return Screened(question, folded, language_of(question), refusal)
 
     def to_embed(self, s: Screened) -> list[str]:
-        """What to embed for this question, once: the clauses that describe a product when it asks
-        for a verdict (the asking part only blurs which feature is meant), else the whole question."""
+        """What to embed for this question, once: the texts it is searched with (search_texts) and,
+        when it may describe a product, each of its clauses for the feature student."""
+        search = self.search_texts(s)
+        if self.intents.cued(s.folded) not in (None, "verdict"):
+            return search
+        return list(dict.fromkeys(search + clauses(s.folded)[:MAX_STUDENT_CLAUSES]))
+
+    def search_texts(self, s: Screened) -> list[str]:
+        """The clauses that describe a product when it asks for a verdict (the asking part only blurs
+        which feature is meant), else the whole question."""
         if self.intents.cued(s.folded) in (None, "verdict"):
             readable = self.facts.readable(s.folded)
             if readable:
@@ -106,13 +115,15 @@ class QuestionReader:
         return [s.folded]
 
     def read(self, s: Screened, vectors: dict[str, np.ndarray], context: Context) -> Understanding:
-        """`vectors`: the e5 vectors of the texts `to_embed` chose; their mean is the search vector."""
-        qvec = _mean(list(vectors.values()))
+        """`vectors`: the e5 vectors of the texts `to_embed` chose; the search texts' mean is the search vector."""
+        search = self.search_texts(s)
+        qvec = _mean([vectors[t] for t in search])
         licenses = self.licenses.keys(s.folded, negation=False)
         # A question that only asks about a named licence ("ICP许可证每年要不要年检") describes no
         # product: its words are not read as product features by meaning (only by their synonyms).
-        about_licence_only = bool(licenses) and list(vectors) == [s.folded]
-        facts = self.facts.find(s.folded, vectors,
+        about_licence_only = bool(licenses) and search == [s.folded]
+        described = {t: vectors[t] for t in clauses(s.folded)[:MAX_STUDENT_CLAUSES] if t in vectors}
+        facts = self.facts.find(s.folded, described,
                                 by_meaning=self.intents.cued(s.folded) in (None, "verdict") and not about_licence_only)
         stated = [f.feature for f in facts if not f.negated]
         intent = self.intents.classify(s.folded, qvec, bool(stated))
@@ -127,13 +138,6 @@ class QuestionReader:
         u.expansion = self._expansion(u)
         u.content_terms, u.subject_nouns = self._content_terms(u)
         return u
-
-    def confirm(self, u: Understanding, supported: set[str], clear: float) -> None:
-        """Keep a feature read only by meaning when it stands out clearly (z-score ≥ `clear`) or
-        when the articles' passages closest to the question include that feature's own rule
-        quotes: "给客户群发营销短信" is near the wording of a group call, but nothing the articles
-        say about group calls is near it."""
-        u.facts = [f for f in u.facts if f.by == "words" or f.negated or f.score >= clear or f.feature in supported]
 
     def _elliptical(self, u: Understanding, context: Context) -> bool:
         """Only a message that leans on what was said before inherits it; one that brings its own

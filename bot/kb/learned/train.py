@@ -52,6 +52,7 @@ class TaskData:
     targets: list[list[int]] = field(default_factory=list)
     writers: list[str] = field(default_factory=list)
     langs: list[str] = field(default_factory=list)
+    balanced: bool = False  # sigmoid: weigh a label's few positives as much as its many negatives
 
     def add(self, row: Row, labels: list[str], writer: str, lang: str) -> None:
         self.rows.append(row)
@@ -115,7 +116,8 @@ def fit_logistic(data: TaskData, rows: list[Row], targets: np.ndarray, width: in
             if column.min() == column.max():
                 intercept[j] = 20.0 if column[0] else -20.0
                 continue
-            fitted = LogisticRegression(C=C, solver="liblinear", random_state=0).fit(x, column)
+            fitted = LogisticRegression(C=C, solver="liblinear", random_state=0,
+                                        class_weight="balanced" if data.balanced else None).fit(x, column)
             coef[j], intercept[j] = fitted.coef_[0], fitted.intercept_[0]
     coef = coef.astype(np.float32)
     return LinearModel(data.labels, data.kind, coef[:, :dense_width], coef[:, dense_width:], intercept.astype(np.float32))
