@@ -54,3 +54,23 @@ def test_shipped_rules_load():
     catalog = load_catalog(REPO_ROOT / "knowledge")
     assert {"icp", "icp_filing", "edi", "multiparty", "wenwangwen"} <= set(catalog.licenses)
     assert "voice_chat_room" in catalog.features
+
+
+@pytest.mark.parametrize("question, note", [
+    ("我们的App完全免费，不收任何费用，但是首页会放品牌广告，要办ICP证吗", "请注意：您既说到"),
+    ("Our app is completely free of charge, but we show sponsored posts from brands. Do we need an ICP licence?",
+     "Please note: you describe both"),
+])
+def test_a_stated_absence_that_another_fact_outvotes_is_said_not_settled_silently(knowledge, question, note):
+    """Free for users and paid by advertisers: the articles make that commercial (required), and the
+    answer says which reading it went by and that "free" alone would answer otherwise."""
+    from bot.answering.answer import answer
+    from bot.core.models import Verdict
+
+    a = answer(question, knowledge)
+    assert a.verdict == Verdict.required
+    [line] = [x for x in a.answer.splitlines() if x.startswith(note)]
+    names = [knowledge.catalog.features[k].display(a.language) for k in ("non_commercial", "advertising")]
+    assert all(n in line for n in names), line
+    plain = answer("我们公司官网只放产品介绍和联系电话，完全免费，要办什么？", knowledge)
+    assert "请注意" not in plain.answer and plain.verdict != Verdict.required

@@ -189,10 +189,30 @@ def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
     lines = [c.headline(decision.verdict, decision.focus, statuses, lang)]
     lines += c.facts_lines(_labels(knowledge, stated, lang), _labels(knowledge, u.carried_over, lang),
                            _labels(knowledge, negated, lang), lang)
+    lines += _outvoted(u.features, statuses, knowledge, lang)
     lines += c.verdict_lines(statuses, lang) + [c.t(lang, "caution")]
     definite = all(s.status in (Verdict.required, Verdict.not_required) for s in decision.focus)
     return Answer(question=u.question, verdict=decision.verdict, licenses=statuses, answer="\n".join(lines), mode=Mode.rules,
                   confidence=0.9 if definite else 0.7)
+
+
+def _outvoted(features: list[str], statuses, knowledge: Knowledge, lang: str) -> list[str]:
+    """A stated absence ("完全免费", `negative` in rules.yaml) that another stated feature outvotes
+    ("但是放广告") is said, not settled silently: which reading the verdict goes by, and that it would
+    differ with the absence alone."""
+    features_of = knowledge.catalog.features
+    final = {s.slug: s.status for s in statuses}
+    lines = []
+    for key in features:
+        rules = features_of[key].licenses
+        if not features_of[key].negative or not any(final.get(r.slug) not in (None, r.status) for r in rules):
+            continue
+        outvoting = [k for k in features if k != key and any(final.get(r.slug) == r.status != Verdict.unknown
+                                                            for r in features_of[k].licenses if r.slug in {x.slug for x in rules})]
+        if outvoting:
+            lines.append(c.t(lang, "outvoted").format(absent=_labels(knowledge, [key], lang)[0],
+                                                      other=c.t(lang, "sep").join(_labels(knowledge, outvoting, lang))))
+    return lines
 
 
 def _from_topic(u: Understanding, knowledge: Knowledge, book: c.CitationBook) -> Answer:
