@@ -67,8 +67,10 @@ def test_a_stated_absence_that_another_fact_outvotes_is_said_not_settled_silentl
     from bot.answering.answer import answer
     from bot.core.models import Verdict
 
+    from bot.answering.ground import ungrounded
+
     a = answer(question, knowledge)
-    assert a.verdict == Verdict.required
+    assert a.verdict == Verdict.required and ungrounded(a, knowledge.catalog) == []
     [line] = [x for x in a.answer.splitlines() if x.startswith(note)]
     names = [knowledge.catalog.features[k].display(a.language) for k in ("non_commercial", "advertising")]
     assert all(n in line for n in names), line
