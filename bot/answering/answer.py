@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from bot.answering import compose as c
 from bot.answering.decide import Decision, from_polarities, overall, rule_statuses
-from bot.answering.facts import ASK, NEGATION, NOT_NEGATION, SURE, clauses
+from bot.answering.facts import ASK, NEGATION, NOT_NEGATION, clauses
 from bot.answering.evidence import MIN_RELEVANCE, Evidence, covered, of_kind, relevant, to_quote
 from bot.answering.ground import ungrounded
 from bot.answering.knowledge import Knowledge
@@ -34,8 +34,6 @@ IN_SCOPE_WITH_CONTEXT_WORD = 0.865
 SURE_SIMILARITY = 0.89
 # ... and one about a noun the articles never use needs to be closer still.
 UNHEARD_SIMILARITY = 0.93
-# A product feature the feature student reads this surely places a question in scope by itself.
-CLEAR_FEATURE = SURE
 MIN_RELEVANCE_EN = 0.78
 LIST_INTENTS = {"conditions", "materials", "process", "penalty"}
 UNRELATED = "unrelated"  # the refusal class of a task that has nothing to do with licences
@@ -60,7 +58,7 @@ def answer(question: str, knowledge: Knowledge, context: Context | None = None) 
         _learned_states(u, knowledge)
         if learned and not _names_the_domain(u):  # an unrelated task: refused, saying so, unless it names licences
             result = _refused(s, _reason(s, learned))
-        elif not _in_scope(u, hits):
+        elif not _in_scope(u, hits, knowledge.reader.facts.sure):
             result = _refused(s, "")
         elif u.topics and u.intent.name in ("authority", "verdict", "other"):
             result = _from_topic(u, knowledge, book)
@@ -91,7 +89,7 @@ def _finish(result: Answer, u: Understanding | None, s: Screened, book: c.Citati
     return result
 
 
-def _in_scope(u: Understanding, hits) -> bool:
+def _in_scope(u: Understanding, hits, sure: float) -> bool:
     """A licence, a product feature in so many words, a licence word or leaning on the conversation
     before puts a question in scope; a
     feature read only by meaning does not on its own ("红烧肉怎么做" is near some wording of
@@ -100,7 +98,7 @@ def _in_scope(u: Understanding, hits) -> bool:
         return True
     if u.follow_up and u.intent.name not in ("verdict", "other"):  # asks the conversation's licence for a
         return True  # time, a cost, the steps … ("And how long does it take to get it?"); not "what about the weather"
-    if any(f.by == "meaning" and f.score >= CLEAR_FEATURE for f in u.facts):
+    if any(f.by == "meaning" and f.score >= sure for f in u.facts):  # a reading of the feature student that is sure
         return True
     best = max((h.similarity for h in hits), default=0.0)
     if u.domain == "context":

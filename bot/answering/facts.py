@@ -22,9 +22,6 @@ from bot.kb.learned.features import FeatureStudent
 from bot.kb.learned.state import StateStudent, not_there
 from bot.kb.terms import TermMatcher
 
-# A feature the student reads this surely (its probability) is sure: it stands beside another of its
-# group read from the same words, and it places a question in scope by itself (answer.py).
-SURE = 0.8
 MAX_CLAUSES = 4
 SPLIT = re.compile(r"[，,。；;！!？?、\n]+|(?=但是|但|不过|而是|可是|除了|另外|此外|并且|而且|又有|还有|同时)|\band\b|\bbut\b|(?<=[.;])\s")
 # Words that contain a negation character without negating: 无论, 是否, 要不要 …
@@ -61,6 +58,7 @@ class FactFinder:
         """`states`: the state student, which reads whether a clause the feature student found a feature
         in says the product has it; without it, a negation word in the clause says it has not."""
         self.catalog, self.student, self.states = catalog, student, states
+        self.sure = student.sure if student is not None else 1.0
         self.words = TermMatcher({k: list(f.synonyms) for k, f in catalog.features.items()})
 
     def _words(self, folded: str) -> dict[str, Fact]:
@@ -102,18 +100,25 @@ class FactFinder:
             return not_there(self.states.read(clause, vec))
         return negated_clause(clause) and not self.catalog.features[key].negative
 
+    def _contradict(self, a: str, b: str) -> bool:
+        """Two features whose rules give some licence different statuses (rules.yaml decides, not code)."""
+        rules = {r.slug: r.status for r in self.catalog.features[a].licenses}
+        return any(r.slug in rules and rules[r.slug] != r.status for r in self.catalog.features[b].licenses)
+
     def _resolve(self, facts: list[Fact]) -> list[Fact]:
-        """A feature read by meaning gives way to one of its group read by words or read more
-        surely ("只有1对1视频" is not also a group call); overridden features go."""
+        """A feature read by meaning gives way to one of its group read by words in the same stretch
+        of text ("只有1对1视频" is not also a group call) or read more surely with verdicts that
+        contradict it; overridden features go."""
         features = self.catalog.features
         kept: list[Fact] = []
         for f in sorted(facts, key=lambda f: (f.by != "words", -f.score)):
             group = features[f.feature].group
-            # a rival is the same stretch of text read by words, or any when this reading is vague ("我开了家奶茶店"
-            # is not a marketplace); another clause that clearly describes another feature of the group stands
-            # ("现在只卖自己的货，下个月准备让其他卖家进来开店" has both)
+            # a rival (read by words or more surely: kept goes first) is the same stretch of text, or, for a
+            # reading that is not sure, a feature of the group whose verdicts contradict this one's ("我们开了
+            # 几家饭店" is not a marketplace beside "网站放地址电话和菜单"); features that agree stand together
+            # (own goods only, no fees), and so does a sure reading ("现在只卖自己的货，下个月准备让其他卖家进来开店")
             rivals = [k for k in kept if features[k.feature].group == group and not k.negated
-                      and (k.matched in f.matched or f.score < SURE)]
+                      and (k.matched in f.matched or (self._contradict(f.feature, k.feature) and f.score < self.sure))]
             # ... unless it is the more specific one ("网店" by words, "让别的商家开店" by meaning)
             if f.by == "meaning" and group and any(f.feature not in features[k.feature].overridden_by for k in rivals):
                 continue
