@@ -269,6 +269,10 @@ class Bot:
         """Licence slug -> name, as the catalogue lists them."""
         return {slug: lic.name for slug, lic in self.knowledge.get().catalog.licenses.items()}
 
+    def features(self) -> dict[str, str]:
+        """Product feature key -> label, as rules.yaml lists them."""
+        return {key: f.label for key, f in self.knowledge.get().catalog.features.items()}
+
     def forget(self, session_id: str) -> None:
         self.sessions.clear(session_id)
 
@@ -288,4 +292,4 @@ class Bot:
             rows = np.asarray(self.knowledge.get().embedder.embed_queries([fold(q) for q in questions]), np.float32)
             return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
 
-        return OperatorView(self.question_log, embed, self.settings.operator_suite)
+        return OperatorView(self.question_log, embed, self.settings.operator_suite, self.settings.knowledge_dir)

@@ -125,7 +125,7 @@ def test_issued_ids_are_signed_by_the_server_not_guessable(client, knowledge, se
     assert client.post("/v1/ask", json={"question": "那直播呢", "session_id": tampered}).status_code == 422
 
 
-FEATURES = {"我们有语音聊天房": "voice_chat_room", "我们做直播带货": "live_tipping", "平台上用户可以发帖评论": "social",
+FEATURES = {"我们有语音聊天房": "voice_chat_room", "观众可以给主播打赏": "live_tipping", "平台上用户可以发帖评论": "social",
             "我们有1对1视频通话": "one_to_one_call", "第三方商家入驻我们的电商平台": "merchant_platform",
             "我们有视频会议功能": "group_video"}
 

@@ -139,3 +139,74 @@ def test_csv_export_has_every_answer_and_no_raw_user_id(logged):
     assert [r["question"] for r in rows] == [q for q, _, _ in ASKED]
     assert [r["channel"] for r in rows] == [c for _, c, _ in ASKED]
     assert not any(user in bot.operator().csv() for _, _, user in ASKED if len(user) > 2)
+
+
+POEM = "帮我写一首关于秋天的现代诗"
+
+
+@pytest.fixture
+def own_knowledge(logged, tmp_path):
+    """A copy of knowledge/ (the operator's examples land in its training/), and the log with one more
+    refused question that no eval suite asks."""
+    import shutil
+
+    settings, bot = logged
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(REPO_ROOT / "knowledge", kdir)
+    shutil.copytree(REPO_ROOT / "eval" / "suites", settings.operator_suite.parent, dirs_exist_ok=True)
+    mine = settings.model_copy(update={"knowledge_dir": kdir})
+    bot.ask(POEM, channel="page", user="p3")
+    return mine, kdir
+
+
+def test_the_operator_saves_a_misread_question_as_a_training_example_that_kb_train_reads(monkeypatch, own_knowledge):
+    from bot.kb.learned import store
+    from bot.kb.training import load_corpus, vocabulary
+
+    settings, kdir = own_knowledge
+    at = open_app(monkeypatch, settings, "correct horse", LICENSEBOT_KNOWLEDGE_DIR=str(kdir)).switch_page("operator.py").run()
+    log_in(at, "correct horse")
+    groups = [x.label for x in at.expander]
+    poem = groups.index(f"1 × {POEM}")
+    at.selectbox(key=f"ex-{poem}-refusal").set_value("unrelated")
+    at.selectbox(key=f"ex-{poem}-intent").set_value("other")
+    [save] = [b for b in at.button if b.label == "加入训练集"][poem:poem + 1]
+    save.click().run()
+    assert not at.error and at.success and at.success[0].value.startswith("已加入训练集 operator-")
+    corpus = load_corpus(kdir / "training", vocabulary(kdir))
+    assert corpus.problems == []
+    [example] = [m for m in corpus.messages if m.writer == "operator"]
+    assert (example.text, example.refusal.value, example.intents, example.lang) == (POEM, "unrelated", ["other"], "zh-Hans")
+    # what `licensebot kb train` trains on changed: the shipped students say so until retrained
+    assert "changed since" in store.stale_reason(store.read_meta(kdir / "models" / "features"), kdir / "training", "e5-small")
+
+    # a question an eval suite already asks (in other words, sharing 8 characters) cannot also teach
+    [save] = [b for b in at.button if b.label == "加入训练集"][:1]
+    save.click().run()
+    assert at.error and "不能既用于训练又用于评测" in at.error[0].value
+    assert [m.text for m in load_corpus(kdir / "training", vocabulary(kdir)).messages if m.writer == "operator"] == [POEM]
+
+
+def test_operator_examples_are_validated_replaced_by_id_and_kept_apart_from_eval(own_knowledge):
+    from bot.insights.operator import OperatorView, Overlaps
+    from bot.kb.training import load_corpus, vocabulary
+
+    settings, kdir = own_knowledge
+    view = OperatorView(None, None, settings.operator_suite, kdir)
+    question = "我哋個app有得幾個人一齊開咪傾偈，仲有打賞主播"
+    first = view.add_example(question, {"voice_chat_room": "present"}, ["verdict"])
+    again = view.add_example(question, {"voice_chat_room": "present", "live_tipping": "present"}, ["verdict"])
+    [example] = [m for m in load_corpus(kdir / "training", vocabulary(kdir)).messages if m.writer == "operator"]
+    assert first == again == example.id and example.lang == "yue"
+    assert dict(example.clauses[0].features) == {"voice_chat_room": "present", "live_tipping": "present"}
+    with pytest.raises(ValueError, match="unknown feature 'vr_chat'"):
+        view.add_example("我们做VR社交", {"vr_chat": "present"})
+    with pytest.raises(ValueError, match="unknown intent"):
+        view.add_example("我们做VR社交", {}, ["vibes"])
+    eval_question = load_suite(REPO_ROOT / "eval" / "suites" / "customer.yaml").cases[0].question
+    with pytest.raises(Overlaps):
+        view.add_example("客户问：" + eval_question, {})
+    training_text = next(m.text for m in load_corpus(kdir / "training", vocabulary(kdir)).messages if m.writer == "founder")
+    with pytest.raises(Overlaps):
+        view.add_case(training_text, {"icp": "required"})
+    assert len([m for m in load_corpus(kdir / "training", vocabulary(kdir)).messages if m.writer == "operator"]) == 1

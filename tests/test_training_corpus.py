@@ -2,14 +2,9 @@
 and varied enough to learn from, a held-out writer kept for testing, and apart from the eval suites.
 
 Eval questions and training messages are written by different helpers who never see each other's
-files; this test is what holds them apart. Two texts "share a run" when 8 consecutive characters are
-the same, as written or after folding, with or without punctuation. A character is what a reader counts
-as one: a Chinese character, a mark, or a word or number of Latin script — eight Latin *letters* are a
-word and a half ("license ", "the ICP "), which every English message about these licences shares, while
-eight consecutive Chinese characters or English words are a copied phrase."""
+files; this test is what holds them apart, by eval/overlap.py's runs (8 consecutive characters, a
+Latin word counting as one). The operator page keeps its saved examples and cases apart the same way."""
 from __future__ import annotations
-
-import re
 
 from collections import Counter
 from pathlib import Path
@@ -17,47 +12,16 @@ from pathlib import Path
 import pytest
 
 from bot.core.settings import REPO_ROOT
-from bot.core.text import fold
 from bot.kb.training import FeatureState, Refusal, load_corpus, vocabulary
+from bot.core.overlap import RUN, shared_runs
 from eval.suite import SUITES_DIR, load_suite
 
 KNOWLEDGE = REPO_ROOT / "knowledge"
-RUN = 8
 
 
 @pytest.fixture(scope="module")
 def corpus():
     return load_corpus(KNOWLEDGE / "training", vocabulary(KNOWLEDGE))
-
-
-def units_of(text: str) -> list[str]:
-    """One unit per Chinese character or mark, one per Latin word or number; spaces separate only."""
-    return re.findall(r"[a-z0-9]+|[^\sa-z0-9]", text.lower())
-
-
-def runs_of(text: str) -> set[str]:
-    """Runs of RUN units as written and folded, each also with every punctuation mark taken out
-    ("ICP许可证吗？" and "icp 许可证吗?" are the same run)."""
-    forms = {text, fold(text)}
-    forms |= {re.sub(r"[\W_]+", " ", f) for f in forms}
-    runs = set()
-    for form in forms:
-        units = units_of(form)
-        runs |= {" ".join(units[i:i + RUN]) for i in range(len(units) - RUN + 1)}
-    return runs
-
-
-def shared_runs(questions: list[str], texts: list[str]) -> list[tuple[str, str]]:
-    runs: dict[str, str] = {}
-    for text in texts:
-        for run in runs_of(text):
-            runs.setdefault(run, text)
-    found = []
-    for question in questions:
-        hit = next((runs[r] for r in runs_of(question) if r in runs), None)
-        if hit is not None:
-            found.append((question, hit))
-    return found
 
 
 def eval_questions() -> list[str]:

@@ -113,13 +113,46 @@ def add_case_form(index: int, group, licences: dict[str, str]) -> None:
             wanted = [f for f in facts.replace("，", ",").split(",") if f.strip()]
             try:
                 case_id = load_bot().operator().add_case(group.question, expect, wanted, refuse)
-            except ValueError:
+            except ValueError as exc:
+                if "consecutive characters" in str(exc):
+                    st.error(OVERLAP)
+                    return
                 st.error("请先说明正确答案：至少选一个资质的结论、填写必须出现的内容，或勾选“应当拒答”。")
             else:
                 st.success(f"已加入 {get_settings().operator_suite.name}：{case_id}")
 
 
-def groups_table(groups, licences: dict[str, str]) -> None:
+STATES = {"present": "有", "negated": "没有", "past": "以前有、已停", "planned": "计划中"}
+REFUSALS = {"none": "不拒答", "forgery": "伪造", "renting": "租借资质", "evasion": "规避监管", "unrelated": "与资质无关",
+            "injection": "指令注入"}
+OVERLAP = "没有保存：这个问题与评测集或训练集中已有的问题重合（连续 8 个字相同），同一个问题不能既用于训练又用于评测。"
+INTENTS = ["verdict", "definition", "conditions", "materials", "process", "time", "cost", "penalty", "comparison",
+           "authority", "other"]
+
+
+def add_example_form(index: int, group, features: dict[str, str], licences: dict[str, str]) -> None:
+    """The operator reads the question as the students should, and it becomes a training example."""
+    with st.form(f"example-{index}"):
+        st.caption("这个问题应当怎样读？保存为训练样本后，`licensebot kb train` 会学习它。")
+        stated = {}
+        for state, name in STATES.items():
+            for key in st.multiselect(f"产品功能：{name}", list(features), key=f"ex-{index}-{state}",
+                                      format_func=features.get):
+                stated.setdefault(key, state)
+        intent = st.selectbox("在问什么", INTENTS, key=f"ex-{index}-intent")
+        asked = st.multiselect("问到的资质", list(licences), key=f"ex-{index}-licences", format_func=licences.get)
+        refusal = st.selectbox("拒答类别", list(REFUSALS), key=f"ex-{index}-refusal", format_func=REFUSALS.get)
+        person = st.checkbox("要求转人工", key=f"ex-{index}-person")
+        if st.form_submit_button("加入训练集"):
+            try:
+                example_id = load_bot().operator().add_example(group.question, stated, [intent], asked, refusal, person)
+            except ValueError as exc:
+                st.error(OVERLAP if "consecutive characters" in str(exc) else f"没有保存：{exc}")
+            else:
+                st.success(f"已加入训练集 {example_id}：运行 `licensebot kb train --refusal --state --features` 后生效。")
+
+
+def groups_table(groups, licences: dict[str, str], features: dict[str, str]) -> None:
     st.subheader("需要关注的问题（按意思归组）")
     if not groups:
         st.info("没有未能回答、拒答或 👎 的问题。")
@@ -137,6 +170,7 @@ def groups_table(groups, licences: dict[str, str]) -> None:
             said = "、".join(f"{licences.get(k, k)}：{verdict_label(v)}" for k, v in group.verdicts.items())
             st.caption("机器人的结论：" + (escape_markdown(said) or "无"))
             add_case_form(i, group, licences)
+            add_example_form(i, group, features, licences)
 
 
 @st.cache_data(max_entries=8, show_spinner="正在按意思归组…")
@@ -155,7 +189,7 @@ def page() -> None:
     entries = view.entries(span)
     summary = view.summarise(entries)
     charts(summary)
-    groups_table(grouped(span, len(entries), entries[-1].id if entries else ""), bot.licences())
+    groups_table(grouped(span, len(entries), entries[-1].id if entries else ""), bot.licences(), bot.features())
     st.download_button("导出 CSV", view.csv(span).encode("utf-8-sig"), file_name="licensebot-questions.csv",
                        mime="text/csv", key="csv")
 

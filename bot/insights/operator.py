@@ -3,15 +3,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
+from bot.core.overlap import shared_runs
 from bot.insights.cases import append_case, make_case
+from bot.insights.training_examples import WRITER, append_example, make_example
 from bot.insights.groups import Embed, Group, group_questions
 from bot.insights.summary import Summary, summarise, to_csv
 from bot.state.question_log import LoggedAnswer
 
 
 class OperatorView:
-    def __init__(self, log, embed: Embed, suite: Path):
-        self.log, self.embed, self.suite = log, embed, suite
+    def __init__(self, log, embed: Embed, suite: Path, knowledge_dir: Path | None = None):
+        self.log, self.embed, self.suite, self.knowledge_dir = log, embed, suite, knowledge_dir
 
     def entries(self, days: float | None = None) -> list[LoggedAnswer]:
         return self.log.entries(days)
@@ -31,5 +35,49 @@ class OperatorView:
 
     def add_case(self, question: str, expect: dict[str, str] | None = None, facts: list[str] | None = None,
                  refuse: bool = False, tags: list[str] | None = None) -> str:
-        """Append an eval case to the operator suite; returns its id."""
-        return append_case(self.suite, make_case(question, expect or {}, facts or [], refuse, tags or []))
+        """Append an eval case to the operator suite; returns its id. Overlaps when the question is
+        (a piece of) a training example: what teaches the students must not test them."""
+        case = make_case(question, expect or {}, facts or [], refuse, tags or [])
+        if self.knowledge_dir is not None:
+            from bot.kb.training import load_corpus, vocabulary
+
+            _apart(case["question"], load_corpus(self.training_file.parent, vocabulary(self.knowledge_dir)).texts(), "training example")
+        return append_case(self.suite, case)
+
+    @property
+    def training_file(self) -> Path:
+        """Where the operator's training examples go: beside the helpers' files in knowledge/training/."""
+        if self.knowledge_dir is None:
+            raise ValueError("no knowledge directory to save training examples in")
+        return self.knowledge_dir / "training" / f"{WRITER}.jsonl"
+
+    def add_example(self, question: str, features: dict[str, str] | None = None, intents: list[str] | None = None,
+                    licenses: list[str] | None = None, refusal: str = "none", asks_for_person: bool = False) -> str:
+        """Append a labelled training example (knowledge/training/operator.jsonl); returns its id.
+        `licensebot kb train` learns from it; ValueError when a label is not the knowledge's."""
+        from bot.kb.training import vocabulary
+
+        vocab = vocabulary(self.training_file.parent.parent)
+        example = make_example(question, features or {}, intents or [], licenses or [], refusal, asks_for_person, vocab)
+        _apart(example.text, self.eval_questions(), "eval question")
+        return append_example(self.training_file, example)
+
+    def eval_questions(self) -> list[str]:
+        """Every question (and earlier turn) of the suites beside the operator suite."""
+        questions = []
+        for path in sorted(self.suite.parent.glob("*.yaml")):
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for case in (loaded.get("cases") or []) if isinstance(loaded, dict) else []:
+                questions += [str(case.get("question", "")), *map(str, case.get("before") or [])]
+        return [q for q in questions if q]
+
+
+class Overlaps(ValueError):
+    """The question shares a run of 8 characters with a text on the other side (training / eval)."""
+
+
+def _apart(question: str, texts: list[str], other: str) -> None:
+    found = shared_runs([question], texts)
+    if found:
+        raise Overlaps(f"it shares 8 consecutive characters with a {other} ({found[0][1][:40]!r}): "
+                       "one question cannot both teach the students and test them")

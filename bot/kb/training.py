@@ -99,7 +99,7 @@ class Corpus:
         return [m.text for m in self.messages] + [t for p in self.pairs for t in (p.first, p.second)]
 
 
-def _label_problems(message: Message, vocabulary: Vocabulary) -> list[str]:
+def label_problems(message: Message, vocabulary: Vocabulary) -> list[str]:
     problems = [f"intents: unknown intent {i!r}" for i in message.intents if i not in vocabulary.intents]
     problems += [f"licenses: unknown licence slug {s!r}" for s in message.licenses if s not in vocabulary.licenses]
     for n, clause in enumerate(message.clauses):
@@ -142,7 +142,7 @@ def load_corpus(folder: Path, vocabulary: Vocabulary) -> Corpus:
                     continue
                 seen[example.id] = where
                 if isinstance(example, Message):
-                    bad = _label_problems(example, vocabulary)
+                    bad = label_problems(example, vocabulary)
                     for message in bad:
                         problem(message)
                     if bad:
