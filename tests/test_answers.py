@@ -132,3 +132,14 @@ def test_the_verbatim_check_catches_an_altered_quote(knowledge):
     a = answer(VOICE_ROOM[0], knowledge)
     altered = a.citations[0].model_copy(update={"quote": a.citations[0].quote.replace("多方", "双方", 1).replace("多方", "双方")})
     assert quote_in_article(a.citations[0]) and not quote_in_article(altered)
+
+
+@pytest.mark.parametrize("question", [
+    "ICP证和EDI证有什么区别，注册资本各要多少？",
+    "What's the difference between the ICP licence and EDI, and how much registered capital does each need?",
+])
+def test_a_question_asking_a_comparison_and_an_amount_gets_the_amount_too(knowledge, question):
+    """The intent (a comparison) shapes the answer; it does not hide the sentence with the capital figure."""
+    a = answer(question, knowledge)
+    assert a.intent == "comparison"
+    assert any("注册资本最低限额为100万元" in c.quote for c in a.citations), [c.quote for c in a.citations]

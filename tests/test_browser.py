@@ -172,7 +172,7 @@ def test_operator_logs_in_sees_charts_and_groups_and_adds_an_eval_case(knowledge
             expect(groups).to_have_count(2, timeout=90_000)  # grouping embeds the questions first
             for i in range(groups.count()):
                 groups.nth(i).click()
-            expect(page.locator("[data-testid=stExpander] [data-testid=stForm]")).to_have_count(2)
+            expect(page.locator("[data-testid=stExpander] [data-testid=stForm]")).to_have_count(4)  # an eval case and a training example each
             labels = groups.all_inner_texts()
             assert "3 × EDI许可证办下来要多久？" in labels[0] and f"2 × {HOSTILE_QUESTIONS[0]}" in labels[1].replace("\u2060", "")  # whole, as text
             expanders = page.locator("[data-testid=stExpander]")  # not the table above, whose cells are a canvas

@@ -260,11 +260,12 @@ def _subject(u: Understanding, knowledge: Knowledge) -> str:
     return c.t(u.language, "sep").join(knowledge.catalog.licenses[s].display(u.language) for s in u.asked)
 
 
-def _answering_units(u: Understanding, knowledge: Knowledge, hits, kinds: set[str]) -> list[Evidence]:
+def _answering_units(u: Understanding, knowledge: Knowledge, hits, kinds: set[str], focused: bool = False) -> list[Evidence]:
     """The units to quote: relevant by meaning, of the kind asked for, about the licences at stake —
-    and addressing the question's own subject ("版号", "有效期") unless they are very close in meaning."""
+    and addressing the question's own subject ("版号", "有效期") unless they are very close in meaning.
+    The question's focus ("capital") narrows a conditions question, or any with `focused`."""
     related = _related(u, knowledge)
-    focus = knowledge.intents.focus.get(u.intent.focus, ()) if u.intent.focus and u.intent.name == "conditions" else ()
+    focus = knowledge.intents.focus.get(u.intent.focus, ()) if u.intent.focus and (focused or u.intent.name == "conditions") else ()
     floor = MIN_RELEVANCE_EN if u.language == "en" else MIN_RELEVANCE  # English to Chinese articles runs lower
     candidates = hits + knowledge.retriever.scan(u.vector, of_kind(knowledge.kinds, kinds, related), floor)
     comparing = u.intent.name == "comparison" and len(related) >= 2
@@ -283,9 +284,27 @@ def _answering_units(u: Understanding, knowledge: Knowledge, hits, kinds: set[st
     return chosen
 
 
+def _addressing_every_term(u: Understanding, knowledge: Knowledge, hits, chosen: list[Evidence]) -> list[Evidence]:
+    """The intent shapes the answer; it does not exclude evidence. When the units of the kind asked for
+    leave one of the question's content words unaddressed, the most relevant unit of any kind that
+    addresses it is quoted too, after them; a question with a focus ("注册资本") that asks something
+    else as well (a comparison) also gets the units a conditions question with that focus would."""
+    have = {e.hit.position for e in chosen}
+    if u.intent.focus and u.intent.name != "conditions":  # "有什么区别，注册资本各要多少？"
+        focused = _answering_units(u, knowledge, hits, set(knowledge.intents.get("conditions").evidence), focused=True)
+        extra = [e for e in focused if e.hit.position not in have][:2]
+        chosen, have = chosen + extra, have | {e.hit.position for e in extra}
+    missing = [t for t in u.content_terms if not covered([t], chosen)]
+    if not missing:
+        return chosen
+    extra = next((e for e in _answering_units(u, knowledge, hits, set())
+                  if e.hit.position not in have and covered(missing, [e]) > 0), None)
+    return chosen + [extra] if extra is not None else chosen
+
+
 def _from_evidence(u: Understanding, knowledge: Knowledge, book: c.CitationBook, hits) -> Answer:
     intent = knowledge.intents.get(u.intent.name)
-    chosen = _answering_units(u, knowledge, hits, set(intent.evidence))
+    chosen = _addressing_every_term(u, knowledge, hits, _answering_units(u, knowledge, hits, set(intent.evidence)))
     if not chosen:
         return _unknown(u, knowledge)
     ids = _cite_units(chosen, book)
