@@ -34,11 +34,12 @@ from conftest import make_settings
 
 KNOWLEDGE = REPO_ROOT / "knowledge"
 SMALLEST_ARTICLE = KNOWLEDGE / "articles" / "004_f210a3d66f699e27.txt"
-# Measured on the held-out writer when the reader was built (MODEL_CARD.md); the reader must not fall below.
-REFUSAL_MACRO_F1 = 0.908
-REFUSAL_ACCURACY = 0.974
-FEATURES_MICRO_F1 = 0.822
-FEATURES_WITH_STATE_MICRO_F1 = 0.692
+# Measured on the held-out writers (mixed and counsel since the corpus grew to 3,882 messages; the English
+# counsel writer made refusal harder to score than on mixed alone) when the reader was built (MODEL_CARD.md).
+REFUSAL_MACRO_F1 = 0.880
+REFUSAL_ACCURACY = 0.967
+FEATURES_MICRO_F1 = 0.840
+FEATURES_WITH_STATE_MICRO_F1 = 0.697
 
 
 @pytest.fixture(scope="session")
