@@ -2,8 +2,8 @@
 and varied enough to learn from, a held-out writer kept for testing, and apart from the eval suites.
 
 Eval questions and training messages are written by different helpers who never see each other's
-files; this test is what holds them apart, by eval/overlap.py's runs (8 consecutive characters, a
-Latin word counting as one). The operator page keeps its saved examples and cases apart the same way."""
+files; this test is what holds them apart, by bot/core/overlap.py's runs (8 consecutive characters,
+as written, folded or lower-cased, with or without spaces and punctuation). The operator page keeps its saved examples and cases apart the same way."""
 from __future__ import annotations
 
 from collections import Counter
@@ -87,5 +87,4 @@ def test_the_run_check_catches_a_copied_question():
     question = eval_questions()[0]
     assert shared_runs([question], ["客户说：" + question[2:] + "谢谢"]) and not shared_runs([question], ["完全无关的一句话"])
     english = "Does our voice chat room mini program need a multi-party licence?"
-    assert shared_runs([english], ["we wonder: does our voice chat room mini-program need one"])
-    assert not shared_runs([english], ["our voice chat room needs a licence", "does the mini program need it?"])
+    assert shared_runs([english], ["our VOICE-CHAT room"]) and not shared_runs([english], ["a voice app"])
