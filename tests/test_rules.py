@@ -76,3 +76,15 @@ def test_a_stated_absence_that_another_fact_outvotes_is_said_not_settled_silentl
     assert all(n in line for n in names), line
     plain = answer("我们公司官网只放产品介绍和联系电话，完全免费，要办什么？", knowledge)
     assert "请注意" not in plain.answer and plain.verdict != Verdict.required
+
+
+@pytest.mark.parametrize("features, icp", [
+    (["self_operated", "foreign_investment"], "not_required"),  # nothing needs the licence: foreign capital is moot
+    (["merchant_platform", "foreign_investment"], "depends"),  # needed: the condition on holding it stands
+    (["foreign_investment"], "depends"),
+])
+def test_a_condition_on_holding_a_licence_is_moot_where_no_other_fact_needs_it(knowledge, features, icp):
+    from bot.answering.decide import rule_statuses
+
+    statuses = {s.slug: s.status.value for s in rule_statuses(features, ["icp"], knowledge.catalog, lambda quotes: [])}
+    assert statuses["icp"] == icp, statuses

@@ -3,10 +3,12 @@
 Rules decide where product facts match: each licence takes the strongest status its rules give
 (required over depends over not_required), except that a qualifier (users abroad, foreign capital)
 keeps its `depends` — a condition from one article is shown as a condition, not outvoted by a
-`required` from another. The ICP licence and the ICP filing are exclusive by the articles'
-commercial test: when the licence is required the filing is not what applies. A licence asked
-about that no rule covers is `unknown`, unless the relevant units themselves say how it stands
-(a new licence the catalogue does not know). Nothing is `required` from a fact that did not match.
+`required` from another — but not where every other fact says the licence is not needed (a shop
+selling only its own goods does not need the ICP licence, whoever holds its capital). The ICP
+licence and the ICP filing are exclusive by the articles' commercial test: when the licence is
+required the filing is not what applies. A licence asked about that no rule covers is `unknown`,
+unless the relevant units themselves say how it stands (a new licence the catalogue does not know).
+Nothing is `required` from a fact that did not match.
 """
 from __future__ import annotations
 
@@ -34,6 +36,9 @@ class Decision:
 
 def _status(slug: str, entries: list[tuple[Feature, LicenseRule]], catalog: Catalog, cite: Cite, language: str) -> LicenseStatus:
     qualified = [(f, r) for f, r in entries if f.qualifier and r.status == Verdict.depends]
+    others = [r.status for f, r in entries if not f.qualifier]
+    if others and all(s == Verdict.not_required for s in others):  # a condition on holding the licence
+        entries, qualified = [(f, r) for f, r in entries if not f.qualifier], []  # (foreign capital) is moot where nothing needs it
     status = Verdict.depends if qualified else strongest([r.status for _, r in entries])
     chosen = qualified or [(f, r) for f, r in entries if r.status == status]
     ids = [i for _, r in chosen for i in cite(r.quotes)]
