@@ -151,16 +151,15 @@ def test_the_shipped_feature_student_fits_todays_corpus_and_reads_the_held_out_w
         truth = {f for c in m.clauses for f in c.features}
         tp, fp, fn = tp + len(said & truth), fp + len(said - truth), fn + len(truth - said)
     precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-    assert len(heldout) > 250 and precision >= 0.79 and recall >= 0.9, (precision, recall)  # measured: 0.794, 0.900
+    # measured on mixed + counsel + taipei (taipei held out since the English writers joined): 0.780, 0.910
+    assert len(heldout) > 250 and precision >= 0.78 and recall >= 0.909, (precision, recall)
 
 
 @pytest.mark.parametrize("question, feature", [
     ("我们搭了个家政小程序，保洁阿姨自己在上面挂服务接单，我们每单抽一成，要办什么证？", "merchant_platform"),
     ("我哋個網站俾啲手作師傅自己開舖賣嘢，我哋每單抽佣，使唔使EDI？", "merchant_platform"),
-    pytest.param("Independent tutors list their own lessons on our site and we keep 15% of each booking. Do we need an EDI licence?",
-                 "merchant_platform", marks=pytest.mark.xfail(strict=True, reason=(
-                     "known failure: most English training messages shared 8 characters with eval questions and were "
-                     "removed; English marketplace wordings are read again once English data that shares none is written"))),
+    ("Independent tutors list their own lessons on our site and we keep 15% of each booking. Do we need an EDI licence?",
+     "merchant_platform"),
     ("Friends can hop on a call with up to eight people, cameras on, while they watch a film together. Which licence applies?",
      "group_video"),
     ("读者付费之后才能看到完整的连载小说章节，这样要办什么证", "paid_content"),
@@ -175,3 +174,43 @@ def test_a_feature_stated_in_one_clause_counts_though_another_clause_mentions_it
     """"用户都不在国内" reads like a denial of users abroad; the clause before states them plainly."""
     a = answer("我们的APP主要面向海外的华人留学生，用户都不在国内，需要ICP经营许可证吗？", knowledge)
     assert ("overseas_users", False) in [(f.feature, f.negated) for f in a.facts], a.facts
+
+
+@pytest.fixture(scope="module")
+def intents(tmp_path_factory):
+    from bot.kb.learned.intent import load_intent_student
+
+    return load_intent_student(make_settings(tmp_path_factory.mktemp("data")))
+
+
+def test_the_shipped_intent_student_fits_todays_corpus_and_beats_the_cues_on_the_held_out_writer(intents, embedder):
+    """Every second held-out message's main intent: the student alone, and as answering decides (the
+    student where it is sure, else the first cue of intents.yaml that fires), against the cues alone."""
+    from bot.kb.intents import load_intents
+    from bot.kb.learned.intent import cued
+    from bot.core.text import fold
+
+    corpus = load_corpus(KNOWLEDGE / "training", vocabulary(KNOWLEDGE))
+    heldout = [m for m in corpus.messages if m.writer in corpus.heldout][::2]
+    book = load_intents(KNOWLEDGE / "intents.yaml")
+    vectors = embedder.embed_queries([fold(m.text) for m in heldout])
+    readings = [intents.read(m.text, v) for m, v in zip(heldout, vectors)]
+    cues = [cued(book, fold(m.text)) for m in heldout]
+    truth = [m.intents[0] for m in heldout]
+    student = np.mean([r.label == t for r, t in zip(readings, truth)])
+    both = np.mean([(r.label if r.probability >= intents.threshold or c is None else c) == t
+                    for r, c, t in zip(readings, cues, truth)])
+    by_cues = np.mean([(c or "verdict") == t for c, t in zip(cues, truth)])
+    assert len(heldout) > 400 and student >= 0.86 and both >= 0.86 and by_cues + 0.2 < both, (student, both, by_cues)
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("EDI牌照一般由边个部门批？", "authority"),
+    ("ICP证同EDI证有咩唔同？", "comparison"),
+])
+def test_a_question_no_cue_knows_is_read_by_the_intent_student(knowledge, question, intent):
+    """No cue of intents.yaml fires on these; the nearest wording was not close enough either."""
+    from bot.core.text import fold
+
+    assert knowledge.reader.intents.cued(fold(question)) is None
+    assert answer(question, knowledge).intent == intent

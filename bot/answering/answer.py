@@ -59,7 +59,7 @@ def answer(question: str, knowledge: Knowledge, context: Context | None = None) 
         if learned and not _names_the_domain(u):  # an unrelated task: refused, saying so, unless it names licences
             result = _refused(s, _reason(s, learned))
         elif not _in_scope(u, hits, knowledge.reader.facts.sure):
-            result = _refused(s, "")
+            result = _refused(s, _out_of_scope_reason(s, knowledge, vectors[s.folded]))
         elif u.topics and u.intent.name in ("authority", "verdict", "other"):
             result = _from_topic(u, knowledge, book)
         elif u.features and u.intent.name in ("verdict", "conditions"):
@@ -115,6 +115,15 @@ def _learned_refusal(s: Screened, knowledge: Knowledge, vector) -> Refusal | Non
     if reading.label == NO_REFUSAL:
         return None
     return next((r for r in knowledge.catalog.glossary.refusals if r.kind == reading.label), None)
+
+
+def _out_of_scope_reason(s: Screened, knowledge: Knowledge, vector) -> str:
+    """A question refused for being out of scope says it is a task unrelated to licences when the
+    refusal student leans that way, even below its threshold: scope has settled the refusal already
+    ("Write a short cover letter"); the student only names the reason."""
+    if knowledge.refusals is None or knowledge.refusals.leaning(s.question, vector) != UNRELATED:
+        return ""
+    return next((_reason(s, r) for r in knowledge.catalog.glossary.refusals if r.kind == UNRELATED), "")
 
 
 def _learned_states(u: Understanding, knowledge: Knowledge) -> None:

@@ -27,6 +27,7 @@ from bot.kb.catalog import Catalog, load_catalog
 from bot.kb.evidence import UnitMeaning, UnitReader, load_cues, unit_meanings
 from bot.kb.intents import IntentBook, load_intents
 from bot.kb.learned.features import load_feature_student
+from bot.kb.learned.intent import load_intent_student
 from bot.kb.learned.refusal import RefusalStudent, load_student
 from bot.kb.learned.state import StateStudent, load_state_student
 from bot.kb.learned.store import ReaderNotReady
@@ -110,6 +111,12 @@ class Knowledge:
         return self.vectors([folded_question])[folded_question]
 
 
+def _intent_classifier(book: IntentBook, embedder: Embedder, settings: Settings) -> IntentClassifier:
+    pairs = [(i.name, w) for i in book.intents for w in i.wordings]
+    vectors = wording_vectors([w for _, w in pairs], embedder, settings.data_dir)
+    return IntentClassifier(book, vectors, [n for n, _ in pairs], _student(load_intent_student, settings, "intents"))
+
+
 def _student(load, settings: Settings, what: str):
     """A shipped student, or None (answering then reads `what` by its patterns only), said once."""
     try:
@@ -126,7 +133,3 @@ def _loaded_meanings(previous: Knowledge | None, version: str) -> dict[str, list
     return {p.key: previous.meanings[p.start:p.end] for p in previous.index.parts}
 
 
-def _intent_classifier(book: IntentBook, embedder: Embedder, settings: Settings) -> IntentClassifier:
-    pairs = [(i.name, w) for i in book.intents for w in i.wordings]
-    vectors = wording_vectors([w for _, w in pairs], embedder, settings.data_dir)
-    return IntentClassifier(book, vectors, [n for n, _ in pairs])

@@ -98,17 +98,15 @@ class QuestionReader:
         return Screened(question, folded, language_of(question), refusal)
 
     def to_embed(self, s: Screened) -> list[str]:
-        """What to embed for this question, once: the texts it is searched with (search_texts) and,
-        when it may describe a product, each of its clauses for the feature student."""
-        search = self.search_texts(s)
-        if self.intents.cued(s.folded) not in (None, "verdict"):
-            return search
-        return list(dict.fromkeys(search + clauses(s.folded)[:MAX_STUDENT_CLAUSES]))
+        """What to embed for this question, once: the whole message (the intent and refusal students read
+        it) and its clauses (the feature student reads each; a product description is searched by them)."""
+        return list(dict.fromkeys([s.folded] + clauses(s.folded)[:MAX_STUDENT_CLAUSES] + self.facts.readable(s.folded)))
 
-    def search_texts(self, s: Screened) -> list[str]:
-        """The clauses that describe a product when it asks for a verdict (the asking part only blurs
-        which feature is meant), else the whole question."""
-        if self.intents.cued(s.folded) in (None, "verdict"):
+    def search_texts(self, s: Screened, asks: str | None) -> list[str]:
+        """The clauses that describe a product when it asks for a verdict or is not known to ask for
+        anything else (`asks`: the sure or cued intent; the asking part only blurs which feature is
+        meant), else the whole question."""
+        if asks in (None, "verdict", "other"):
             readable = self.facts.readable(s.folded)
             if readable:
                 return readable
@@ -116,17 +114,18 @@ class QuestionReader:
 
     def read(self, s: Screened, vectors: dict[str, np.ndarray], context: Context) -> Understanding:
         """`vectors`: the e5 vectors of the texts `to_embed` chose; the search texts' mean is the search vector."""
-        search = self.search_texts(s)
+        sure = self.intents.sure(s.question, vectors[s.folded])
+        asks = sure or self.intents.cued(s.folded)
+        search = self.search_texts(s, asks)
         qvec = _mean([vectors[t] for t in search])
         licenses = self.licenses.keys(s.folded, negation=False)
         # A question that only asks about a named licence ("ICP许可证每年要不要年检") describes no
         # product: its words are not read as product features by meaning (only by their synonyms).
         about_licence_only = bool(licenses) and search == [s.folded]
         described = {t: vectors[t] for t in clauses(s.folded)[:MAX_STUDENT_CLAUSES] if t in vectors}
-        facts = self.facts.find(s.folded, described,
-                                by_meaning=self.intents.cued(s.folded) in (None, "verdict") and not about_licence_only)
+        facts = self.facts.find(s.folded, described, by_meaning=asks in (None, "verdict", "other") and not about_licence_only)
         stated = [f.feature for f in facts if not f.negated]
-        intent = self.intents.classify(s.folded, qvec, bool(stated))
+        intent = self.intents.classify(s.folded, qvec, bool(stated), sure)
         u = Understanding(s.question, s.folded, s.language, intent, licenses, facts, vector=qvec)
         domain = set(self.domain.keys(s.folded, fuzzy=False, negation=False))
         u.domain = "strong" if "strong" in domain else "context" if "context" in domain else None

@@ -256,22 +256,25 @@ def kb_train(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progres
              state: bool = typer.Option(False, "--state", help="train only the state student (is a feature there, "
                                         "negated, past, planned) and write it to knowledge/models/state/"),
              features: bool = typer.Option(False, "--features", help="train only the feature student (which "
-                                           "product features a clause describes): knowledge/models/features/")) -> None:
+                                           "product features a clause describes): knowledge/models/features/"),
+             intent: bool = typer.Option(False, "--intent", help="train only the intent student (what kind of "
+                                         "answer a message asks for): knowledge/models/intent/")) -> None:
     """Train the learned reader from knowledge/training/ (deterministic) and write it with its model card
-    to <data dir>/reader/; with --refusal, --state and/or --features, the shipped students instead."""
+    to <data dir>/reader/; with --refusal, --state, --features and/or --intent, the shipped students instead."""
     settings = get_settings()
-    if not (refusal or state or features):
+    if not (refusal or state or features or intent):
         _train(settings, quiet, only_if_needed=False)
         return
     from bot.index.embedders import load_embedder
     from bot.kb.learned.features import train_feature_student
+    from bot.kb.learned.intent import train_intent_student
     from bot.kb.learned.refusal import train_student
     from bot.kb.learned.state import train_state_student
     from bot.kb.learned.train import TrainingError
 
     embedder = load_embedder(settings.embedder)
     for wanted, train_one, name in ((refusal, train_student, "refusal"), (state, train_state_student, "state"),
-                                    (features, train_feature_student, "feature")):
+                                    (features, train_feature_student, "feature"), (intent, train_intent_student, "intent")):
         if not wanted:
             continue
         try:

@@ -71,6 +71,12 @@ class LinearStudent:
 class RefusalStudent(LinearStudent):
     task = TASK
 
+    def leaning(self, text: str, vector: np.ndarray) -> str:
+        """The class the message is likeliest to be refused as, however unsure (never "none")."""
+        dense = np.asarray(vector, np.float32)
+        p = self.model.proba([Row(dense / max(float(np.linalg.norm(dense)), 1e-9), *self.tfidf.sparse_row(text))])[0]
+        return self.model.labels[int(np.argmax(p[1:])) + 1]
+
 
 def _reading(labels: list[str], p: np.ndarray, threshold: float) -> RefusalReading:
     leave = 1.0 - float(p[0])

@@ -52,7 +52,8 @@ class TaskData:
     targets: list[list[int]] = field(default_factory=list)
     writers: list[str] = field(default_factory=list)
     langs: list[str] = field(default_factory=list)
-    balanced: bool = False  # sigmoid: weigh a label's few positives as much as its many negatives
+    balanced: bool = False  # weigh a label's few examples as much as another's many
+    c: float = C  # inverse regularisation of its logistic regression
 
     def add(self, row: Row, labels: list[str], writer: str, lang: str) -> None:
         self.rows.append(row)
@@ -104,7 +105,8 @@ def fit_logistic(data: TaskData, rows: list[Row], targets: np.ndarray, width: in
             intercept[present[0]] = 0.0
             coef = coef.astype(np.float32)
             return LinearModel(data.labels, data.kind, coef[:, :dense_width], coef[:, dense_width:], intercept.astype(np.float32))
-        fitted = LogisticRegression(C=C, max_iter=500).fit(x, y)
+        fitted = LogisticRegression(C=data.c, max_iter=1000 if data.balanced else 500,
+                                    class_weight="balanced" if data.balanced else None).fit(x, y)
         if len(present) == 2:  # sklearn fits one row for two classes: the second class's logit
             coef[present[1]], intercept[present[1]] = fitted.coef_[0], fitted.intercept_[0]
             intercept[present[0]] = 0.0
@@ -116,7 +118,7 @@ def fit_logistic(data: TaskData, rows: list[Row], targets: np.ndarray, width: in
             if column.min() == column.max():
                 intercept[j] = 20.0 if column[0] else -20.0
                 continue
-            fitted = LogisticRegression(C=C, solver="liblinear", random_state=0,
+            fitted = LogisticRegression(C=data.c, solver="liblinear", random_state=0,
                                         class_weight="balanced" if data.balanced else None).fit(x, column)
             coef[j], intercept[j] = fitted.coef_[0], fitted.intercept_[0]
     coef = coef.astype(np.float32)

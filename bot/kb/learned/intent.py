@@ -1,0 +1,118 @@
+"""The intent student: what kind of answer a message asks for (a verdict, the conditions, the steps, the
+time, the cost, a comparison …), read from the whole message as the learned reader's intent task.
+
+A linear model over the message's e5 vector (answering has it already, for the refusal student) and
+its character n-grams; the most probable intent wins. Answering (bot/answering/intent.py) takes its
+reading where it is sure — from the threshold chosen at training, out of fold over the training
+writers, as the one at which the student overrules a cue of knowledge/intents.yaml with the best
+accuracy — and leaves an unsure message to the cues, the nearest wording and the default. It reads
+what no cue names ("由边个部门批", "有咩唔同") and does not let a long WeChat message's background
+words outvote its question. Shipped in `knowledge/models/intent/`; `licensebot kb train --intent`
+writes it, with the held-out writer's figures for the student, the cues and both in its model.json.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from bot.core.settings import Settings
+from bot.core.text import fold
+from bot.kb.learned import store
+from bot.kb.learned.models import Row
+from bot.kb.learned.refusal import LinearStudent, StudentReading, unit_vectors
+
+TASK = "intent"
+OVERRULE = tuple(round(t, 2) for t in np.arange(0.0, 1.01, 0.05))  # 0: the student always; above 1: a cue always
+DEFAULT = "verdict"
+C = 16.0  # less regularised than the other students: intents are told apart by a few words
+
+
+class IntentStudent(LinearStudent):
+    """`threshold`: how sure the student must be to overrule a cue of intents.yaml."""
+    task = TASK
+
+    def read_row(self, row: Row) -> StudentReading:
+        p = self.model.proba([row])[0]
+        best = int(np.argmax(p))
+        return StudentReading(self.model.labels[best], round(float(p[best]), 4))
+
+
+def cued(book, folded: str) -> str | None:
+    """The first intent of knowledge/intents.yaml whose cue fires in the folded message, or None."""
+    return next((i.name for i in book.intents if i.cued(folded)), None)
+
+
+def combine(probs: np.ndarray, cues: np.ndarray, overrule: float) -> np.ndarray:
+    """Per row: the student's intent when it is at least `overrule` sure or no cue fired (cue -1), else
+    the cue's — what the threshold is chosen by. Answering tries the nearest intents.yaml wording and
+    then the default for an unsure message no cue names; `python bench/reader.py` measures that whole."""
+    best = probs.argmax(1)
+    sure = probs[np.arange(len(probs)), best] >= overrule
+    return np.where(sure | (cues < 0), best, cues)
+
+
+def student_dir(knowledge_dir: Path) -> Path:
+    return knowledge_dir / "models" / TASK
+
+
+def load_intent_student(settings: Settings) -> IntentStudent:
+    """The shipped student when it fits this corpus and embedder; ReaderNotReady (one line) otherwise."""
+    from bot.kb.learned.reader import training_dir
+
+    meta, arrays = store.load(student_dir(settings.knowledge_dir), training_dir(settings), settings.embedder)
+    return IntentStudent(meta, arrays)
+
+
+def train_intent_student(settings: Settings, embedder, log: Callable[[str], None] = lambda m: None) -> Path:
+    """Fit each message's main intent on the training writers; choose, out of fold over them, how sure
+    the student must be to overrule a cue of knowledge/intents.yaml; score the student, the cues and
+    both together on the held-out writer; write it."""
+    from bot.kb.intents import load_intents
+    from bot.kb.learned.card import scores
+    from bot.kb.learned.reader import training_dir
+    from bot.kb.learned.train import TaskData, fit_logistic, fit_tfidf, load_training
+    from bot.kb.training import vocabulary
+
+    corpus = load_training(settings)
+    heldout = corpus.heldout
+    tfidf = fit_tfidf([m.text for m in corpus.messages if m.writer not in heldout])
+    log(f"embedding {len(corpus.messages)} messages …")
+    vectors = unit_vectors(settings, embedder, [m.text for m in corpus.messages])
+    labels = [DEFAULT] + sorted(set(vocabulary(settings.knowledge_dir).intents) - {DEFAULT})
+    data = TaskData(TASK, "softmax", labels, c=C)
+    for m, vec in zip(corpus.messages, vectors):
+        data.add(Row(vec, *tfidf.sparse_row(m.text)), m.intents[:1], m.writer, m.lang)
+    book = load_intents(settings.knowledge_dir / "intents.yaml")
+    cues = np.asarray([labels.index(c) if (c := cued(book, fold(m.text))) in labels else -1 for m in corpus.messages])
+    writers = np.asarray(data.writers)
+    truth_all = np.asarray(data.targets).argmax(1)
+    training = sorted(set(data.writers) - heldout)
+    log(f"choosing how sure the {TASK} student must be to overrule a cue, leaving out each of {len(training)} writers …")
+    oof = np.zeros((len(data.rows), len(labels)))
+    for writer in training:
+        rows, targets = data.part(np.isin(writers, [w for w in training if w != writer]))
+        out = writers == writer
+        oof[out] = fit_logistic(data, rows, targets, tfidf.width).proba([r for r, o in zip(data.rows, out) if o])
+    train_mask = ~np.isin(writers, sorted(heldout))
+    accuracy = {t: float((combine(oof[train_mask], cues[train_mask], t) == truth_all[train_mask]).mean()) for t in OVERRULE}
+    overrule = max(OVERRULE, key=lambda t: (round(accuracy[t], 4), -t))
+    rows, targets = data.part(train_mask)
+    log(f"training {TASK} on {len(rows)} messages (overrules a cue at {overrule}) …")
+    model = fit_logistic(data, rows, targets, tfidf.width)
+    meta = {"embedder": embedder.name, "corpus_sha256": store.corpus_hash(training_dir(settings)),
+            "heldout": sorted(heldout), "vocabulary": list(tfidf.vocabulary),
+            "out_of_fold": {str(t): round(a, 4) for t, a in accuracy.items()},
+            "tasks": {TASK: {**model.meta(), "threshold": overrule}}}
+    arrays = {"tfidf.idf": tfidf.idf, **model.arrays(TASK)}
+    test = ~train_mask
+    probs = model.proba([r for r, t in zip(data.rows, test) if t])
+    truth = np.asarray(data.targets, np.int8)[test]
+    cue_or_verdict = np.where(cues[test] >= 0, cues[test], 0)
+    for name, predicted in (("heldout_figures", combine(probs, cues[test], overrule)),
+                            ("heldout_student", probs.argmax(1)), ("heldout_cues", cue_or_verdict)):
+        meta[name] = scores(TASK, labels, truth, np.eye(len(labels), dtype=np.int8)[predicted])
+    folder = student_dir(settings.knowledge_dir)
+    store.save(folder, meta, arrays)
+    return folder
