@@ -1,6 +1,7 @@
 """The product's promises, asked of the real index."""
 import re
 
+import numpy as np
 import pytest
 
 from bot.core.settings import REPO_ROOT
@@ -143,3 +144,19 @@ def test_a_question_asking_a_comparison_and_an_amount_gets_the_amount_too(knowle
     a = answer(question, knowledge)
     assert a.intent == "comparison"
     assert any("注册资本最低限额为100万元" in c.quote for c in a.citations), [c.quote for c in a.citations]
+
+
+def test_a_cached_question_vector_is_not_lost_when_the_same_call_fills_the_cache(knowledge):
+    """A long-running server's cache is full: a text asked before (the oldest entry) and new texts in
+    one call must all come back, the old one not evicted by the new ones before it is returned."""
+    old, new = "icp许可证是什么", ["新的问题一", "新的问题二"]
+    try:
+        knowledge.forget_vectors()
+        knowledge.vectors([old])
+        for i in range(1023):
+            knowledge._vectors[f"filler {i}"] = np.zeros(384, np.float32)
+        got = knowledge.vectors([old] + new)
+        assert all(got[t] is not None and got[t].shape == (384,) and abs(float(np.linalg.norm(got[t])) - 1) < 0.01
+                   for t in [old] + new)
+    finally:
+        knowledge.forget_vectors()

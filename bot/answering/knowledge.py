@@ -92,15 +92,17 @@ class Knowledge:
 
     def vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
         """e5 query vectors of `texts`, each computed once (eval and batch ask repeat questions)."""
+        with self._lock:  # what is cached is taken now: a later eviction (this call's, another thread's) cannot lose it
+            found = {t: self._vectors[t] for t in dict.fromkeys(texts) if t in self._vectors}
+            for text in found:
+                self._vectors.move_to_end(text)  # least recently used goes first
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        fresh = {t: np.asarray(v, dtype=np.float32) for t, v in zip(missing, self.embedder.embed_queries(missing))} if missing else {}
         with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        fresh = dict(zip(missing, self.embedder.embed_queries(missing))) if missing else {}
-        with self._lock:
-            for text, vec in fresh.items():
-                self._vectors[text] = np.asarray(vec, dtype=np.float32)
+            self._vectors.update(fresh)
             while len(self._vectors) > 1024:
                 self._vectors.popitem(last=False)
-            return {t: fresh.get(t, self._vectors.get(t)) for t in texts}
+        return {**found, **fresh}
 
     def forget_vectors(self) -> None:
         """Empty the question-vector cache (benchmarks measure answers to unseen questions)."""
