@@ -145,7 +145,8 @@ def remembered(stored: Context, seen: Context, result: Answer) -> Context:
     dropped = set(seen.features) - set(now) if now else set()
     features = [f for f in stored.features if f not in dropped] + [f for f in now if f not in stored.features]
     misses = 0 if result.handoff or result.verdict != Verdict.unknown else stored.misses + 1
-    return Context(features=features, licenses=result._asked or stored.licenses or seen.licenses, misses=misses)
+    return Context(features=features, licenses=result._asked or stored.licenses or seen.licenses, misses=misses,
+                   question=result.question)
 
 
 def operator_gate(settings: Settings) -> OperatorGate:

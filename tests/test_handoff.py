@@ -182,10 +182,11 @@ def test_channels_log_answers_without_the_raw_user_id(channel_settings, embedder
 
 def test_the_sessions_table_keeps_the_shape_an_older_release_writes(tmp_path):
     store = SessionStore(tmp_path / "sessions.sqlite", 60)
-    store.update("wechat:o", lambda c: c.__class__(features=["social"], licenses=[], misses=1))
+    store.update("wechat:o", lambda c: c.__class__(features=["social"], licenses=[], misses=1, question="我们做社交app"))
     with store._conn() as db:  # what the release before the misses count ran, positionally
         db.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)", ("wechat:p", '["x"]', "[]", 1e12))
     assert store.get("wechat:o").misses == 1 and store.get("wechat:o").features == ["social"]
+    assert store.get("wechat:o").question == "我们做社交app" and store.get("wechat:p").question == ""
 
 
 def test_an_official_account_without_appsecret_never_transfers_in_silence(channel_settings, embedder, knowledge):

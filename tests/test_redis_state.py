@@ -37,11 +37,13 @@ def test_concurrent_session_updates_from_several_replicas_all_land(redis_url):
     features = [f"feature_{i}" for i in range(12)]
 
     def turn(i: int) -> None:
-        stores[i % 4].update("wechat:oUser", lambda c: Context(features=c.features + [features[i]], licenses=c.licenses))
+        stores[i % 4].update("wechat:oUser", lambda c: Context(features=c.features + [features[i]], licenses=c.licenses,
+                                                               question=f"turn {i}"))
 
     with ThreadPoolExecutor(12) as pool:
         list(pool.map(turn, range(12)))
     assert sorted(stores[0].get("wechat:oUser").features) == sorted(features)
+    assert stores[3].get("wechat:oUser").question.startswith("turn ")  # the last question, for the follow-up student
     assert connect(redis_url).ttl("t4:session:wechat:oUser") > 0  # sessions expire
     stores[1].clear("wechat:oUser")
     assert stores[2].get("wechat:oUser") == Context()

@@ -47,7 +47,7 @@ def answer(question: str, knowledge: Knowledge, context: Context | None = None) 
     u = None
     learned = None
     if not s.refusal:
-        texts = knowledge.reader.to_embed(s)
+        texts = knowledge.reader.to_embed(s, context)
         vectors = knowledge.vectors(texts + [s.folded])  # one batch: the student reads the whole message
         learned = _learned_refusal(s, knowledge, vectors[s.folded])
     if s.refusal or (learned and learned.kind != UNRELATED):
@@ -77,7 +77,7 @@ def _finish(result: Answer, u: Understanding | None, s: Screened, book: c.Citati
     result.language = s.language
     if u is not None:
         result.intent = u.intent.name
-        result.follow_up = u.follow_up
+        result.follow_up = u.follow_up and result.verdict != Verdict.out_of_scope  # a refused message continues nothing
         result.carried_over = u.carried_over
         result.features = [f for f in dict.fromkeys(x.feature for x in u.facts if not x.negated) if f not in u.carried_over]
         result.facts = [Fact(feature=f.feature, negated=f.negated, matched=f.matched) for f in u.facts]

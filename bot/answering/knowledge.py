@@ -27,6 +27,7 @@ from bot.kb.catalog import Catalog, load_catalog
 from bot.kb.evidence import UnitMeaning, UnitReader, load_cues, unit_meanings
 from bot.kb.intents import IntentBook, load_intents
 from bot.kb.learned.features import load_feature_student
+from bot.kb.learned.follow_up import load_follow_up_student
 from bot.kb.learned.intent import load_intent_student
 from bot.kb.learned.refusal import RefusalStudent, load_student
 from bot.kb.learned.state import StateStudent, load_state_student
@@ -79,7 +80,7 @@ class Knowledge:
         states = _student(load_state_student, settings, "feature states")
         facts = FactFinder(catalog, _student(load_feature_student, settings, "product features"), states)
         feature_vectors = wording_vectors([w for f in catalog.features.values() for w in f.wordings], embedder, settings.data_dir)
-        reader = QuestionReader(catalog, classifier, facts)
+        reader = QuestionReader(catalog, classifier, facts, _student(load_follow_up_student, settings, "follow-ups"))
         person = PersonRequests(wording_vectors(catalog.glossary.person_requests, embedder, settings.data_dir),
                                 np.vstack([classifier.vectors, feature_vectors]))
         return cls(settings, index, embedder, catalog, rule_quotes, HybridRetriever(index, embedder, retrieval_mode), reader,

@@ -20,6 +20,7 @@ from bot.core.models import Context
 from bot.core.text import fold
 from bot.kb.catalog import Catalog
 from bot.kb.glossary import Refusal
+from bot.kb.learned.follow_up import FollowUpStudent
 from bot.kb.terms import TermMatcher
 
 # An elliptical follow-up leans on the conversation: "那如果只有1对1视频呢？", "要是用户都在国外呢".
@@ -82,8 +83,9 @@ def language_of(text: str) -> str:
 
 
 class QuestionReader:
-    def __init__(self, catalog: Catalog, intents: IntentClassifier, facts: FactFinder):
-        self.catalog, self.intents, self.facts = catalog, intents, facts
+    def __init__(self, catalog: Catalog, intents: IntentClassifier, facts: FactFinder,
+                 follow_ups: FollowUpStudent | None = None):
+        self.catalog, self.intents, self.facts, self.follow_ups = catalog, intents, facts, follow_ups
         self.licenses = TermMatcher({slug: list(l.aliases) + [l.name] for slug, l in catalog.licenses.items()})
         self.domain = TermMatcher({"strong": catalog.glossary.domain_terms, "context": catalog.glossary.context_terms})
         self.english = TermMatcher({en: [en] for en in catalog.glossary.english})
@@ -97,10 +99,12 @@ class QuestionReader:
         refusal = next((r for r in self.catalog.glossary.refusals if any(p.search(folded) for p in r.patterns)), None)
         return Screened(question, folded, language_of(question), refusal)
 
-    def to_embed(self, s: Screened) -> list[str]:
+    def to_embed(self, s: Screened, context: Context | None = None) -> list[str]:
         """What to embed for this question, once: the whole message (the intent and refusal students read
-        it) and its clauses (the feature student reads each; a product description is searched by them)."""
-        return list(dict.fromkeys([s.folded] + clauses(s.folded)[:MAX_STUDENT_CLAUSES] + self.facts.readable(s.folded)))
+        it), its clauses (the feature student reads each; a product description is searched by them) and
+        the conversation's last question when there is something to lean on (the follow-up student)."""
+        before = [fold(context.question)] if context and context.question and (context.features or context.licenses) else []
+        return list(dict.fromkeys([s.folded] + clauses(s.folded)[:MAX_STUDENT_CLAUSES] + self.facts.readable(s.folded) + before))
 
     def search_texts(self, s: Screened, asks: str | None) -> list[str]:
         """The clauses that describe a product when it asks for a verdict or is not known to ask for
@@ -129,7 +133,7 @@ class QuestionReader:
         u = Understanding(s.question, s.folded, s.language, intent, licenses, facts, vector=qvec)
         domain = set(self.domain.keys(s.folded, fuzzy=False, negation=False))
         u.domain = "strong" if "strong" in domain else "context" if "context" in domain else None
-        u.follow_up = self._elliptical(u, context)
+        u.follow_up = self._elliptical(u, context, vectors)
         if u.follow_up:
             self._carry_over(u, context)
         u.topics = [t.key for t in self.catalog.topics.values()
@@ -138,11 +142,18 @@ class QuestionReader:
         u.content_terms, u.subject_nouns = self._content_terms(u)
         return u
 
-    def _elliptical(self, u: Understanding, context: Context) -> bool:
+    def _elliptical(self, u: Understanding, context: Context, vectors: dict[str, np.ndarray]) -> bool:
         """Only a message that leans on what was said before inherits it; one that brings its own
-        subject or asks for a definition, an amount, a comparison … is a new question."""
+        subject or asks for a definition, an amount, a comparison … is a new question. The follow-up
+        student reads the message beside the last question where it can; the rules below decide when
+        it is unsure, missing, or the session holds no last question."""
         if not (context.features or context.licenses):
             return False
+        before = fold(context.question)
+        if self.follow_ups is not None and context.question and before in vectors:
+            said = self.follow_ups.says(self.follow_ups.read_pair(context.question, u.question, vectors[before], vectors[u.folded]))
+            if said is not None:
+                return said
         marked = bool(FOLLOW_UP.match(u.folded.strip())) or bool(ELLIPTICAL_END.search(u.folded))
         short = len(u.folded) <= 14 or (u.language == "en" and len(u.folded.split()) <= 8)
         bare = not u.licenses and not [f for f in u.facts if not f.negated] and short

@@ -102,3 +102,4 @@ class Context:
     features: list[str] = field(default_factory=list)
     licenses: list[str] = field(default_factory=list)
     misses: int = 0  # answers in a row where the knowledge base did not say
+    question: str = ""  # the last question answered in it (the follow-up student reads the next beside it)

@@ -37,7 +37,8 @@ class RedisSessionStore:
         if not raw:
             return Context()
         row = json.loads(raw)
-        return Context(features=row["features"], licenses=row["licenses"], misses=row.get("misses", 0))
+        return Context(features=row["features"], licenses=row["licenses"], misses=row.get("misses", 0),
+                       question=row.get("question", ""))
 
     def get(self, session_id: str) -> Context:
         return self._parse(self.client.get(self._key(session_id)))

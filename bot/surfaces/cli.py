@@ -258,15 +258,19 @@ def kb_train(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progres
              features: bool = typer.Option(False, "--features", help="train only the feature student (which "
                                            "product features a clause describes): knowledge/models/features/"),
              intent: bool = typer.Option(False, "--intent", help="train only the intent student (what kind of "
-                                         "answer a message asks for): knowledge/models/intent/")) -> None:
+                                         "answer a message asks for): knowledge/models/intent/"),
+             follow_up: bool = typer.Option(False, "--follow-up", help="train only the follow-up student (does a "
+                                            "message lean on the one before): knowledge/models/follow_up/")) -> None:
     """Train the learned reader from knowledge/training/ (deterministic) and write it with its model card
-    to <data dir>/reader/; with --refusal, --state, --features and/or --intent, the shipped students instead."""
+    to <data dir>/reader/; with --refusal, --state, --features, --intent and/or --follow-up, the shipped
+    students instead."""
     settings = get_settings()
-    if not (refusal or state or features or intent):
+    if not (refusal or state or features or intent or follow_up):
         _train(settings, quiet, only_if_needed=False)
         return
     from bot.index.embedders import load_embedder
     from bot.kb.learned.features import train_feature_student
+    from bot.kb.learned.follow_up import train_follow_up_student
     from bot.kb.learned.intent import train_intent_student
     from bot.kb.learned.refusal import train_student
     from bot.kb.learned.state import train_state_student
@@ -274,7 +278,8 @@ def kb_train(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progres
 
     embedder = load_embedder(settings.embedder)
     for wanted, train_one, name in ((refusal, train_student, "refusal"), (state, train_state_student, "state"),
-                                    (features, train_feature_student, "feature"), (intent, train_intent_student, "intent")):
+                                    (features, train_feature_student, "feature"), (intent, train_intent_student, "intent"),
+                                    (follow_up, train_follow_up_student, "follow-up")):
         if not wanted:
             continue
         try:
