@@ -59,4 +59,4 @@ def test_a_shipped_student_left_stale_by_a_corpus_edit_is_a_warning_naming_the_r
     out = kb_check(knowledge_copy)
     assert out.returncode == 0, out.stdout
     stale = [line for line in out.stdout.splitlines() if "student is not used" in line]
-    assert len(stale) == 5 and all("training data" in line and "licensebot kb train --" in line for line in stale), out.stdout
+    assert len(stale) == 6 and all("training data" in line and "licensebot kb train --" in line for line in stale), out.stdout

@@ -1,16 +1,13 @@
 """Whether a message asks for a person ("转人工", "能让顾问直接联系我吗", "talk to a human") rather
-than for an answer. Read by meaning: the message must be closer to the ways of asking for a person
-(knowledge/glossary.yaml `person_requests`) than to every wording of a licence question or a product
-feature, by a margin. Calibrated on every eval question (none clears it; the highest, a prompt
-injection that is refused anyway, comes within 0.014) against other wordings of asking for a person
-(10 of 12 clear it). A message the answerer read as a product description ("有没有真人客服？我想直接
-跟人聊" has "跟人聊" in it) must clear CLEAR_MARGIN ("我想找个人工客服聊聊" 0.033): product descriptions that mention
-customer service ("我们的小程序有人工客服在线聊天功能", "用户可以和真人主播聊天") stay below 0.015."""
+than for an answer, read by the shipped person student (bot/kb/learned/person.py) from the message's
+e5 vector, which answering has already computed. It replaced margins of similarity to a dozen wordings
+that were calibrated on the eval questions: on the held-out writers, F1 of "asks for a person" 0.92
+against their 0.65 (bench/reader.py), and no licence question taken for a request. Without a student (a corpus edited and not
+yet retrained, said once at load) no message is read as asking for a person; a second unanswered
+question in a row still is a hand-off."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from bot.core.models import Answer, Context, Mode, Verdict
 from bot.core.text import fold
@@ -18,34 +15,12 @@ from bot.core.text import fold
 if TYPE_CHECKING:
     from bot.answering.knowledge import Knowledge
 
-MARGIN = 0.02
-CLEAR_MARGIN = 0.03
-SHORT_MESSAGE = 24  # characters
-
-
-class PersonRequests:
-    def __init__(self, wordings: np.ndarray, background: np.ndarray):
-        """Rows are L2-normalised e5 vectors: ways of asking for a person, and licence/product wordings."""
-        self.wordings, self.background = wordings, background
-
-    def asked(self, vector: np.ndarray | None, margin: float = MARGIN) -> bool:
-        if vector is None or not len(self.wordings):
-            return False
-        v = vector / max(float(np.linalg.norm(vector)), 1e-9)
-        near = float((self.wordings @ v).max())
-        other = float((self.background @ v).max()) if len(self.background) else -1.0
-        return near - other >= margin
-
 
 def asks_for_person(result: Answer, knowledge: "Knowledge") -> bool:
     """Whether the message asks for a person rather than for a licence answer."""
-    if knowledge.reader.screen(result.question).refusal:
+    if knowledge.persons is None or knowledge.reader.screen(result.question).refusal:
         return False  # refused for what it asks (forgery, evasion, injection)
-    answered = result.verdict not in (Verdict.out_of_scope, Verdict.unknown)
-    # A licence answer is checked again only when the message is short: asking for a person takes a
-    # few words, and describing a product takes more (this keeps an extra embedding off most answers).
-    return (not answered or len(result.question) <= SHORT_MESSAGE) and \
-        knowledge.person.asked(knowledge.question_vector(fold(result.question)), CLEAR_MARGIN if answered else MARGIN)
+    return knowledge.persons.read(result.question, knowledge.question_vector(fold(result.question))).label == "person"
 
 
 def wants_person(result: Answer, knowledge: "Knowledge", context: Context) -> str | None:

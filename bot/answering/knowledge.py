@@ -29,11 +29,11 @@ from bot.kb.intents import IntentBook, load_intents
 from bot.kb.learned.features import load_feature_student
 from bot.kb.learned.follow_up import load_follow_up_student
 from bot.kb.learned.intent import load_intent_student
+from bot.kb.learned.person import PersonStudent, load_person_student
 from bot.kb.learned.refusal import RefusalStudent, load_student
 from bot.kb.learned.state import StateStudent, load_state_student
 from bot.kb.learned.store import ReaderNotReady
 from bot.kb.prototypes import wording_vectors
-from bot.answering.handoff import PersonRequests
 from bot.kb.rule_quotes import LocatedQuote, RuleQuote, verify_rule_quotes
 
 
@@ -48,12 +48,12 @@ class Knowledge:
     reader: QuestionReader
     intents: IntentBook
     meanings: list[UnitMeaning]  # one per index unit
-    person: PersonRequests
     kinds: KindIndex = field(repr=False, default=None)  # units by kind and licence, for the kind scan
     lists: ListIndex = field(repr=False, default=None)  # each article's lists, for joining a hit to its list
     meaning_version: str = ""  # what `meanings` were read with (bot.kb.evidence.UnitReader.version)
     refusals: RefusalStudent | None = None  # the shipped refusal student; None: patterns only (said once at load)
     states: StateStudent | None = None  # the shipped state student; None: negation patterns only
+    persons: PersonStudent | None = None  # the shipped person student; None: no message reads as asking for a person
     _vectors: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -79,14 +79,11 @@ class Knowledge:
         classifier = _intent_classifier(intents, embedder, settings)
         states = _student(load_state_student, settings, "feature states")
         facts = FactFinder(catalog, _student(load_feature_student, settings, "product features"), states)
-        feature_vectors = wording_vectors([w for f in catalog.features.values() for w in f.wordings], embedder, settings.data_dir)
         reader = QuestionReader(catalog, classifier, facts, _student(load_follow_up_student, settings, "follow-ups"))
-        person = PersonRequests(wording_vectors(catalog.glossary.person_requests, embedder, settings.data_dir),
-                                np.vstack([classifier.vectors, feature_vectors]))
         return cls(settings, index, embedder, catalog, rule_quotes, HybridRetriever(index, embedder, retrieval_mode), reader,
-                   intents, meanings, person,
+                   intents, meanings,
                    KindIndex.build(meanings), ListIndex.build(index.units), units.version,
-                   _student(load_student, settings, "refusals"), states)
+                   _student(load_student, settings, "refusals"), states, _student(load_person_student, settings, "requests for a person"))
 
     def stale(self) -> bool:
         return read_current(self.settings) not in (None, self.index.generation)

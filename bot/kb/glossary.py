@@ -27,7 +27,7 @@ class Glossary:
     context_terms: list[str] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     stopwords: list[str] = field(default_factory=list)
-    person_requests: list[str] = field(default_factory=list)  # ways of asking for a person, matched by meaning
+    person_requests: list[str] = field(default_factory=list)  # ways of asking for a person: the person student learns from them too
 
 
 def _refusals(data, path: Path) -> list[Refusal]:

@@ -260,18 +260,21 @@ def kb_train(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progres
              intent: bool = typer.Option(False, "--intent", help="train only the intent student (what kind of "
                                          "answer a message asks for): knowledge/models/intent/"),
              follow_up: bool = typer.Option(False, "--follow-up", help="train only the follow-up student (does a "
-                                            "message lean on the one before): knowledge/models/follow_up/")) -> None:
+                                            "message lean on the one before): knowledge/models/follow_up/"),
+             person: bool = typer.Option(False, "--person", help="train only the person student (does a message "
+                                         "ask for a person): knowledge/models/person/")) -> None:
     """Train the learned reader from knowledge/training/ (deterministic) and write it with its model card
-    to <data dir>/reader/; with --refusal, --state, --features, --intent and/or --follow-up, the shipped
-    students instead."""
+    to <data dir>/reader/; with --refusal, --state, --features, --intent, --follow-up and/or --person, the
+    shipped students instead."""
     settings = get_settings()
-    if not (refusal or state or features or intent or follow_up):
+    if not (refusal or state or features or intent or follow_up or person):
         _train(settings, quiet, only_if_needed=False)
         return
     from bot.index.embedders import load_embedder
     from bot.kb.learned.features import train_feature_student
     from bot.kb.learned.follow_up import train_follow_up_student
     from bot.kb.learned.intent import train_intent_student
+    from bot.kb.learned.person import train_person_student
     from bot.kb.learned.refusal import train_student
     from bot.kb.learned.state import train_state_student
     from bot.kb.learned.train import TrainingError
@@ -279,7 +282,7 @@ def kb_train(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progres
     embedder = load_embedder(settings.embedder)
     for wanted, train_one, name in ((refusal, train_student, "refusal"), (state, train_state_student, "state"),
                                     (features, train_feature_student, "feature"), (intent, train_intent_student, "intent"),
-                                    (follow_up, train_follow_up_student, "follow-up")):
+                                    (follow_up, train_follow_up_student, "follow-up"), (person, train_person_student, "person")):
         if not wanted:
             continue
         try:

@@ -75,16 +75,8 @@ def combine(probs: np.ndarray) -> np.ndarray:
     return 1.0 - np.prod(1.0 - top, axis=0)
 
 
-def student_dir(knowledge_dir: Path) -> Path:
-    return knowledge_dir / "models" / TASK
-
-
 def load_feature_student(settings: Settings) -> FeatureStudent:
-    """The shipped student when it fits this corpus and embedder; ReaderNotReady (one line) otherwise."""
-    from bot.kb.learned.reader import training_dir
-
-    meta, arrays = store.load(student_dir(settings.knowledge_dir), training_dir(settings), settings.embedder)
-    return FeatureStudent(meta, arrays)
+    return FeatureStudent.shipped(settings)
 
 
 def _by_message(probs: np.ndarray, targets: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -163,6 +155,4 @@ def train_feature_student(settings: Settings, embedder, log: Callable[[str], Non
     if test_rows:  # message by message, as answering reads them
         p, t = _by_message(model.proba(test_rows), test_targets, groups[test])
         meta["heldout_figures"] = scores(TASK, labels, t.astype(np.int8), (p >= threshold).astype(np.int8))
-    folder = student_dir(settings.knowledge_dir)
-    store.save(folder, meta, arrays)
-    return folder
+    return FeatureStudent.write(settings, meta, arrays)

@@ -17,7 +17,6 @@ from typing import Callable
 import numpy as np
 
 from bot.core.settings import Settings
-from bot.kb.learned import store
 from bot.kb.learned.models import Row
 from bot.kb.learned.reader import pair_extras
 from bot.kb.learned.refusal import LinearStudent, StudentReading, fit_student, unit_vectors
@@ -53,16 +52,8 @@ def pair_row(tfidf, first: str, second: str, v1: np.ndarray, v2: np.ndarray) -> 
     return Row(np.concatenate([v2, extras]), c2, x2)
 
 
-def student_dir(knowledge_dir: Path) -> Path:
-    return knowledge_dir / "models" / TASK
-
-
 def load_follow_up_student(settings: Settings) -> FollowUpStudent:
-    """The shipped student when it fits this corpus and embedder; ReaderNotReady (one line) otherwise."""
-    from bot.kb.learned.reader import training_dir
-
-    meta, arrays = store.load(student_dir(settings.knowledge_dir), training_dir(settings), settings.embedder)
-    return FollowUpStudent(meta, arrays)
+    return FollowUpStudent.shipped(settings)
 
 
 def train_follow_up_student(settings: Settings, embedder, log: Callable[[str], None] = lambda m: None) -> Path:
@@ -83,6 +74,4 @@ def train_follow_up_student(settings: Settings, embedder, log: Callable[[str], N
     for p, v1, v2 in zip(corpus.pairs, firsts, seconds):
         data.add(pair_row(tfidf, p.first, p.second, v1, v2), [LABELS[int(p.follow_up)]], p.writer, p.lang)
     meta, arrays, _, _ = fit_student(FollowUpStudent, data, tfidf, settings, embedder.name, heldout, PRECISION, log)
-    folder = student_dir(settings.knowledge_dir)
-    store.save(folder, meta, arrays)
-    return folder
+    return FollowUpStudent.write(settings, meta, arrays)

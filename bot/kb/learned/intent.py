@@ -53,16 +53,8 @@ def combine(probs: np.ndarray, cues: np.ndarray, overrule: float) -> np.ndarray:
     return np.where(sure | (cues < 0), best, cues)
 
 
-def student_dir(knowledge_dir: Path) -> Path:
-    return knowledge_dir / "models" / TASK
-
-
 def load_intent_student(settings: Settings) -> IntentStudent:
-    """The shipped student when it fits this corpus and embedder; ReaderNotReady (one line) otherwise."""
-    from bot.kb.learned.reader import training_dir
-
-    meta, arrays = store.load(student_dir(settings.knowledge_dir), training_dir(settings), settings.embedder)
-    return IntentStudent(meta, arrays)
+    return IntentStudent.shipped(settings)
 
 
 def train_intent_student(settings: Settings, embedder, log: Callable[[str], None] = lambda m: None) -> Path:
@@ -113,6 +105,4 @@ def train_intent_student(settings: Settings, embedder, log: Callable[[str], None
     for name, predicted in (("heldout_figures", combine(probs, cues[test], overrule)),
                             ("heldout_student", probs.argmax(1)), ("heldout_cues", cue_or_verdict)):
         meta[name] = scores(TASK, labels, truth, np.eye(len(labels), dtype=np.int8)[predicted])
-    folder = student_dir(settings.knowledge_dir)
-    store.save(folder, meta, arrays)
-    return folder
+    return IntentStudent.write(settings, meta, arrays)

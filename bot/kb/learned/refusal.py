@@ -38,7 +38,7 @@ RefusalReading = StudentReading
 
 
 def student_dir(knowledge_dir: Path) -> Path:
-    return knowledge_dir / "models" / TASK
+    return RefusalStudent.folder(knowledge_dir)
 
 
 class LinearStudent:
@@ -58,6 +58,25 @@ class LinearStudent:
             raise store.ReaderNotReady(f"the {self.task} student's files do not fit together ({exc}): "
                                        f"run `licensebot kb train --{self.task}`") from None
         self.meta = meta
+
+    @classmethod
+    def folder(cls, knowledge_dir: Path) -> Path:
+        """Where the student is shipped: knowledge/models/<task>/."""
+        return knowledge_dir / "models" / cls.task
+
+    @classmethod
+    def shipped(cls, settings: Settings):
+        """The shipped student when it fits this corpus and embedder; ReaderNotReady (one line) otherwise."""
+        from bot.kb.learned.reader import training_dir
+
+        meta, arrays = store.load(cls.folder(settings.knowledge_dir), training_dir(settings), settings.embedder)
+        return cls(meta, arrays)
+
+    @classmethod
+    def write(cls, settings: Settings, meta: dict, arrays: dict[str, np.ndarray]) -> Path:
+        folder = cls.folder(settings.knowledge_dir)
+        store.save(folder, meta, arrays)
+        return folder
 
     def read(self, text: str, vector: np.ndarray) -> RefusalReading:
         """`vector`: the e5 query vector of fold(text), as answering already has it."""
@@ -112,11 +131,7 @@ def precise_threshold(data, writers: np.ndarray, training: list[str], width: int
 
 
 def load_student(settings: Settings) -> RefusalStudent:
-    """The shipped student when it fits this corpus and embedder; ReaderNotReady (one line) otherwise."""
-    from bot.kb.learned.reader import training_dir
-
-    meta, arrays = store.load(student_dir(settings.knowledge_dir), training_dir(settings), settings.embedder)
-    return RefusalStudent(meta, arrays)
+    return RefusalStudent.shipped(settings)
 
 
 def unit_vectors(settings: Settings, embedder, texts: list[str]) -> np.ndarray:
@@ -175,9 +190,7 @@ def train_student(settings: Settings, embedder, log: Callable[[str], None] = lam
     # as answering decides: a pattern's class when one matches, else the student's
     meta["heldout_answering"] = scores(TASK, data.labels, test_targets,
                                        np.where(by_patterns[:, :1] == 0, by_patterns, predicted).astype(np.int8))
-    folder = student_dir(settings.knowledge_dir)
-    store.save(folder, meta, arrays)
-    return folder
+    return RefusalStudent.write(settings, meta, arrays)
 
 
 def _by_patterns(settings: Settings, labels: list[str], texts: list[str]) -> np.ndarray:

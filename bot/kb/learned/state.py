@@ -15,7 +15,6 @@ from typing import Callable
 import numpy as np
 
 from bot.core.settings import Settings
-from bot.kb.learned import store
 from bot.kb.learned.models import Row
 from bot.kb.learned.refusal import LinearStudent, StudentReading, fit_student, unit_vectors
 
@@ -29,16 +28,8 @@ class StateStudent(LinearStudent):
     task = TASK
 
 
-def student_dir(knowledge_dir: Path) -> Path:
-    return knowledge_dir / "models" / TASK
-
-
 def load_state_student(settings: Settings) -> StateStudent:
-    """The shipped student when it fits this corpus and embedder; ReaderNotReady (one line) otherwise."""
-    from bot.kb.learned.reader import training_dir
-
-    meta, arrays = store.load(student_dir(settings.knowledge_dir), training_dir(settings), settings.embedder)
-    return StateStudent(meta, arrays)
+    return StateStudent.shipped(settings)
 
 
 def train_state_student(settings: Settings, embedder, log: Callable[[str], None] = lambda m: None) -> Path:
@@ -67,9 +58,7 @@ def train_state_student(settings: Settings, embedder, log: Callable[[str], None]
     meta["heldout_not_there"] = {"precision": round(float((there & said).sum() / max(said.sum(), 1)), 3),
                                  "recall": round(float((there & said).sum() / max(there.sum(), 1)), 3),
                                  "support": int(there.sum())}
-    folder = student_dir(settings.knowledge_dir)
-    store.save(folder, meta, arrays)
-    return folder
+    return StateStudent.write(settings, meta, arrays)
 
 
 def not_there(reading: StudentReading) -> bool:
