@@ -1,6 +1,6 @@
-"""Today's hand rules against the learned reader, on the held-out writer of knowledge/training/.
+"""The answering code as it runs against the full learned reader, on the held-out writer of knowledge/training/.
 
-Rules: the answering code as it runs (`bot.answering.answer.answer`): a refusal is a glossary pattern
+Answering (`bot.answering.answer.answer`, with its shipped students and the rules they fall back on): a refusal is a glossary pattern
 (its class) or an out-of-scope answer (counted as `unrelated`); the intent, the facts (a negated fact
 is `negated`, any other `present`: the rules have no past/planned, so that is their best guess), the
 follow-up flag after the first message's context, and `asks_for_person` from bot/answering/handoff.py.
@@ -28,7 +28,8 @@ from bot.kb.learned.store import ReaderNotReady  # noqa: E402
 from bot.kb.training import Corpus, load_corpus, vocabulary  # noqa: E402
 from bot.service import remembered  # noqa: E402
 
-HEADERS = ["task", "rules accuracy", "rules macro-F1", "rules micro-F1", "learned accuracy", "learned macro-F1", "learned micro-F1"]
+HEADERS = ["task", "answering accuracy", "answering macro-F1", "answering micro-F1", "learned accuracy", "learned macro-F1",
+           "learned micro-F1"]
 TASKS = {"refusal": "refusal class (6)", "intent": "main intent", "features": "features (detection)",
          "features+state": "features with their state", "follow_up": "follow-up vs new", "person": "asks for a person"}
 
@@ -105,7 +106,7 @@ def report(figures: dict) -> list[str]:
     from bench.common import table
 
     rows = [_row(name, figures["rules"], figures["learned"]) for name in TASKS]
-    return [f"## Understanding: hand rules vs the learned reader (held-out writer: {figures['messages']} messages, "
+    return [f"## Understanding: answering as it runs vs the full learned reader (held-out writer: {figures['messages']} messages, "
             f"{figures['pairs']} pairs)", "", table(HEADERS, rows), "",
             f"Learned reader: load {figures['load_s']} s (models only, numpy); `read` p50 {figures['read_ms_p50']} ms, "
             f"p95 {figures['read_ms_p95']} ms per message (e5 of the message and its pieces included). Features: accuracy is "

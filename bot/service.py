@@ -140,7 +140,8 @@ class KnowledgeHolder:
 
 def remembered(stored: Context, seen: Context, result: Answer) -> Context:
     """The session after this turn: what is stored now (another turn may have written since this one
-    read `seen`), minus the features this turn replaced, plus this turn's features and licences."""
+    read `seen`), minus the features this turn replaced, plus this turn's features and licences, and
+    this turn's question (the follow-up student reads the next message beside it)."""
     now = list(dict.fromkeys(result.carried_over + result.features))
     dropped = set(seen.features) - set(now) if now else set()
     features = [f for f in stored.features if f not in dropped] + [f for f in now if f not in stored.features]
