@@ -1,5 +1,5 @@
-"""How the two calibrated decisions behave on the labelled eval cases: the intent classifier (cue
-patterns, then e5 wordings) and the relevance threshold that says whether anything in the
+"""How the two calibrated decisions behave on the labelled eval cases: the intent classifier (the
+intent student where sure, else cue patterns, then e5 wordings) and the relevance threshold that says whether anything in the
 knowledge base is about a question at all (precision/recall of "in scope" by the best unit's
 similarity)."""
 from __future__ import annotations
@@ -20,8 +20,7 @@ def intent_table(cases: list[Case], knowledge: Knowledge) -> list[list]:
     rows = []
     for name, guess in (("cue patterns only", lambda f, v: classifier.cued(f)),
                         ("e5 wordings only", lambda f, v: classifier.owners[int(np.argmax(classifier.vectors @ v))]),
-                        ("as used (cue, then wordings, then default)",
-                         lambda f, v: knowledge.reader.read(knowledge.reader.screen(f), {f: v}, _empty()).intent.name)):
+                        ("as used (the student where sure, else cue, wordings, default)", lambda f, v: _as_used(knowledge, f))):
         right = answered = 0
         for case in labelled:
             folded = fold(case.question)
@@ -30,6 +29,12 @@ def intent_table(cases: list[Case], knowledge: Knowledge) -> list[list]:
             right += got == case.intent
         rows.append([name, len(labelled), answered / len(labelled), right / len(labelled)])
     return rows
+
+
+def _as_used(knowledge: Knowledge, question: str) -> str:
+    screened = knowledge.reader.screen(question)
+    texts = knowledge.reader.to_embed(screened)
+    return knowledge.reader.read(screened, knowledge.vectors(texts), _empty()).intent.name
 
 
 def scope_curve(cases: list[Case], knowledge: Knowledge) -> list[list]:

@@ -59,4 +59,15 @@ def test_a_shipped_student_left_stale_by_a_corpus_edit_is_a_warning_naming_the_r
     out = kb_check(knowledge_copy)
     assert out.returncode == 0, out.stdout
     stale = [line for line in out.stdout.splitlines() if "student is not used" in line]
-    assert len(stale) == 6 and all("training data" in line and "licensebot kb train --" in line for line in stale), out.stdout
+    assert len(stale) == 6 and all("training data" in line for line in stale), out.stdout
+    flags = {re.search(r"licensebot kb train (--[a-z-]+)`", line).group(1) for line in stale}
+    cli = subprocess.run([sys.executable, "-m", "bot.surfaces.cli", "kb", "train", "--help"], capture_output=True, text=True,
+                         env={**os.environ, "COLUMNS": "200"})
+    assert len(flags) == 6 and all(flag in cli.stdout for flag in flags), (flags, cli.stdout)  # each retrain it names exists
+
+
+def test_editing_the_wordings_a_student_learned_from_leaves_it_stale(knowledge_copy):
+    edit(knowledge_copy / "glossary.yaml", "  - 转人工\n", "  - 转人工\n  - 请让顾问回电\n")
+    out = kb_check(knowledge_copy)
+    stale = [line for line in out.stdout.splitlines() if "student is not used" in line]
+    assert len(stale) == 1 and "glossary.yaml:person_requests" in stale[0] and "--person`" in stale[0], out.stdout

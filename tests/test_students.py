@@ -257,3 +257,27 @@ def test_the_shipped_person_student_fits_todays_corpus_and_is_precise_on_the_hel
     found = sum(said[id(m)] for m in asks)
     wrong = sum(said[id(m)] for m in others)
     assert len(asks) >= 30 and found / len(asks) >= 0.85 and wrong <= 1, (found, len(asks), wrong)  # measured: 30 of 35, 0
+
+
+def test_without_a_person_student_only_the_glossary_wordings_ask_for_a_person(knowledge):
+    """A corpus edited and not yet retrained: "转人工" must still reach a person."""
+    from bot.answering.handoff import asks_for_person
+
+    shipped, knowledge.persons = knowledge.persons, None
+    try:
+        assert asks_for_person(answer("转人工", knowledge), knowledge)
+        assert not asks_for_person(answer("ICP经营许可证要准备哪些材料？", knowledge), knowledge)
+    finally:
+        knowledge.persons = shipped
+
+
+def test_an_intent_student_that_says_intents_the_book_lost_is_not_used(knowledge_copy, embedder, tmp_path):
+    """intents.yaml renamed an intent: a sure reading of the old name would have no answer."""
+    from bot.answering.knowledge import _intent_classifier
+    from bot.kb.intents import load_intents
+
+    path = knowledge_copy / "intents.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\n  authority:\n", "\n  issuer:\n"), encoding="utf-8")
+    settings = make_settings(tmp_path / "data", knowledge_copy)
+    assert _intent_classifier(load_intents(path), embedder, settings).student is None
+    assert _intent_classifier(load_intents(KNOWLEDGE / "intents.yaml"), embedder, settings).student is not None

@@ -38,7 +38,7 @@ def _status(slug: str, entries: list[tuple[Feature, LicenseRule]], catalog: Cata
     qualified = [(f, r) for f, r in entries if f.qualifier and r.status == Verdict.depends]
     others = [r.status for f, r in entries if not f.qualifier]
     if others and all(s == Verdict.not_required for s in others):  # a condition on holding the licence
-        entries, qualified = [(f, r) for f, r in entries if not f.qualifier], []  # (foreign capital) is moot where nothing needs it
+        entries, qualified = [e for e in entries if e not in qualified], []  # (foreign capital) is moot where nothing needs it
     status = Verdict.depends if qualified else strongest([r.status for _, r in entries])
     chosen = qualified or [(f, r) for f, r in entries if r.status == status]
     ids = [i for _, r in chosen for i in cite(r.quotes)]

@@ -3,8 +3,9 @@ than for an answer, read by the shipped person student (bot/kb/learned/person.py
 e5 vector, which answering has already computed. It replaced margins of similarity to a dozen wordings
 that were calibrated on the eval questions: on the held-out writers, F1 of "asks for a person" 0.92
 against their 0.65 (bench/reader.py), and no licence question taken for a request. Without a student (a corpus edited and not
-yet retrained, said once at load) no message is read as asking for a person; a second unanswered
-question in a row still is a hand-off."""
+yet retrained, or glossary.yaml's person_requests edited; said once at load) a message asks for a
+person when it contains one of those wordings; a second unanswered question in a row still is a
+hand-off."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -18,9 +19,12 @@ if TYPE_CHECKING:
 
 def asks_for_person(result: Answer, knowledge: "Knowledge") -> bool:
     """Whether the message asks for a person rather than for a licence answer."""
-    if knowledge.persons is None or knowledge.reader.screen(result.question).refusal:
+    if knowledge.reader.screen(result.question).refusal:
         return False  # refused for what it asks (forgery, evasion, injection)
-    return knowledge.persons.read(result.question, knowledge.question_vector(fold(result.question))).label == "person"
+    folded = fold(result.question)
+    if knowledge.persons is None:
+        return any(fold(w) in folded for w in knowledge.catalog.glossary.person_requests)
+    return knowledge.persons.read(result.question, knowledge.question_vector(folded)).label == "person"
 
 
 def wants_person(result: Answer, knowledge: "Knowledge", context: Context) -> str | None:

@@ -83,7 +83,7 @@ class Knowledge:
         return cls(settings, index, embedder, catalog, rule_quotes, HybridRetriever(index, embedder, retrieval_mode), reader,
                    intents, meanings,
                    KindIndex.build(meanings), ListIndex.build(index.units), units.version,
-                   _student(load_student, settings, "refusals"), states, _student(load_person_student, settings, "requests for a person"))
+                   _student(load_student, settings, "refusals"), states, _student(load_person_student, settings, "requests for a person (glossary.yaml's person_requests verbatim only)"))
 
     def stale(self) -> bool:
         return read_current(self.settings) not in (None, self.index.generation)
@@ -114,7 +114,13 @@ class Knowledge:
 def _intent_classifier(book: IntentBook, embedder: Embedder, settings: Settings) -> IntentClassifier:
     pairs = [(i.name, w) for i in book.intents for w in i.wordings]
     vectors = wording_vectors([w for _, w in pairs], embedder, settings.data_dir)
-    return IntentClassifier(book, vectors, [n for n, _ in pairs], _student(load_intent_student, settings, "intents"))
+    student = _student(load_intent_student, settings, "intents")
+    unknown = set(student.model.labels) - {i.name for i in book.intents} if student is not None else set()
+    if unknown:  # intents.yaml lost an intent the student still says: its readings would have no answer
+        logging.getLogger(__name__).warning("intents by cues only: the intent student knows intents that intents.yaml no "
+                                            "longer has (%s): run `licensebot kb train --intent`", ", ".join(sorted(unknown)))
+        student = None
+    return IntentClassifier(book, vectors, [n for n, _ in pairs], student)
 
 
 def _student(load, settings: Settings, what: str):

@@ -190,8 +190,9 @@ def check_knowledge(knowledge_dir: Path, docs: list[dict]) -> list[Problem]:
 
 
 def _students(knowledge_dir: Path) -> list[Problem]:
-    """The shipped students (knowledge/models/): one the bot would not load (stale after a corpus edit,
-    unreadable) is a warning: answering then reads refusals or feature states by patterns only."""
+    """The shipped students (knowledge/models/): one the bot would not load (stale after an edit to the
+    corpus or to a knowledge file it learned from, unreadable) is a warning: answering then reads what
+    it would read by the rules it falls back on."""
     from bot.kb.learned import store
 
     problems = []
@@ -203,7 +204,7 @@ def _students(knowledge_dir: Path) -> list[Problem]:
             reason = str(exc)
         if reason:
             problems.append(Problem(folder / store.MODEL_JSON, 1, f"the {folder.name} student is not used ({reason}): "
-                                    f"run `licensebot kb train --{folder.name}`", warning=True))
+                                    f"run `licensebot kb train --{folder.name.replace('_', '-')}`", warning=True))
     return problems
 
 

@@ -52,6 +52,8 @@ class SessionStore:
             db.execute("INSERT OR REPLACE INTO session_questions VALUES (?, ?)", (session_id, changed.question))
             for table in ("session_misses", "session_questions"):
                 db.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM sessions WHERE updated < ?)", (now - self.ttl_s,))
+            # rows an older release left behind when it expired or cleared its sessions
+            db.execute("DELETE FROM session_questions WHERE id NOT IN (SELECT id FROM sessions)")
             db.execute("DELETE FROM sessions WHERE updated < ?", (now - self.ttl_s,))
         return changed
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from bot.core.settings import Settings
+from bot.kb.learned import store
 from bot.kb.learned.models import Row
 from bot.kb.learned.refusal import LinearStudent, fit_student, unit_vectors
 
@@ -22,6 +23,7 @@ TASK = "person"
 LABELS = ["none", "person"]
 PRECISION = 0.95  # out-of-fold precision of "asks for a person" the run-time threshold must reach
 GLOSSARY = "glossary.yaml"  # the writer of the person_requests wordings among the training rows
+WORDINGS = "glossary.yaml:person_requests"
 
 
 class PersonStudent(LinearStudent):
@@ -50,4 +52,5 @@ def train_person_student(settings: Settings, embedder, log: Callable[[str], None
     for text, vec in zip(wordings, vectors[len(corpus.messages):]):
         data.add(Row(vec, *tfidf.sparse_row(text)), ["person"], GLOSSARY, "rules")
     meta, arrays, _, _ = fit_student(PersonStudent, data, tfidf, settings, embedder.name, heldout, PRECISION, log)
+    meta["inputs"] = {WORDINGS: store.input_hash(settings.knowledge_dir, WORDINGS)}  # an edit to them makes it stale
     return PersonStudent.write(settings, meta, arrays)

@@ -56,7 +56,7 @@ class LinearStudent:
             self.threshold = float(meta["tasks"][self.task]["threshold"])
         except (KeyError, TypeError, ValueError) as exc:
             raise store.ReaderNotReady(f"the {self.task} student's files do not fit together ({exc}): "
-                                       f"run `licensebot kb train --{self.task}`") from None
+                                       f"run `licensebot kb train --{self.task.replace('_', '-')}`") from None
         self.meta = meta
 
     @classmethod

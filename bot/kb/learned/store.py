@@ -89,7 +89,23 @@ def stale_reason(meta: dict, training_dir: Path, embedder_name: str) -> str | No
         return f"it was trained with embedder {meta.get('embedder')!r}, LICENSEBOT_EMBEDDER is {embedder_name!r}"
     if meta.get("corpus_sha256") != corpus_hash(training_dir):
         return f"the training data in {training_dir} changed since it was trained"
+    for name, digest in (meta.get("inputs") or {}).items():
+        if input_hash(training_dir.parent, name) != digest:
+            return f"{name} in {training_dir.parent} changed since it was trained"
     return None
+
+
+def input_hash(knowledge_dir: Path, name: str) -> str:
+    """The hash of one more input a model learned from, named "file.yaml:key" (a top-level entry of a
+    knowledge file, such as glossary.yaml:person_requests), so that editing it marks the model stale."""
+    import yaml
+
+    file, _, key = name.partition(":")
+    try:
+        value = (yaml.safe_load((knowledge_dir / file).read_text(encoding="utf-8")) or {}).get(key)
+    except (OSError, yaml.YAMLError, AttributeError):
+        value = None
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 def load(folder: Path, training_dir: Path, embedder_name: str) -> tuple[dict, dict[str, np.ndarray]]:
