@@ -19,6 +19,7 @@ from bot.answering.intent import IntentClassifier
 from bot.answering.retrieve import HybridRetriever
 from bot.answering.understand import QuestionReader
 from bot.core.errors import EmbedderMismatch
+from bot.core.gcpause import collector_paused
 from bot.core.settings import Settings
 from bot.index.embedders import Embedder, load_embedder
 from bot.index.layout import read_current
@@ -61,7 +62,13 @@ class Knowledge:
     def load(cls, settings: Settings, embedder: Embedder | None = None, retrieval_mode: str = "hybrid",
              previous: "Knowledge | None" = None) -> "Knowledge":
         """With `previous` (the knowledge loaded before), what the new generation shares with it
-        (segments, their folded text and meaning) is taken over, not read again."""
+        (segments, their folded text and meaning) is taken over, not read again. The cyclic garbage
+        collector is paused meanwhile (bot/core/gcpause.py: it was half the load time at 145k units)."""
+        with collector_paused():
+            return cls._load(settings, embedder, retrieval_mode, previous)
+
+    @classmethod
+    def _load(cls, settings: Settings, embedder: Embedder | None, retrieval_mode: str, previous: "Knowledge | None") -> "Knowledge":
         index = load_index(settings, previous.index if previous is not None else None)
         if index.embedder_name != settings.embedder:
             raise EmbedderMismatch(
@@ -76,6 +83,7 @@ class Knowledge:
         ready = _loaded_meanings(previous, units.version)
         meanings = unit_meanings([(index.units[p.start:p.end], index.docs[p.doc_id]["title"], p.meaning, ready.get(p.key))
                                   for p in index.parts], units)
+        index.release_meanings()
         classifier = _intent_classifier(intents, embedder, settings)
         states = _student(load_state_student, settings, "feature states")
         facts = FactFinder(catalog, _student(load_feature_student, settings, "product features"), states)

@@ -183,17 +183,24 @@ def has_segment(settings: Settings, key: str) -> bool:
     return segment_files(settings, key)[0].exists()
 
 
-def read_segment(settings: Settings, key: str, with_tokens: bool = False) -> Segment:
-    """Raises SegmentUnreadable (naming the file) for a segment missing any part or of the wrong shape."""
+def read_segment(settings: Settings, key: str, with_tokens: bool = False, with_vectors: bool = True) -> Segment:
+    """Raises SegmentUnreadable (naming the file) for a segment missing any part or of the wrong shape.
+    Without vectors its `vectors` is an empty (units x 0) array: `read_vectors` reads them later, into
+    a matrix of the whole generation, so loading never holds every segment's rows twice."""
     meta, vectors, tokens = segment_files(settings, key)
     data = _validated(_META, meta)
-    matrix = _matrix(vectors, len(data["units"]))
+    matrix = _matrix(vectors, len(data["units"])) if with_vectors else np.zeros((len(data["units"]), 0), np.float16)
     words: list[list[str]] = []
     if with_tokens:
         words = _validated(_TOKENS, tokens)
         if len(words) != len(data["units"]):
             raise SegmentUnreadable(f"{tokens}: tokens for {len(words)} units, the segment has {len(data['units'])}")
     return Segment(key, data["doc"], data["units"], matrix, words, data.get("problems", []), data.get("meaning"))
+
+
+def read_vectors(settings: Settings, key: str, rows: int) -> np.ndarray:
+    """A segment's vectors (SegmentUnreadable unless there are `rows` of them)."""
+    return _matrix(segment_files(settings, key)[1], rows)
 
 
 def read_fingerprints(settings: Settings, key: str) -> set[str]:

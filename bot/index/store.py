@@ -12,7 +12,7 @@ was loaded (a stat per file) and reads them again only when one changed: a serve
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from bot.core.settings import Settings
 from bot.index.layout import FORMAT, MANIFEST, REPAIR, generation_dir, lexical_root, read_current, read_manifest, segments_dir
 from bot.index.lexical import LexicalIndex
 from bot.index.lexical_base import open_lexical
-from bot.index.segments import SegmentUnreadable, read_segment, segment_files
+from bot.index.segments import SegmentUnreadable, read_segment, read_vectors, segment_files
 from bot.index.vectors import VectorStore
 
 SLACK = 32  # extra neighbours asked for, beyond the ids a newer or older generation added
@@ -66,6 +66,12 @@ class StoredIndex:
     def __post_init__(self) -> None:
         for pos, unit in enumerate(self.units):
             self._positions.setdefault(unit["fingerprint"], []).append(pos)
+
+    def release_meanings(self) -> None:
+        """Forget the meaning rows as stored at ingest, once the caller holds them as objects (at 145k
+        units the raw rows take some 75 MB). A later load whose meaning version differs reads those
+        segments' meanings again from their words."""
+        self.parts = [replace(p, meaning=None) for p in self.parts]
 
     @property
     def embedder_name(self) -> str:
@@ -137,16 +143,16 @@ def _read_files(settings: Settings, generation: str, previous: StoredIndex | Non
         manifest = read_manifest(gen_dir)
         if manifest.get("format") != FORMAT:
             raise IndexCorrupt(f"{step}: an index of an older licensebot; {REPAIR}")
-        docs, units, matrices, parts = {}, [], [], []
+        docs, units, parts = {}, [], []
         loaded = {p.key: p for p in previous.parts} if previous is not None else {}
         for key in manifest["segments"]:
             step = segments_dir(settings) / f"{key}.*"
             files.update((path, _stamp(path)) for path in segment_files(settings, key)[:2])  # the reader's two
-            doc, seg_units, seg_vectors, meaning = _reused(previous, loaded[key]) if key in loaded else _read(settings, key)
+            doc, seg_units, meaning = _reused(previous, loaded[key]) if key in loaded else _read(settings, key)
             docs[doc["doc_id"]] = doc
             parts.append(Part(key, doc["doc_id"], len(units), len(units) + len(seg_units), meaning))
             units += seg_units
-            matrices.append(seg_vectors)
+        vectors = _vectors(settings, parts, previous, loaded)
         step = lexical_root(settings) / str(manifest.get("lexical"))
         files.update((path, _stamp(path)) for path in sorted(step.iterdir()))
         lexical = open_lexical(settings, manifest["lexical"], [(p.key, p.start, p.end) for p in parts])
@@ -156,16 +162,36 @@ def _read_files(settings: Settings, generation: str, previous: StoredIndex | Non
         raise IndexCorrupt(f"{exc}; {REPAIR}") from None
     except Exception as exc:  # noqa: BLE001 - any way a file can be broken; the message names it
         raise IndexCorrupt(f"{step}: cannot be read ({describe(exc)}); {REPAIR}") from None
-    vectors = np.vstack(matrices) if matrices else np.zeros((0, 384), np.float16)
     if lexical.size != len(units):
         raise IndexCorrupt(f"{lexical_root(settings) / manifest['lexical']}: {lexical.size} entries for {len(units)} units; {REPAIR}")
     return manifest, docs, units, vectors, lexical, files, parts
 
 
-def _read(settings: Settings, key: str) -> tuple[dict, list[dict], np.ndarray, dict | None]:
-    segment = read_segment(settings, key)
-    return segment.doc, segment.units, segment.vectors, segment.meaning
+def _read(settings: Settings, key: str) -> tuple[dict, list[dict], dict | None]:
+    """A segment's doc, units and stored meaning, its units slimmed for answering: the folded text
+    BM25 was tokenised from is dropped, and every unit shares its article's doc_id string (at 145k
+    units each saves some 30 MB)."""
+    segment = read_segment(settings, key, with_vectors=False)
+    doc_id = segment.doc["doc_id"]
+    for unit in segment.units:
+        unit.pop("search", None)
+        if unit["doc_id"] == doc_id:
+            unit["doc_id"] = doc_id
+    return segment.doc, segment.units, segment.meaning
 
 
-def _reused(previous: StoredIndex, part: Part) -> tuple[dict, list[dict], np.ndarray, dict | None]:
-    return previous.docs[part.doc_id], previous.units[part.start:part.end], previous.vectors[part.start:part.end], part.meaning
+def _reused(previous: StoredIndex, part: Part) -> tuple[dict, list[dict], dict | None]:
+    return previous.docs[part.doc_id], previous.units[part.start:part.end], part.meaning
+
+
+def _vectors(settings: Settings, parts: list[Part], previous: StoredIndex | None, loaded: dict[str, Part]) -> np.ndarray:
+    """Every unit's vector in one matrix, filled segment by segment (a reused one from `previous`):
+    stacking the segments' own matrices would hold every row twice at the peak."""
+    out: np.ndarray | None = None
+    for part in parts:
+        rows = previous.vectors[loaded[part.key].start:loaded[part.key].end] if part.key in loaded \
+            else read_vectors(settings, part.key, part.end - part.start)
+        if out is None:
+            out = np.empty((parts[-1].end, rows.shape[1]), np.float16)
+        out[part.start:part.end] = rows
+    return out if out is not None else np.zeros((0, 384), np.float16)

@@ -128,7 +128,7 @@ def unit_meanings(parts: list[tuple[list[dict], str, dict | None, list[UnitMeani
     already loaded with this reader's version or None): rows stored with this reader's version are
     taken as data (equal rows share one object: most units mean the same few things), the others are
     read again from the words."""
-    shared: dict[str, UnitMeaning] = {}
+    shared: dict[tuple, UnitMeaning] = {}
     out: list[UnitMeaning] = []
     for units, title, stored, ready in parts:
         if ready is not None:
@@ -136,7 +136,8 @@ def unit_meanings(parts: list[tuple[list[dict], str, dict | None, list[UnitMeani
         elif stored and stored.get("version") == reader.version and len(stored.get("index", ())) == len(units):
             table = []
             for row in stored["rows"]:
-                key = json.dumps(row, ensure_ascii=False)
+                licenses, named, kinds, topic, polarity, stance = row
+                key = (*licenses, "|", named, *kinds, "|", *topic, "|", *sorted(polarity.items()), stance)
                 table.append(shared.get(key) or shared.setdefault(key, UnitMeaning.from_row(row)))
             out += [table[i] for i in stored["index"]]
         else:
