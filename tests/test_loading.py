@@ -41,7 +41,7 @@ def stacked_from_files(settings, index) -> np.ndarray:
 def test_a_load_runs_no_cyclic_collection_and_leaves_the_collector_as_it_was(settings, knowledge, collections):
     assert gc.isenabled()
     Knowledge.load(settings, knowledge.embedder)
-    assert collections[0] == 0
+    assert collections[0] <= 1  # the one collection before building (pending garbage would be frozen with the rest)
     assert gc.isenabled()
     gc.disable()
     try:
