@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import shutil
+import sys
 
 import numpy as np
 import pytest
@@ -79,5 +80,6 @@ def test_units_are_slimmed_and_stored_meaning_rows_released(knowledge):
     index = knowledge.index
     assert all("search" not in unit for unit in index.units)  # only ingest tokenises the folded text
     assert all(unit["doc_id"] is index.docs[unit["doc_id"]]["doc_id"] for unit in index.units)
+    assert all(unit["kind"] is sys.intern(unit["kind"]) and unit["heading"] is sys.intern(unit["heading"]) for unit in index.units)
     assert all(part.meaning is None for part in index.parts)  # held as UnitMeaning objects instead
     assert len(knowledge.meanings) == len(index.units)
