@@ -25,6 +25,7 @@ from bot.core.settings import Settings
 from bot.core.text import fold
 from bot.index.embedders import Embedder
 from bot.index.layout import read_current
+from bot.kb.intents import load_intents
 from bot.insights.operator import OperatorView
 from bot.state import stores
 from bot.state.feedback import Feedback
@@ -148,6 +149,13 @@ def remembered(stored: Context, seen: Context, result: Answer) -> Context:
     misses = 0 if result.handoff or result.verdict != Verdict.unknown else stored.misses + 1
     return Context(features=features, licenses=result._asked or stored.licenses or seen.licenses, misses=misses,
                    question=result.question)
+
+
+def intent_names(settings: Settings | None = None) -> list[str]:
+    """The intents knowledge/intents.yaml declares, in its order: eval cases and the operator's
+    forms label questions with these, so a new intent is one entry there, not a code change."""
+    knowledge_dir = (settings or Settings()).knowledge_dir
+    return [intent.name for intent in load_intents(knowledge_dir / "intents.yaml").intents]
 
 
 def operator_gate(settings: Settings) -> OperatorGate:

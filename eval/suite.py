@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.settings import REPO_ROOT
+from bot.service import intent_names
 
 SUITES_DIR = REPO_ROOT / "eval" / "suites"
 KNOWN_FAILURES = REPO_ROOT / "eval" / "known_failures.yaml"
@@ -15,8 +16,6 @@ KNOWN_FIELDS = {"id", "question", "expect", "verdict", "facts", "sources", "refu
                 "language", "absent", "before", "carries"}
 STATUSES = {"required", "not_required", "depends", "unknown"}
 VERDICTS = STATUSES | {"out_of_scope"}
-INTENTS = {"verdict", "definition", "conditions", "materials", "process", "time", "cost", "penalty", "comparison",
-           "authority", "other"}
 METRICS = ["verdict_accuracy", "fact_recall", "citation_source_hit", "quote_verbatim_rate", "refusal_precision",
            "refusal_recall", "no_invention_rate", "recall_at_5", "mrr", "intent_accuracy", "language_accuracy",
            "follow_up_accuracy", "absent_rate", "grounded_rate", "pass_rate"]
@@ -74,8 +73,8 @@ def _case(raw, i: int, path: Path) -> Case:
         raise SuiteError(f"{where}: field 'expect' must map licence slugs to required/not_required/depends/unknown")
     if raw.get("verdict") is not None and raw["verdict"] not in VERDICTS:
         raise SuiteError(f"{where}: field 'verdict' must be one of {sorted(VERDICTS)}")
-    if raw.get("intent") is not None and raw["intent"] not in INTENTS:
-        raise SuiteError(f"{where}: field 'intent' must be one of {sorted(INTENTS)}")
+    if raw.get("intent") is not None and raw["intent"] not in (intents := intent_names()):
+        raise SuiteError(f"{where}: field 'intent' must be one of {sorted(intents)} (knowledge/intents.yaml)")
     if raw.get("language") not in (None, "zh", "en"):
         raise SuiteError(f"{where}: field 'language' must be zh or en")
     before = raw.get("before") or []

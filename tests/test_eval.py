@@ -108,3 +108,15 @@ def test_known_failures_may_only_shrink(knowledge, settings, embedder):
     assert listed_both["failures"] == ["t/right: passes now; take it off eval/known_failures.yaml"]
     listed_none = run_suites([suite], bot, show_progress=False, known={})
     assert len(listed_none["failures"]) == 1 and listed_none["failures"][0].startswith("t/wrong: new failure")
+
+
+def test_a_case_may_use_any_intent_intents_yaml_declares(tmp_path, knowledge_copy, monkeypatch):
+    suite = tmp_path / "s.yaml"
+    suite.write_text("cases:\n  - {id: c1, question: 拿到证以后还要做什么, intent: upkeep}\n", encoding="utf-8")
+    monkeypatch.setenv("LICENSEBOT_KNOWLEDGE_DIR", str(knowledge_copy))
+    with pytest.raises(SuiteError, match=r"case c1: field 'intent' must be one of .*'verdict'"):
+        load_suite(suite)
+    intents = knowledge_copy / "intents.yaml"
+    intents.write_text(intents.read_text(encoding="utf-8").replace(
+        "intents:\n", "intents:\n  upkeep:\n    cues: ['以后还要']\n    wordings: []\n    evidence: [duty]\n", 1), encoding="utf-8")
+    assert load_suite(suite).cases[0].intent == "upkeep"  # one entry in intents.yaml, no code change

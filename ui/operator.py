@@ -10,7 +10,7 @@ import streamlit as st
 from bot.core.errors import NotReady
 from bot.core.models import VERDICT_LABELS, Verdict
 from bot.core.settings import get_settings
-from bot.service import LoginResult
+from bot.service import LoginResult, intent_names
 from ui.loading import load_bot, load_gate
 from ui.view import escape_markdown
 
@@ -126,8 +126,6 @@ STATES = {"present": "有", "negated": "没有", "past": "以前有、已停", "
 REFUSALS = {"none": "不拒答", "forgery": "伪造", "renting": "租借资质", "evasion": "规避监管", "unrelated": "与资质无关",
             "injection": "指令注入"}
 OVERLAP = "没有保存：这个问题与评测集或训练集中已有的问题重合（连续 8 个字相同），同一个问题不能既用于训练又用于评测。"
-INTENTS = ["verdict", "definition", "conditions", "materials", "process", "time", "cost", "penalty", "comparison",
-           "authority", "other"]
 
 
 def add_example_form(index: int, group, features: dict[str, str], licences: dict[str, str]) -> None:
@@ -139,7 +137,7 @@ def add_example_form(index: int, group, features: dict[str, str], licences: dict
             for key in st.multiselect(f"产品功能：{name}", list(features), key=f"ex-{index}-{state}",
                                       format_func=features.get):
                 stated.setdefault(key, state)
-        intent = st.selectbox("在问什么", INTENTS, key=f"ex-{index}-intent")
+        intent = st.selectbox("在问什么", intent_names(get_settings()), key=f"ex-{index}-intent")
         asked = st.multiselect("问到的资质", list(licences), key=f"ex-{index}-licences", format_func=licences.get)
         refusal = st.selectbox("拒答类别", list(REFUSALS), key=f"ex-{index}-refusal", format_func=REFUSALS.get)
         person = st.checkbox("要求转人工", key=f"ex-{index}-person")
