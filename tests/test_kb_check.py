@@ -46,6 +46,19 @@ def test_each_problem_names_the_file_and_the_line_to_change(knowledge_copy):
     assert "3 errors" in out.stderr
 
 
+def test_an_evidence_kind_intents_yaml_asks_for_must_exist_in_evidence_yaml(knowledge_copy):
+    intents = knowledge_copy / "intents.yaml"
+    edit(intents, "    evidence: [duty]", "    evidence: [dutie]")
+    edit(intents, "    kind: time", "    kind: tiem")
+    out = kb_check(knowledge_copy)
+    assert out.returncode == 1
+    lines = intents.read_text(encoding="utf-8").splitlines()
+    for message, text_on_line in {"intents.obligations.evidence: 'dutie'": "[dutie]", "figures.period.kind: 'tiem'": "tiem"}.items():
+        line = next((p for p in out.stdout.splitlines() if message in p), None)
+        assert line, (message, out.stdout)
+        assert text_on_line in lines[int(re.match(r".+?:(\d+): ", line).group(1)) - 1], line
+
+
 def test_broken_yaml_is_one_problem_at_its_line(knowledge_copy):
     edit(knowledge_copy / "licenses.yaml", "  edi:\n", "  edi: [\n")
     out = kb_check(knowledge_copy)

@@ -320,10 +320,22 @@ def _from_evidence(u: Understanding, knowledge: Knowledge, book: c.CitationBook,
     lead = intent.lead_en if u.language == "en" else intent.lead
     lines = c.evidence_lines(lead, _subject(u, knowledge), [book.quote(i) for i in ids], u.language) + [c.t(u.language, "caution")]
     reason = "see the quotes" if u.language == "en" else "见引文"
-    licenses = [LicenseStatus(slug=s, name=knowledge.catalog.licenses[s].display(u.language), status=Verdict.depends,
+    status = Verdict.depends
+    if _figure_unsaid(u, knowledge, intent.evidence, chosen):  # "年检最晚几月几号" answered by units that give no date
+        if not intent.evidence:  # nothing but the figure was asked ("有效期是几年"): the rest would be unrelated quotes
+            return _unknown(u, knowledge)
+        lines, status, reason = [c.t(u.language, "figure_unsaid")] + lines, Verdict.unknown, c.t(u.language, "not_in_kb")
+    licenses = [LicenseStatus(slug=s, name=knowledge.catalog.licenses[s].display(u.language), status=status,
                               reason=reason, citations=ids) for s in u.asked]
-    return Answer(question=u.question, verdict=Verdict.depends, licenses=licenses, answer="\n".join(lines),
+    return Answer(question=u.question, verdict=status, licenses=licenses, answer="\n".join(lines),
                   mode=Mode.retrieval, confidence=round(min(0.5 + 0.1 * len(chosen), 0.8), 2))
+
+
+def _figure_unsaid(u: Understanding, knowledge: Knowledge, kinds: tuple[str, ...], chosen: list[Evidence]) -> bool:
+    """The question asks for a figure (a date, a period: intents.yaml `figures`) that none of the
+    quoted units states: the articles are silent on that part, whatever else they say."""
+    figure = knowledge.intents.figure_asked(u.folded)
+    return figure is not None and figure.kind not in kinds and not any(figure.kind in e.meaning.kinds for e in chosen)
 
 
 def _from_unit_polarity(u: Understanding, knowledge: Knowledge, book: c.CitationBook, hits) -> Answer:

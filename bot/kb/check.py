@@ -157,7 +157,21 @@ def _loads(knowledge_dir: Path) -> list[Problem]:
             loader(knowledge_dir / name)
         except KnowledgeError as exc:
             problems.append(Problem(knowledge_dir / name, 1, str(exc).split(": ", 1)[-1]))
-    return problems
+    return problems + _unknown_kinds(knowledge_dir)
+
+
+def _unknown_kinds(knowledge_dir: Path) -> list[Problem]:
+    """Evidence kinds intents.yaml asks for that evidence.yaml does not define (a typo would leave
+    an intent with nothing to quote, or every question asking for a figure 'unanswered')."""
+    try:
+        book, kinds = load_intents(knowledge_dir / "intents.yaml"), set(load_cues(knowledge_dir / "evidence.yaml").kinds)
+    except KnowledgeError:
+        return []  # said above
+    lines = _Lines(knowledge_dir / "intents.yaml")
+    wanted = [(("intents", i.name, "evidence"), k) for i in book.intents for k in i.evidence]
+    wanted += [(("figures", f.name, "kind"), f.kind) for f in book.figures]
+    return [Problem(lines.path, lines.at(*where), f"{'.'.join(where)}: {kind!r} is not a kind in evidence.yaml")
+            for where, kind in wanted if kind not in kinds]
 
 
 def check_knowledge(knowledge_dir: Path, docs: list[dict]) -> list[Problem]:

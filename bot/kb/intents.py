@@ -25,12 +25,25 @@ class Intent:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A figure a question can ask for (a date, a period) and the evidence kind of units that state one."""
+    name: str
+    cues: tuple[re.Pattern, ...]
+    kind: str
+
+
+@dataclass(frozen=True)
 class IntentBook:
     intents: tuple[Intent, ...]  # in cue order
     focus: dict[str, tuple[re.Pattern, ...]]
+    figures: tuple[Figure, ...] = ()
 
     def get(self, name: str) -> Intent:
         return next(i for i in self.intents if i.name == name)
+
+    def figure_asked(self, folded_question: str) -> Figure | None:
+        """The first figure whose cue fires in the question, or None."""
+        return next((f for f in self.figures if any(p.search(folded_question) for p in f.cues)), None)
 
 
 def _patterns(values, where: str) -> tuple[re.Pattern, ...]:
@@ -58,4 +71,10 @@ def load_intents(path: Path) -> IntentBook:
     if not {"verdict", "other"} <= names:
         raise KnowledgeError(f"{path}: intents must include 'verdict' and 'other'")
     focus = {k: _patterns(v, f"{path}: focus.{k}") for k, v in (data.get("focus") or {}).items()}
-    return IntentBook(tuple(intents), focus)
+    figures = []
+    for name, entry in (data.get("figures") or {}).items():
+        where = f"{path}: figures.{name}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("kind"), str):
+            raise KnowledgeError(f"{where}: expected a mapping with 'cues' and 'kind'")
+        figures.append(Figure(name, _patterns(entry.get("cues"), f"{where}.cues"), entry["kind"]))
+    return IntentBook(tuple(intents), focus, tuple(figures))
