@@ -16,10 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.kb.intents import IntentBook
+from bot.kb.intents import WORDING_SIMILARITY, IntentBook
 from bot.kb.learned.intent import IntentStudent, cued
 
-MIN_SIMILARITY = 0.93  # e5 similarities are compressed: below this a wording is no evidence of an intent
 
 
 @dataclass(frozen=True)
@@ -38,10 +37,12 @@ class IntentClassifier:
     def sure(self, question: str, vector: np.ndarray) -> str | None:
         """The student's intent for the whole message (`vector`: the e5 vector of its folded text) when
         it is sure, else None."""
-        if self.student is None:
-            return None
-        reading = self.student.read(question, vector)
-        return reading.label if reading.probability >= self.student.threshold else None
+        reading = self.reading(question, vector)
+        return reading.label if reading is not None and reading.probability >= self.student.threshold else None
+
+    def reading(self, question: str, vector: np.ndarray):
+        """The student's reading (label and probability), or None without a student."""
+        return self.student.read(question, vector) if self.student is not None else None
 
     def cued(self, folded: str) -> str | None:
         """The first intent whose cue fires, or None."""
@@ -50,16 +51,24 @@ class IntentClassifier:
     def focus(self, folded: str) -> str | None:
         return next((name for name, cues in self.book.focus.items() if any(c.search(folded) for c in cues)), None)
 
-    def classify(self, folded: str, qvec: np.ndarray | None, describes_product: bool, sure: str | None = None) -> IntentGuess:
+    def classify(self, folded: str, qvec: np.ndarray | None, describes_product: bool, sure: str | None = None,
+                 unsure=None) -> IntentGuess:
+        """`sure`: the student's label where it is sure (it overrules a cue); `unsure`: its reading
+        otherwise, taken where no cue fires and it is at least the student's `floor` sure; then the
+        nearest intents.yaml wording, then the default. Both thresholds were chosen together at
+        training, out of fold over the training writers (bot/kb/learned/intent.py)."""
         focus = self.focus(folded)
         if sure:
             return IntentGuess("verdict" if sure == "other" and describes_product else sure, focus, "student")
         cue = self.cued(folded)
         if cue:
             return IntentGuess(cue, focus, "cue")
+        if unsure is not None and self.student is not None and unsure.probability >= self.student.floor:
+            label = unsure.label
+            return IntentGuess("verdict" if label == "other" and describes_product else label, focus, "student")
         if qvec is not None and len(self.owners):
             scores = self.vectors @ qvec
             best = int(np.argmax(scores))
-            if scores[best] >= MIN_SIMILARITY:
+            if scores[best] >= WORDING_SIMILARITY:
                 return IntentGuess(self.owners[best], focus, "meaning", float(scores[best]))
         return IntentGuess("verdict" if describes_product else "other", focus, "default")

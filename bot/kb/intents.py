@@ -11,6 +11,9 @@ from bot.core.errors import KnowledgeError
 from bot.kb.catalog import load_yaml, str_list
 
 
+WORDING_SIMILARITY = 0.93  # e5 similarities are compressed: below this a wording is no evidence of an intent
+
+
 @dataclass(frozen=True)
 class Intent:
     name: str

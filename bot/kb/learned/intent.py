@@ -3,9 +3,10 @@ time, the cost, a comparison …), read from the whole message as the learned re
 
 A linear model over the message's e5 vector (answering has it already, for the refusal student) and
 its character n-grams; the most probable intent wins. Answering (bot/answering/intent.py) takes its
-reading where it is sure — from the threshold chosen at training, out of fold over the training
-writers, as the one at which the student overrules a cue of knowledge/intents.yaml with the best
-accuracy — and leaves an unsure message to the cues, the nearest wording and the default. It reads
+reading where it is sure enough to overrule a cue of knowledge/intents.yaml; else a cue that fires;
+else its reading again where it is at least `floor` sure; else the nearest wording and the default.
+Both thresholds are chosen together at training, out of fold over the training writers, as the pair
+that reads their messages with the best accuracy. It reads
 what no cue names ("由边个部门批", "有咩唔同") and does not let a long WeChat message's background
 words outvote its question. Shipped in `knowledge/models/intent/`; `licensebot kb train --intent`
 writes it, with the held-out writer's figures for the student, the cues and both in its model.json.
@@ -21,6 +22,7 @@ from bot.core.settings import Settings
 from bot.core.text import fold
 from bot.kb.learned import store
 from bot.kb.learned.models import Row
+from bot.kb.intents import WORDING_SIMILARITY
 from bot.kb.learned.refusal import LinearStudent, StudentReading, unit_vectors
 
 TASK = "intent"
@@ -30,8 +32,14 @@ C = 16.0  # less regularised than the other students: intents are told apart by 
 
 
 class IntentStudent(LinearStudent):
-    """`threshold`: how sure the student must be to overrule a cue of intents.yaml."""
+    """`threshold`: how sure the student must be to overrule a cue of intents.yaml; `floor`: how sure it
+    must be, where no cue fires, to be taken before the nearest wording and the default (above 1: never,
+    as a student trained before the floor was chosen is read)."""
     task = TASK
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.floor = float(self.meta["tasks"][TASK].get("floor", 1.01))
 
     def read_row(self, row: Row) -> StudentReading:
         p = self.model.proba([row])[0]
@@ -44,13 +52,27 @@ def cued(book, folded: str) -> str | None:
     return next((i.name for i in book.intents if i.cued(folded)), None)
 
 
-def combine(probs: np.ndarray, cues: np.ndarray, overrule: float) -> np.ndarray:
-    """Per row: the student's intent when it is at least `overrule` sure or no cue fired (cue -1), else
-    the cue's — what the threshold is chosen by. Answering tries the nearest intents.yaml wording and
-    then the default for an unsure message no cue names; `python bench/reader.py` measures that whole."""
+def combine(probs: np.ndarray, cues: np.ndarray, overrule: float, floor: float = 0.0,
+            fallback: np.ndarray | None = None) -> np.ndarray:
+    """Per row, as answering decides: the student's intent when it is at least `overrule` sure; else
+    the cue's when one fired (cue >= 0); else the student's when it is at least `floor` sure; else
+    `fallback` (the nearest intents.yaml wording, or the default) — what both thresholds are chosen by."""
     best = probs.argmax(1)
-    sure = probs[np.arange(len(probs)), best] >= overrule
-    return np.where(sure | (cues < 0), best, cues)
+    p = probs[np.arange(len(probs)), best]
+    rest = best if fallback is None else np.where(p >= floor, best, fallback)
+    return np.where(p >= overrule, best, np.where(cues >= 0, cues, rest))
+
+
+def fallbacks(book, labels: list[str], vectors: np.ndarray, wording_vectors: np.ndarray, owners: list[str],
+              describes: np.ndarray) -> np.ndarray:
+    """What answering falls back to per message: the intent of the nearest wording when it is close
+    enough, else 'verdict' for a message that describes a product and 'other' otherwise."""
+    default = np.where(describes, labels.index(DEFAULT), labels.index("other"))
+    if not len(owners):
+        return default
+    scores = vectors @ wording_vectors.T
+    nearest = np.asarray([labels.index(owners[i]) if owners[i] in labels else -1 for i in scores.argmax(1)])
+    return np.where((scores.max(1) >= WORDING_SIMILARITY) & (nearest >= 0), nearest, default)
 
 
 def load_intent_student(settings: Settings) -> IntentStudent:
@@ -78,31 +100,38 @@ def train_intent_student(settings: Settings, embedder, log: Callable[[str], None
         data.add(Row(vec, *tfidf.sparse_row(m.text)), m.intents[:1], m.writer, m.lang)
     book = load_intents(settings.knowledge_dir / "intents.yaml")
     cues = np.asarray([labels.index(c) if (c := cued(book, fold(m.text))) in labels else -1 for m in corpus.messages])
+    owners = [i.name for i in book.intents for _ in i.wordings]
+    wordings = unit_vectors(settings, embedder, [w for i in book.intents for w in i.wordings])
+    describes = np.asarray([any(s.value == "present" for c in m.clauses for s in c.features.values()) for m in corpus.messages])
+    fallback = fallbacks(book, labels, vectors, wordings, owners, describes)
     writers = np.asarray(data.writers)
     truth_all = np.asarray(data.targets).argmax(1)
     training = sorted(set(data.writers) - heldout)
-    log(f"choosing how sure the {TASK} student must be to overrule a cue, leaving out each of {len(training)} writers …")
+    log(f"choosing how sure the {TASK} student must be to overrule a cue, and to be taken where none fires, "
+        f"leaving out each of {len(training)} writers …")
     oof = np.zeros((len(data.rows), len(labels)))
     for writer in training:
         rows, targets = data.part(np.isin(writers, [w for w in training if w != writer]))
         out = writers == writer
         oof[out] = fit_logistic(data, rows, targets, tfidf.width).proba([r for r, o in zip(data.rows, out) if o])
     train_mask = ~np.isin(writers, sorted(heldout))
-    accuracy = {t: float((combine(oof[train_mask], cues[train_mask], t) == truth_all[train_mask]).mean()) for t in OVERRULE}
-    overrule = max(OVERRULE, key=lambda t: (round(accuracy[t], 4), -t))
+    m = train_mask
+    accuracy = {(t, f): float((combine(oof[m], cues[m], t, f, fallback[m]) == truth_all[m]).mean())
+                for t in OVERRULE for f in OVERRULE + (1.01,) if f <= t or f > 1}
+    overrule, floor = max(accuracy, key=lambda tf: (round(accuracy[tf], 4), -tf[0], -tf[1]))
     rows, targets = data.part(train_mask)
-    log(f"training {TASK} on {len(rows)} messages (overrules a cue at {overrule}) …")
+    log(f"training {TASK} on {len(rows)} messages (overrules a cue at {overrule}, taken where no cue fires at {floor}) …")
     model = fit_logistic(data, rows, targets, tfidf.width)
     meta = {"embedder": embedder.name, "corpus_sha256": store.corpus_hash(training_dir(settings)),
             "heldout": sorted(heldout), "vocabulary": list(tfidf.vocabulary),
-            "out_of_fold": {str(t): round(a, 4) for t, a in accuracy.items()},
-            "tasks": {TASK: {**model.meta(), "threshold": overrule}}}
+            "out_of_fold": {f"{t}/{f}": round(a, 4) for (t, f), a in accuracy.items()},
+            "tasks": {TASK: {**model.meta(), "threshold": overrule, "floor": floor}}}
     arrays = {"tfidf.idf": tfidf.idf, **model.arrays(TASK)}
     test = ~train_mask
     probs = model.proba([r for r, t in zip(data.rows, test) if t])
     truth = np.asarray(data.targets, np.int8)[test]
     cue_or_verdict = np.where(cues[test] >= 0, cues[test], 0)
-    for name, predicted in (("heldout_figures", combine(probs, cues[test], overrule)),
+    for name, predicted in (("heldout_figures", combine(probs, cues[test], overrule, floor, fallback[test])),
                             ("heldout_student", probs.argmax(1)), ("heldout_cues", cue_or_verdict)):
         meta[name] = scores(TASK, labels, truth, np.eye(len(labels), dtype=np.int8)[predicted])
     return IntentStudent.write(settings, meta, arrays)
