@@ -160,3 +160,23 @@ def test_a_cached_question_vector_is_not_lost_when_the_same_call_fills_the_cache
                    for t in [old] + new)
     finally:
         knowledge.forget_vectors()
+
+
+def test_duties_after_issuance_are_quoted_and_a_date_the_articles_never_give_is_said_to_be_missing(knowledge):
+    duties = answer("我们公司刚拿到ICP证，以后还有哪些事情要做？", knowledge)
+    assert duties.verdict.value == "depends"
+    assert any("定期" in c.quote for c in duties.citations)  # reporting, keeping the registration current
+    dated = answer("我们拿到ICP证以后，每年几月份之前要向工信部汇报？", knowledge)
+    assert dated.verdict.value == "unknown"  # the articles give no month: said first, not guessed
+    assert dated.answer.startswith("知识库中的文章没有给出您问的具体日期或期限")
+    assert dated.citations and any("定期" in c.quote for c in dated.citations)  # what they do say about it follows
+    assert not re.search(r"[0-9一二三四五六七八九十]+月", dated.answer.split("\n", 1)[0])
+
+
+def test_a_question_wholly_about_something_no_article_mentions_says_so_before_what_they_do_say(knowledge):
+    a = answer("拿到证之后是不是还得年检？", knowledge)
+    assert a.verdict.value == "unknown"
+    assert a.answer.startswith("知识库中的文章没有提到【年检】")
+    assert a.citations and any("定期" in c.quote for c in a.citations)
+    mentioned = answer("拿到ICP证之后，公司改名要不要去更新信息？", knowledge)  # 公司名称变更 is in an article
+    assert mentioned.verdict.value == "depends" and any("名称变更" in c.quote for c in mentioned.citations)

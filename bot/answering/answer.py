@@ -290,6 +290,9 @@ def _answering_units(u: Understanding, knowledge: Knowledge, hits, kinds: set[st
         return []  # the question is about something the articles never mention ("版号", "年检")
     if best < SURE_SIMILARITY and subject_bound and covered(u.content_terms, chosen) == 0:
         return []
+    if best < SURE_SIMILARITY and not subject_bound and u.subject_nouns and covered(u.subject_nouns, chosen) == 0 \
+            and knowledge.intents.figure_asked(u.folded) is not None:
+        return []  # a figure of something these units never name: "一个月左右" answers 办证要多久, not 有效期是几年
     return chosen
 
 
@@ -321,21 +324,28 @@ def _from_evidence(u: Understanding, knowledge: Knowledge, book: c.CitationBook,
     lines = c.evidence_lines(lead, _subject(u, knowledge), [book.quote(i) for i in ids], u.language) + [c.t(u.language, "caution")]
     reason = "see the quotes" if u.language == "en" else "见引文"
     status = Verdict.depends
-    if _figure_unsaid(u, knowledge, intent.evidence, chosen):  # "年检最晚几月几号" answered by units that give no date
-        if not intent.evidence:  # nothing but the figure was asked ("有效期是几年"): the rest would be unrelated quotes
+    unsaid = _part_unsaid(u, knowledge, intent.evidence, chosen)
+    if unsaid:  # the articles are silent on part of what was asked: said first, then what they do say
+        if not intent.evidence:  # nothing but that part was asked ("有效期是几年"): the rest would be unrelated quotes
             return _unknown(u, knowledge)
-        lines, status, reason = [c.t(u.language, "figure_unsaid")] + lines, Verdict.unknown, c.t(u.language, "not_in_kb")
+        lines, status, reason = [unsaid] + lines, Verdict.unknown, c.t(u.language, "not_in_kb")
     licenses = [LicenseStatus(slug=s, name=knowledge.catalog.licenses[s].display(u.language), status=status,
                               reason=reason, citations=ids) for s in u.asked]
     return Answer(question=u.question, verdict=status, licenses=licenses, answer="\n".join(lines),
                   mode=Mode.retrieval, confidence=round(min(0.5 + 0.1 * len(chosen), 0.8), 2))
 
 
-def _figure_unsaid(u: Understanding, knowledge: Knowledge, kinds: tuple[str, ...], chosen: list[Evidence]) -> bool:
-    """The question asks for a figure (a date, a period: intents.yaml `figures`) that none of the
-    quoted units states: the articles are silent on that part, whatever else they say."""
+def _part_unsaid(u: Understanding, knowledge: Knowledge, kinds: tuple[str, ...], chosen: list[Evidence]) -> str | None:
+    """The line saying which part of the question the articles are silent on, or None: the thing the
+    question is about, when they never mention it ("每年要年检吗": no article has the word, though the
+    quotes answer the question's kind; a question with other subjects they do mention is answered), or
+    a figure (a date, a period: intents.yaml `figures`) that none of the quoted units states."""
+    if u.subject_nouns and not any(knowledge.index.lexical.knows(n) for n in u.subject_nouns):
+        return c.t(u.language, "never_said").format(c.t(u.language, "names").join(u.subject_nouns))
     figure = knowledge.intents.figure_asked(u.folded)
-    return figure is not None and figure.kind not in kinds and not any(figure.kind in e.meaning.kinds for e in chosen)
+    if figure is not None and figure.kind not in kinds and not any(figure.kind in e.meaning.kinds for e in chosen):
+        return c.t(u.language, "figure_unsaid")
+    return None
 
 
 def _from_unit_polarity(u: Understanding, knowledge: Knowledge, book: c.CitationBook, hits) -> Answer:

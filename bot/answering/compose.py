@@ -16,6 +16,7 @@ TEXT = {
            "more": "其他相关说法：", "sides": "各文章的说法（按日期）：", "undated": "日期不详", "sep": "、", "names": "、", "end": "。", "colon": "：",
            "said": "文章原文（需结合具体业务判断）：",
            "figure_unsaid": "知识库中的文章没有给出您问的具体日期或期限，我不做猜测；文章中相关的说法如下。",
+           "never_said": "知识库中的文章没有提到【{}】，我不做猜测；文章中相关的说法如下。",
            "outvoted": "请注意：您既说到【{absent}】，又说到【{other}】。以上结论按【{other}】判断；如果实际只有【{absent}】，结论会不同。"},
     "en": {"caution": "Note: this summarises the knowledge base's articles and is not legal advice; whether you need a "
                       "licence is decided by your local communications administration.",
@@ -32,6 +33,8 @@ TEXT = {
            "said": "What the articles say (in their own words; your case decides):",
            "figure_unsaid": "The articles do not give the date or period you ask about, and I will not guess; what they do "
                             "say on the subject follows.",
+           "never_said": "The articles in the knowledge base never mention [{}], and I will not guess; what they do say on "
+                         "the subject follows.",
            "outvoted": "Please note: you describe both [{absent}] and [{other}]. The answer above goes by [{other}]; "
                        "if only [{absent}] holds, the answer differs."},
 }

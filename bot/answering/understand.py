@@ -118,7 +118,8 @@ class QuestionReader:
 
     def read(self, s: Screened, vectors: dict[str, np.ndarray], context: Context) -> Understanding:
         """`vectors`: the e5 vectors of the texts `to_embed` chose; the search texts' mean is the search vector."""
-        sure = self.intents.sure(s.question, vectors[s.folded])
+        reading = self.intents.reading(s.question, vectors[s.folded])
+        sure = reading.label if reading is not None and reading.probability >= self.intents.student.threshold else None
         asks = sure or self.intents.cued(s.folded)
         search = self.search_texts(s, asks)
         qvec = _mean([vectors[t] for t in search])
@@ -129,7 +130,7 @@ class QuestionReader:
         described = {t: vectors[t] for t in clauses(s.folded)[:MAX_STUDENT_CLAUSES] if t in vectors}
         facts = self.facts.find(s.folded, described, by_meaning=asks in (None, "verdict", "other") and not about_licence_only)
         stated = [f.feature for f in facts if not f.negated]
-        intent = self.intents.classify(s.folded, qvec, bool(stated), sure)
+        intent = self.intents.classify(s.folded, qvec, bool(stated), sure, reading)
         u = Understanding(s.question, s.folded, s.language, intent, licenses, facts, vector=qvec)
         domain = set(self.domain.keys(s.folded, fuzzy=False, negation=False))
         u.domain = "strong" if "strong" in domain else "context" if "context" in domain else None
@@ -200,7 +201,7 @@ class QuestionReader:
             if len(word) < 2 or word in self.stopwords or not _CJK.search(word):
                 continue
             terms.append(word)
-            if pair.flag[:1] in NOUN_TAGS:
+            if pair.flag[:1] in NOUN_TAGS and pair.flag != "ns":  # a place ("成都", "香港") says where, not what is asked
                 nouns.append(word)
         for en in self.english.keys(u.folded, fuzzy=False, negation=False):
             alternatives = [fold(w) for w in self.catalog.glossary.english[en]]
