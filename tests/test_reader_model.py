@@ -154,7 +154,8 @@ def test_saved_model_has_no_pickle_loads_fast_without_torch_and_predicts_the_sam
                          env=dict(os.environ, LICENSEBOT_DATA_DIR=str(settings.data_dir),
                                   LICENSEBOT_KNOWLEDGE_DIR=str(settings.knowledge_dir)))
     took, torch, sklearn, refusal = out.stdout.split()
-    assert float(took) < 1.0 and torch == "False" and sklearn == "False" and refusal == "none"
+    said = reader.read("我们以前有语音房，现在撤了").refusal  # this small reader's own reading, whatever it is
+    assert float(took) < 1.0 and torch == "False" and sklearn == "False" and refusal == str(getattr(said, "value", said))
 
 
 def test_missing_corrupt_tampered_or_stale_models_give_one_clear_line(tmp_path, small_fitted, embedder):
