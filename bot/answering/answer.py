@@ -319,15 +319,15 @@ def _from_evidence(u: Understanding, knowledge: Knowledge, book: c.CitationBook,
     chosen = _addressing_every_term(u, knowledge, hits, _answering_units(u, knowledge, hits, set(intent.evidence)))
     if not chosen:
         return _unknown(u, knowledge)
+    unsaid = _part_unsaid(u, knowledge, intent.evidence, chosen)
+    if unsaid and not intent.evidence:  # nothing but that part was asked ("有效期是几年"): the rest would be unrelated quotes
+        return _unknown(u, knowledge)  # decided before citing: the book's citations go out with the answer
     ids = _cite_units(chosen, book)
     lead = intent.lead_en if u.language == "en" else intent.lead
     lines = c.evidence_lines(lead, _subject(u, knowledge), [book.quote(i) for i in ids], u.language) + [c.t(u.language, "caution")]
     reason = "see the quotes" if u.language == "en" else "见引文"
     status = Verdict.depends
-    unsaid = _part_unsaid(u, knowledge, intent.evidence, chosen)
     if unsaid:  # the articles are silent on part of what was asked: said first, then what they do say
-        if not intent.evidence:  # nothing but that part was asked ("有效期是几年"): the rest would be unrelated quotes
-            return _unknown(u, knowledge)
         lines, status, reason = [unsaid] + lines, Verdict.unknown, c.t(u.language, "not_in_kb")
     licenses = [LicenseStatus(slug=s, name=knowledge.catalog.licenses[s].display(u.language), status=status,
                               reason=reason, citations=ids) for s in u.asked]
