@@ -34,15 +34,14 @@ class IntentClassifier:
         """`vectors`: one row per intent wording, `owners[i]` the intent of row i."""
         self.book, self.vectors, self.owners, self.student = book, vectors, owners, student
 
-    def sure(self, question: str, vector: np.ndarray) -> str | None:
-        """The student's intent for the whole message (`vector`: the e5 vector of its folded text) when
-        it is sure, else None."""
-        reading = self.reading(question, vector)
-        return reading.label if reading is not None and reading.probability >= self.student.threshold else None
-
     def reading(self, question: str, vector: np.ndarray):
-        """The student's reading (label and probability), or None without a student."""
+        """The student's reading of the whole message (`vector`: the e5 vector of its folded text), or
+        None without a student."""
         return self.student.read(question, vector) if self.student is not None else None
+
+    def sure(self, reading) -> str | None:
+        """The reading's intent when the student is sure enough to overrule a cue, else None."""
+        return reading.label if reading is not None and reading.probability >= self.student.threshold else None
 
     def cued(self, folded: str) -> str | None:
         """The first intent whose cue fires, or None."""
@@ -51,21 +50,20 @@ class IntentClassifier:
     def focus(self, folded: str) -> str | None:
         return next((name for name, cues in self.book.focus.items() if any(c.search(folded) for c in cues)), None)
 
-    def classify(self, folded: str, qvec: np.ndarray | None, describes_product: bool, sure: str | None = None,
-                 unsure=None) -> IntentGuess:
-        """`sure`: the student's label where it is sure (it overrules a cue); `unsure`: its reading
-        otherwise, taken where no cue fires and it is at least the student's `floor` sure; then the
+    def classify(self, folded: str, qvec: np.ndarray | None, describes_product: bool, reading=None) -> IntentGuess:
+        """`reading`: the student's (`reading()`); taken where it is sure (it overrules a cue), else a cue
+        that fires, else the reading again where it is at least the student's `floor` sure, then the
         nearest intents.yaml wording, then the default. Both thresholds were chosen together at
         training, out of fold over the training writers (bot/kb/learned/intent.py)."""
         focus = self.focus(folded)
-        if sure:
-            return IntentGuess("verdict" if sure == "other" and describes_product else sure, focus, "student")
-        cue = self.cued(folded)
+        student = self.sure(reading)
+        cue = None if student else self.cued(folded)
         if cue:
             return IntentGuess(cue, focus, "cue")
-        if unsure is not None and self.student is not None and unsure.probability >= self.student.floor:
-            label = unsure.label
-            return IntentGuess("verdict" if label == "other" and describes_product else label, focus, "student")
+        if student is None and reading is not None and reading.probability >= self.student.floor:
+            student = reading.label
+        if student:
+            return IntentGuess("verdict" if student == "other" and describes_product else student, focus, "student")
         if qvec is not None and len(self.owners):
             scores = self.vectors @ qvec
             best = int(np.argmax(scores))

@@ -119,8 +119,7 @@ class QuestionReader:
     def read(self, s: Screened, vectors: dict[str, np.ndarray], context: Context) -> Understanding:
         """`vectors`: the e5 vectors of the texts `to_embed` chose; the search texts' mean is the search vector."""
         reading = self.intents.reading(s.question, vectors[s.folded])
-        sure = reading.label if reading is not None and reading.probability >= self.intents.student.threshold else None
-        asks = sure or self.intents.cued(s.folded)
+        asks = self.intents.sure(reading) or self.intents.cued(s.folded)
         search = self.search_texts(s, asks)
         qvec = _mean([vectors[t] for t in search])
         licenses = self.licenses.keys(s.folded, negation=False)
@@ -130,7 +129,7 @@ class QuestionReader:
         described = {t: vectors[t] for t in clauses(s.folded)[:MAX_STUDENT_CLAUSES] if t in vectors}
         facts = self.facts.find(s.folded, described, by_meaning=asks in (None, "verdict", "other") and not about_licence_only)
         stated = [f.feature for f in facts if not f.negated]
-        intent = self.intents.classify(s.folded, qvec, bool(stated), sure, reading)
+        intent = self.intents.classify(s.folded, qvec, bool(stated), reading)
         u = Understanding(s.question, s.folded, s.language, intent, licenses, facts, vector=qvec)
         domain = set(self.domain.keys(s.folded, fuzzy=False, negation=False))
         u.domain = "strong" if "strong" in domain else "context" if "context" in domain else None
