@@ -130,6 +130,8 @@ class QuestionReader:
         facts = self.facts.find(s.folded, described, by_meaning=asks in (None, "verdict", "other") and not about_licence_only)
         stated = [f.feature for f in facts if not f.negated]
         intent = self.intents.classify(s.folded, qvec, bool(stated), reading)
+        if intent.name not in ("verdict", "other") and search != [s.folded]:
+            qvec = vectors[s.folded]  # known only now to ask for something else: searched by all it says
         u = Understanding(s.question, s.folded, s.language, intent, licenses, facts, vector=qvec)
         domain = set(self.domain.keys(s.folded, fuzzy=False, negation=False))
         u.domain = "strong" if "strong" in domain else "context" if "context" in domain else None
