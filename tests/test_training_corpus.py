@@ -88,3 +88,11 @@ def test_the_run_check_catches_a_copied_question():
     assert shared_runs([question], ["客户说：" + question[2:] + "谢谢"]) and not shared_runs([question], ["完全无关的一句话"])
     english = "Does our voice chat room mini program need a multi-party licence?"
     assert shared_runs([english], ["our VOICE-CHAT room"]) and not shared_runs([english], ["a voice app"])
+
+
+def test_the_run_check_sees_through_script_phrasing_and_latin_in_between():
+    """A Taiwan rewrite (網路/通訊 for 网络/通信) or a Simplified copy with "app" slipped in is still a copy."""
+    question = "网络文化经营许可证去哪个部门申请？"
+    assert shared_runs([question], ["請問網路文化經營許可證要什麼條件"])
+    assert shared_runs(["我们会收集用户的浏览记录"], ["我们app会收集用户的位置"])
+    assert not shared_runs([question], ["網路文化許可證去哪裡辦"])

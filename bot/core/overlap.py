@@ -1,6 +1,8 @@
 """What holds the training corpus and the eval suites apart: two texts "share a run" when 8 consecutive
-characters are the same, as written or folded, lower-cased, with or without spaces and punctuation —
-licence names and common English phrasing count too, so what trains never contains a piece of what tests.
+characters are the same in any of their comparison forms — as written; folded and lower-cased; with Taiwan
+and Hong Kong phrasing converted to the mainland's (網路→网络, 通訊→通信, as OpenCC's tw2sp does); and each
+of those without spaces and punctuation, and with only its Han characters. Licence names, common English phrasing and a Traditional rewrite of a Simplified question all
+count, so what trains never contains a piece of what tests.
 
 `tests/test_training_corpus.py` fails when a training text shares a run with an eval question; the
 operator's view (bot/insights/operator.py) refuses to save a question as a training example when it
@@ -9,18 +11,35 @@ question cannot both teach the students and test them."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import opencc
 
 from bot.core.text import fold
 
 RUN = 8
 
+# Punctuation and spaces; everything but Han characters ("我们app会收集" holds the run "我们会收集…"). Not
+# letters alone: English words run together across spaces would match by accident ("has on video").
+_STRIPS = (re.compile(r"[\W_]+"), re.compile(r"[^\u3400-\u9fff]+"))
+
+
+@lru_cache(maxsize=1)
+def _mainland() -> opencc.OpenCC:
+    return opencc.OpenCC("tw2sp")
+
+
+def forms_of(text: str) -> set[str]:
+    """Every form a run is looked for in ("ICP許可證吗？", "icp许可证吗?" and "ICP许可证吗" are one run)."""
+    lowered = {text.lower(), fold(text).lower(), fold(_mainland().convert(text)).lower()}
+    forms = {text, fold(text), *lowered}
+    forms |= {"".join(f.split()) for f in forms}
+    forms |= {strip.sub("", f) for f in lowered for strip in _STRIPS}
+    return {f for f in forms if f}
+
 
 def runs_of(text: str) -> set[str]:
-    """Runs of RUN characters as written, folded and lower-cased, each also without its spaces and
-    without every punctuation mark ("ICP许可证吗？" and "icp许可证吗?" are the same run)."""
-    forms = {text, fold(text), text.lower(), fold(text).lower()}
-    forms |= {"".join(f.split()) for f in forms} | {re.sub(r"[\W_]+", "", f) for f in forms}
-    return {f[i:i + RUN] for f in forms for i in range(len(f) - RUN + 1)}
+    return {f[i:i + RUN] for f in forms_of(text) for i in range(len(f) - RUN + 1)}
 
 
 def shared_runs(questions: list[str], texts: list[str]) -> list[tuple[str, str]]:
