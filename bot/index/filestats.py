@@ -10,6 +10,7 @@ import json
 import os
 from dataclasses import dataclass
 
+from bot.core.files import atomic_write
 from bot.core.settings import Settings
 from bot.index.layout import index_root
 
@@ -43,6 +44,4 @@ class FileStats:
     def save(self) -> None:
         """Only the files of this run: a removed article's entry goes with it."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f"files.json.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({s: vars(v) for s, v in self._now.items()}, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.path)
+        atomic_write(self.path, json.dumps({s: vars(v) for s, v in self._now.items()}, ensure_ascii=False))

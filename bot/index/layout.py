@@ -32,8 +32,8 @@ import secrets
 import time
 from pathlib import Path
 
+from bot.core.files import atomic_write
 from bot.core.errors import IndexCorrupt
-from bot.core.faults import crash_point
 from bot.core.private import DIR_MODE
 from bot.core.settings import Settings
 
@@ -119,12 +119,7 @@ def read_current(settings: Settings) -> str | None:
 def write_current(settings: Settings, generation: str) -> None:
     """Atomic on POSIX: readers see the old or the new generation, never a half-written one."""
     root = index_root(settings)
-    tmp = root / f"CURRENT.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps({"generation": generation}))
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    crash_point("publish:before-rename")
-    os.replace(tmp, root / "CURRENT")
+    atomic_write(root / "CURRENT", json.dumps({"generation": generation}), crash="publish:before-rename")
 
 
 def read_manifest(gen_dir: Path) -> dict:

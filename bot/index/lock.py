@@ -7,7 +7,6 @@ other machines read the index and never write it.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import socket
@@ -16,6 +15,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 from bot.core.errors import IngestBusy
+from bot.core.files import file_lock
 from bot.core.private import DIR_MODE, private_dir
 from bot.core.settings import Settings
 from bot.index.layout import index_root
@@ -37,16 +37,15 @@ def ingest_lock(settings: Settings, wait: bool = False, on_wait: Callable[[str],
     root = index_root(settings)
     private_dir(settings.data_dir)  # the first writer may be creating it: 0700 from the start
     root.mkdir(mode=DIR_MODE, exist_ok=True)
-    with open(root / "ingest.lock", "a+", encoding="utf-8") as fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = _holder(fh)
-            if not wait:
-                raise IngestBusy(f"{root / 'ingest.lock'} is held by {holder}: wait for it to finish "
-                                 "(or run `licensebot ingest --wait`)") from None
-            on_wait(f"waiting for {holder} to finish …")
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+
+    def busy(fh) -> None:
+        holder = _holder(fh)
+        if not wait:
+            raise IngestBusy(f"{root / 'ingest.lock'} is held by {holder}: wait for it to finish "
+                             "(or run `licensebot ingest --wait`)")
+        on_wait(f"waiting for {holder} to finish …")
+
+    with file_lock(root / "ingest.lock", busy) as fh:
         try:
             fh.seek(0)
             fh.truncate()
@@ -58,4 +57,3 @@ def ingest_lock(settings: Settings, wait: bool = False, on_wait: Callable[[str],
             fh.seek(0)
             fh.truncate()
             fh.flush()
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

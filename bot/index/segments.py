@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +22,7 @@ import numpy as np
 from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
 from typing_extensions import NotRequired, TypedDict
 
+from bot.core.files import atomic_write
 from bot.core.faults import crash_point
 from bot.core.private import DIR_MODE
 from bot.core.settings import Settings
@@ -125,33 +125,19 @@ def segment_files(settings: Settings, key: str) -> tuple[Path, Path, Path]:
     return base.with_suffix(".json"), base.with_suffix(".npy"), base.with_suffix(".tokens.json")
 
 
-def _replace(tmp: Path, final: Path) -> None:
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, final)
-
-
 def write_segment(settings: Settings, segment: Segment) -> None:
     meta, vectors, tokens = segment_files(settings, segment.key)
     meta.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    suffix = f".{os.getpid()}.tmp"
-    tmp_vectors = vectors.with_name(vectors.name + suffix)
-    with open(tmp_vectors, "wb") as fh:
-        np.save(fh, np.asarray(segment.vectors, dtype=np.float16))
-    _replace(tmp_vectors, vectors)
-    tmp_tokens = tokens.with_name(tokens.name + suffix)
-    tmp_tokens.write_text(json.dumps(segment.tokens, ensure_ascii=False), encoding="utf-8")
-    _replace(tmp_tokens, tokens)
+    atomic_write(vectors, lambda out: np.save(out, np.asarray(segment.vectors, dtype=np.float16)))
+    atomic_write(tokens, json.dumps(segment.tokens, ensure_ascii=False))
     crash_point("write:segment")
     _write_meta(settings, segment)
 
 
 def _write_meta(settings: Settings, segment: Segment) -> None:
     meta = segment_files(settings, segment.key)[0]
-    tmp_meta = meta.with_name(meta.name + f".{os.getpid()}.tmp")
-    tmp_meta.write_text(json.dumps({"doc": segment.doc, "units": segment.units, "problems": segment.problems,
-                                    "meaning": segment.meaning}, ensure_ascii=False), encoding="utf-8")
-    _replace(tmp_meta, meta)
+    atomic_write(meta, json.dumps({"doc": segment.doc, "units": segment.units, "problems": segment.problems,
+                                   "meaning": segment.meaning}, ensure_ascii=False))
 
 
 def refresh_meaning(settings: Settings, key: str, source: MeaningSource) -> bool:

@@ -9,12 +9,12 @@ period, so a process still loading or answering from it loses nothing under it. 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from bot.core.files import atomic_write
 from bot.core.errors import IndexCorrupt
 from bot.core.faults import crash_point
 from bot.core.private import DIR_MODE
@@ -49,9 +49,7 @@ def write_generation(settings: Settings, segments: list[str], manifest: dict) ->
     crash_point("write:before-manifest")
     full = {**manifest, "format": FORMAT, "generation": generation, "segments": segments,
             "collection": collection_name(settings, manifest["embedder"])}
-    tmp = gen_dir / f"{MANIFEST}.tmp"
-    tmp.write_text(json.dumps(full, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, gen_dir / MANIFEST)
+    atomic_write(gen_dir / MANIFEST, json.dumps(full, ensure_ascii=False, indent=1))
     return generation
 
 

@@ -4,18 +4,14 @@ suite file that `licensebot eval` runs (format: eval/README.md). The case fails 
 is fixed, which is the point: the regression is then guarded for good."""
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
-import tempfile
-import threading
 from pathlib import Path
 
 import yaml
 
+from bot.core.files import atomic_write, file_lock
 from bot.core.errors import BadQuestion
 
-_LOCK = threading.Lock()
 STATUSES = ("required", "not_required", "depends", "unknown")
 HEADER = ("# Cases added from the operator page (questions customers asked that the bot got wrong).\n"
           "# Each fails until the answerer is fixed; see eval/README.md for the format.\n")
@@ -46,8 +42,7 @@ def append_case(path: Path, case: dict) -> str:
     (every visitor of the page is a thread of one process; other processes take the file lock).
     Returns the case id."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _LOCK, open(path.with_name(f".{path.name}.lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with file_lock(path.with_name(f".{path.name}.lock")):
         return _rewrite(path, case)
 
 
@@ -60,8 +55,5 @@ def _rewrite(path: Path, case: dict) -> str:
         data = {"thresholds": loaded.get("thresholds") or {}, **loaded, "cases": loaded.get("cases") or []}
     data["cases"] = [c for c in data["cases"] if c.get("id") != case["id"]] + [case]
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    os.replace(tmp, path)
+    atomic_write(path, HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     return case["id"]

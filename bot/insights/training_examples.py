@@ -9,21 +9,17 @@ the page checks that before calling here; this module checks the labels against 
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 import re
-import tempfile
-import threading
 from pathlib import Path
 
+from bot.core.files import atomic_write, file_lock
 from bot.core.errors import BadQuestion
 from bot.core.text import fold
 from bot.kb.training import Message, Vocabulary, label_problems
 
 WRITER = "operator"
-_LOCK = threading.Lock()
 _CANTONESE = re.compile(r"[冇唔係嘅咗啲喺哋嚟佢乜嘢噉]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -61,15 +57,9 @@ def append_example(path: Path, message: Message) -> str:
     """Append (or replace, by id) the example in `path`, rewritten atomically, one writer at a time.
     Returns its id."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _LOCK, open(path.with_name(f".{path.name}.lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with file_lock(path.with_name(f".{path.name}.lock")):
         lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
         kept = [line for line in lines if line.strip() and json.loads(line).get("id") != message.id]
         kept.append(json.dumps(message.model_dump(mode="json"), ensure_ascii=False))
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write("\n".join(kept) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
+        atomic_write(path, "\n".join(kept) + "\n")
     return message.id

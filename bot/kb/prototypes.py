@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.core.files import atomic_write
 from bot.core.text import fold
 from bot.index.embedders import Embedder
 
@@ -45,9 +46,7 @@ def wording_vectors(texts: list[str], embedder: Embedder, data_dir: Path) -> np.
     if missing:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npz")
-            np.savez(tmp, **cached)
-            tmp.replace(path)
+            atomic_write(path, lambda out: np.savez(out, **cached))
         except OSError as exc:  # a read-only data dir only costs embedding again next start
             log.warning("could not cache wording vectors in %s: %s", path, exc)
     matrix = np.vstack([cached[_key(t)] for t in texts])

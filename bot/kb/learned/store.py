@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.core.files import atomic_write
 from bot.core.errors import NotReady
 
 FORMAT = 1
@@ -52,22 +53,16 @@ def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     return buffer.getvalue()
 
 
-def _replace(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 def save(folder: Path, meta: dict, arrays: dict[str, np.ndarray], extra: dict[str, str] | None = None) -> None:
     """Write the arrays first and the JSON last: the JSON names the arrays' hash, so a crash between
     the two leaves a model that is refused as corrupt rather than a mixture."""
     folder.mkdir(parents=True, exist_ok=True)
     blob = _npz_bytes(arrays)
     meta = {**meta, "format": FORMAT, "arrays_sha256": hashlib.sha256(blob).hexdigest()}
-    _replace(folder / MODEL_NPZ, blob)
+    atomic_write(folder / MODEL_NPZ, blob)
     for name, text in (extra or {}).items():
-        _replace(folder / name, text.encode())
-    _replace(folder / MODEL_JSON, (json.dumps(meta, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode())
+        atomic_write(folder / name, text)
+    atomic_write(folder / MODEL_JSON, json.dumps(meta, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
 
 
 def read_meta(folder: Path) -> dict:

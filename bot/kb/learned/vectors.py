@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from bot.core.files import atomic_write
 from bot.core.text import fold
 from bot.index.embedders import Embedder
 
@@ -36,10 +36,8 @@ def cache_dir(data_dir: Path, embedder_name: str) -> Path:
 def _write_shard(folder: Path, keys: list[bytes], matrix: np.ndarray) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     name = hashlib.sha1(b"".join(sorted(keys))).hexdigest()[:16]
-    tmp = folder / f".{name}.{os.getpid()}.tmp"
-    with tmp.open("wb") as out:
-        np.savez(out, keys=np.asarray(keys, dtype="S40"), vectors=matrix.astype(np.float32))
-    tmp.replace(folder / f"{name}.npz")
+    atomic_write(folder / f"{name}.npz",
+                 lambda out: np.savez(out, keys=np.asarray(keys, dtype="S40"), vectors=matrix.astype(np.float32)))
 
 
 class VectorCache:
