@@ -26,7 +26,7 @@ class SentenceComposedEmbedder:
 
     def __init__(self, real: Embedder):
         self.real = real
-        self.name = real.name
+        self.name, self.dimension = real.name, real.dimension
         self.cache: dict[str, np.ndarray] = {}
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:

@@ -298,7 +298,7 @@ class Bot:
         """The question log as the operator sees it (page, `licensebot stats`)."""
         def embed(questions: list[str]) -> np.ndarray:  # not through the answerer's small cache: it may evict
             if not questions:
-                return np.zeros((0, 384), np.float32)
+                return np.zeros((0, self.knowledge.get().embedder.dimension), np.float32)
             rows = np.asarray(self.knowledge.get().embedder.embed_queries([fold(q) for q in questions]), np.float32)
             return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
 

@@ -186,10 +186,12 @@ def embed_segments(segments: list[Segment], store: VectorStore, settings: Settin
                 bar.update(len(batch))
                 crash_point("ingest:embedding")
         store.add(todo, np.vstack([vectors[fp] for fp in todo]))
+    width = len(next(iter(vectors.values()))) if vectors else None
     for segment in segments:
-        dim = len(next(iter(vectors.values()))) if vectors else 384
+        if not segment.units and width is None:  # an empty article, and nothing embedded to measure
+            width = (embedder or load_embedder(settings.embedder)).dimension
         segment.vectors = (np.vstack([vectors[u["fingerprint"]] for u in segment.units]) if segment.units
-                           else np.zeros((0, dim), np.float32))
+                           else np.zeros((0, width), np.float32))
     report.embedded += len(todo)
 
 

@@ -39,7 +39,7 @@ class SessionEmbedder(E5SmallEmbedder):
         with self._lock:
             self._seen.update(((kind, t), v) for t, v in zip(missing, fresh))
             rows = [self._seen[(kind, t)] for t in texts]
-        return np.vstack(rows) if rows else np.zeros((0, 384), np.float32)
+        return np.vstack(rows) if rows else np.zeros((0, self.dimension), np.float32)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._remembered("passage", list(texts), super().embed_passages)

@@ -25,7 +25,7 @@ class CountingEmbedder:
     """The real embedder, counting what it is asked to embed."""
 
     def __init__(self, inner):
-        self.inner, self.name, self.passages = inner, inner.name, 0
+        self.inner, self.name, self.dimension, self.passages = inner, inner.name, inner.dimension, 0
 
     def embed_passages(self, texts):
         self.passages += len(texts)

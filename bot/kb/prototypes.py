@@ -31,7 +31,7 @@ def cache_path(data_dir: Path, embedder_name: str) -> Path:
 def wording_vectors(texts: list[str], embedder: Embedder, data_dir: Path) -> np.ndarray:
     """One L2-normalised row per text, in order."""
     if not texts:
-        return np.zeros((0, 384), np.float32)
+        return np.zeros((0, embedder.dimension), np.float32)
     path = cache_path(data_dir, embedder.name)
     cached: dict[str, np.ndarray] = {}
     try:

@@ -84,7 +84,7 @@ class VectorCache:
             if progress:
                 progress(min(start + BATCH, len(todo)), len(todo))
         if not texts:
-            return np.zeros((0, 384), np.float32)
+            return np.zeros((0, embedder.dimension), np.float32)
         return np.vstack([self._vectors[text_key(t)] for t in texts]).astype(np.float32)
 
     def _save(self, keys: list[bytes], vectors: list[np.ndarray]) -> None:
