@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.core.models import STATUSES, VERDICTS
 from bot.core.settings import REPO_ROOT
 from bot.service import intent_names
 
@@ -14,8 +15,6 @@ SUITES_DIR = REPO_ROOT / "eval" / "suites"
 KNOWN_FAILURES = REPO_ROOT / "eval" / "known_failures.yaml"
 KNOWN_FIELDS = {"id", "question", "expect", "verdict", "facts", "sources", "refuse", "no_invention", "tags", "intent",
                 "language", "absent", "before", "carries"}
-STATUSES = {"required", "not_required", "depends", "unknown"}
-VERDICTS = STATUSES | {"out_of_scope"}
 METRICS = ["verdict_accuracy", "fact_recall", "citation_source_hit", "quote_verbatim_rate", "refusal_precision",
            "refusal_recall", "no_invention_rate", "recall_at_5", "mrr", "intent_accuracy", "language_accuracy",
            "follow_up_accuracy", "absent_rate", "grounded_rate", "pass_rate"]

@@ -20,6 +20,10 @@ class Verdict(str, Enum):
     out_of_scope = "out_of_scope"
 
 
+STATUSES = frozenset(v.value for v in Verdict) - {Verdict.out_of_scope.value}  # what a licence can be: a rule, an expectation
+VERDICTS = frozenset(v.value for v in Verdict)  # what an answer as a whole can be
+
+
 class VerdictLabel(NamedTuple):
     """How a verdict is named: in a sentence (`zh`, `en`), on a badge (`badge`) and its colour."""
 

@@ -11,8 +11,8 @@ import yaml
 
 from bot.core.files import atomic_write, file_lock
 from bot.core.errors import BadQuestion
+from bot.core.models import STATUSES
 
-STATUSES = ("required", "not_required", "depends", "unknown")
 HEADER = ("# Cases added from the operator page (questions customers asked that the bot got wrong).\n"
           "# Each fails until the answerer is fixed; see eval/README.md for the format.\n")
 
@@ -23,7 +23,7 @@ def make_case(question: str, expect: dict[str, str], facts: list[str], refuse: b
         raise BadQuestion("empty", "the case needs a question")
     bad = {slug: s for slug, s in expect.items() if s not in STATUSES}
     if bad:
-        raise ValueError(f"expect: statuses must be one of {', '.join(STATUSES)}, got {bad}")
+        raise ValueError(f"expect: statuses must be one of {', '.join(sorted(STATUSES))}, got {bad}")
     if not (expect or facts or refuse):
         raise ValueError("say what the right answer is: a status for a licence, a fact, or that it must be refused")
     case: dict = {"id": "op-" + hashlib.sha1(question.encode()).hexdigest()[:10], "question": question}

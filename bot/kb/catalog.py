@@ -12,10 +12,9 @@ from pathlib import Path
 import yaml
 
 from bot.core.errors import KnowledgeError
-from bot.core.models import Verdict
+from bot.core.models import STATUSES, Verdict
 from bot.kb.glossary import Glossary, load_glossary
 
-RULE_STATUSES = {v.value for v in Verdict} - {"out_of_scope"}
 
 
 @dataclass(frozen=True)
@@ -132,8 +131,8 @@ def _licenses(path: Path) -> dict[str, License]:
 def _rule(slug: str, rule, where: str, licenses: dict[str, License]) -> LicenseRule:
     if slug not in licenses:
         raise KnowledgeError(f"{where}: unknown licence slug (known: {', '.join(licenses)})")
-    if not isinstance(rule, dict) or rule.get("status") not in RULE_STATUSES:
-        raise KnowledgeError(f"{where}.status: must be one of {sorted(RULE_STATUSES)}")
+    if not isinstance(rule, dict) or rule.get("status") not in STATUSES:
+        raise KnowledgeError(f"{where}.status: must be one of {sorted(STATUSES)}")
     if not isinstance(rule.get("reason"), str) or not rule["reason"].strip():
         raise KnowledgeError(f"{where}.reason: missing")
     return LicenseRule(slug, Verdict(rule["status"]), rule["reason"].strip(), _quotes(rule.get("quotes"), f"{where}.quotes"),

@@ -15,7 +15,8 @@ import yaml
 
 from bot.core.errors import KnowledgeError
 from bot.core.text import fold, fold_aligned
-from bot.kb.catalog import RULE_STATUSES, load_catalog
+from bot.core.models import STATUSES
+from bot.kb.catalog import load_catalog
 from bot.kb.evidence import load_cues
 from bot.kb.glossary import load_glossary
 from bot.kb.intents import load_intents
@@ -123,9 +124,9 @@ def _rules(lines: _Lines, slugs: set[str], docs: dict[str, dict]) -> list[Proble
                 problems.append(Problem(lines.path, lines.at(*here), f"features.{key}.licenses: unknown licence slug {slug!r} "
                                                                      f"(licenses.yaml has {', '.join(sorted(slugs))})"))
             rule = rule if isinstance(rule, dict) else {}
-            if rule.get("status") not in RULE_STATUSES:
+            if rule.get("status") not in STATUSES:
                 problems.append(Problem(lines.path, lines.at(*here, "status"),
-                                        f"features.{key}.licenses.{slug}.status: one of {sorted(RULE_STATUSES)}"))
+                                        f"features.{key}.licenses.{slug}.status: one of {sorted(STATUSES)}"))
             if not str(rule.get("reason") or "").strip():
                 problems.append(Problem(lines.path, lines.at(*here), f"features.{key}.licenses.{slug}: needs a reason"))
             quotes = rule.get("quotes") or []

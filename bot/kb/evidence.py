@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.errors import KnowledgeError
+from bot.kb.patterns import compile_patterns
 from bot.core.text import fold
 from bot.kb.catalog import Catalog, load_yaml
 from bot.kb.terms import TermMatcher
@@ -57,13 +58,6 @@ class EvidenceCues:
         return next((p for p in POLARITIES if any(c.search(clause) for c in self.polarity.get(p, ()))), None)
 
 
-def _compiled(values, where: str) -> tuple[re.Pattern, ...]:
-    try:
-        return tuple(re.compile(str(v), re.I) for v in values or [])
-    except re.error as exc:
-        raise KnowledgeError(f"{where}: not a valid regular expression: {exc}") from None
-
-
 def load_cues(path: Path) -> EvidenceCues:
     data = load_yaml(path)
     kinds = {}
@@ -71,8 +65,8 @@ def load_cues(path: Path) -> EvidenceCues:
         where = f"{path}: kinds.{kind}"
         if not isinstance(entry, dict):
             raise KnowledgeError(f"{where}: expected cues and heading_cues")
-        kinds[kind] = (_compiled(entry.get("cues"), f"{where}.cues"), _compiled(entry.get("heading_cues"), f"{where}.heading_cues"))
-    polarity = {p: _compiled((data.get("polarity") or {}).get(p), f"{path}: polarity.{p}") for p in POLARITIES}
+        kinds[kind] = (compile_patterns(entry.get("cues"), f"{where}.cues"), compile_patterns(entry.get("heading_cues"), f"{where}.heading_cues"))
+    polarity = {p: compile_patterns((data.get("polarity") or {}).get(p), f"{path}: polarity.{p}") for p in POLARITIES}
     return EvidenceCues(kinds, polarity)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.errors import KnowledgeError
+from bot.kb.patterns import compile_patterns
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,8 @@ def _refusals(data, path: Path) -> list[Refusal]:
         where = f"{path}: refusals.{kind}"
         if not isinstance(entry, dict) or not isinstance(entry.get("reason"), str) or not isinstance(entry.get("patterns"), list):
             raise KnowledgeError(f"{where}: needs 'reason' and a list of 'patterns'")
-        patterns = []
-        for i, p in enumerate(entry["patterns"]):
-            try:
-                patterns.append(re.compile(str(p), re.I))
-            except re.error as exc:
-                raise KnowledgeError(f"{where}.patterns[{i}]: not a valid regular expression: {exc}") from None
-        out.append(Refusal(kind, entry["reason"], str(entry.get("reason_en") or entry["reason"]), tuple(patterns)))
+        patterns = compile_patterns(entry["patterns"], f"{where}.patterns")
+        out.append(Refusal(kind, entry["reason"], str(entry.get("reason_en") or entry["reason"]), patterns))
     return out
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.errors import KnowledgeError
+from bot.kb.patterns import compile_patterns
 from bot.kb.catalog import load_yaml, str_list
 
 
@@ -49,16 +50,6 @@ class IntentBook:
         return next((f for f in self.figures if any(p.search(folded_question) for p in f.cues)), None)
 
 
-def _patterns(values, where: str) -> tuple[re.Pattern, ...]:
-    out = []
-    for i, value in enumerate(values or []):
-        try:
-            out.append(re.compile(str(value), re.I))
-        except re.error as exc:
-            raise KnowledgeError(f"{where}[{i}]: not a valid regular expression: {exc}") from None
-    return tuple(out)
-
-
 def load_intents(path: Path) -> IntentBook:
     data = load_yaml(path)
     intents = []
@@ -66,18 +57,18 @@ def load_intents(path: Path) -> IntentBook:
         where = f"{path}: intents.{name}"
         if not isinstance(entry, dict):
             raise KnowledgeError(f"{where}: expected a mapping")
-        intents.append(Intent(name, _patterns(entry.get("cues"), f"{where}.cues"),
+        intents.append(Intent(name, compile_patterns(entry.get("cues"), f"{where}.cues"),
                               str_list(entry.get("wordings"), f"{where}.wordings", False),
                               str_list(entry.get("evidence"), f"{where}.evidence", False),
                               str(entry.get("lead") or name), str(entry.get("lead_en") or name)))
     names = {i.name for i in intents}
     if not {"verdict", "other"} <= names:
         raise KnowledgeError(f"{path}: intents must include 'verdict' and 'other'")
-    focus = {k: _patterns(v, f"{path}: focus.{k}") for k, v in (data.get("focus") or {}).items()}
+    focus = {k: compile_patterns(v, f"{path}: focus.{k}") for k, v in (data.get("focus") or {}).items()}
     figures = []
     for name, entry in (data.get("figures") or {}).items():
         where = f"{path}: figures.{name}"
         if not isinstance(entry, dict) or not isinstance(entry.get("kind"), str):
             raise KnowledgeError(f"{where}: expected a mapping with 'cues' and 'kind'")
-        figures.append(Figure(name, _patterns(entry.get("cues"), f"{where}.cues"), entry["kind"]))
+        figures.append(Figure(name, compile_patterns(entry.get("cues"), f"{where}.cues"), entry["kind"]))
     return IntentBook(tuple(intents), focus, tuple(figures))
