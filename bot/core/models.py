@@ -50,44 +50,45 @@ class Mode(str, Enum):
 
 
 class Citation(BaseModel):
-    id: int
-    doc_id: str
-    title: str
-    date: str | None = None
-    source: str
+    id: int = Field(description="what the answer's [n] markers and licenses[].citations refer to")
+    doc_id: str = Field(description="the article in the index")
+    title: str = Field(description="the article's title")
+    date: str | None = Field(None, description="the article's date, when it gives one")
+    source: str = Field(description="the article file")
     quote: str = Field(description="verbatim span of the stored (cleaned) article text")
-    score: float = 0.0
+    score: float = Field(0.0, description="how strongly the quote bears on the question, 0–1")
     context: str = Field("", description="the paragraph around the quote, for highlighting")
 
 
 class LicenseStatus(BaseModel):
-    slug: str
-    name: str
-    status: Verdict
-    reason: str
-    citations: list[int] = Field(default_factory=list)
+    slug: str = Field(description="the licence's key in knowledge/licenses.yaml")
+    name: str = Field(description="its name in the answer's language")
+    status: Verdict = Field(description="required, not_required, depends or unknown")
+    reason: str = Field(description="why, in one line")
+    citations: list[int] = Field(default_factory=list, description="the citations that back it")
 
 
 class Fact(BaseModel):
     """A product fact read from the question, shown so the user can correct it."""
 
-    feature: str
-    negated: bool = False
+    feature: str = Field(description="a feature key of knowledge/rules.yaml")
+    negated: bool = Field(False, description="the user says the product does not (or no longer) have it")
     matched: str = Field("", description="the user's words the fact was read from")
 
 
 class Answer(BaseModel):
-    question: str
-    verdict: Verdict
-    licenses: list[LicenseStatus] = Field(default_factory=list)
-    answer: str
-    citations: list[Citation] = Field(default_factory=list)
-    mode: Mode
-    confidence: float = 0.0
-    latency_ms: float = 0.0
+    question: str = Field(description="the question as asked")
+    verdict: Verdict = Field(description="the answer as a whole (see the list above)")
+    licenses: list[LicenseStatus] = Field(default_factory=list, description="each licence the question is about")
+    answer: str = Field(description="the text shown to the user, with [n] markers")
+    citations: list[Citation] = Field(default_factory=list, description="the verbatim quotes the answer relies on")
+    mode: Mode = Field(description="retrieval (extractive, from quotes), rules (knowledge/rules.yaml decided), "
+                                   "llm (a configured model wrote the text; quotes still checked) or refusal")
+    confidence: float = Field(0.0, description="0–1")
+    latency_ms: float = Field(0.0, description="time spent answering")
     features: list[str] = Field(default_factory=list, description="product features recognised in the question")
     carried_over: list[str] = Field(default_factory=list, description="features taken from earlier turns of the session")
-    session_id: str | None = None
+    session_id: str | None = Field(None, description="the conversation this answer belongs to (HTTP: send it back to ask a follow-up)")
     intent: str | None = Field(None, description="verdict, definition, conditions, materials, process, time, cost, penalty, "
                                                  "comparison, authority or other")
     facts: list[Fact] = Field(default_factory=list, description="product facts recognised, negated ones included")

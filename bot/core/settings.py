@@ -23,34 +23,35 @@ class Settings(BaseSettings):
     # Off until the answers use the reader: training embeds ~16,000 texts (minutes) for a fresh `make run`.
     train_on_ingest: bool = Field(default=False, description="`licensebot ingest` also trains the learned reader when it "
                                   "is missing or its training data or embedder changed")
-    chroma_host: str | None = None
-    chroma_port: int | None = None
+    chroma_host: str | None = Field(default=None, description="a `chroma run` server to keep vectors in, instead of the embedded store")
+    chroma_port: int | None = Field(default=None, description="its port")
 
-    llm_base_url: str | None = None
-    llm_api_key: str | None = None
-    llm_model: str | None = None
-    llm_timeout_s: float = 20.0
+    llm_base_url: str | None = Field(default=None, description="an OpenAI-compatible endpoint that may write the answer text "
+                                     "(checked against the same quotes); unset: extractive answers only")
+    llm_api_key: str | None = Field(default=None, description="its API key")
+    llm_model: str | None = Field(default=None, description="its model name")
+    llm_timeout_s: float = Field(default=20.0, description="after this, the extractive answer is given instead")
 
-    host: str = "127.0.0.1"
-    port: int = 8000
-    max_question_chars: int = 500
+    host: str = Field(default="127.0.0.1", description="`licensebot serve` listens here")
+    port: int = Field(default=8000, description="and on this port")
+    max_question_chars: int = Field(default=500, description="longer questions are refused with a 422 / a clear message")
     max_body_bytes: int = Field(default=16384, description="largest /v1/ask body read; larger ones get 413 unread")
-    session_ttl_s: int = 1800
+    session_ttl_s: int = Field(default=1800, description="a conversation is forgotten after this long without a message")
     session_secret: str | None = Field(default=None, description="signs HTTP session ids (default: a key file in the data dir)")
     docs_enabled: bool = Field(default=True, description="serve /docs and /openapi.json (turn off for a public deployment)")
     retire_grace_s: float = Field(default=60.0, description="a replaced index generation is kept this long for readers still using it")
     callback_window_s: int = Field(default=300, description="WeChat callbacks older or newer than this are refused; 0: no window")
 
-    wechat_token: str | None = None
-    wechat_appid: str | None = None
-    wechat_aes_key: str | None = None
-    wechat_secret: str | None = None
-    wechat_api_base: str = "https://api.weixin.qq.com"
-    wecom_token: str | None = None
-    wecom_aes_key: str | None = None
-    wecom_corpid: str | None = None
-    wecom_secret: str | None = None
-    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    wechat_token: str | None = Field(default=None, description="WeChat Official Account: the callback token (set: the channel is on)")
+    wechat_appid: str | None = Field(default=None, description="its AppID")
+    wechat_aes_key: str | None = Field(default=None, description="its EncodingAESKey (set: safe mode is accepted)")
+    wechat_secret: str | None = Field(default=None, description="its AppSecret, for replies sent later through the API")
+    wechat_api_base: str = Field(default="https://api.weixin.qq.com", description="base URL of its outbound API calls")
+    wecom_token: str | None = Field(default=None, description="WeCom customer service (微信客服): the callback token (set: the channel is on)")
+    wecom_aes_key: str | None = Field(default=None, description="its EncodingAESKey")
+    wecom_corpid: str | None = Field(default=None, description="its corp id")
+    wecom_secret: str | None = Field(default=None, description="its secret, for reading and sending messages")
+    wecom_api_base: str = Field(default="https://qyapi.weixin.qq.com", description="base URL of its outbound API calls")
     wechat_reply_budget_s: float = Field(default=4.0, description="answer within this or reply `success` and send later")
     redis_url: str | None = Field(default=None, description="redis://… : sessions, message ids, kf cursors, feedback shared by replicas")
     redis_prefix: str = Field(default="licensebot:", description="prefix of every Redis key (deployments may share a server)")

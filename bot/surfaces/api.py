@@ -53,6 +53,7 @@ api = APIRouter()
                                                        422: {"description": "bad question or session_id"},
                                                        503: {"description": "no index"}})
 def ask(body: AskRequest, request: Request, bot: Annotated[Bot, Depends(get_bot)]) -> Answer:
+    """Answer one question; the returned `session_id` continues the conversation."""
     ids: SessionIds = request.app.state.session_ids
     if body.session_id is not None and not ids.valid(body.session_id):
         raise HTTPException(422, "session_id: not one this server issued (send none to start a conversation)")
@@ -69,6 +70,7 @@ def ask(body: AskRequest, request: Request, bot: Annotated[Bot, Depends(get_bot)
 @api.head("/healthz", include_in_schema=False)
 @api.get("/healthz")
 def healthz(request: Request, bot: Annotated[Bot, Depends(get_bot)]) -> JSONResponse:
+    """200 with the index size, generation and model names when answering works; 503 while starting, without an index, or degraded."""
     if not request.app.state.ready:
         return JSONResponse({"status": "starting"}, status_code=503)
     try:
