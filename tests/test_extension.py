@@ -29,3 +29,49 @@ def test_questions_about_a_new_article_are_in_scope_after_ingest(tmp_path, embed
     assert "SP证" in " ".join(c.quote for c in a.citations)
     conditions = answer("SP证要满足什么条件？", k)
     assert conditions.intent == "conditions" and "社保" in " ".join(c.quote for c in conditions.citations)
+
+
+SP_LICENCE = """  sp:
+    name: SP许可证
+    name_en: SP licence (SMS information services)
+    full_name: 增值电信业务经营许可证（第二类增值电信业务中的信息服务业务，不含互联网）
+    aliases: [SP许可证, SP证, 短信服务许可证, SP licence, SP license]
+"""
+SP_RULE = """  bulk_sms:
+    label: 企业群发短信
+    label_en: bulk text messages
+    synonyms: [群发短信, 群发营销短信, 短信群发, 营销短信, bulk sms, bulk text messages]
+    licenses:
+      sp:
+        status: required
+        reason: 开展企业群发短信业务的企业都需要办理SP证
+        quotes:
+          - {source: sp_article.txt, quote: "凡是开展企业群发短信业务的企业,无论是给自己的客户群发营销短信,还是作为服务商为其他企业提供验证码短信、会员通知短信、营销短信的群发服务,都需要办理SP证。"}
+
+"""
+
+
+def test_a_new_licence_is_data_its_entry_rule_and_article_reach_every_surface(tmp_path, embedder):
+    """licenses.yaml + rules.yaml + an article, no code: answers name and decide the licence, and the
+    out-of-scope reply, the WeChat welcome and the page caption list it."""
+    from bot.service import Bot
+    from bot.surfaces.channels.replies import welcome
+    from ui.view import caption
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(REPO_ROOT / "knowledge", knowledge, ignore=shutil.ignore_patterns("training", "models"))
+    shutil.copy(SP_ARTICLE, knowledge / "articles" / SP_ARTICLE.name)
+    (knowledge / "licenses.yaml").write_text((knowledge / "licenses.yaml").read_text(encoding="utf-8") + SP_LICENCE, encoding="utf-8")
+    rules = (knowledge / "rules.yaml").read_text(encoding="utf-8")
+    (knowledge / "rules.yaml").write_text(rules.replace("\ntopics:", "\n" + SP_RULE + "topics:", 1), encoding="utf-8")
+    settings = make_settings(tmp_path / "data", knowledge_dir=knowledge)
+    ingest([knowledge / "articles"], settings, embedder=embedder, show_progress=False, log=lambda m: None)
+    k = Knowledge.load(settings, embedder)
+
+    a = answer("我们想给会员群发营销短信做促销，要办什么证？", k)
+    sp = [s for s in a.licenses if s.slug == "sp"]
+    assert sp and sp[0].status.value == "required" and sp[0].name == "SP许可证", a.licenses
+    assert any("sp_article" in c.source for c in a.citations)
+    assert "SP许可证" in answer("今天北京天气怎么样？", k).answer  # the out-of-scope reply lists what the bot knows
+    names = list(Bot(settings, embedder).licences().values())
+    assert "SP许可证" in welcome(names) and "SP许可证" in caption(names)

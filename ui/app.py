@@ -13,7 +13,7 @@ from bot.core.models import VERDICT_LABELS, Answer
 from bot.core.settings import get_settings
 from bot.service import Bot
 from ui.loading import load_bot
-from ui.view import DISCLAIMER, EXAMPLES, citation_caption, citation_heading, escape_markdown, highlighted, knowledge_summary
+from ui.view import DISCLAIMER, EXAMPLES, caption, citation_caption, citation_heading, escape_markdown, highlighted, knowledge_summary
 
 log = logging.getLogger("licensebot.ui")
 RATINGS = {0: "down", 1: "up"}
@@ -104,7 +104,7 @@ def chat() -> None:
         new_conversation()
     sidebar(bot)
     st.title("互联网资质问答")
-    st.caption("ICP经营许可证 · ICP备案 · EDI · 国内多方通信 · 文网文 —— 每个结论都附原文引文")
+    st.caption(caption(list(bot.licences().values())))
     question = st.chat_input("描述您的产品，问需要什么证，例如：语音聊天房小程序需要多方通信许可证吗？")
     question = question or st.session_state.pop("pending", None)
     if question is not None:

@@ -6,10 +6,18 @@ import re
 
 from bot.core.models import Citation
 from bot.service import Status
+
 EXAMPLES = ("我的语音聊天房小程序需要多方通信许可证吗？", "電商平台需要辦理EDI許可證嗎？",
             "Does my voice chat room need a multi-party license?")
 DISCLAIMER = ("回答只摘录顾问文章中的原句并注明出处，不构成法律意见；是否需要办理以当地通信管理局的认定为准。"
               "知识库没有写到的，机器人会直说“知识库未覆盖”。")
+
+
+def caption(licences: list[str]) -> str:
+    """Under the page's title: the licences of the catalogue (Bot.licences), by name."""
+    return " · ".join(licences) + " —— 每个结论都附原文引文"
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|~$])")
 _MD_LINE_MARK = re.compile(r"^([-+=])", re.MULTILINE)  # list items and setext underlines; mid-line they are text
 _INDENT = re.compile(r"^[ \t\u3000]+", re.MULTILINE)  # four spaces would open a code block

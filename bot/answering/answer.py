@@ -51,15 +51,15 @@ def answer(question: str, knowledge: Knowledge, context: Context | None = None) 
         vectors = knowledge.vectors(texts + [s.folded])  # one batch: the student reads the whole message
         learned = _learned_refusal(s, knowledge, vectors[s.folded])
     if s.refusal or (learned and learned.kind != UNRELATED):
-        result = _refused(s, _reason(s, s.refusal or learned))
+        result = _refused(s, _reason(s, s.refusal or learned), knowledge)
     else:
         u = knowledge.reader.read(s, {t: vectors[t] for t in texts}, context or Context())
         hits = knowledge.retriever.search(s.folded, k=24, expansion=u.expansion, vector=u.vector)
         _learned_states(u, knowledge)
         if learned and not _names_the_domain(u):  # an unrelated task: refused, saying so, unless it names licences
-            result = _refused(s, _reason(s, learned))
+            result = _refused(s, _reason(s, learned), knowledge)
         elif not _in_scope(u, hits, knowledge.reader.facts.sure):
-            result = _refused(s, _out_of_scope_reason(s, knowledge, vectors[s.folded]))
+            result = _refused(s, _out_of_scope_reason(s, knowledge, vectors[s.folded]), knowledge)
         elif u.topics and u.intent.name in ("authority", "verdict", "other"):
             result = _from_topic(u, knowledge, book)
         elif u.features and u.intent.name in ("verdict", "conditions"):
@@ -169,8 +169,10 @@ def _reason(s: Screened, refusal: Refusal) -> str:
     return refusal.reason_en if s.language == "en" else refusal.reason
 
 
-def _refused(s: Screened, reason: str) -> Answer:
-    text = (reason + "\n" if reason else "") + c.t(s.language, "out_of_scope")
+def _refused(s: Screened, reason: str, knowledge: Knowledge) -> Answer:
+    """The reason, then what the bot answers about: every licence of the catalogue, by name."""
+    scope = c.t(s.language, "out_of_scope").format(licences=c.t(s.language, "sep").join(knowledge.catalog.names(s.language)))
+    text = (reason + "\n" if reason else "") + scope
     return Answer(question=s.question, verdict=Verdict.out_of_scope, answer=text, mode=Mode.refusal, confidence=0.9)
 
 
@@ -191,7 +193,7 @@ def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
     focus = u.asked
     if u.follow_up and not u.licenses and stated:  # "那如果只有1对1视频呢？" asks about what that change touches
         focus = list(dict.fromkeys(r.slug for f in stated for r in knowledge.catalog.features[f].licenses))
-    decision = overall(statuses, focus)
+    decision = overall(statuses, focus, knowledge.catalog.filings)
     negated = [f.feature for f in u.facts if f.negated]
     lines = [c.headline(decision.verdict, decision.focus, statuses, lang)]
     lines += c.facts_lines(_labels(knowledge, stated, lang), _labels(knowledge, u.carried_over, lang),
@@ -362,7 +364,7 @@ def _from_unit_polarity(u: Understanding, knowledge: Knowledge, book: c.Citation
                                       status=from_polarities(said), reason="see the quotes" if lang == "en" else "见引文",
                                       citations=[i for i, e in zip(ids, chosen) if slug in e.meaning.polarity] or ids))
     if u.asked:
-        decision = overall(statuses, u.asked)
+        decision = overall(statuses, u.asked, knowledge.catalog.filings)
     else:
         stances = [(e.meaning.stance, e.score) for e in chosen if e.meaning.stance]
         decision = Decision(statuses, from_polarities(stances), [])

@@ -8,8 +8,7 @@ from bot.core.models import VERDICT_LABELS, Citation, LicenseStatus, Verdict
 
 TEXT = {
     "zh": {"caution": "提示：以上依据知识库文章整理，仅供参考；是否需要办理，以当地通信管理局的认定为准。",
-           "out_of_scope": "这个问题不在本助手的范围内。我只根据知识库文章回答中国互联网资质问题"
-                           "（ICP经营许可证、ICP备案、EDI许可证、国内多方通信业务许可证、网络文化经营许可证）。",
+           "out_of_scope": "这个问题不在本助手的范围内。我只根据知识库文章回答中国互联网资质问题（{licences}）。",
            "not_in_kb": "知识库中的文章没有回答这个问题，我不做猜测。建议向当地通信管理局或专业顾问确认。",
            "answer": "结论", "need": "需要办理{}", "maybe": "{}视情况而定", "no_need": "不需要{}", "unsaid": "知识库没有说明是否需要{}",
            "facts": "识别到的产品功能：{}", "carried": "（沿用上文：{}）", "negated": "未计入（您说没有）：{}", "why": "依据：",
@@ -21,8 +20,7 @@ TEXT = {
     "en": {"caution": "Note: this summarises the knowledge base's articles and is not legal advice; whether you need a "
                       "licence is decided by your local communications administration.",
            "out_of_scope": "This question is outside what I answer. I only answer questions about China's internet licences "
-                           "(ICP commercial licence, ICP filing, EDI licence, multi-party communication licence, internet "
-                           "culture licence) from the knowledge base's articles.",
+                           "({licences}) from the knowledge base's articles.",
            "not_in_kb": "The articles in the knowledge base do not answer this question, and I will not guess. Please check "
                         "with the local communications administration or an adviser.",
            "answer": "Answer", "need": "you need the {}", "maybe": "whether you need the {} depends on your case", "no_need": "you do not need the {}",

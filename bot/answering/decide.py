@@ -56,7 +56,7 @@ def rule_statuses(features: list[str], asked: list[str], catalog: Catalog, cite:
         for rule in catalog.features[key].licenses:
             per_license.setdefault(rule.slug, []).append((catalog.features[key], rule))
     statuses = {slug: _status(slug, entries, catalog, cite, language) for slug, entries in per_license.items()}
-    _commercial_test(statuses, "icp_filing" in asked, catalog, cite, language)
+    _commercial_test(statuses, asked, catalog, cite, language)
     unknown = "the articles do not say whether these product features need it" if language == "en" else "知识库文章没有说明这些产品功能是否需要此证"
     for slug in asked:
         statuses.setdefault(slug, LicenseStatus(slug=slug, name=catalog.licenses[slug].display(language), status=Verdict.unknown,
@@ -64,25 +64,22 @@ def rule_statuses(features: list[str], asked: list[str], catalog: Catalog, cite:
     return sorted(statuses.values(), key=lambda s: (s.slug not in asked, PRIORITY.index(s.status)))
 
 
-def _commercial_test(statuses: dict[str, LicenseStatus], filing_asked: bool, catalog: Catalog, cite: Cite, language: str) -> None:
-    """A commercial service needs the licence, not the filing: never both `required`. The filing is
-    only mentioned when a rule or the question brought it up."""
-    test = catalog.commercial_test
-    icp = statuses.get("icp")
-    if test is None or icp is None or icp.status != Verdict.required or "icp_filing" not in catalog.licenses:
+def _commercial_test(statuses: dict[str, LicenseStatus], asked: list[str], catalog: Catalog, cite: Cite, language: str) -> None:
+    """A commercial service needs the licence, not the filing (rules.yaml `commercial_test`): never both
+    `required`. The filing is only mentioned when a rule or the question brought it up."""
+    test, licence = catalog.commercial_test, statuses.get(catalog.commercial_licence or "")
+    if test is None or licence is None or licence.status != Verdict.required:
         return
-    filing = statuses.get("icp_filing")
-    if (filing is None and filing_asked) or (filing is not None and filing.status == Verdict.required):
-        statuses["icp_filing"] = LicenseStatus(slug="icp_filing", name=catalog.licenses["icp_filing"].display(language),
-                                               status=Verdict.not_required, reason=test.why(language),
-                                               citations=cite(test.quotes))
+    filing = statuses.get(test.slug)
+    if (filing is None and test.slug in asked) or (filing is not None and filing.status == Verdict.required):
+        statuses[test.slug] = LicenseStatus(slug=test.slug, name=catalog.licenses[test.slug].display(language),
+                                            status=Verdict.not_required, reason=test.why(language), citations=cite(test.quotes))
 
 
-FILINGS = {"icp_filing"}  # a filing is not a licence: "需要办许可证吗" is not answered by it
-
-
-def overall(statuses: list[LicenseStatus], asked: list[str]) -> Decision:
-    focus = [s for s in statuses if s.slug in asked] or [s for s in statuses if s.slug not in FILINGS] or statuses
+def overall(statuses: list[LicenseStatus], asked: list[str], filings: frozenset[str] = frozenset()) -> Decision:
+    """`filings`: slugs that are filings, not licences (licenses.yaml `filing: true`): a verdict
+    on the licences a product needs is not answered by one."""
+    focus = [s for s in statuses if s.slug in asked] or [s for s in statuses if s.slug not in filings] or statuses
     verdict = strongest([s.status for s in focus])
     if verdict == Verdict.unknown and not asked and statuses:
         verdict = Verdict.depends

@@ -24,6 +24,7 @@ class License:
     full_name: str
     aliases: tuple[str, ...]
     name_en: str = ""
+    filing: bool = False  # a filing, not a licence: "需要办许可证吗" is not answered by it
 
     def display(self, language: str) -> str:
         return self.name_en or self.name if language == "en" else self.name
@@ -80,8 +81,17 @@ class Catalog:
     licenses: dict[str, License]
     features: dict[str, Feature]
     topics: dict[str, Topic]
-    commercial_test: LicenseRule | None = None
+    commercial_test: LicenseRule | None = None  # slug: the filing a commercial service does not need
     glossary: Glossary = field(default_factory=Glossary)
+    commercial_licence: str | None = None  # what a commercial service needs instead (rules.yaml commercial_test.licence)
+
+    @property
+    def filings(self) -> frozenset[str]:
+        return frozenset(slug for slug, lic in self.licenses.items() if lic.filing)
+
+    def names(self, language: str) -> list[str]:
+        """Every licence's name in `language`, as the catalogue lists them (what the bot answers about)."""
+        return [lic.display(language) for lic in self.licenses.values()]
 
 
 def load_yaml(path: Path) -> dict:
@@ -122,7 +132,8 @@ def _licenses(path: Path) -> dict[str, License]:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise KnowledgeError(f"{where}: needs a 'name'")
         licenses[slug] = License(slug, entry["name"], entry.get("full_name", entry["name"]),
-                                 str_list(entry.get("aliases"), f"{where}.aliases"), str(entry.get("name_en") or ""))
+                                 str_list(entry.get("aliases"), f"{where}.aliases"), str(entry.get("name_en") or ""),
+                                 entry.get("filing") is True)
     if not licenses:
         raise KnowledgeError(f"{path}: no licences defined")
     return licenses
@@ -174,20 +185,26 @@ def _topics(rules: dict, path: Path, licenses: dict[str, License]) -> dict[str, 
     return topics
 
 
-def _commercial_test(rules: dict, path: Path) -> LicenseRule | None:
+def _commercial_test(rules: dict, path: Path, licenses: dict[str, License]) -> tuple[LicenseRule | None, str | None]:
+    """(the filing's rule when the licence is required, the licence's slug)."""
     entry = rules.get("commercial_test")
     if entry is None:
-        return None
+        return None, None
     where = f"{path}: commercial_test"
     if not isinstance(entry, dict) or not isinstance(entry.get("reason"), str):
-        raise KnowledgeError(f"{where}: needs source, quote and reason")
+        raise KnowledgeError(f"{where}: needs licence, filing, source, quote and reason")
+    for key in ("licence", "filing"):
+        if entry.get(key) not in licenses:
+            raise KnowledgeError(f"{where}.{key}: a licence slug of licenses.yaml (known: {', '.join(licenses)})")
     quotes = _quotes([{"source": entry.get("source"), "quote": entry.get("quote")}], where)
-    return LicenseRule("icp_filing", Verdict.not_required, entry["reason"], quotes, str(entry.get("reason_en") or ""))
+    rule = LicenseRule(entry["filing"], Verdict.not_required, entry["reason"], quotes, str(entry.get("reason_en") or ""))
+    return rule, entry["licence"]
 
 
 def load_catalog(knowledge_dir: Path) -> Catalog:
     licenses = _licenses(knowledge_dir / "licenses.yaml")
     rules_path = knowledge_dir / "rules.yaml"
     rules = load_yaml(rules_path)
+    test, licence = _commercial_test(rules, rules_path, licenses)
     return Catalog(licenses, _features(rules, rules_path, licenses), _topics(rules, rules_path, licenses),
-                   _commercial_test(rules, rules_path), load_glossary(knowledge_dir / "glossary.yaml"))
+                   test, load_glossary(knowledge_dir / "glossary.yaml"), licence)

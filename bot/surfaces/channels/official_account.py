@@ -15,7 +15,7 @@ from bot.surfaces.channels import wxml
 from bot.surfaces.channels.callback import CallbackQuery, ChannelConfigError, Rejected, check_window, masked
 from bot.surfaces.channels.crypto import CryptoError, MessageCrypt, signature_matches
 from bot.state.ledger import Ledger
-from bot.surfaces.channels.replies import EMPTY, NOT_TEXT, WELCOME, Reply, answer_messages
+from bot.surfaces.channels.replies import EMPTY, NOT_TEXT, Reply, answer_messages, welcome
 from bot.surfaces.channels.wechat_api import ApiClient, WeChatApiError, official_account_client
 from bot.service import Bot
 from bot.core.settings import Settings
@@ -98,7 +98,7 @@ class OfficialAccount:
         if not self.ledger.claim(f"oa:{m.get('FromUserName', '')}:{key}"):  # a MsgId is only unique per sender
             return None  # a retry of a message already being answered
         if kind == "event":
-            return WELCOME if m.get("Event", "").lower() == "subscribe" else None
+            return welcome(list(self.bot.licences().values())) if m.get("Event", "").lower() == "subscribe" else None
         if kind == "text" and not (m.get("Content") or "").strip():
             return EMPTY
         openid = m.get("FromUserName", "")

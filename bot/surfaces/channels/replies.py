@@ -13,8 +13,14 @@ from bot.service import Bot
 log = logging.getLogger(__name__)
 
 EXAMPLES = ("我的语音聊天房小程序需要多方通信许可证吗？", "电商平台需要办理EDI许可证吗？")
-WELCOME = ("感谢关注！我可以根据顾问文章回答ICP经营许可证、ICP备案、EDI、国内多方通信、文网文等资质问题，"
-           "并附上原文引文。\n可以这样问：\n1. " + EXAMPLES[0] + "\n2. " + EXAMPLES[1])
+
+
+def welcome(licences: list[str]) -> str:
+    """What a new follower reads first: the licences of the catalogue (Bot.licences), by name."""
+    return (f"感谢关注！我可以根据顾问文章回答{'、'.join(licences)}等资质问题，并附上原文引文。\n"
+            f"可以这样问：\n1. {EXAMPLES[0]}\n2. {EXAMPLES[1]}")
+
+
 NOT_TEXT = "抱歉，目前只能回答文字问题。请用文字描述您的产品功能，例如：" + EXAMPLES[0]
 EMPTY = "请输入您的问题，例如：" + EXAMPLES[0]
 UNAVAILABLE = "抱歉，系统暂时无法回答，请稍后再试。"
