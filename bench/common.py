@@ -1,4 +1,5 @@
 """Small helpers shared by the benchmarks: percentiles, a child's peak RSS, tables."""
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,13 @@ def run_measured(command: list[str], env: dict | None = None, stdin: bytes = b""
     """Run a command in a fresh process; return (wall seconds, its peak RSS in MB, stdout)."""
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", _WRAPPER, rss.name, *command], env={**os.environ, **(env or {})},
-                              input=stdin, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        done = subprocess.run(
+            [sys.executable, "-c", _WRAPPER, rss.name, *command],
+            env={**os.environ, **(env or {})},
+            input=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
         wall = time.perf_counter() - started
         if done.returncode:
             raise RuntimeError(f"{' '.join(command)} exited {done.returncode}")

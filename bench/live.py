@@ -1,6 +1,7 @@
 """The live index: what one edited, added or removed article costs at a big corpus, what an
 unchanged re-ingest costs, answer latency while a re-index runs beside the bot, the data
 directory after many ingests, and two replicas sharing Redis and a `chroma run` under WeChat load."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,10 @@ QUIET = dict(show_progress=False, log=lambda m: None)
 
 
 def _edit(path: Path, n: int) -> None:
-    path.write_text(path.read_text(encoding="utf-8") + f"\n<p>第{n}次修订：补充一段说明文字，用于衡量单篇文章的更新。</p>\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + f"\n<p>第{n}次修订：补充一段说明文字，用于衡量单篇文章的更新。</p>\n",
+        encoding="utf-8",
+    )
 
 
 def du_mb(path: Path) -> float:
@@ -57,8 +60,9 @@ def incremental(settings: Settings, paths: list[Path], corpus: Path, embedder: E
     return figures
 
 
-def latency_beside_reindex(settings: Settings, embedder: Embedder, questions: list[str], corpus: Path,
-                           paths: list[Path], edits: int = 20) -> dict:
+def latency_beside_reindex(
+    settings: Settings, embedder: Embedder, questions: list[str], corpus: Path, paths: list[Path], edits: int = 20
+) -> dict:
     """Warm answer latency idle, then while `licensebot ingest` (another process) re-indexes `edits`
     edited articles; the bot keeps answering and follows the new generation."""
     bot = Bot(settings, embedder)
@@ -83,15 +87,24 @@ def latency_beside_reindex(settings: Settings, embedder: Embedder, questions: li
     done = threading.Event()
     env = {**os.environ, "LICENSEBOT_DATA_DIR": str(settings.data_dir)}
     started = time.perf_counter()
-    proc = subprocess.Popen([str(BIN / "licensebot"), "ingest", "-q", *map(str, paths)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(BIN / "licensebot"), "ingest", "-q", *map(str, paths)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     watcher = threading.Thread(target=lambda: (proc.wait(), done.set()))
     watcher.start()
     busy = answer_all(done)
     watcher.join()
-    return {"idle_p50_ms": percentile(idle, 50), "during_reindex_p50_ms": percentile(busy, 50),
-            "during_reindex_p95_ms": percentile(busy, 95), "reindex_s": time.perf_counter() - started,
-            "answers_during": len(busy), "reindex_rc": proc.returncode}
+    return {
+        "idle_p50_ms": percentile(idle, 50),
+        "during_reindex_p50_ms": percentile(busy, 50),
+        "during_reindex_p95_ms": percentile(busy, 95),
+        "reindex_s": time.perf_counter() - started,
+        "answers_during": len(busy),
+        "reindex_rc": proc.returncode,
+    }
 
 
 def growth(settings: Settings, articles: Path, embedder: Embedder, ingests: int = 100) -> dict:
@@ -105,43 +118,74 @@ def growth(settings: Settings, articles: Path, embedder: Embedder, ingests: int 
     for n in range(ingests):
         target.write_text(original + f"\n<p>第{n}次修订的补充说明。</p>\n", encoding="utf-8")
         ingest([work], settings, embedder=embedder, **QUIET)
-    return {"after_1_mb": first, f"after_{ingests + 1}_mb": du_mb(settings.data_dir),
-            "generations_on_disk": sum(1 for p in (settings.data_dir / "index").iterdir() if p.is_dir() and p.name not in ("segments", "lexical"))}
+    return {
+        "after_1_mb": first,
+        f"after_{ingests + 1}_mb": du_mb(settings.data_dir),
+        "generations_on_disk": sum(
+            1 for p in (settings.data_dir / "index").iterdir() if p.is_dir() and p.name not in ("segments", "lexical")
+        ),
+    }
 
 
-def replicas(work: Path, articles: Path, embedder: Embedder, questions: list[str], concurrency: int = 50,
-             total: int = 400) -> dict:
+def replicas(
+    work: Path, articles: Path, embedder: Embedder, questions: list[str], concurrency: int = 50, total: int = 400
+) -> dict:
     """Two `licensebot serve` replicas (own data directories, one Redis, one `chroma run`), signed
     /wechat messages spread over both, `concurrency` at a time."""
     with ExitStack() as stack:
         redis_url = stack.enter_context(redis_server(work))
         chroma_port = stack.enter_context(chroma_server(work / "chroma"))
-        shared = {"LICENSEBOT_CHROMA_HOST": "127.0.0.1", "LICENSEBOT_CHROMA_PORT": str(chroma_port),
-                  "LICENSEBOT_REDIS_URL": redis_url, "LICENSEBOT_WECHAT_TOKEN": TOKEN, "LICENSEBOT_SESSION_SECRET": "bench"}
-        ingest([articles], Settings(data_dir=work / "a", chroma_host="127.0.0.1", chroma_port=chroma_port, _env_file=None),
-               embedder=embedder, **QUIET)
+        shared = {
+            "LICENSEBOT_CHROMA_HOST": "127.0.0.1",
+            "LICENSEBOT_CHROMA_PORT": str(chroma_port),
+            "LICENSEBOT_REDIS_URL": redis_url,
+            "LICENSEBOT_WECHAT_TOKEN": TOKEN,
+            "LICENSEBOT_SESSION_SECRET": "bench",
+        }
+        ingest(
+            [articles],
+            Settings(data_dir=work / "a", chroma_host="127.0.0.1", chroma_port=chroma_port, _env_file=None),
+            embedder=embedder,
+            **QUIET,
+        )
         shutil.copytree(work / "a", work / "b")
         urls = []
         for name in ("a", "b"):
             port = free_port()
             urls.append(f"http://127.0.0.1:{port}")
-            stack.enter_context(running([str(BIN / "licensebot"), "serve", "--port", str(port)], urls[-1] + "/healthz",
-                                        work / f"serve-{name}.log", {**shared, "LICENSEBOT_DATA_DIR": str(work / name)},
-                                        timeout_s=180))
+            stack.enter_context(
+                running(
+                    [str(BIN / "licensebot"), "serve", "--port", str(port)],
+                    urls[-1] + "/healthz",
+                    work / f"serve-{name}.log",
+                    {**shared, "LICENSEBOT_DATA_DIR": str(work / name)},
+                    timeout_s=180,
+                )
+            )
         ts, nonce = str(int(time.time())), "424242"
         params = {"signature": signature(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce, "openid": "oBench"}
         start_id = int(time.time() * 1000)
         timings: list[float] = []
         failures = 0
-        requests = [{"params": params, "content": _message(questions[i % len(questions)], start_id + i)} for i in range(total)]
+        requests = [
+            {"params": params, "content": _message(questions[i % len(questions)], start_id + i)} for i in range(total)
+        ]
 
         async def both() -> list[tuple[list[float], int]]:  # half the messages to each replica, at once
             half = total // 2
-            return await asyncio.gather(_fire(urls[0] + "/wechat", requests[:half], concurrency // 2),
-                                        _fire(urls[1] + "/wechat", requests[half:], concurrency // 2))
+            return await asyncio.gather(
+                _fire(urls[0] + "/wechat", requests[:half], concurrency // 2),
+                _fire(urls[1] + "/wechat", requests[half:], concurrency // 2),
+            )
 
         for part, failed in asyncio.run(both()):
             timings += part
             failures += failed
-    return {"requests": total, "concurrency": concurrency, "p50_ms": percentile(timings, 50),
-            "p95_ms": percentile(timings, 95), "p99_ms": percentile(timings, 99), "failures": failures}
+    return {
+        "requests": total,
+        "concurrency": concurrency,
+        "p50_ms": percentile(timings, 50),
+        "p95_ms": percentile(timings, 95),
+        "p99_ms": percentile(timings, 99),
+        "failures": failures,
+    }

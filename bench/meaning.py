@@ -2,6 +2,7 @@
 intent student where sure, else cue patterns, then e5 wordings) and the relevance threshold that says whether anything in the
 knowledge base is about a question at all (precision/recall of "in scope" by the best unit's
 similarity)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,9 +19,11 @@ def intent_table(cases: list[Case], knowledge: Knowledge) -> list[list]:
     classifier = knowledge.reader.intents
     labelled = [c for c in cases if c.intent]
     rows = []
-    for name, guess in (("cue patterns only", lambda f, v: classifier.cued(f)),
-                        ("e5 wordings only", lambda f, v: classifier.owners[int(np.argmax(classifier.vectors @ v))]),
-                        ("as used (the student where sure, else cue, wordings, default)", lambda f, v: _as_used(knowledge, f))):
+    for name, guess in (
+        ("cue patterns only", lambda f, v: classifier.cued(f)),
+        ("e5 wordings only", lambda f, v: classifier.owners[int(np.argmax(classifier.vectors @ v))]),
+        ("as used (the student where sure, else cue, wordings, default)", lambda f, v: _as_used(knowledge, f)),
+    ):
         right = answered = 0
         for case in labelled:
             folded = fold(case.question)
@@ -53,7 +56,9 @@ def scope_curve(cases: list[Case], knowledge: Knowledge) -> list[list]:
         in_scope = sum(inside for _, inside in points)
         precision = sum(kept) / len(kept) if kept else 1.0
         recall = sum(kept) / in_scope if in_scope else 1.0
-        rows.append([f"{t:.2f}{' (used)' if abs(t - IN_SCOPE_SIMILARITY) < 1e-9 else ''}", len(kept), precision, recall])
+        rows.append(
+            [f"{t:.2f}{' (used)' if abs(t - IN_SCOPE_SIMILARITY) < 1e-9 else ''}", len(kept), precision, recall]
+        )
     return rows
 
 

@@ -7,6 +7,7 @@ follow-up flag after the first message's context, and `asks_for_person` from bot
 Learned: `reader.read` / `reader.follow_up` with the models in the data dir. Run alone:
 `python bench/reader.py` (uses the default data dir's index and reader, training it if needed).
 """
+
 from __future__ import annotations
 
 import statistics
@@ -28,10 +29,23 @@ from bot.kb.learned.store import ReaderNotReady  # noqa: E402
 from bot.kb.training import Corpus, load_corpus, vocabulary  # noqa: E402
 from bot.service import remembered  # noqa: E402
 
-HEADERS = ["task", "answering accuracy", "answering macro-F1", "answering micro-F1", "learned accuracy", "learned macro-F1",
-           "learned micro-F1"]
-TASKS = {"refusal": "refusal class (6)", "intent": "main intent", "features": "features (detection)",
-         "features+state": "features with their state", "follow_up": "follow-up vs new", "person": "asks for a person"}
+HEADERS = [
+    "task",
+    "answering accuracy",
+    "answering macro-F1",
+    "answering micro-F1",
+    "learned accuracy",
+    "learned macro-F1",
+    "learned micro-F1",
+]
+TASKS = {
+    "refusal": "refusal class (6)",
+    "intent": "main intent",
+    "features": "features (detection)",
+    "features+state": "features with their state",
+    "follow_up": "follow-up vs new",
+    "person": "asks for a person",
+}
 
 
 def by_rules(text: str, knowledge: Knowledge) -> Predicted:
@@ -40,7 +54,9 @@ def by_rules(text: str, knowledge: Knowledge) -> Predicted:
         result = answer(text, knowledge, Context())
     except BadQuestion:
         return Predicted("none", "other")
-    refusal = screened.refusal.kind if screened.refusal else "unrelated" if result.verdict == Verdict.out_of_scope else "none"
+    refusal = (
+        screened.refusal.kind if screened.refusal else "unrelated" if result.verdict == Verdict.out_of_scope else "none"
+    )
     facts: dict[str, str] = {}
     for fact in result.facts:
         facts.setdefault(fact.feature, "negated" if fact.negated else "present")
@@ -76,8 +92,11 @@ def held_out(settings: Settings) -> Corpus:
 
 def measure(knowledge: Knowledge, reader: Reader, corpus: Corpus) -> dict:
     """Both readers on every held-out message and pair; the learned reader's time per message."""
-    labels = {"refusal": reader.models["refusal"].labels, "intent": reader.models["intent"].labels,
-              "features": reader.models["features"].labels}
+    labels = {
+        "refusal": reader.models["refusal"].labels,
+        "intent": reader.models["intent"].labels,
+        "features": reader.models["features"].labels,
+    }
     truth = [truth_of(m) for m in corpus.messages]
     rules = [by_rules(m.text, knowledge) for m in corpus.messages]
     learned, times = [], []
@@ -90,10 +109,14 @@ def measure(knowledge: Knowledge, reader: Reader, corpus: Corpus) -> dict:
     pair_rules = [follow_up_by_rules(p.first, p.second, knowledge) for p in corpus.pairs]
     pair_learned = [reader.follow_up(p.first, p.second).follow_up for p in corpus.pairs]
     ordered = sorted(times)
-    return {"messages": len(truth), "pairs": len(pair_truth),
-            "rules": compare(truth, rules, pair_truth, pair_rules, labels),
-            "learned": compare(truth, learned, pair_truth, pair_learned, labels),
-            "read_ms_p50": round(statistics.median(times), 1), "read_ms_p95": round(ordered[int(0.95 * (len(ordered) - 1))], 1)}
+    return {
+        "messages": len(truth),
+        "pairs": len(pair_truth),
+        "rules": compare(truth, rules, pair_truth, pair_rules, labels),
+        "learned": compare(truth, learned, pair_truth, pair_learned, labels),
+        "read_ms_p50": round(statistics.median(times), 1),
+        "read_ms_p95": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
+    }
 
 
 def load_time(settings: Settings, embedder) -> float:
@@ -106,11 +129,17 @@ def report(figures: dict) -> list[str]:
     from bench.common import table
 
     rows = [_row(name, figures["rules"], figures["learned"]) for name in TASKS]
-    return [f"## Understanding: answering as it runs vs the full learned reader (held-out writer: {figures['messages']} messages, "
-            f"{figures['pairs']} pairs)", "", table(HEADERS, rows), "",
-            f"Learned reader: load {figures['load_s']} s (models only, numpy); `read` p50 {figures['read_ms_p50']} ms, "
-            f"p95 {figures['read_ms_p95']} ms per message (e5 of the message and its pieces included). Features: accuracy is "
-            "the exact set per message; with state, accuracy is the exact feature:state set.", ""]
+    return [
+        f"## Understanding: answering as it runs vs the full learned reader (held-out writer: {figures['messages']} messages, "
+        f"{figures['pairs']} pairs)",
+        "",
+        table(HEADERS, rows),
+        "",
+        f"Learned reader: load {figures['load_s']} s (models only, numpy); `read` p50 {figures['read_ms_p50']} ms, "
+        f"p95 {figures['read_ms_p95']} ms per message (e5 of the message and its pieces included). Features: accuracy is "
+        "the exact set per message; with state, accuracy is the exact feature:state set.",
+        "",
+    ]
 
 
 def reader_for(settings: Settings, embedder) -> Reader:

@@ -7,6 +7,7 @@ The synthetic corpus takes minutes to build per side, so `--scale-data DIR` keep
 both sides' data directories for the next run (each side's is built once, by its own code; this
 side's starts as a copy of the old one's, so nothing is cleaned or embedded twice).
 `python -m bench.scale` runs this part alone; `make bench` runs it after the rest."""
+
 from __future__ import annotations
 
 import json
@@ -21,25 +22,61 @@ from bench.common import REPO, table
 
 OLD_REF = "1ab5298"  # main before issue 20
 ARTICLES = REPO / "knowledge" / "articles"
-METRICS = ["units", "startup_s", "startup_rss_mb", "unseen_p50_ms", "unseen_p95_ms", "unseen_max_ms", "unchanged_s",
-           "one_edited_s", "first_answer_after_reload_s", "one_added_s", "one_removed_s", "peak_rss_mb"]
+METRICS = [
+    "units",
+    "startup_s",
+    "startup_rss_mb",
+    "unseen_p50_ms",
+    "unseen_p95_ms",
+    "unseen_max_ms",
+    "unchanged_s",
+    "one_edited_s",
+    "first_answer_after_reload_s",
+    "one_added_s",
+    "one_removed_s",
+    "peak_rss_mb",
+]
 
 
 def old_checkout(work: Path, ref: str = OLD_REF) -> Path:
     target = work / f"licensebot-{ref}"
     if not (target / "bot").is_dir():
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(target), ref], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            ["git", "-C", str(REPO), "worktree", "add", "--detach", str(target), ref],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     return target
 
 
-def probe(code: Path, data: Path, paths: list[Path], edit_in: Path, questions: Path, composed: bool,
-          build_only: bool = False, say=print) -> dict:
+def probe(
+    code: Path,
+    data: Path,
+    paths: list[Path],
+    edit_in: Path,
+    questions: Path,
+    composed: bool,
+    build_only: bool = False,
+    say=print,
+) -> dict:
     """Run bench/scale_probe.py with `code` first on the path; its JSON figures."""
-    command = [sys.executable, str(REPO / "bench" / "scale_probe.py"), "--data", str(data), "--paths", *map(str, paths),
-               "--edit-in", str(edit_in), "--questions", str(questions)]
+    command = [
+        sys.executable,
+        str(REPO / "bench" / "scale_probe.py"),
+        "--data",
+        str(data),
+        "--paths",
+        *map(str, paths),
+        "--edit-in",
+        str(edit_in),
+        "--questions",
+        str(questions),
+    ]
     command += ["--composed"] * composed + ["--build-only"] * build_only
-    done = subprocess.run(command, env={**os.environ, "PYTHONPATH": str(code)}, cwd=code, capture_output=True, text=True)
+    done = subprocess.run(
+        command, env={**os.environ, "PYTHONPATH": str(code)}, cwd=code, capture_output=True, text=True
+    )
     if done.returncode:
         raise RuntimeError(f"{code.name}: {' '.join(command[2:4])}: exit {done.returncode}\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -97,8 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     suites = [load_suite(p) for p in sorted(SUITES_DIR.glob("*.yaml"))]
     cases = [c for s in suites if not s.articles for c in s.cases]  # a suite with its own articles needs its own index
-    text, _ = compare(args.scale_data, [c.question for c in cases if not c.refuse],
-                      args.synthetic_chunks, say=lambda m: print(m, file=sys.stderr, flush=True))
+    text, _ = compare(
+        args.scale_data,
+        [c.question for c in cases if not c.refuse],
+        args.synthetic_chunks,
+        say=lambda m: print(m, file=sys.stderr, flush=True),
+    )
     print(text)
     return 0
 

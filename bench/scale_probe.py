@@ -5,6 +5,7 @@ what both versions have: Settings, Bot, Knowledge, ingest, bench.synthetic.
 Prints one JSON object: start-up (index load, peak RSS), unseen-question latency (question vectors
 forgotten before each), unchanged re-ingest, one edited / added / removed article, and the first
 answer after the edit's reload."""
+
 from __future__ import annotations
 
 import argparse
@@ -46,10 +47,15 @@ def main() -> int:
     real = E5SmallEmbedder()
     writer = synthetic.SentenceComposedEmbedder(real) if args.composed else real
     extra = {}
-    if "meanings" in inspect.signature(ingest).parameters:  # this version stores unit meaning at ingest (as the CLI does)
+    if (
+        "meanings" in inspect.signature(ingest).parameters
+    ):  # this version stores unit meaning at ingest (as the CLI does)
         from bot.kb.catalog import load_catalog
         from bot.kb.evidence import UnitReader, load_cues
-        extra["meanings"] = UnitReader(load_catalog(settings.knowledge_dir), load_cues(settings.knowledge_dir / "evidence.yaml"))
+
+        extra["meanings"] = UnitReader(
+            load_catalog(settings.knowledge_dir), load_cues(settings.knowledge_dir / "evidence.yaml")
+        )
 
     def run_ingest() -> float:
         return ingest(args.paths, settings, embedder=writer, show_progress=False, log=lambda m: None, **extra).seconds
@@ -72,14 +78,20 @@ def main() -> int:
         t = time.perf_counter()
         bot.ask(question)
         timings.append((time.perf_counter() - t) * 1000)
-    figures |= {"unseen_p50_ms": pct(timings, 50), "unseen_p95_ms": pct(timings, 95), "unseen_max_ms": max(timings),
-                "answers": len(timings)}
+    figures |= {
+        "unseen_p50_ms": pct(timings, 50),
+        "unseen_p95_ms": pct(timings, 95),
+        "unseen_max_ms": max(timings),
+        "answers": len(timings),
+    }
     figures["unchanged_s"] = run_ingest()
     files = sorted(p for p in args.edit_in.iterdir() if p.is_file())
     edited = files[len(files) // 2]
     original = edited.read_bytes()
     try:
-        edited.write_text(original.decode("utf-8") + "\n\n<p>补充一段说明文字，用于衡量单篇文章的更新。</p>\n", encoding="utf-8")
+        edited.write_text(
+            original.decode("utf-8") + "\n\n<p>补充一段说明文字，用于衡量单篇文章的更新。</p>\n", encoding="utf-8"
+        )
         figures["one_edited_s"] = run_ingest()
         t = time.perf_counter()
         bot.ask("多方通信许可证由哪个部门审批？")  # notices the new generation, loads it, answers

@@ -1,5 +1,6 @@
 """Speed and memory at the shipped corpus: ingest throughput, cold start, warm latency, peak RSS,
 and answer latency with the vectors on a `chroma run` server."""
+
 from __future__ import annotations
 
 import json
@@ -27,9 +28,15 @@ def meanings(settings: Settings) -> UnitReader:
 
 
 def ingest_figures(settings: Settings, articles: list[Path], embedder: Embedder) -> dict:
-    report = ingest(articles, settings, embedder=embedder, show_progress=False, log=lambda m: None, meanings=meanings(settings))
-    return {"files": report.files, "units": report.units, "ingest_s": report.seconds,
-            "units_per_s": report.embedded / report.seconds if report.seconds else None}
+    report = ingest(
+        articles, settings, embedder=embedder, show_progress=False, log=lambda m: None, meanings=meanings(settings)
+    )
+    return {
+        "files": report.files,
+        "units": report.units,
+        "ingest_s": report.seconds,
+        "units_per_s": report.embedded / report.seconds if report.seconds else None,
+    }
 
 
 def warm_latency(settings: Settings, embedder: Embedder, questions: list[str], rounds: int = 3) -> dict:
@@ -55,4 +62,9 @@ def process_figures(data_dir: Path, questions: list[str], extra_env: dict | None
     batch = "\n".join(questions).encode() + b"\n"
     batch_s, batch_rss, out = run_measured([str(BIN / "licensebot"), "ask", "--json", "-"], env, stdin=batch)
     assert len(out.splitlines()) == len(questions)
-    return {"cold_start_s": cold_s, "cold_rss_mb": cold_rss, f"batch_{len(questions)}_s": batch_s, "peak_rss_mb": batch_rss}
+    return {
+        "cold_start_s": cold_s,
+        "cold_rss_mb": cold_rss,
+        f"batch_{len(questions)}_s": batch_s,
+        "peak_rss_mb": batch_rss,
+    }

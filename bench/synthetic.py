@@ -6,6 +6,7 @@ are composed from real e5 vectors of their sentences (each distinct sentence emb
 chunk's vector is their normalised mean): the index has the real size and shape, queries use the
 real model, and the model's own speed is measured separately on a real sample
 (`embed_chunks_per_s`). `--full-embedding` embeds every synthetic chunk for real instead."""
+
 from __future__ import annotations
 
 import random
@@ -33,7 +34,7 @@ class SentenceComposedEmbedder:
         pieces = [[s for s in split_sentences(t.replace("\n", "。")) if s.strip()] or [t] for t in texts]
         missing = sorted({s for ps in pieces for s in ps if s not in self.cache})
         for i in range(0, len(missing), 64):
-            for s, v in zip(missing[i:i + 64], self.real.embed_passages(missing[i:i + 64])):
+            for s, v in zip(missing[i : i + 64], self.real.embed_passages(missing[i : i + 64])):
                 self.cache[s] = v
         out = np.vstack([np.mean([self.cache[s] for s in ps], axis=0) for ps in pieces])
         return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
@@ -63,8 +64,9 @@ def write_corpus(target: Path, sentences: list[str], paragraphs: int, seed: int 
                 picked = picked[:1]
             body.append("".join(picked))
         title = f"合成文章{files:05d}：{fold(rng.choice(sentences))[:12]}"
-        (target / f"synthetic_{files:05d}.txt").write_text(f"{title}\n\n时间:2025-01-01 10:00:00\n\n" + "\n\n".join(body) + "\n",
-                                                            encoding="utf-8")
+        (target / f"synthetic_{files:05d}.txt").write_text(
+            f"{title}\n\n时间:2025-01-01 10:00:00\n\n" + "\n\n".join(body) + "\n", encoding="utf-8"
+        )
         files += 1
     return files
 
@@ -72,5 +74,5 @@ def write_corpus(target: Path, sentences: list[str], paragraphs: int, seed: int 
 def model_throughput(real: Embedder, texts: list[str]) -> float:
     started = time.perf_counter()
     for i in range(0, len(texts), 32):
-        real.embed_passages(texts[i:i + 32])
+        real.embed_passages(texts[i : i + 32])
     return len(texts) / (time.perf_counter() - started)

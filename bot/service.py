@@ -5,6 +5,7 @@ what a surface may do with state (forget a conversation, rate an answer).
 Loading the index and the model is the slow part, so a Bot loads once and swaps in a newly
 published index generation when it notices one, without a restart.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,7 +30,7 @@ from bot.kb.intents import load_intents
 from bot.insights.operator import OperatorView
 from bot.state import stores
 from bot.state.feedback import Feedback
-from bot.state.logins import LoginFailures, LoginPolicy, LoginResult, OperatorGate  # the page's types too
+from bot.state.logins import LoginFailures, LoginPolicy, OperatorGate  # the page's types too
 from bot.state.question_log import LoggedAnswer, user_hash
 from bot.state.session_ids import load_secret
 
@@ -108,7 +109,11 @@ class KnowledgeHolder:
         try:
             fresh = Knowledge.load(self.settings, self._embedder or loaded.embedder, previous=loaded)
         except Exception as exc:  # noqa: BLE001 - whatever broke the new generation, keep the old one
-            why = str(exc) if isinstance(exc, NotReady) else f"index generation {current}: {describe(exc)}; run `licensebot ingest`"
+            why = (
+                str(exc)
+                if isinstance(exc, NotReady)
+                else f"index generation {current}: {describe(exc)}; run `licensebot ingest`"
+            )
             with self._lock:
                 self._loading = False
                 return self._keep(why, current)
@@ -147,8 +152,12 @@ def remembered(stored: Context, seen: Context, result: Answer) -> Context:
     dropped = set(seen.features) - set(now) if now else set()
     features = [f for f in stored.features if f not in dropped] + [f for f in now if f not in stored.features]
     misses = 0 if result.handoff or result.verdict != Verdict.unknown else stored.misses + 1
-    return Context(features=features, licenses=result._asked or stored.licenses or seen.licenses, misses=misses,
-                   question=result.question)
+    return Context(
+        features=features,
+        licenses=result._asked or stored.licenses or seen.licenses,
+        misses=misses,
+        question=result.question,
+    )
 
 
 def intent_names(settings: Settings | None = None) -> list[str]:
@@ -175,8 +184,9 @@ class Bot:
         self.question_log = stores.question_log(settings)
         self._salt: bytes | None = None
 
-    def ask(self, question: str, session_id: str | None = None, channel: str | None = None,
-            user: str | None = None) -> Answer:
+    def ask(
+        self, question: str, session_id: str | None = None, channel: str | None = None, user: str | None = None
+    ) -> Answer:
         """Raises BadQuestion (empty, too long) and NotReady (no usable index).
 
         `channel` (one of CHANNELS) and `user` (that surface's id of the asker) say who asked: the
@@ -240,9 +250,15 @@ class Bot:
 
     def status(self) -> Status:
         k = self.knowledge.get()
-        return Status(generation=k.index.generation, articles=len(k.index.docs), units=len(k.index.units),
-                      created=str(k.index.manifest.get("created", "?")), embedder=k.index.embedder_name,
-                      llm=self.settings.llm_model if self.settings.llm_enabled else None, problem=self.knowledge.health())
+        return Status(
+            generation=k.index.generation,
+            articles=len(k.index.docs),
+            units=len(k.index.units),
+            created=str(k.index.manifest.get("created", "?")),
+            embedder=k.index.embedder_name,
+            llm=self.settings.llm_model if self.settings.llm_enabled else None,
+            problem=self.knowledge.health(),
+        )
 
     def grounding_problems(self, given: Answer) -> list[str]:
         """What in an answer is not backed by its quotes (bot/answering/ground.py; [] when grounded):
@@ -253,16 +269,29 @@ class Bot:
         """The article sources the retriever alone ranks for a question, best first (eval's recall@k)."""
         knowledge = self.knowledge.get()
         vector = knowledge.question_vector(fold(question))
-        return [knowledge.index.docs[h.unit["doc_id"]]["source"] for h in knowledge.retriever.search(fold(question), k=k, vector=vector)]
+        return [
+            knowledge.index.docs[h.unit["doc_id"]]["source"]
+            for h in knowledge.retriever.search(fold(question), k=k, vector=vector)
+        ]
 
-    def units(self, article: str | None = None, kind: str | None = None, license: str | None = None,
-              query: str | None = None, limit: int = 20) -> list[UnitView]:
+    def units(
+        self,
+        article: str | None = None,
+        kind: str | None = None,
+        license: str | None = None,
+        query: str | None = None,
+        limit: int = 20,
+    ) -> list[UnitView]:
         """The evidence units of the index with what each means, filtered; most similar first with `query`."""
         k = self.knowledge.get()
         picked = []
         for pos, (unit, meaning) in enumerate(zip(k.index.units, k.meanings)):
             source = k.index.docs[unit["doc_id"]]["source"]
-            if (article and article not in source) or (kind and kind not in meaning.kinds) or (license and license not in meaning.licenses):
+            if (
+                (article and article not in source)
+                or (kind and kind not in meaning.kinds)
+                or (license and license not in meaning.licenses)
+            ):
                 continue
             picked.append((pos, unit, meaning, source))
         sims = {}
@@ -270,10 +299,22 @@ class Bot:
             vector = k.question_vector(fold(query))
             sims = dict(zip([p for p, *_ in picked], k.retriever.similarity(vector, [p for p, *_ in picked]).tolist()))
             picked.sort(key=lambda row: -sims[row[0]])
-        return [UnitView(id=u["id"], source=src, kind=u["kind"], heading=u.get("heading", ""), text=u["text"],
-                         licenses=list(m.licenses), named=m.named, kinds=sorted(m.kinds), topic=sorted(m.topic),
-                         polarity=m.polarity, similarity=round(sims[p], 3) if query else None)
-                for p, u, m, src in picked[:limit]]
+        return [
+            UnitView(
+                id=u["id"],
+                source=src,
+                kind=u["kind"],
+                heading=u.get("heading", ""),
+                text=u["text"],
+                licenses=list(m.licenses),
+                named=m.named,
+                kinds=sorted(m.kinds),
+                topic=sorted(m.topic),
+                polarity=m.polarity,
+                similarity=round(sims[p], 3) if query else None,
+            )
+            for p, u, m, src in picked[:limit]
+        ]
 
     def licences(self) -> dict[str, str]:
         """Licence slug -> name, as the catalogue lists them."""
@@ -296,6 +337,7 @@ class Bot:
 
     def operator(self) -> OperatorView:
         """The question log as the operator sees it (page, `licensebot stats`)."""
+
         def embed(questions: list[str]) -> np.ndarray:  # not through the answerer's small cache: it may evict
             if not questions:
                 return np.zeros((0, self.knowledge.get().embedder.dimension), np.float32)

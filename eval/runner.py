@@ -6,6 +6,7 @@ retriever alone) or on answering (verdicts, facts, quotes). It talks to the bot 
 bot.service only. A suite that brings its own `articles` is run against an index of the shipped
 articles plus those, built by the `with_articles` callable the CLI passes in.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,11 @@ def judge(results: list[CaseResult], suites: list[Suite], known: dict[str, str])
     failures = []
     for suite in suites:
         got = metrics([r for r in results if r.case.suite == suite.name])
-        failures += [f"{suite.name}: {k} {got[k]:.3f} < {v}" for k, v in suite.thresholds.items()
-                     if got.get(k) is not None and got[k] < v - 1e-9]
+        failures += [
+            f"{suite.name}: {k} {got[k]:.3f} < {v}"
+            for k, v in suite.thresholds.items()
+            if got.get(k) is not None and got[k] < v - 1e-9
+        ]
     for r in results:
         key = f"{r.case.suite}/{r.case.id}"
         if not r.passed and key not in known:
@@ -67,38 +71,73 @@ def _breakdown(results: list[CaseResult], key) -> dict:
         for k in key(r):
             groups[k].append(r)
     keep = ("pass_rate", "verdict_accuracy", "fact_recall", "intent_accuracy")
-    return {k: {"cases": len(rs), **{m: v for m, v in metrics(rs).items() if m in keep}} for k, rs in sorted(groups.items())}
+    return {
+        k: {"cases": len(rs), **{m: v for m, v in metrics(rs).items() if m in keep}} for k, rs in sorted(groups.items())
+    }
 
 
-def run_suites(suites: list[Suite], bot: Bot, show_progress: bool = True, with_articles: WithArticles | None = None,
-               known: dict[str, str] | None = None) -> dict:
+def run_suites(
+    suites: list[Suite],
+    bot: Bot,
+    show_progress: bool = True,
+    with_articles: WithArticles | None = None,
+    known: dict[str, str] | None = None,
+) -> dict:
     status = bot.status()
     results: list[CaseResult] = []
     for suite in suites:
         suite_bot = _bot_for(suite, bot, with_articles)
-        for case in tqdm(suite.cases, desc=f"eval {suite.name}", unit="case", disable=not show_progress, file=sys.stderr):
+        for case in tqdm(
+            suite.cases, desc=f"eval {suite.name}", unit="case", disable=not show_progress, file=sys.stderr
+        ):
             given = ask_case(suite_bot, case)
-            results.append(score_case(case, given, suite_bot.sources_for(case.question, k=10), suite_bot.grounding_problems(given)))
+            results.append(
+                score_case(case, given, suite_bot.sources_for(case.question, k=10), suite_bot.grounding_problems(given))
+            )
     known = known or {}
-    return {"cases": len(results), "metrics": metrics(results), "embedder": status.embedder,
-            "suites": {s.name: {"metrics": metrics([r for r in results if r.case.suite == s.name]), "thresholds": s.thresholds}
-                       for s in suites},
-            "failures": judge(results, suites, known),
-            "by_tag": _breakdown(results, lambda r: r.case.tags or ["untagged"]),
-            "by_intent": _breakdown(results, lambda r: [r.case.intent] if r.case.intent else []),
-            "results": [{"id": r.case.id, "suite": r.case.suite, "question": r.case.question, "passed": r.passed,
-                         "known": f"{r.case.suite}/{r.case.id}" in known, "reasons": r.reasons, "verdict": r.verdict,
-                         "latency_ms": r.latency_ms} for r in results]}
+    return {
+        "cases": len(results),
+        "metrics": metrics(results),
+        "embedder": status.embedder,
+        "suites": {
+            s.name: {"metrics": metrics([r for r in results if r.case.suite == s.name]), "thresholds": s.thresholds}
+            for s in suites
+        },
+        "failures": judge(results, suites, known),
+        "by_tag": _breakdown(results, lambda r: r.case.tags or ["untagged"]),
+        "by_intent": _breakdown(results, lambda r: [r.case.intent] if r.case.intent else []),
+        "results": [
+            {
+                "id": r.case.id,
+                "suite": r.case.suite,
+                "question": r.case.question,
+                "passed": r.passed,
+                "known": f"{r.case.suite}/{r.case.id}" in known,
+                "reasons": r.reasons,
+                "verdict": r.verdict,
+                "latency_ms": r.latency_ms,
+            }
+            for r in results
+        ],
+    }
 
 
 def feedback_cases(bot: Bot) -> list[dict]:
     """👎 answers from the Streamlit page, as starting points for new eval cases."""
-    return [{"question": r["question"], "comment": r.get("comment", ""), "verdict_given": r.get("verdict")}
-            for r in bot.feedback() if r.get("rating") == "down"]
+    return [
+        {"question": r["question"], "comment": r.get("comment", ""), "verdict_given": r.get("verdict")}
+        for r in bot.feedback()
+        if r.get("rating") == "down"
+    ]
 
 
-def main(paths: list[Path], json_out: Path | None = None, md_out: Path | None = None, feedback: bool = False,
-         with_articles: WithArticles | None = None) -> int:
+def main(
+    paths: list[Path],
+    json_out: Path | None = None,
+    md_out: Path | None = None,
+    feedback: bool = False,
+    with_articles: WithArticles | None = None,
+) -> int:
     try:
         suites = [load_suite(p) for p in (paths or sorted(SUITES_DIR.glob("*.yaml")))]
         known = load_known_failures()

@@ -4,6 +4,7 @@ Quotes are checked against the article files as a reader sees them (tags and pin
 removed, whitespace ignored), not against the index they were taken from: a quote the index
 altered would pass a check against the index itself.
 """
+
 from __future__ import annotations
 
 import html
@@ -101,7 +102,9 @@ def _sources(case: Case, a: Answer, retrieved: list[str], reasons: list[str], sc
 
 def _invented_numbers(a: Answer) -> list[str]:
     quoted = " ".join(c.quote for c in a.citations)
-    text = re.sub(r"\[\d+\]|^\d+\. |\d{4}-\d{2}-\d{2}", "", a.answer, flags=re.M)  # markers, list numbers, citation dates
+    text = re.sub(
+        r"\[\d+\]|^\d+\. |\d{4}-\d{2}-\d{2}", "", a.answer, flags=re.M
+    )  # markers, list numbers, citation dates
     return [n for n in NUMBER.findall(text) if n not in quoted]
 
 
@@ -138,7 +141,9 @@ def score_case(case: Case, a: Answer, retrieved_sources: list[str], ungrounded: 
     if case.language:
         _matches("language_accuracy", case.language, getattr(a, "language", None), reasons, scores)
     if case.carries is not None:
-        _matches("follow_up_accuracy", case.carries, bool(getattr(a, "follow_up", False) or a.carried_over), reasons, scores)
+        _matches(
+            "follow_up_accuracy", case.carries, bool(getattr(a, "follow_up", False) or a.carried_over), reasons, scores
+        )
     refused = a.verdict.value == "out_of_scope"
     if refused != case.refuse:
         reasons.append("refused an in-scope question" if refused else "answered an out-of-scope question")
@@ -155,7 +160,9 @@ def metrics(results: list[CaseResult]) -> dict[str, float | None]:
     out = {m: _mean(r.scores[m] for r in results) for m in METRICS if m not in ("refusal_precision", "refusal_recall")}
     refused = [r for r in results if r.verdict == "out_of_scope"]
     should = [r for r in results if r.case.refuse]
-    out["refusal_precision"] = (sum(r.case.refuse for r in refused) / len(refused)) if refused else (1.0 if not should else 0.0)
+    out["refusal_precision"] = (
+        (sum(r.case.refuse for r in refused) / len(refused)) if refused else (1.0 if not should else 0.0)
+    )
     out["refusal_recall"] = (sum(r.verdict == "out_of_scope" for r in should) / len(should)) if should else None
     lat = sorted(r.latency_ms for r in results)
     out["latency_p50_ms"] = statistics.median(lat) if lat else None

@@ -1,5 +1,6 @@
 """Eval suites: YAML files of expected Q&A written by compliance staff (format in eval/README.md).
 Errors name the file, the case and the field."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,11 +14,39 @@ from bot.service import intent_names
 
 SUITES_DIR = REPO_ROOT / "eval" / "suites"
 KNOWN_FAILURES = REPO_ROOT / "eval" / "known_failures.yaml"
-KNOWN_FIELDS = {"id", "question", "expect", "verdict", "facts", "sources", "refuse", "no_invention", "tags", "intent",
-                "language", "absent", "before", "carries"}
-METRICS = ["verdict_accuracy", "fact_recall", "citation_source_hit", "quote_verbatim_rate", "refusal_precision",
-           "refusal_recall", "no_invention_rate", "recall_at_5", "mrr", "intent_accuracy", "language_accuracy",
-           "follow_up_accuracy", "absent_rate", "grounded_rate", "pass_rate"]
+KNOWN_FIELDS = {
+    "id",
+    "question",
+    "expect",
+    "verdict",
+    "facts",
+    "sources",
+    "refuse",
+    "no_invention",
+    "tags",
+    "intent",
+    "language",
+    "absent",
+    "before",
+    "carries",
+}
+METRICS = [
+    "verdict_accuracy",
+    "fact_recall",
+    "citation_source_hit",
+    "quote_verbatim_rate",
+    "refusal_precision",
+    "refusal_recall",
+    "no_invention_rate",
+    "recall_at_5",
+    "mrr",
+    "intent_accuracy",
+    "language_accuracy",
+    "follow_up_accuracy",
+    "absent_rate",
+    "grounded_rate",
+    "pass_rate",
+]
 
 
 class SuiteError(ValueError):
@@ -81,12 +110,23 @@ def _case(raw, i: int, path: Path) -> Case:
         raise SuiteError(f"{where}: field 'before' must be a list of earlier questions")
     if raw.get("carries") is not None and (not isinstance(raw["carries"], bool) or not before):
         raise SuiteError(f"{where}: field 'carries' must be true/false and needs 'before'")
-    return Case(id=str(raw.get("id") or f"{path.stem}-{i + 1}"), question=raw["question"], suite=path.stem, expect=expect,
-                verdict=raw.get("verdict"), facts=_alternatives(raw.get("facts") or [], where, "facts"),
-                absent=_alternatives(raw.get("absent") or [], where, "absent"),
-                sources=[str(s) for s in raw.get("sources") or []], refuse=bool(raw.get("refuse")),
-                no_invention=bool(raw.get("no_invention")), tags=[str(t) for t in raw.get("tags") or []],
-                intent=raw.get("intent"), language=raw.get("language"), before=before, carries=raw.get("carries"))
+    return Case(
+        id=str(raw.get("id") or f"{path.stem}-{i + 1}"),
+        question=raw["question"],
+        suite=path.stem,
+        expect=expect,
+        verdict=raw.get("verdict"),
+        facts=_alternatives(raw.get("facts") or [], where, "facts"),
+        absent=_alternatives(raw.get("absent") or [], where, "absent"),
+        sources=[str(s) for s in raw.get("sources") or []],
+        refuse=bool(raw.get("refuse")),
+        no_invention=bool(raw.get("no_invention")),
+        tags=[str(t) for t in raw.get("tags") or []],
+        intent=raw.get("intent"),
+        language=raw.get("language"),
+        before=before,
+        carries=raw.get("carries"),
+    )
 
 
 def load_suite(path: Path) -> Suite:
@@ -99,7 +139,9 @@ def load_suite(path: Path) -> Suite:
     thresholds = data.get("thresholds") or {}
     for key, value in thresholds.items():
         if key not in METRICS or not isinstance(value, (int, float)):
-            raise SuiteError(f"{path}: thresholds.{key}: unknown metric or not a number (metrics: {', '.join(METRICS)})")
+            raise SuiteError(
+                f"{path}: thresholds.{key}: unknown metric or not a number (metrics: {', '.join(METRICS)})"
+            )
     articles = []
     for name in data.get("articles") or []:
         article = (path.parent / str(name)).resolve()
@@ -125,6 +167,8 @@ def load_known_failures(path: Path = KNOWN_FAILURES) -> dict[str, str]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise SuiteError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict) or not all(isinstance(k, str) and "/" in k and isinstance(v, str) for k, v in data.items()):
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and "/" in k and isinstance(v, str) for k, v in data.items()
+    ):
         raise SuiteError(f"{path}: expected a mapping of 'suite/case-id: reason'")
     return data

@@ -8,6 +8,7 @@ something the article said. Each drop is recorded with its reason so a reviewer 
 What is kept is the article's own wording and script (Traditional stays Traditional) minus
 pinyin glosses; matching uses `bot.core.text.fold` on top of it.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,9 @@ DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")
 PHONE = re.compile(r"(?<!\d)(?:\d{3,4}-\d{3,4}-\d{3,4}|1[3-9]\d{9}|400\d{7})(?!\d)")
 # Characters that do not occur in Chinese prose but do when GBK bytes are decoded as something
 # else: kana, bopomofo, enclosed numerals, Cyrillic, Hangul, private use, U+FFFD.
-MOJIBAKE_CHARS = re.compile(r"[\u0400-\u04ff\u2460-\u24ff\u3040-\u30ff\u3100-\u312f\u3190-\u31bf\uac00-\ud7af\ue000-\uf8ff\ufffd\uff61-\uff9f]")
+MOJIBAKE_CHARS = re.compile(
+    r"[\u0400-\u04ff\u2460-\u24ff\u3040-\u30ff\u3100-\u312f\u3190-\u31bf\uac00-\ud7af\ue000-\uf8ff\ufffd\uff61-\uff9f]"
+)
 # "?" is a real question mark after a word and before the next sentence; GBK bytes that failed
 # to decode show up as "??", or as "?" glued to punctuation (",?;", "?、", "?。").
 MOJIBAKE_RUN = re.compile(
@@ -36,7 +39,9 @@ MOJIBAKE_RUN = re.compile(
 # ASCII "!" inside a name like "Yahoo!Japan" is not either).
 SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=!)(?![A-Za-z0-9!])|(?<=[^?,，、][?;])(?![?;；、。，,])")
 CLAUSE_END = re.compile(r"[，,：:]")
-HEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[.、．]\s*|误区[一二三四五六七八九十]+|第[一二三四五六七八九十]+)")
+HEADING_NUMBER = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|\d+[.、．]\s*|误区[一二三四五六七八九十]+|第[一二三四五六七八九十]+)"
+)
 LIST_MARKER = re.compile(r"^(?:[-*•·]\s+|\d+[.、．)]\s*|[（(]\d+[)）])")
 SENTENCE_PUNCT = re.compile(r"[。！；;!]")
 MAX_HEADING_CHARS = 40
@@ -182,7 +187,7 @@ class _Cleaner:
         for label in self.lex.label_prefixes:
             if f.lstrip().startswith(label):
                 cut = len(sentence) - len(sentence.lstrip()) + len(label)
-                sentence, f = sentence[cut:], f.lstrip()[len(label):]
+                sentence, f = sentence[cut:], f.lstrip()[len(label) :]
                 break
         if is_mojibake(sentence):
             self.drop("mojibake", sentence)
@@ -209,8 +214,11 @@ def _is_heading(line: str) -> bool:
     body = line.strip()
     if len(body) > MAX_HEADING_CHARS or SENTENCE_PUNCT.search(body) or re.search(r"[，,]", body):
         return False
-    return bool(HEADING_NUMBER.match(body)) or body.endswith(("?", "？", "吗", "嘛", ":", "：")) or (
-        len(body) <= 20 and not LIST_MARKER.match(body))
+    return (
+        bool(HEADING_NUMBER.match(body))
+        or body.endswith(("?", "？", "吗", "嘛", ":", "："))
+        or (len(body) <= 20 and not LIST_MARKER.match(body))
+    )
 
 
 def _drop_link_lists(lines: list[str], cleaner: _Cleaner) -> list[str]:
@@ -252,7 +260,7 @@ def clean_page(raw: str, lexicon: CleaningLexicon, source_name: str = "") -> Cle
         if fold(line).startswith(("您的当前位置", "当前位置")):
             for skipped in lines[: i + 1]:
                 cleaner.drop("navigation", skipped)
-            lines = lines[i + 1:]
+            lines = lines[i + 1 :]
             if lines and not title:
                 title = lines.pop(0)
             break
@@ -296,5 +304,11 @@ def clean_page(raw: str, lexicon: CleaningLexicon, source_name: str = "") -> Cle
             continue
         if text:
             paragraphs.append(Paragraph(text=text, heading=heading))
-    return CleanArticle(title=title, date=date, keywords=keywords, description=description,
-                        paragraphs=paragraphs, dropped=cleaner.dropped)
+    return CleanArticle(
+        title=title,
+        date=date,
+        keywords=keywords,
+        description=description,
+        paragraphs=paragraphs,
+        dropped=cleaner.dropped,
+    )

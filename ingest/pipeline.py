@@ -11,10 +11,10 @@ breaking every later run and the bot; its vectors usually come back from the col
 `MeaningSource` (the CLI passes bot.kb's unit reader) what each unit means is read here, once, and
 stored in its segment; segments read with other cues or another catalogue are read again.
 """
+
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +30,17 @@ from bot.index.layout import index_root
 from bot.index.lexical_base import base_for
 from bot.index.lexical import tokenize
 from bot.index.lock import ingest_lock
-from bot.index.segments import (MeaningSource, Segment, SegmentUnreadable, has_segment, read_segment, refresh_meaning,
-                                 segment_key, segment_stamp, write_segment)
+from bot.index.segments import (
+    MeaningSource,
+    Segment,
+    SegmentUnreadable,
+    has_segment,
+    read_segment,
+    refresh_meaning,
+    segment_key,
+    segment_stamp,
+    write_segment,
+)
 from bot.index.vectors import VectorStore
 from bot.index.writer import collect, live_manifest, publish, write_generation
 from ingest.clean import clean_page, load_lexicon
@@ -65,8 +74,10 @@ class IngestReport:
 
     def summary(self) -> str:
         state = "index up to date" if self.up_to_date else f"generation {self.generation}"
-        return (f"ingest: {self.files} files, {self.units} units ({self.embedded} embedded, {self.reused} reused), "
-                f"{len(self.skipped)} skipped, {len(self.errors)} errors, {self.seconds:.1f}s — {state}")
+        return (
+            f"ingest: {self.files} files, {self.units} units ({self.embedded} embedded, {self.reused} reused), "
+            f"{len(self.skipped)} skipped, {len(self.errors)} errors, {self.seconds:.1f}s — {state}"
+        )
 
 
 def doc_id_for(source: str) -> str:
@@ -86,11 +97,22 @@ def build_segment(key: str, found: Found, data: bytes, lexicon) -> Segment:
     if not article.paragraphs:
         raise UnreadableArticle(f"{found.shown}: no article text left after cleaning")
     doc_id = doc_id_for(found.shown)
-    doc = {"doc_id": doc_id, "source": found.shown, "title": article.title, "date": article.date,
-           "keywords": article.keywords, "description": article.description, "encoding": raw.encoding,
-           "sha256": raw.sha256, "text": article.text, "dropped": [{"reason": r, "text": t} for r, t in article.dropped]}
+    doc = {
+        "doc_id": doc_id,
+        "source": found.shown,
+        "title": article.title,
+        "date": article.date,
+        "keywords": article.keywords,
+        "description": article.description,
+        "encoding": raw.encoding,
+        "sha256": raw.sha256,
+        "text": article.text,
+        "dropped": [{"reason": r, "text": t} for r, t in article.dropped],
+    }
     units = [{**u.to_dict(), "search": u.embed_text} for u in build_units(doc_id, article)]
-    return Segment(key, doc, units, np.zeros((len(units), 0), np.float16), [tokenize(u["search"]) for u in units], raw.problems)
+    return Segment(
+        key, doc, units, np.zeros((len(units), 0), np.float16), [tokenize(u["search"]) for u in units], raw.problems
+    )
 
 
 def read_docs(paths: list[Path], settings: Settings) -> tuple[list[dict], list[str]]:
@@ -113,8 +135,9 @@ class Plan:
     fresh: list[Segment] = field(default_factory=list)  # segments to build
 
 
-def segment_sound(settings: Settings, key: str, listed: bool, seen: list | None, shown: str, report: IngestReport,
-                  log) -> bool:
+def segment_sound(
+    settings: Settings, key: str, listed: bool, seen: list | None, shown: str, report: IngestReport, log
+) -> bool:
     """Whether stored segment `key` can be kept. `listed`: the live generation lists it, `seen` being
     its files' stamps as recorded then (None from an older manifest). Files as recorded are kept
     unread; otherwise the segment is read back whole, and one that cannot be read (or is missing
@@ -132,8 +155,17 @@ def segment_sound(settings: Settings, key: str, listed: bool, seen: list | None,
         return False
 
 
-def plan(files: list[Found], settings: Settings, recipe: str, lexicon, stats: FileStats, report: IngestReport,
-         show_progress: bool, log, listed: dict[str, list | None]) -> Plan:
+def plan(
+    files: list[Found],
+    settings: Settings,
+    recipe: str,
+    lexicon,
+    stats: FileStats,
+    report: IngestReport,
+    show_progress: bool,
+    log,
+    listed: dict[str, list | None],
+) -> Plan:
     """The segment key of every readable file, in order, and the segments that must be built.
     `listed`: the live generation's segment keys with their files' stamps as it recorded them."""
     result = Plan()
@@ -167,8 +199,14 @@ def plan(files: list[Found], settings: Settings, recipe: str, lexicon, stats: Fi
     return result
 
 
-def embed_segments(segments: list[Segment], store: VectorStore, settings: Settings, embedder: Embedder | None,
-                   report: IngestReport, show_progress: bool) -> None:
+def embed_segments(
+    segments: list[Segment],
+    store: VectorStore,
+    settings: Settings,
+    embedder: Embedder | None,
+    report: IngestReport,
+    show_progress: bool,
+) -> None:
     """Vectors for the new segments' units: from the collection when a unit with the same text was
     embedded before (an edit keeps most of an article's units), else from the model; new ones added."""
     units = [u for s in segments for u in s.units]
@@ -180,7 +218,7 @@ def embed_segments(segments: list[Segment], store: VectorStore, settings: Settin
         embedder = embedder or load_embedder(settings.embedder)
         with tqdm(total=len(todo), desc="embedding", unit="unit", disable=not show_progress) as bar:
             for i in range(0, len(todo), EMBED_BATCH):
-                batch = todo[i:i + EMBED_BATCH]
+                batch = todo[i : i + EMBED_BATCH]
                 for fp, vec in zip(batch, embedder.embed_passages([text[fp] for fp in batch])):
                     vectors[fp] = np.asarray(vec, dtype=np.float32)
                 bar.update(len(batch))
@@ -190,21 +228,37 @@ def embed_segments(segments: list[Segment], store: VectorStore, settings: Settin
     for segment in segments:
         if not segment.units and width is None:  # an empty article, and nothing embedded to measure
             width = (embedder or load_embedder(settings.embedder)).dimension
-        segment.vectors = (np.vstack([vectors[u["fingerprint"]] for u in segment.units]) if segment.units
-                           else np.zeros((0, width), np.float32))
+        segment.vectors = (
+            np.vstack([vectors[u["fingerprint"]] for u in segment.units])
+            if segment.units
+            else np.zeros((0, width), np.float32)
+        )
     report.embedded += len(todo)
 
 
-def ingest(paths: list[Path], settings: Settings, embedder: Embedder | None = None, show_progress: bool = True,
-           log=print, wait: bool = False, meanings: MeaningSource | None = None) -> IngestReport:
+def ingest(
+    paths: list[Path],
+    settings: Settings,
+    embedder: Embedder | None = None,
+    show_progress: bool = True,
+    log=print,
+    wait: bool = False,
+    meanings: MeaningSource | None = None,
+) -> IngestReport:
     """Raises IngestBusy when another ingest holds the lock (unless `wait`). With `meanings`, what
     each unit means is read here and stored in its segment (else the bot reads it at every load)."""
     with ingest_lock(settings, wait, on_wait=log):
         return _ingest(paths, settings, embedder, show_progress, log, meanings)
 
 
-def _ingest(paths: list[Path], settings: Settings, embedder: Embedder | None, show_progress: bool, log,
-            meanings: MeaningSource | None = None) -> IngestReport:
+def _ingest(
+    paths: list[Path],
+    settings: Settings,
+    embedder: Embedder | None,
+    show_progress: bool,
+    log,
+    meanings: MeaningSource | None = None,
+) -> IngestReport:
     start = time.perf_counter()
     report = IngestReport()
     lexicon_path = settings.knowledge_dir / "cleaning.yaml"
@@ -225,14 +279,28 @@ def _ingest(paths: list[Path], settings: Settings, embedder: Embedder | None, sh
         log("the previous ingest did not finish; its leftovers are removed after this one")
     stats = FileStats(settings)
     live = live_manifest(settings)
-    planned = plan(files, settings, recipe_for(settings, lexicon_path), lexicon, stats, report, show_progress, log,
-                   {key: (live.get("stamps") or {}).get(key) for key in live["segments"]} if live else {})
+    planned = plan(
+        files,
+        settings,
+        recipe_for(settings, lexicon_path),
+        lexicon,
+        stats,
+        report,
+        show_progress,
+        log,
+        {key: (live.get("stamps") or {}).get(key) for key in live["segments"]} if live else {},
+    )
     keys, known = planned.keys, {}
     if not keys:
         report.errors.append("no readable article among the given paths; the previous index (if any) is kept")
         log(f"error: {report.errors[-1]}")
-    elif live and live["segments"] == keys and not planned.fresh and live["embedder"] == settings.embedder and (
-            meanings is None or live.get("meaning") == meanings.version):
+    elif (
+        live
+        and live["segments"] == keys
+        and not planned.fresh
+        and live["embedder"] == settings.embedder
+        and (meanings is None or live.get("meaning") == meanings.version)
+    ):
         report.up_to_date, report.generation = True, live["generation"]
         report.files, report.units = len(keys), live.get("units", 0)
         report.reused = report.units
@@ -244,14 +312,17 @@ def _ingest(paths: list[Path], settings: Settings, embedder: Embedder | None, sh
     if keys:
         stats.save()
     # Every run, up to date or not, removes what no kept generation uses (a crashed run's leftovers too).
-    report.collected = collect(settings, settings.embedder, settings.retire_grace_s, full=crashed, known=known, log=log).summary()
+    report.collected = collect(
+        settings, settings.embedder, settings.retire_grace_s, full=crashed, known=known, log=log
+    ).summary()
     pending.unlink(missing_ok=True)
     report.seconds = time.perf_counter() - start
     return report
 
 
-def _store_meanings(keys: list[str], fresh: list[Segment], live: dict | None, settings: Settings,
-                    meanings: MeaningSource | None) -> None:
+def _store_meanings(
+    keys: list[str], fresh: list[Segment], live: dict | None, settings: Settings, meanings: MeaningSource | None
+) -> None:
     """New segments get their units' meaning; listed ones read with another version (the cues or the
     catalogue were edited, or the segment comes from an older generation) are read again."""
     if meanings is None:
@@ -265,8 +336,14 @@ def _store_meanings(keys: list[str], fresh: list[Segment], live: dict | None, se
             refresh_meaning(settings, key, meanings)
 
 
-def _build(planned: Plan, settings: Settings, embedder: Embedder | None, report: IngestReport,
-           show_progress: bool, meanings: MeaningSource | None = None) -> dict[str, set[str]]:
+def _build(
+    planned: Plan,
+    settings: Settings,
+    embedder: Embedder | None,
+    report: IngestReport,
+    show_progress: bool,
+    meanings: MeaningSource | None = None,
+) -> dict[str, set[str]]:
     """Writes the new segments and a generation listing `planned.keys`, publishes it; returns the new
     segments' fingerprints (the collector then need not read them again). Unchanged segments are
     not read: the live manifest knows their sizes and the live lexical base their terms."""
@@ -281,13 +358,26 @@ def _build(planned: Plan, settings: Settings, embedder: Embedder | None, report:
     units, docs = sum(sizes[k] for k in keys), len(keys)
     report.files, report.units = docs, units
     report.reused = max(0, units - report.embedded)
-    base = base_for(settings, keys, sizes, (live or {}).get("lexical"),
-                    lambda key: built[key] if key in built else read_segment(settings, key, with_tokens=True))
-    manifest = {"embedder": settings.embedder, "pipeline_version": PIPELINE_VERSION,
-                "meaning": meanings.version if meanings else None, "lexical": base, "sizes": sizes,
-                "stamps": {key: segment_stamp(settings, key) for key in keys},
-                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": docs, "units": units,
-                "skipped": report.skipped, "errors": report.errors}
+    base = base_for(
+        settings,
+        keys,
+        sizes,
+        (live or {}).get("lexical"),
+        lambda key: built[key] if key in built else read_segment(settings, key, with_tokens=True),
+    )
+    manifest = {
+        "embedder": settings.embedder,
+        "pipeline_version": PIPELINE_VERSION,
+        "meaning": meanings.version if meanings else None,
+        "lexical": base,
+        "sizes": sizes,
+        "stamps": {key: segment_stamp(settings, key) for key in keys},
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "files": docs,
+        "units": units,
+        "skipped": report.skipped,
+        "errors": report.errors,
+    }
     generation = write_generation(settings, keys, manifest)
     publish(settings, generation)
     report.generation = generation
@@ -298,5 +388,11 @@ def _unit_counts(keys: list[str], built: dict[str, Segment], live: dict | None, 
     """Units per listed segment: the new ones are in memory, the live manifest knows the others (a
     segment it does not list, from an older generation, is read)."""
     known = (live or {}).get("sizes") or {}
-    return {key: len(built[key].units) if key in built else known[key] if key in known else len(read_segment(settings, key).units)
-            for key in keys}
+    return {
+        key: len(built[key].units)
+        if key in built
+        else known[key]
+        if key in known
+        else len(read_segment(settings, key).units)
+        for key in keys
+    }

@@ -3,6 +3,7 @@
 Scraped pages arrive as UTF-8, UTF-8 with a BOM, or GB18030/GBK from older Chinese sites;
 we detect rather than assume, because a wrong guess turns every character into mojibake.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -109,7 +110,9 @@ def read_bytes(path: Path, shown: str | None = None) -> bytes:
 def article_from_bytes(data: bytes, path: Path, shown: str | None = None) -> RawArticle:
     text, encoding, problems = decode_article(data, shown or str(path))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return RawArticle(path=path, text=text, encoding=encoding, sha256=hashlib.sha256(data).hexdigest(), problems=problems)
+    return RawArticle(
+        path=path, text=text, encoding=encoding, sha256=hashlib.sha256(data).hexdigest(), problems=problems
+    )
 
 
 def read_article(path: Path, shown: str | None = None) -> RawArticle:

@@ -10,6 +10,7 @@ What a unit *means* (licences, kind of information, polarity) is derived from it
 bot.kb.evidence when the index is loaded; this module only finds the units, the same way for any
 article, with nothing listed per article.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -109,8 +110,19 @@ def build_units(doc_id: str, article: CleanArticle) -> list[Unit]:
 
     def add(kind: str, parts: list[tuple[int, int]]) -> None:
         start, end = parts[0][0], parts[-1][1]
-        units.append(Unit(f"{doc_id}#{len(units)}", doc_id, start, end, text[start:end], kind, section, heading,
-                          parts if kind == "list" else []))
+        units.append(
+            Unit(
+                f"{doc_id}#{len(units)}",
+                doc_id,
+                start,
+                end,
+                text[start:end],
+                kind,
+                section,
+                heading,
+                parts if kind == "list" else [],
+            )
+        )
 
     def items_from(i: int) -> list[int]:
         """Indexes of the list items from paragraph i on, up to a heading or a non-item paragraph."""
@@ -136,7 +148,7 @@ def build_units(doc_id: str, article: CleanArticle) -> list[Unit]:
         spans = sentence_spans(para.text, offsets[i])
         for span in spans:
             add("sentence", [span])
-        last = text[spans[-1][0]:spans[-1][1]] if spans else ""
+        last = text[spans[-1][0] : spans[-1][1]] if spans else ""
         if LEAD_IN_END.search(last):
             items = items_from(i + 1)
             if items:

@@ -1,5 +1,6 @@
 """Shared fixtures: a real index built once per session from knowledge/articles with the real
 bundled embedder, in a temporary data directory."""
+
 from __future__ import annotations
 
 import os
@@ -103,6 +104,8 @@ class CountingBot(Bot):
 @pytest.fixture
 def channel_settings(settings, tmp_path):
     """The shared index, with a private channel store and sessions for one test."""
+
     def build(**updates) -> Settings:
         return settings.model_copy(update={"channel_store": tmp_path / "channels.sqlite", **updates})
+
     return build

@@ -1,6 +1,7 @@
 """A real OpenAI-compatible HTTP server on 127.0.0.1 for the optional LLM path: each
 /v1/chat/completions request is answered from a script (a reply text, a status code, raw bytes,
 or "hang" until the test ends), and every request is recorded."""
+
 from __future__ import annotations
 
 import json
@@ -10,9 +11,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def completion(text: str, model: str = "fake-model") -> dict:
-    return {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
 
 
 class FakeOpenAI:
@@ -30,8 +36,11 @@ class FakeOpenAI:
                 if kind == "hang":
                     owner.release.wait(30)
                     return
-                status, body = {"text": (200, json.dumps(completion(value)).encode()), "status": (value, b'{"error": {"message": "boom"}}'),
-                                "raw": (200, value)}[kind]
+                status, body = {
+                    "text": (200, json.dumps(completion(value)).encode()),
+                    "status": (value, b'{"error": {"message": "boom"}}'),
+                    "raw": (200, value),
+                }[kind]
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))

@@ -1,6 +1,7 @@
 """Real server processes for tests and benchmarks (`chroma run`, `licensebot ui`, `licensebot
 serve`): a free port, start in its own process group, wait for the line that says it is listening
 (no polling), check its health URL once, stop."""
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,12 @@ import httpx
 BIN = Path(sys.executable).parent
 CHROMA = BIN / "chroma"
 # What each server prints once it accepts connections.
-READY = {"chroma": r"listening on address", "uvicorn": r"Uvicorn running on", "streamlit": r"You can now view",
-         "redis": r"Ready to accept connections"}
+READY = {
+    "chroma": r"listening on address",
+    "uvicorn": r"Uvicorn running on",
+    "streamlit": r"You can now view",
+    "redis": r"Ready to accept connections",
+}
 REDIS = shutil.which("redis-server")
 
 
@@ -61,18 +66,33 @@ class _Output(threading.Thread):
     def wait_for(self, text: str, timeout_s: float = 30) -> str:
         """Everything printed so far, once a line containing `text` has been printed."""
         with self._new_line:
-            if not self._new_line.wait_for(lambda: any(text in l for l in self.lines) or not self.is_alive(), timeout_s):
+            if not self._new_line.wait_for(
+                lambda: any(text in l for l in self.lines) or not self.is_alive(), timeout_s
+            ):
                 raise TimeoutError(f"the server never printed {text!r}")
             return "".join(self.lines)
 
 
 @contextmanager
-def running(command: list[str], health_url: str, log: Path, env: dict | None = None, timeout_s: float = 120,
-            healthy: Callable[[httpx.Response], bool] = lambda r: r.status_code == 200,
-            ready: str = READY["uvicorn"]) -> Iterator[subprocess.Popen]:
+def running(
+    command: list[str],
+    health_url: str,
+    log: Path,
+    env: dict | None = None,
+    timeout_s: float = 120,
+    healthy: Callable[[httpx.Response], bool] = lambda r: r.status_code == 200,
+    ready: str = READY["uvicorn"],
+) -> Iterator[subprocess.Popen]:
     """Yield the started process once it printed `ready` and `health_url` answers healthily."""
-    proc = subprocess.Popen(command, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True)
+    proc = subprocess.Popen(
+        command,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    )
     output = _Output(proc, log, ready)
     proc.output = output  # tests wait on what it prints with proc.output.wait_for(...)
     output.start()
@@ -96,9 +116,14 @@ def running(command: list[str], health_url: str, log: Path, env: dict | None = N
 def chroma_server(path: Path, timeout_s: float = 90) -> Iterator[int]:
     """A real `chroma run` on 127.0.0.1; yields its port."""
     port = free_port()
-    with running([str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                 f"http://127.0.0.1:{port}/api/v2/heartbeat", path.parent / f"chroma-{port}.log",
-                 {"ANONYMIZED_TELEMETRY": "False"}, timeout_s, ready=READY["chroma"]):
+    with running(
+        [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        f"http://127.0.0.1:{port}/api/v2/heartbeat",
+        path.parent / f"chroma-{port}.log",
+        {"ANONYMIZED_TELEMETRY": "False"},
+        timeout_s,
+        ready=READY["chroma"],
+    ):
         yield port
 
 
@@ -107,9 +132,14 @@ def redis_server(workdir: Path, timeout_s: float = 30) -> Iterator[str]:
     """A real `redis-server` on 127.0.0.1 that keeps nothing on disk; yields its URL."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    proc = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(workdir)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            errors="replace", start_new_session=True)
+    proc = subprocess.Popen(
+        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    )
     output = _Output(proc, workdir / f"redis-{port}.log", READY["redis"])
     output.start()
     try:

@@ -1,6 +1,7 @@
 """A real HTTP server on 127.0.0.1 standing in for api.weixin.qq.com / qyapi.weixin.qq.com:
 it records every request and answers from a script, so the outbound client is exercised over
 real sockets rather than through a patched function."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,13 @@ class RecordingServer:
                 url = urlparse(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                record = {"method": self.command, "path": url.path, "query": {k: v[0] for k, v in parse_qs(url.query).items()},
-                          "json": json.loads(raw) if raw else None, "raw": raw}
+                record = {
+                    "method": self.command,
+                    "path": url.path,
+                    "query": {k: v[0] for k, v in parse_qs(url.query).items()},
+                    "json": json.loads(raw) if raw else None,
+                    "raw": raw,
+                }
                 with owner._arrived:
                     owner.requests.append(record)
                     queued = owner.script[url.path]

@@ -1,4 +1,5 @@
 """POST /v1/ask and GET /healthz through the real app, index and embedder."""
+
 from __future__ import annotations
 
 import logging
@@ -26,7 +27,9 @@ def test_ask_returns_the_answer_contract(client):
     data = r.json()
     assert data["verdict"] == "required"
     assert {l["slug"]: l["status"] for l in data["licenses"]}["multiparty"] == "required"
-    assert data["citations"] and all(c["quote"] and c["source"].startswith("knowledge/articles/") for c in data["citations"])
+    assert data["citations"] and all(
+        c["quote"] and c["source"].startswith("knowledge/articles/") for c in data["citations"]
+    )
 
 
 def test_follow_up_uses_the_session_the_server_issued(client):
@@ -35,24 +38,41 @@ def test_follow_up_uses_the_session_the_server_issued(client):
     data = client.post("/v1/ask", json={"question": "那如果只有1对1视频呢？", "session_id": issued}).json()
     assert data["session_id"] == issued
     assert "one_to_one_call" in data["features"] and "social" in data["carried_over"]
-    assert {l["slug"]: l["status"] for l in data["licenses"]}.get("multiparty") == "depends"  # the articles: bureaus differ
+    assert {l["slug"]: l["status"] for l in data["licenses"]}.get(
+        "multiparty"
+    ) == "depends"  # the articles: bureaus differ
 
 
-@pytest.mark.parametrize("kwargs, status, fragment", [
-    ({"json": {}}, 422, "question: Field required"),
-    ({"json": {"question": 42}}, 422, "question: Input should be a valid string"),
-    ({"json": {"question": ["a"]}}, 422, "question"),
-    ({"json": {"question": "   "}}, 422, "question: the question is empty"),
-    ({"json": {"question": "需" * 501}}, 422, "at most 500 characters"),
-    ({"json": {"question": "hi", "session_id": 7}}, 422, "session_id"),
-    ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 400, "not valid JSON"),
-    ({"content": b"[1, 2]", "headers": {"content-type": "application/json"}}, 422, "JSON object"),
-    ({"content": b"question=hi", "headers": {"content-type": "application/x-www-form-urlencoded"}}, 415, "application/json"),
-    ({"content": "语音聊天房要办多方通信吗".encode(), "headers": {"content-type": "text/plain"}}, 415, "application/json"),
-    ({"content": b'{"question": "\\ud800"}', "headers": {"content-type": "application/json"}}, 422, "question: "),
-    ({"content": b'{"question": "\\udfff\\ud800 ICP"}', "headers": {"content-type": "application/json"}}, 422, "question: "),
-    ({"json": {"question": "hi", "session_id": "api-1"}}, 422, "session_id: not one this server issued"),
-])
+@pytest.mark.parametrize(
+    "kwargs, status, fragment",
+    [
+        ({"json": {}}, 422, "question: Field required"),
+        ({"json": {"question": 42}}, 422, "question: Input should be a valid string"),
+        ({"json": {"question": ["a"]}}, 422, "question"),
+        ({"json": {"question": "   "}}, 422, "question: the question is empty"),
+        ({"json": {"question": "需" * 501}}, 422, "at most 500 characters"),
+        ({"json": {"question": "hi", "session_id": 7}}, 422, "session_id"),
+        ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 400, "not valid JSON"),
+        ({"content": b"[1, 2]", "headers": {"content-type": "application/json"}}, 422, "JSON object"),
+        (
+            {"content": b"question=hi", "headers": {"content-type": "application/x-www-form-urlencoded"}},
+            415,
+            "application/json",
+        ),
+        (
+            {"content": "语音聊天房要办多方通信吗".encode(), "headers": {"content-type": "text/plain"}},
+            415,
+            "application/json",
+        ),
+        ({"content": b'{"question": "\\ud800"}', "headers": {"content-type": "application/json"}}, 422, "question: "),
+        (
+            {"content": b'{"question": "\\udfff\\ud800 ICP"}', "headers": {"content-type": "application/json"}},
+            422,
+            "question: ",
+        ),
+        ({"json": {"question": "hi", "session_id": "api-1"}}, 422, "session_id: not one this server issued"),
+    ],
+)
 def test_bad_requests_get_a_4xx_json_error(client, kwargs, status, fragment):
     r = client.post("/v1/ask", **kwargs)
     assert r.status_code == status
@@ -97,11 +117,16 @@ def test_a_20_mb_padded_question_is_refused_before_it_is_read(client):
     padded = {"question": VOICE_ROOM, "padding": "x" * 20_000_000}
     r = client.post("/v1/ask", json=padded)
     assert r.status_code == 413 and "byte limit" in r.json()["error"]
-    chunks = (b'{"question": "' + VOICE_ROOM.encode() + b'", "padding": "' if i == 0 else b"x" * 65536 for i in range(300))
+    chunks = (
+        b'{"question": "' + VOICE_ROOM.encode() + b'", "padding": "' if i == 0 else b"x" * 65536 for i in range(300)
+    )
     streamed = client.post("/v1/ask", content=chunks, headers={"content-type": "application/json"})  # no Content-Length
     assert streamed.status_code == 413
-    lying = client.post("/v1/ask", content=b"{" + b" " * 20_000 + b'"question": "hi"}',
-                        headers={"content-type": "application/json", "content-length": "20"})
+    lying = client.post(
+        "/v1/ask",
+        content=b"{" + b" " * 20_000 + b'"question": "hi"}',
+        headers={"content-type": "application/json", "content-length": "20"},
+    )
     assert lying.status_code in (400, 413)  # never answered from a body it did not read whole
 
 
@@ -110,7 +135,9 @@ def test_http_clients_cannot_reach_other_surfaces_sessions(client):
     bot.ask("我们做一个语音聊天房的社交App", session_id="wechat:oVictim")  # a WeChat user's conversation
     planted = client.post("/v1/ask", json={"question": "我们还有直播打赏", "session_id": "wechat:oVictim"})
     assert planted.status_code == 422
-    forged = client.post("/v1/ask", json={"question": "我们还有直播打赏", "session_id": "oVictim.0123456789abcdef0123456789abcdef"})
+    forged = client.post(
+        "/v1/ask", json={"question": "我们还有直播打赏", "session_id": "oVictim.0123456789abcdef0123456789abcdef"}
+    )
     assert forged.status_code == 422
     mine = client.post("/v1/ask", json={"question": "那如果只有1对1视频呢？"}).json()
     assert mine["carried_over"] == [] and mine["session_id"] != "wechat:oVictim"
@@ -120,14 +147,22 @@ def test_http_clients_cannot_reach_other_surfaces_sessions(client):
 def test_issued_ids_are_signed_by_the_server_not_guessable(client, knowledge, settings, embedder):
     issued = client.post("/v1/ask", json={"question": VOICE_ROOM}).json()["session_id"]
     token, _, signature = issued.partition(".")
-    assert len(token) >= 20 and client.post("/v1/ask", json={"question": "那直播呢", "session_id": issued}).status_code == 200
+    assert (
+        len(token) >= 20
+        and client.post("/v1/ask", json={"question": "那直播呢", "session_id": issued}).status_code == 200
+    )
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B") + "." + signature
     assert client.post("/v1/ask", json={"question": "那直播呢", "session_id": tampered}).status_code == 422
 
 
-FEATURES = {"我们有语音聊天房": "voice_chat_room", "观众可以给主播打赏": "live_tipping", "平台上用户可以发帖评论": "social",
-            "我们有1对1视频通话": "one_to_one_call", "第三方商家入驻我们的电商平台": "merchant_platform",
-            "我们有视频会议功能": "group_video"}
+FEATURES = {
+    "我们有语音聊天房": "voice_chat_room",
+    "观众可以给主播打赏": "live_tipping",
+    "平台上用户可以发帖评论": "social",
+    "我们有1对1视频通话": "one_to_one_call",
+    "第三方商家入驻我们的电商平台": "merchant_platform",
+    "我们有视频会议功能": "group_video",
+}
 
 
 def test_concurrent_turns_in_one_session_keep_every_feature(client):

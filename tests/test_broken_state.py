@@ -1,6 +1,7 @@
 """Broken state on disk: a start-up says in one line what is broken and how to repair it (never a
 traceback, never a silent re-ingest); a running server keeps the index it has and reports degraded;
 the repair it names works: ingest rebuilds an unreadable segment from its article, saying so."""
+
 from __future__ import annotations
 
 import json
@@ -90,7 +91,10 @@ BREAKAGES = {
     "CURRENT is garbage": (lambda d: garbage(d / "index" / "CURRENT"), "CURRENT"),
     "CURRENT is empty": (lambda d: (d / "index" / "CURRENT").write_text(""), "CURRENT"),
     "generation missing": (lambda d: shutil.rmtree(live_generation(d)), "generation CURRENT names is missing"),
-    "manifest truncated": (lambda d: (live_generation(d) / "manifest.json").write_text('{"generation": "g'), "manifest.json"),
+    "manifest truncated": (
+        lambda d: (live_generation(d) / "manifest.json").write_text('{"generation": "g'),
+        "manifest.json",
+    ),
     "lexical index missing": (lambda d: shutil.rmtree(live_lexical(d)), "lexical"),
     "lexical index garbage": (lambda d: garbage(live_lexical(d) / "postings.npz"), "lexical"),
     "Chroma missing": (lambda d: shutil.rmtree(d / "chroma"), "chroma"),
@@ -149,10 +153,13 @@ def publish_broken_copy(data: Path, breaks) -> str:
     return broken.name
 
 
-@pytest.mark.parametrize("breaks, names", [
-    (naming_a_missing_lexical_base, "lexical"),
-    (lambda g: (g / "manifest.json").unlink(), "manifest.json"),
-])
+@pytest.mark.parametrize(
+    "breaks, names",
+    [
+        (naming_a_missing_lexical_base, "lexical"),
+        (lambda g: (g / "manifest.json").unlink(), "manifest.json"),
+    ],
+)
 def test_a_broken_generation_published_while_serving_keeps_the_loaded_index(data, embedder, breaks, names):
     settings = make_settings(data)
     with TestClient(create_app(settings, Bot(settings, embedder))) as client:
@@ -178,7 +185,9 @@ def corpus(knowledge, settings, embedder, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("corpus")
     shutil.copytree(ARTICLES, root / "articles")
     shutil.copytree(settings.data_dir, root / "data")
-    report = ingest([root / "articles"], make_settings(root / "data"), embedder=embedder, show_progress=False, log=lambda m: None)
+    report = ingest(
+        [root / "articles"], make_settings(root / "data"), embedder=embedder, show_progress=False, log=lambda m: None
+    )
     assert report.files == 5 and report.embedded == 0 and not report.errors
     return root
 
@@ -192,7 +201,9 @@ def own_corpus(corpus, tmp_path) -> Path:
 
 def source_of(segment: Path) -> str:
     """The article a segment was built from (read before the test breaks it)."""
-    return json.loads(segment.with_name(segment.name.split(".")[0] + ".json").read_text(encoding="utf-8"))["doc"]["source"]
+    return json.loads(segment.with_name(segment.name.split(".")[0] + ".json").read_text(encoding="utf-8"))["doc"][
+        "source"
+    ]
 
 
 def ingest_warns_once_and_rebuilds(root: Path, broken: Path, source: str) -> str:

@@ -1,5 +1,6 @@
 """End to end in a real headless Chromium: `licensebot ui` serves the page, a visitor types the
 voice-chat-room question, and the verdict badge and a highlighted quote appear."""
+
 from __future__ import annotations
 
 import shutil
@@ -11,18 +12,36 @@ import pytest
 from processes import BIN, READY, free_port, running
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed: `make browser` (as root) installs Debian's chromium")]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Chromium is not installed: `make browser` (as root) installs Debian's chromium"
+    ),
+]
 
 
 def serve_page(data_dir: Path, log: Path, env: dict | None = None):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    return url, running([str(BIN / "licensebot"), "ui", "--port", str(port)], url + "/_stcore/health", log,
-                        {"LICENSEBOT_DATA_DIR": str(data_dir), **(env or {})}, timeout_s=90,
-                        healthy=lambda r: r.text == "ok", ready=READY["streamlit"])
+    return url, running(
+        [str(BIN / "licensebot"), "ui", "--port", str(port)],
+        url + "/_stcore/health",
+        log,
+        {"LICENSEBOT_DATA_DIR": str(data_dir), **(env or {})},
+        timeout_s=90,
+        healthy=lambda r: r.text == "ok",
+        ready=READY["streamlit"],
+    )
 
 
 @pytest.fixture
@@ -46,7 +65,9 @@ def test_voice_chat_room_question_in_chromium(page_url, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)  # Playwright gives it a fresh temporary profile
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=FLAGS
+        )  # Playwright gives it a fresh temporary profile
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1600}, locale="zh-CN")
             ask_on_the_page(page, page_url, "我的语音聊天房小程序需要多方通信许可证吗？")
@@ -62,9 +83,11 @@ def test_voice_chat_room_question_in_chromium(page_url, tmp_path):
 
 
 OFF_SITE = "http://203.0.113.9"  # TEST-NET-3: never routed; the test aborts any request to it anyway
-PAYLOAD = (f"詳見[辦理指南]({OFF_SITE}/guide)、![二維碼]({OFF_SITE}/qr.png)<img src=\"{OFF_SITE}/raw.png\">"
-           f"&lt;img src={OFF_SITE}/ent.png onerror=alert(1)&gt;官網www.evil-example.com或{OFF_SITE}/x，"
-           f"<a href=\"{OFF_SITE}/a\">點此</a>。")
+PAYLOAD = (
+    f'詳見[辦理指南]({OFF_SITE}/guide)、![二維碼]({OFF_SITE}/qr.png)<img src="{OFF_SITE}/raw.png">'
+    f"&lt;img src={OFF_SITE}/ent.png onerror=alert(1)&gt;官網www.evil-example.com或{OFF_SITE}/x，"
+    f'<a href="{OFF_SITE}/a">點此</a>。'
+)
 TITLE = "社交類小程序為何需要ICP證和多方通信許可證"
 
 
@@ -77,8 +100,12 @@ def hostile_page(tmp_path, embedder):
     articles = tmp_path / "articles"
     shutil.copytree(ARTICLES, articles)
     article = articles / "002_efd8fce62a7682d1.txt"
-    text = article.read_text(encoding="utf-8").replace(TITLE, TITLE + f"![t]({OFF_SITE}/t.png)[點我]({OFF_SITE}/t)<b>粗</b>")
-    quoted = "正是典型的多方通信業(yè)務(wù)應(yīng)用場景。"  # as the page has it; the payload follows a quoted sentence
+    text = article.read_text(encoding="utf-8").replace(
+        TITLE, TITLE + f"![t]({OFF_SITE}/t.png)[點我]({OFF_SITE}/t)<b>粗</b>"
+    )
+    quoted = (
+        "正是典型的多方通信業(yè)務(wù)應(yīng)用場景。"  # as the page has it; the payload follows a quoted sentence
+    )
     assert quoted in text
     article.write_text(text.replace(quoted, quoted + PAYLOAD, 1), encoding="utf-8")
     data = tmp_path / "data"
@@ -118,23 +145,34 @@ def test_a_hostile_article_creates_no_link_image_element_or_outside_request(host
             requested = local_only(context)
             page = context.new_page()
             ask_on_the_page(page, hostile_page, "我的语音聊天房小程序需要多方通信许可证吗？")
-            expect(page.get_by_text("國內多方通信業務許可證：需要").or_(page.get_by_text("国内多方通信业务许可证：需要"))).to_be_visible(timeout=90_000)
+            expect(
+                page.get_by_text("國內多方通信業務許可證：需要").or_(page.get_by_text("国内多方通信业务许可证：需要"))
+            ).to_be_visible(timeout=90_000)
             expect(page.get_by_text("![二維碼]", exact=False).first).to_be_visible()  # shown, as text
             expect(page.get_by_text("[點我]", exact=False).first).to_be_visible()
             assert "<b>粗</b>" in shown_text(page) and "點此</a>" in shown_text(page)
             shown = page.locator("main")
             assert shown.locator("[data-testid=stMarkdownContainer]").count() > 5 and shown.locator("mark").count() >= 1
-            assert shown.locator(f'[src*="203.0.113.9"], [href*="203.0.113.9"], [href*="evil-example"], [onerror]').count() == 0
+            assert (
+                shown.locator('[src*="203.0.113.9"], [href*="203.0.113.9"], [href*="evil-example"], [onerror]').count()
+                == 0
+            )
             answers = shown.locator("[data-testid=stChatMessage]")  # (the page's own heading has an anchor link)
             assert answers.locator(":is(a, img, b, iframe, script, object, embed, svg image)").count() == 0
             assert shown.locator("[data-testid=stExpander] summary :is(a, img, b)").count() == 0
         finally:
             browser.close()
-    assert requested and all(urlparse(u).hostname == "127.0.0.1" for u in requested), [u for u in requested if "127.0.0.1" not in u]
+    assert requested and all(urlparse(u).hostname == "127.0.0.1" for u in requested), [
+        u for u in requested if "127.0.0.1" not in u
+    ]
 
 
-HOSTILE_QUESTIONS = ["明天北京天气怎么样" + PAYLOAD + "<iframe src=\"%s/f\"></iframe><script>fetch('%s/s')</script>" % (OFF_SITE, OFF_SITE),
-                     "明天北京天气如何" + PAYLOAD + f"**粗**`代码`"]
+HOSTILE_QUESTIONS = [
+    "明天北京天气怎么样"
+    + PAYLOAD
+    + "<iframe src=\"%s/f\"></iframe><script>fetch('%s/s')</script>" % (OFF_SITE, OFF_SITE),
+    "明天北京天气如何" + PAYLOAD + "**粗**`代码`",
+]
 
 
 def test_operator_logs_in_sees_charts_and_groups_and_adds_an_eval_case(knowledge, settings, embedder, tmp_path):
@@ -146,10 +184,14 @@ def test_operator_logs_in_sees_charts_and_groups_and_adds_an_eval_case(knowledge
 
     from bot.service import Bot
 
-    env = {"LICENSEBOT_QUESTION_LOG_FILE": str(tmp_path / "q.sqlite"), "LICENSEBOT_ADMIN_PASSWORD": "staff only",
-           "LICENSEBOT_OPERATOR_SUITE": str(tmp_path / "suites" / "operator.yaml"),
-           "LICENSEBOT_ADMIN_LOGIN_STORE": str(tmp_path / "logins.sqlite"), "LICENSEBOT_ADMIN_RETRY_DELAY_S": "0",
-           "LICENSEBOT_ADMIN_MAX_FAILURES": "2"}
+    env = {
+        "LICENSEBOT_QUESTION_LOG_FILE": str(tmp_path / "q.sqlite"),
+        "LICENSEBOT_ADMIN_PASSWORD": "staff only",
+        "LICENSEBOT_OPERATOR_SUITE": str(tmp_path / "suites" / "operator.yaml"),
+        "LICENSEBOT_ADMIN_LOGIN_STORE": str(tmp_path / "logins.sqlite"),
+        "LICENSEBOT_ADMIN_RETRY_DELAY_S": "0",
+        "LICENSEBOT_ADMIN_MAX_FAILURES": "2",
+    }
     customers = Bot(settings.model_copy(update={"question_log_file": tmp_path / "q.sqlite"}), embedder)
     asked = [("EDI许可证办下来要多久？", "wechat"), ("办EDI证需要多长时间", "page"), ("EDI审批周期是多久", "page")]
     for question, channel in asked + [(q, "api") for q in HOSTILE_QUESTIONS]:
@@ -172,16 +214,25 @@ def test_operator_logs_in_sees_charts_and_groups_and_adds_an_eval_case(knowledge
             expect(groups).to_have_count(2, timeout=90_000)  # grouping embeds the questions first
             for i in range(groups.count()):
                 groups.nth(i).click()
-            expect(page.locator("[data-testid=stExpander] [data-testid=stForm]")).to_have_count(4)  # an eval case and a training example each
+            expect(page.locator("[data-testid=stExpander] [data-testid=stForm]")).to_have_count(
+                4
+            )  # an eval case and a training example each
             labels = groups.all_inner_texts()
-            assert "3 × EDI许可证办下来要多久？" in labels[0] and f"2 × {HOSTILE_QUESTIONS[0]}" in labels[1].replace("\u2060", "")  # whole, as text
+            assert "3 × EDI许可证办下来要多久？" in labels[0] and f"2 × {HOSTILE_QUESTIONS[0]}" in labels[1].replace(
+                "\u2060", ""
+            )  # whole, as text
             expanders = page.locator("[data-testid=stExpander]")  # not the table above, whose cells are a canvas
             for shown_as_text in ("![二維碼]", "[辦理指南]", "<iframe", "<script>", "**粗**`代码`"):
                 expect(expanders.get_by_text(shown_as_text, exact=False).first).to_be_visible()
             main = page.locator("main")
-            assert main.locator('[src*="203.0.113.9"], [href*="203.0.113.9"], [href*="evil-example"], [onerror]').count() == 0
-            made = main.locator("[data-testid=stExpander] :is(a, img, iframe, script, object, embed, svg image), "
-                                "[data-testid=stExpander] summary :is(b, strong, code)")
+            assert (
+                main.locator('[src*="203.0.113.9"], [href*="203.0.113.9"], [href*="evil-example"], [onerror]').count()
+                == 0
+            )
+            made = main.locator(
+                "[data-testid=stExpander] :is(a, img, iframe, script, object, embed, svg image), "
+                "[data-testid=stExpander] summary :is(b, strong, code)"
+            )
             assert made.count() == 0, made.evaluate_all("els => els.map(e => e.outerHTML)")
 
             facts = page.get_by_label("回答里必须出现的内容（用逗号分隔，可不填）").first
@@ -198,10 +249,14 @@ def test_operator_logs_in_sees_charts_and_groups_and_adds_an_eval_case(knowledge
                 expect(password).to_be_visible(timeout=90_000)
                 password.fill(attempt)
                 password.press("Enter")
-                expect(guesser.get_by_text("密码不正确" if attempt != "staff only" else "已暂时锁定", exact=False)).to_be_visible(timeout=30_000)
+                expect(
+                    guesser.get_by_text("密码不正确" if attempt != "staff only" else "已暂时锁定", exact=False)
+                ).to_be_visible(timeout=30_000)
             expect(guesser.get_by_text("每天的问题数（按渠道）")).to_have_count(0)
         finally:
             browser.close()
-    assert requested and all(urlparse(u).hostname == "127.0.0.1" for u in requested), [u for u in requested if "127.0.0.1" not in u]
+    assert requested and all(urlparse(u).hostname == "127.0.0.1" for u in requested), [
+        u for u in requested if "127.0.0.1" not in u
+    ]
     suite = (tmp_path / "suites" / "operator.yaml").read_text(encoding="utf-8")
     assert "question: EDI许可证办下来要多久？" in suite and "知识库" in suite

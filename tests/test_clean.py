@@ -1,4 +1,5 @@
 """Cleaning on the real scraped seeds: nothing a user must never see survives into a chunk."""
+
 import re
 
 import pytest
@@ -24,8 +25,22 @@ def all_units(cleaned):
 
 
 def test_no_spam_navigation_or_ads_in_any_chunk(cleaned):
-    forbidden = ["品茶", "楼凤", "午夜", "无码", "您的当前位置", "4008-919-185", "中企百通", "九蚂蚁", "在线咨询",
-                 "<p", "<div", "layout: post", "图片展示", "来找我们"]
+    forbidden = [
+        "品茶",
+        "楼凤",
+        "午夜",
+        "无码",
+        "您的当前位置",
+        "4008-919-185",
+        "中企百通",
+        "九蚂蚁",
+        "在线咨询",
+        "<p",
+        "<div",
+        "layout: post",
+        "图片展示",
+        "来找我们",
+    ]
     for name, unit in all_units(cleaned):
         text = fold(unit.text)
         for word in forbidden:
@@ -82,7 +97,7 @@ def test_every_unit_is_verbatim_in_the_article_file_and_sentences_stay_inside_on
     for name, a in cleaned.items():
         page = article_as_read(f"knowledge/articles/{name}")
         for unit in build_units(name, a):
-            assert a.text[unit.start:unit.end] == unit.text and unit.text.strip() == unit.text
+            assert a.text[unit.start : unit.end] == unit.text and unit.text.strip() == unit.text
             assert re.sub(r"\s+", "", unit.text) in page, (name, unit.text)
             if unit.kind == "sentence":
                 assert 0 < len(unit.text) <= 150 and "\n" not in unit.text, unit.text
@@ -91,7 +106,7 @@ def test_every_unit_is_verbatim_in_the_article_file_and_sentences_stay_inside_on
 
 
 def test_a_lead_in_is_a_unit_together_with_the_list_that_follows_it(cleaned):
-    """"…主要包括：" is never a quote on its own: the list unit starts with it and holds every item."""
+    """ "…主要包括：" is never a quote on its own: the list unit starts with it and holds every item."""
     units = build_units("002", cleaned["002_efd8fce62a7682d1.txt"])
     lists = [u for u in units if u.kind == "list" and u.text.startswith("辦理國內多方通信業務許可證的條件相對嚴格")]
     assert len(lists) == 1
@@ -107,4 +122,8 @@ def test_a_lead_in_is_a_unit_together_with_the_list_that_follows_it(cleaned):
 def test_an_ascii_exclamation_mark_inside_a_name_does_not_end_the_sentence():
     from ingest.clean import split_sentences
 
-    assert split_sentences("用户来自Yahoo!Japan的合作。后来很好!今天") == ["用户来自Yahoo!Japan的合作。", "后来很好!", "今天"]
+    assert split_sentences("用户来自Yahoo!Japan的合作。后来很好!今天") == [
+        "用户来自Yahoo!Japan的合作。",
+        "后来很好!",
+        "今天",
+    ]

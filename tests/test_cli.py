@@ -1,4 +1,5 @@
 """The CLI as CONTRACT.md describes it, run as a real subprocess on a real index."""
+
 import json
 import os
 import subprocess
@@ -13,14 +14,20 @@ from conftest import ARTICLES
 def env(tmp_path_factory):
     data = tmp_path_factory.mktemp("cli-data")
     env = dict(os.environ, LICENSEBOT_DATA_DIR=str(data))
-    subprocess.run([sys.executable, "-m", "bot", "ingest", "-q", str(ARTICLES)], env=env, check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "bot", "ingest", "-q", str(ARTICLES)],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return env
 
 
 def run(env, *args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "bot", *args], env=env, input=stdin, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], env=env, input=stdin, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_ask_prints_answer_then_numbered_quotes(env):
@@ -60,7 +67,9 @@ def test_ask_on_an_empty_data_dir_ingests_first(tmp_path):
 
 def test_broken_rule_stops_the_bot_with_a_message(env, knowledge_copy):
     rules = knowledge_copy / "rules.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("商家自营不需要,", "商家自营一律不需要,"), encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("商家自营不需要,", "商家自营一律不需要,"), encoding="utf-8"
+    )
     out = run(dict(env, LICENSEBOT_KNOWLEDGE_DIR=str(knowledge_copy)), "ask", "自营商城需要ICP吗")
     assert out.returncode == 2
     assert "features.self_operated.licenses.icp.quotes" in out.stderr and "Traceback" not in out.stderr
@@ -72,9 +81,16 @@ def test_kb_show_lists_units_with_what_they_mean(env):
     units = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(units) == 3 and units[0]["similarity"] >= units[-1]["similarity"]
     top = units[0]
-    assert "multiparty" in top["licenses"] and "condition" in top["kinds"] and top["source"].endswith("002_efd8fce62a7682d1.txt")
+    assert (
+        "multiparty" in top["licenses"]
+        and "condition" in top["kinds"]
+        and top["source"].endswith("002_efd8fce62a7682d1.txt")
+    )
     listed = run(env, "kb", "show", "--kind", "penalty", "--license", "multiparty", "--limit", "50", "--json")
-    assert all("penalty" in json.loads(l)["kinds"] and "multiparty" in json.loads(l)["licenses"] for l in listed.stdout.splitlines())
+    assert all(
+        "penalty" in json.loads(l)["kinds"] and "multiparty" in json.loads(l)["licenses"]
+        for l in listed.stdout.splitlines()
+    )
 
 
 def test_chat_questions_reach_stats_and_an_operator_case_reaches_eval(env, tmp_path):
@@ -83,7 +99,11 @@ def test_chat_questions_reach_stats_and_an_operator_case_reaches_eval(env, tmp_p
     from bot.insights.cases import append_case, make_case
 
     env = dict(env, LICENSEBOT_QUESTION_LOG_FILE=str(tmp_path / "q.sqlite"))
-    chat = run(env, "chat", stdin="EDI许可证办下来要多久？\n办EDI证需要多长时间\n我的语音聊天房小程序需要多方通信许可证吗？\n\n")
+    chat = run(
+        env,
+        "chat",
+        stdin="EDI许可证办下来要多久？\n办EDI证需要多长时间\n我的语音聊天房小程序需要多方通信许可证吗？\n\n",
+    )
     assert chat.returncode == 0, chat.stderr
     out = run(env, "stats", "--days", "1", "--csv", str(tmp_path / "q.csv"))
     assert out.returncode == 0, out.stderr
@@ -104,8 +124,14 @@ def test_stopping_licensebot_ui_stops_the_page(env, tmp_path):
     from processes import BIN, READY, free_port, _Output
 
     port = free_port()
-    proc = subprocess.Popen([str(BIN / "licensebot"), "ui", "--port", str(port)], env=dict(env, PYTHONUNBUFFERED="1"),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(BIN / "licensebot"), "ui", "--port", str(port)],
+        env=dict(env, PYTHONUNBUFFERED="1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     output = _Output(proc, tmp_path / "ui.log", READY["streamlit"])
     output.start()
     try:

@@ -1,6 +1,7 @@
 """docs/CONTRACT.md is what the code implements: regenerated from the CLI, the HTTP router, the Answer
 models and the settings, it is the file in the repository (`make docs` after a change); the README links
 to it and nothing in the README or docs/ points outside the repository."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,16 @@ def test_the_contract_page_is_what_the_code_says():
 
 def test_the_page_names_every_command_route_field_and_setting():
     page = contract_markdown()
-    for piece in ("### `licensebot ask QUESTION`", "### `licensebot kb check`", "### `POST /v1/ask`", "### `GET /healthz`",
-                  "| `facts` | list[Fact] |", "| `handoff` | string or null |", "| `LICENSEBOT_EMBEDDER` |", "- 413: body too large"):
+    for piece in (
+        "### `licensebot ask QUESTION`",
+        "### `licensebot kb check`",
+        "### `POST /v1/ask`",
+        "### `GET /healthz`",
+        "| `facts` | list[Fact] |",
+        "| `handoff` | string or null |",
+        "| `LICENSEBOT_EMBEDDER` |",
+        "- 413: body too large",
+    ):
         assert piece in page, piece
 
 

@@ -1,5 +1,4 @@
 """Both embedding backends, offline, with models that PyPI packages carry."""
-import os
 
 import numpy as np
 import pytest
@@ -9,7 +8,9 @@ from bot.index.embedders import UnknownEmbedder, load_embedder
 
 def test_default_embedder_ranks_chinese_paraphrase_above_unrelated(embedder):
     q = embedder.embed_query("语音聊天房需要多方通信许可证吗")
-    p = embedder.embed_passages(["语音聊天房、多人视频通话等功能，正是典型的多方通信业务应用场景。", "今天的天气适合去公园散步。"])
+    p = embedder.embed_passages(
+        ["语音聊天房、多人视频通话等功能，正是典型的多方通信业务应用场景。", "今天的天气适合去公园散步。"]
+    )
     assert p.shape == (2, 384)
     assert float(p[0] @ q) > float(p[1] @ q)
 

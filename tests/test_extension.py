@@ -1,5 +1,6 @@
 """A new article about a licence the catalogue does not know is answerable after ingest, with no
 code or catalogue change."""
+
 from __future__ import annotations
 
 import shutil
@@ -61,7 +62,9 @@ def test_a_new_licence_is_data_its_entry_rule_and_article_reach_every_surface(tm
     knowledge = tmp_path / "knowledge"
     shutil.copytree(REPO_ROOT / "knowledge", knowledge, ignore=shutil.ignore_patterns("training", "models"))
     shutil.copy(SP_ARTICLE, knowledge / "articles" / SP_ARTICLE.name)
-    (knowledge / "licenses.yaml").write_text((knowledge / "licenses.yaml").read_text(encoding="utf-8") + SP_LICENCE, encoding="utf-8")
+    (knowledge / "licenses.yaml").write_text(
+        (knowledge / "licenses.yaml").read_text(encoding="utf-8") + SP_LICENCE, encoding="utf-8"
+    )
     rules = (knowledge / "rules.yaml").read_text(encoding="utf-8")
     (knowledge / "rules.yaml").write_text(rules.replace("\ntopics:", "\n" + SP_RULE + "topics:", 1), encoding="utf-8")
     settings = make_settings(tmp_path / "data", knowledge_dir=knowledge)

@@ -1,5 +1,6 @@
 """bot/core/files.py: a failed write leaves the old file whole and no temporary behind; a lock held by
 another process is reported to `busy` and then waited for."""
+
 from __future__ import annotations
 
 import subprocess
@@ -28,11 +29,20 @@ def test_a_write_that_fails_halfway_leaves_the_old_file_and_no_temporary(tmp_pat
 
 def test_a_lock_held_by_another_process_is_reported_then_waited_for(tmp_path):
     lock = tmp_path / "ingest.lock"
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import fcntl, select, sys\n"
-        f"fh = open({str(lock)!r}, 'a+'); fcntl.flock(fh, fcntl.LOCK_EX)\n"
-        "print('held', flush=True); select.select([sys.stdin], [], [], 30)")],  # 30 s: a broken lock fails, not hangs
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import fcntl, select, sys\n"
+                f"fh = open({str(lock)!r}, 'a+'); fcntl.flock(fh, fcntl.LOCK_EX)\n"
+                "print('held', flush=True); select.select([sys.stdin], [], [], 30)"
+            ),
+        ],  # 30 s: a broken lock fails, not hangs
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         seen = threading.Event()

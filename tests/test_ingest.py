@@ -1,7 +1,7 @@
 """Ingest on real files, a real Chroma on disk and the real bundled model."""
+
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -58,7 +58,11 @@ def test_unchanged_files_are_not_read_and_an_edit_touches_only_its_article(tmp_p
     settings = make_settings(tmp_path / "data", retire_grace_s=0)
     counting = CountingEmbedder(embedder)
     first = ingest([articles], settings, embedder=counting, **QUIET)
-    assert first.files == 5 and first.read == 5 and counting.passages == first.embedded == len(live_fingerprints(load_index(settings))) > 50
+    assert (
+        first.files == 5
+        and first.read == 5
+        and counting.passages == first.embedded == len(live_fingerprints(load_index(settings))) > 50
+    )
 
     counting.passages = 0
     again = ingest([articles], settings, embedder=counting, **QUIET)
@@ -70,8 +74,12 @@ def test_unchanged_files_are_not_read_and_an_edit_touches_only_its_article(tmp_p
 
     before = segment_files(settings)
     edited = articles / "004_f210a3d66f699e27.txt"
-    edited.write_text(edited.read_text(encoding="utf-8").replace(
-        "6、国家规定的其他相关条件。", "6、国家规定的其他相关条件。</p><p>7、新增的一条办理条件说明。"), encoding="utf-8")
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace(
+            "6、国家规定的其他相关条件。", "6、国家规定的其他相关条件。</p><p>7、新增的一条办理条件说明。"
+        ),
+        encoding="utf-8",
+    )
     changed = ingest([articles], settings, embedder=counting, **QUIET)
     assert changed.read == 1 and 0 < counting.passages <= 3, counting.passages
     after = segment_files(settings)
@@ -94,8 +102,15 @@ def test_deleted_article_leaves_the_index(tmp_path, embedder):
     assert not any("003_be9c2a5fc99e954d" in d["source"] for d in index.docs.values())
     assert index.store.count() == len(live_fingerprints(index)) and len(index.units) == report.units
     assert len(segment_files(settings)) == 4 * 3
-    assert len([p for p in (settings.data_dir / "index").iterdir() if p.is_dir() and p.name not in ("segments", "lexical")]) == 1
-    assert len(list((settings.data_dir / "index" / "lexical").iterdir())) == 1  # the replaced generation's lexical base went too
+    assert (
+        len(
+            [p for p in (settings.data_dir / "index").iterdir() if p.is_dir() and p.name not in ("segments", "lexical")]
+        )
+        == 1
+    )
+    assert (
+        len(list((settings.data_dir / "index" / "lexical").iterdir())) == 1
+    )  # the replaced generation's lexical base went too
 
 
 def test_a_replaced_generation_is_kept_for_its_grace_period(tmp_path, embedder):
@@ -145,7 +160,9 @@ def unused_leftovers(settings) -> list[str]:
     index = load_index(settings)
     live = set(index.manifest["segments"])
     root = settings.data_dir / "index"
-    extra = [p.name for p in (root / "segments").iterdir() if p.name.split(".")[0] not in live or p.name.endswith(".tmp")]
+    extra = [
+        p.name for p in (root / "segments").iterdir() if p.name.split(".")[0] not in live or p.name.endswith(".tmp")
+    ]
     extra += [p.name for p in root.iterdir() if p.is_dir() and p.name not in ("segments", "lexical", index.generation)]
     extra += [f"lexical/{p.name}" for p in (root / "lexical").iterdir() if p.name != index.manifest["lexical"]]
     extra += [p.name for p in root.glob("CURRENT.*")] + [p.name for p in root.glob("PENDING")]
@@ -154,15 +171,18 @@ def unused_leftovers(settings) -> list[str]:
     return extra
 
 
-@pytest.mark.parametrize("point, survivor", [
-    ("ingest:embedding", "old"),          # while embedding the edited article
-    ("write:chroma-batch", "old"),        # its new vectors half added to the collection
-    ("write:segment", "old"),             # its segment's vectors and tokens written, not its JSON
-    ("write:before-manifest", "old"),     # the new generation's directory made, not its manifest
-    ("publish:before-rename", "old"),     # CURRENT.tmp written, not yet renamed
-    ("publish:before-cleanup", "new"),    # CURRENT flipped, nothing collected yet
-    ("cleanup:chroma-batch", "new"),      # the old variant's vectors half deleted
-])
+@pytest.mark.parametrize(
+    "point, survivor",
+    [
+        ("ingest:embedding", "old"),  # while embedding the edited article
+        ("write:chroma-batch", "old"),  # its new vectors half added to the collection
+        ("write:segment", "old"),  # its segment's vectors and tokens written, not its JSON
+        ("write:before-manifest", "old"),  # the new generation's directory made, not its manifest
+        ("publish:before-rename", "old"),  # CURRENT.tmp written, not yet renamed
+        ("publish:before-cleanup", "new"),  # CURRENT flipped, nothing collected yet
+        ("cleanup:chroma-batch", "new"),  # the old variant's vectors half deleted
+    ],
+)
 def test_ingest_killed_at_any_point_leaves_an_index_answering(tmp_path, embedder, indexed_with_a_copy, point, survivor):
     base, text = indexed_with_a_copy
     articles, data = tmp_path / "articles", tmp_path / "data"
@@ -172,8 +192,13 @@ def test_ingest_killed_at_any_point_leaves_an_index_answering(tmp_path, embedder
     before = read_current(settings)
     (articles / "copy_00.txt").write_text(text.replace("社交類", "社交1類"), encoding="utf-8")
     env = dict(os.environ, LICENSEBOT_DATA_DIR=str(data), LICENSEBOT_CRASH_AT=point, LICENSEBOT_RETIRE_GRACE_S="0")
-    done = subprocess.run([sys.executable, "-m", "bot", "ingest", "-q", str(articles)], env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "ingest", "-q", str(articles)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == -signal.SIGKILL, f"the crash point {point} was never reached: {done.stderr[-2000:]}"
     after = read_current(settings)
     assert (after == before) if survivor == "old" else (after != before and after is not None)
@@ -193,8 +218,13 @@ def test_ingest_killed_at_any_point_leaves_an_index_answering(tmp_path, embedder
 
 def test_ingest_cli_prints_one_summary_line(tmp_path):
     env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "data"))
-    out = subprocess.run([sys.executable, "-m", "bot", "ingest", "--quiet", str(ARTICLES)], env=env,
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "ingest", "--quiet", str(ARTICLES)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     line = out.stdout.strip().splitlines()[-1]
     assert line.startswith("ingest: 5 files,") and "0 skipped, 0 errors" in line and "s —" in line
@@ -234,7 +264,9 @@ def test_a_second_ingest_exits_naming_the_holder_or_waits_for_it(tmp_path):
         assert busy.returncode == 3 and busy.stdout == ""
         assert f"held by ingest pid {os.getpid()}" in busy.stderr and "--wait" in busy.stderr
         assert len(busy.stderr.strip().splitlines()) == 1
-        waiting = subprocess.Popen(command + ["--wait"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        waiting = subprocess.Popen(
+            command + ["--wait"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         said = ""
         for line in waiting.stderr:  # blocks until the waiting ingest says it waits
             said += line

@@ -1,5 +1,6 @@
 """A regular expression in knowledge/*.yaml that does not compile stops loading with one line naming
 the file, the field and the index of the pattern (bot/kb/patterns.py, shared by every loader)."""
+
 from __future__ import annotations
 
 import re
@@ -15,16 +16,21 @@ from bot.kb.intents import load_intents
 KNOWLEDGE = REPO_ROOT / "knowledge"
 
 
-@pytest.mark.parametrize("name, load, field, cut", [
-    ("intents.yaml", load_intents, "intents.penalty.cues[1]", ("'处罚'", "'处罚('")),
-    ("evidence.yaml", load_cues, "kinds.definition.cues[1]", ("'的全称是'", "'的全称是['")),
-    ("glossary.yaml", load_glossary, "refusals.injection.patterns[0]", ('"system prompt"', '"system prompt)"')),
-])
+@pytest.mark.parametrize(
+    "name, load, field, cut",
+    [
+        ("intents.yaml", load_intents, "intents.penalty.cues[1]", ("'处罚'", "'处罚('")),
+        ("evidence.yaml", load_cues, "kinds.definition.cues[1]", ("'的全称是'", "'的全称是['")),
+        ("glossary.yaml", load_glossary, "refusals.injection.patterns[0]", ('"system prompt"', '"system prompt)"')),
+    ],
+)
 def test_a_bad_regular_expression_is_named_by_its_file_field_and_index(tmp_path, name, load, field, cut):
     path = tmp_path / name
     text = (KNOWLEDGE / name).read_text(encoding="utf-8")
     assert cut[0] in text
     path.write_text(text.replace(*cut, 1), encoding="utf-8")
-    with pytest.raises(KnowledgeError, match=rf"{re.escape(str(path))}: {re.escape(field)}: not a valid regular expression"):
+    with pytest.raises(
+        KnowledgeError, match=rf"{re.escape(str(path))}: {re.escape(field)}: not a valid regular expression"
+    ):
         load(path)
     load(KNOWLEDGE / name)  # the shipped file loads

@@ -1,4 +1,5 @@
 """The public LangChain adapter: any chain can search licensebot's index."""
+
 from langchain_core.documents import Document
 
 from bot.answering.langchain_retriever import LicensebotRetriever

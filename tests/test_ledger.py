@@ -1,4 +1,5 @@
 """The channel store is shared by worker processes: a message is claimed by exactly one."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -16,7 +17,9 @@ def _claim(path: str, key: str, barrier, results) -> None:
 def test_one_claim_wins_across_processes(tmp_path):
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(4), ctx.Queue()
-    procs = [ctx.Process(target=_claim, args=(str(tmp_path / "c.sqlite"), "oa:123", barrier, results)) for _ in range(4)]
+    procs = [
+        ctx.Process(target=_claim, args=(str(tmp_path / "c.sqlite"), "oa:123", barrier, results)) for _ in range(4)
+    ]
     for p in procs:
         p.start()
     outcomes = sorted(results.get(timeout=60) for _ in procs)

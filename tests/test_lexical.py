@@ -1,5 +1,6 @@
 """The lexical index scores exactly as bm25s did when it was rebuilt whole for each generation, while
 a generation now extends a shared base with the segments changed since. Real index, real bm25s."""
+
 from __future__ import annotations
 
 import json
@@ -71,7 +72,9 @@ def test_an_edit_extends_the_live_base_and_ranks_as_a_whole_rebuild_would(copied
     first = load_index(settings)
     bases = {p.name for p in lexical_root(settings).iterdir()}
     edited_file = sorted((articles / "copy3").iterdir())[1]
-    edited_file.write_text(edited_file.read_text(encoding="utf-8") + "\n\n新增一段：多方通信许可证的年检要求说明。\n", encoding="utf-8")
+    edited_file.write_text(
+        edited_file.read_text(encoding="utf-8") + "\n\n新增一段：多方通信许可证的年检要求说明。\n", encoding="utf-8"
+    )
     sorted((articles / "copy5").iterdir())[3].unlink()
     report = ingest([articles], settings, embedder=knowledge.embedder, **QUIET)
     assert not report.errors
@@ -86,7 +89,9 @@ def test_an_edit_extends_the_live_base_and_ranks_as_a_whole_rebuild_would(copied
 
 def test_a_new_base_once_most_of_the_corpus_changed(copied, knowledge):
     settings, articles = copied
-    before = json.loads((settings.data_dir / "index" / load_index(settings).generation / "manifest.json").read_text())["lexical"]
+    before = json.loads((settings.data_dir / "index" / load_index(settings).generation / "manifest.json").read_text())[
+        "lexical"
+    ]
     for n in range(3):
         shutil.rmtree(articles / f"copy{n}")
     ingest([articles], settings, embedder=knowledge.embedder, **QUIET)

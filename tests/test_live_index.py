@@ -1,5 +1,6 @@
 """A running `licensebot serve` follows the index while articles are edited and re-ingested beside
 it: it switches to each new generation without a restart and without one failed request."""
+
 from __future__ import annotations
 
 import shutil
@@ -23,8 +24,13 @@ def test_publishes_while_serving_never_fail_a_request(tmp_path, embedder, knowle
     mine = make_settings(data)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with running([str(BIN / "licensebot"), "serve", "--port", str(port)], url + "/healthz", tmp_path / "serve.log",
-                 {"LICENSEBOT_DATA_DIR": str(data)}, timeout_s=120):
+    with running(
+        [str(BIN / "licensebot"), "serve", "--port", str(port)],
+        url + "/healthz",
+        tmp_path / "serve.log",
+        {"LICENSEBOT_DATA_DIR": str(data)},
+        timeout_s=120,
+    ):
         stop = threading.Event()
         statuses: list[int] = []
         verdicts: set[str] = set()
@@ -45,8 +51,12 @@ def test_publishes_while_serving_never_fail_a_request(tmp_path, embedder, knowle
             original = edited.read_text(encoding="utf-8")
             generations = []
             for n in range(3):
-                edited.write_text(original.replace("6、国家规定的其他相关条件。", f"6、国家规定的其他相关条件。</p><p>7、第{n}次新增的办理条件。"),
-                                  encoding="utf-8")
+                edited.write_text(
+                    original.replace(
+                        "6、国家规定的其他相关条件。", f"6、国家规定的其他相关条件。</p><p>7、第{n}次新增的办理条件。"
+                    ),
+                    encoding="utf-8",
+                )
                 report = ingest([articles], mine, embedder=embedder, show_progress=False, log=lambda m: None)
                 assert report.generation and not report.up_to_date
                 generations.append(report.generation)

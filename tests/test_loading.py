@@ -3,6 +3,7 @@ unchanged segments' rows from the generation loaded before), units without the f
 ingest uses, the raw stored meaning rows dropped once read, and no cyclic collection while the
 millions of small objects of a large index are built. Real index (a copy of the session's), real
 model, real ingest."""
+
 from __future__ import annotations
 
 import gc
@@ -80,6 +81,9 @@ def test_units_are_slimmed_and_stored_meaning_rows_released(knowledge):
     index = knowledge.index
     assert all("search" not in unit for unit in index.units)  # only ingest tokenises the folded text
     assert all(unit["doc_id"] is index.docs[unit["doc_id"]]["doc_id"] for unit in index.units)
-    assert all(unit["kind"] is sys.intern(unit["kind"]) and unit["heading"] is sys.intern(unit["heading"]) for unit in index.units)
+    assert all(
+        unit["kind"] is sys.intern(unit["kind"]) and unit["heading"] is sys.intern(unit["heading"])
+        for unit in index.units
+    )
     assert all(part.meaning is None for part in index.parts)  # held as UnitMeaning objects instead
     assert len(knowledge.meanings) == len(index.units)

@@ -1,6 +1,7 @@
 """The operator password against guessing, on the real SQLite store with a clock the test moves:
 delays that double, a lockout that ends, per-client counts, a shared count for clients that cannot
 be told apart, a global cap, and guesses sent at once that cannot slip under the limit."""
+
 from __future__ import annotations
 
 import threading
@@ -25,6 +26,7 @@ def gate(tmp_path):
     def build(**policy) -> tuple[OperatorGate, Clock]:
         clock = Clock()
         return OperatorGate(PASSWORD, LoginFailures(tmp_path / "logins.sqlite", LoginPolicy(**policy)), clock), clock
+
     return build
 
 
@@ -119,5 +121,7 @@ def test_the_tried_password_is_never_logged(gate, caplog):
         guard.check("hunter2-guess", "203.0.113.7")
         guard.check("hunter3-guess", "203.0.113.7")
     lines = [r.getMessage() for r in caplog.records]
-    assert lines == ["wrong operator password from 203.0.113.7; next try in 0 s",
-                     "wrong operator password from 203.0.113.7; locked out for 900 s"]
+    assert lines == [
+        "wrong operator password from 203.0.113.7; next try in 0 s",
+        "wrong operator password from 203.0.113.7; locked out for 900 s",
+    ]

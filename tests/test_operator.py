@@ -1,5 +1,6 @@
 """The operator's view: the page behind its password (AppTest on the real index and model), the
 grouped table, adding an eval case that the eval runner then runs, CSV, and `licensebot stats`."""
+
 from __future__ import annotations
 
 import csv
@@ -17,16 +18,26 @@ from ui.loading import load_gate
 
 APP = str(REPO_ROOT / "ui" / "app.py")
 SECRET_QUESTION = "EDI许可证办下来要多久？"
-ASKED = [(SECRET_QUESTION, "wechat", "oA"), ("办EDI证需要多长时间", "wecom_kf", "wmB"), ("EDI审批周期是多久", "page", "p1"),
-         ("我的语音聊天房小程序需要多方通信许可证吗？", "api", "s1"), ("明天北京天气怎么样", "page", "p2")]
+ASKED = [
+    (SECRET_QUESTION, "wechat", "oA"),
+    ("办EDI证需要多长时间", "wecom_kf", "wmB"),
+    ("EDI审批周期是多久", "page", "p1"),
+    ("我的语音聊天房小程序需要多方通信许可证吗？", "api", "s1"),
+    ("明天北京天气怎么样", "page", "p2"),
+]
 
 
 @pytest.fixture
 def logged(settings, embedder, knowledge, tmp_path):
     """This test's own question log and suite file, with five customers' questions in it."""
-    mine = settings.model_copy(update={"question_log_file": tmp_path / "questions.sqlite", "log_salt": "s",
-                                       "operator_suite": tmp_path / "suites" / "operator.yaml",
-                                       "admin_login_store": tmp_path / "logins.sqlite"})
+    mine = settings.model_copy(
+        update={
+            "question_log_file": tmp_path / "questions.sqlite",
+            "log_salt": "s",
+            "operator_suite": tmp_path / "suites" / "operator.yaml",
+            "admin_login_store": tmp_path / "logins.sqlite",
+        }
+    )
     bot = Bot(mine, embedder)
     for question, channel, user in ASKED:
         bot.ask(question, channel=channel, user=user)
@@ -34,9 +45,14 @@ def logged(settings, embedder, knowledge, tmp_path):
 
 
 def open_app(monkeypatch, settings, password: str | None, **env: str) -> AppTest:
-    for name, value in {"LICENSEBOT_DATA_DIR": settings.data_dir, "LICENSEBOT_QUESTION_LOG_FILE": settings.question_log_file,
-                        "LICENSEBOT_OPERATOR_SUITE": settings.operator_suite, "LICENSEBOT_LOG_SALT": "s",
-                        "LICENSEBOT_ADMIN_LOGIN_STORE": settings.admin_login_store, **env}.items():
+    for name, value in {
+        "LICENSEBOT_DATA_DIR": settings.data_dir,
+        "LICENSEBOT_QUESTION_LOG_FILE": settings.question_log_file,
+        "LICENSEBOT_OPERATOR_SUITE": settings.operator_suite,
+        "LICENSEBOT_LOG_SALT": "s",
+        "LICENSEBOT_ADMIN_LOGIN_STORE": settings.admin_login_store,
+        **env,
+    }.items():
         monkeypatch.setenv(name, str(value))
     if password:
         monkeypatch.setenv("LICENSEBOT_ADMIN_PASSWORD", password)
@@ -60,9 +76,16 @@ def log_in(at: AppTest, password: str) -> AppTest:
 
 
 def everything_shown(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "text", "caption", "error", "info", "success", "title", "subheader")
-             for e in getattr(at, kind)]
-    parts += [str(d.value) for d in at.dataframe] + [m.label + str(m.value) for m in at.metric] + [x.label for x in at.expander]
+    parts = [
+        e.value
+        for kind in ("markdown", "text", "caption", "error", "info", "success", "title", "subheader")
+        for e in getattr(at, kind)
+    ]
+    parts += (
+        [str(d.value) for d in at.dataframe]
+        + [m.label + str(m.value) for m in at.metric]
+        + [x.label for x in at.expander]
+    )
     return "\n".join(parts)
 
 
@@ -82,7 +105,9 @@ def test_the_wrong_password_shows_nothing_of_the_log(monkeypatch, logged):
     assert not at.metric and not at.dataframe and SECRET_QUESTION not in shown and "EDI" not in shown
 
 
-def test_the_operator_sees_charts_and_unanswered_questions_grouped_by_meaning_then_adds_an_eval_case(monkeypatch, logged):
+def test_the_operator_sees_charts_and_unanswered_questions_grouped_by_meaning_then_adds_an_eval_case(
+    monkeypatch, logged
+):
     settings, bot = logged
     at = open_app(monkeypatch, settings, "correct horse").switch_page("operator.py").run()
     log_in(at, "correct horse")
@@ -109,8 +134,14 @@ def test_the_operator_sees_charts_and_unanswered_questions_grouped_by_meaning_th
     assert result["id"] == case.id and result["verdict"] == "unknown" and result["passed"]
 
 
-def test_fifteen_quick_wrong_passwords_lock_the_page_for_every_session_even_with_the_right_one(monkeypatch, logged, caplog):
-    at = open_app(monkeypatch, logged[0], "correct horse", LICENSEBOT_ADMIN_RETRY_DELAY_S="0").switch_page("operator.py").run()
+def test_fifteen_quick_wrong_passwords_lock_the_page_for_every_session_even_with_the_right_one(
+    monkeypatch, logged, caplog
+):
+    at = (
+        open_app(monkeypatch, logged[0], "correct horse", LICENSEBOT_ADMIN_RETRY_DELAY_S="0")
+        .switch_page("operator.py")
+        .run()
+    )
     for i in range(15):
         log_in(at, f"guess {i}")
     assert at.error[0].value.startswith("密码错误次数过多，已暂时锁定，请 15 分钟后再试")
@@ -127,7 +158,11 @@ def test_fifteen_quick_wrong_passwords_lock_the_page_for_every_session_even_with
 
 
 def test_a_try_right_after_a_wrong_password_is_not_compared(monkeypatch, logged):
-    at = open_app(monkeypatch, logged[0], "correct horse", LICENSEBOT_ADMIN_RETRY_DELAY_S="600").switch_page("operator.py").run()
+    at = (
+        open_app(monkeypatch, logged[0], "correct horse", LICENSEBOT_ADMIN_RETRY_DELAY_S="600")
+        .switch_page("operator.py")
+        .run()
+    )
     log_in(at, "wrong horse")
     log_in(at, "correct horse")
     assert not at.metric and at.error[0].value.startswith("尝试太频繁，这次没有核对密码，请 10 分钟后再试")
@@ -164,27 +199,40 @@ def test_the_operator_saves_a_misread_question_as_a_training_example_that_kb_tra
     from bot.kb.training import load_corpus, vocabulary
 
     settings, kdir = own_knowledge
-    at = open_app(monkeypatch, settings, "correct horse", LICENSEBOT_KNOWLEDGE_DIR=str(kdir)).switch_page("operator.py").run()
+    at = (
+        open_app(monkeypatch, settings, "correct horse", LICENSEBOT_KNOWLEDGE_DIR=str(kdir))
+        .switch_page("operator.py")
+        .run()
+    )
     log_in(at, "correct horse")
     groups = [x.label for x in at.expander]
     poem = groups.index(f"1 × {POEM}")
     at.selectbox(key=f"ex-{poem}-refusal").set_value("unrelated")
     at.selectbox(key=f"ex-{poem}-intent").set_value("other")
-    [save] = [b for b in at.button if b.label == "加入训练集"][poem:poem + 1]
+    [save] = [b for b in at.button if b.label == "加入训练集"][poem : poem + 1]
     save.click().run()
     assert not at.error and at.success and at.success[0].value.startswith("已加入训练集 operator-")
     corpus = load_corpus(kdir / "training", vocabulary(kdir))
     assert corpus.problems == []
     [example] = [m for m in corpus.messages if m.writer == "operator"]
-    assert (example.text, example.refusal.value, example.intents, example.lang) == (POEM, "unrelated", ["other"], "zh-Hans")
+    assert (example.text, example.refusal.value, example.intents, example.lang) == (
+        POEM,
+        "unrelated",
+        ["other"],
+        "zh-Hans",
+    )
     # what `licensebot kb train` trains on changed: the shipped students say so until retrained
-    assert "changed since" in store.stale_reason(store.read_meta(kdir / "models" / "features"), kdir / "training", "e5-small")
+    assert "changed since" in store.stale_reason(
+        store.read_meta(kdir / "models" / "features"), kdir / "training", "e5-small"
+    )
 
     # a question an eval suite already asks (in other words, sharing 8 characters) cannot also teach
     [save] = [b for b in at.button if b.label == "加入训练集"][:1]
     save.click().run()
     assert at.error and "不能既用于训练又用于评测" in at.error[0].value
-    assert [m.text for m in load_corpus(kdir / "training", vocabulary(kdir)).messages if m.writer == "operator"] == [POEM]
+    assert [m.text for m in load_corpus(kdir / "training", vocabulary(kdir)).messages if m.writer == "operator"] == [
+        POEM
+    ]
 
 
 def test_operator_examples_are_validated_replaced_by_id_and_kept_apart_from_eval(own_knowledge):
@@ -206,7 +254,9 @@ def test_operator_examples_are_validated_replaced_by_id_and_kept_apart_from_eval
     eval_question = load_suite(REPO_ROOT / "eval" / "suites" / "customer.yaml").cases[0].question
     with pytest.raises(Overlaps):
         view.add_example("客户问：" + eval_question, {})
-    training_text = next(m.text for m in load_corpus(kdir / "training", vocabulary(kdir)).messages if m.writer == "founder")
+    training_text = next(
+        m.text for m in load_corpus(kdir / "training", vocabulary(kdir)).messages if m.writer == "founder"
+    )
     with pytest.raises(Overlaps):
         view.add_case(training_text, {"icp": "required"})
     assert len([m for m in load_corpus(kdir / "training", vocabulary(kdir)).messages if m.writer == "operator"]) == 1

@@ -2,6 +2,7 @@
 its own user only: through the `licensebot` command (a umask for everything it and its libraries
 create), for a program using the library without that umask (a 0700 data dir, 0600 state files),
 and for a data dir an older version left open (tightened, saying so)."""
+
 from __future__ import annotations
 
 import logging
@@ -24,14 +25,24 @@ OPEN_UMASK = 0o022  # the usual default: what the process would get without ours
 
 def readable_by_others(root: Path) -> list[str]:
     """Every file or folder under `root` (itself included) that group or others may use."""
-    return [f"{stat.S_IMODE(p.lstat().st_mode):04o} {p}" for p in [root, *root.rglob("*")]
-            if stat.S_IMODE(p.lstat().st_mode) & 0o077]
+    return [
+        f"{stat.S_IMODE(p.lstat().st_mode):04o} {p}"
+        for p in [root, *root.rglob("*")]
+        if stat.S_IMODE(p.lstat().st_mode) & 0o077
+    ]
 
 
 def licensebot(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, LICENSEBOT_DATA_DIR=str(data), LICENSEBOT_QUESTION_LOG="true")
-    out = subprocess.run([sys.executable, "-m", "bot", *args], env=env, input=stdin, capture_output=True, text=True,
-                         timeout=900, preexec_fn=lambda: os.umask(OPEN_UMASK))
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        preexec_fn=lambda: os.umask(OPEN_UMASK),
+    )
     assert out.returncode == 0, out.stderr
     return out
 
@@ -47,13 +58,22 @@ def umask(mask: int):
 
 def test_a_data_dir_made_by_the_cli_is_readable_by_its_user_only(tmp_path):
     data = tmp_path / "data"
-    for command, stdin in [(["ingest", "-q"], None), (["ask", "ICP许可证需要什么条件？"], None),
-                           (["chat"], "语音聊天房要办多方通信吗\n")]:  # a customer turn: sessions, the question log
+    for command, stdin in [
+        (["ingest", "-q"], None),
+        (["ask", "ICP许可证需要什么条件？"], None),
+        (["chat"], "语音聊天房要办多方通信吗\n"),
+    ]:  # a customer turn: sessions, the question log
         licensebot(data, *command, stdin=stdin)
         assert readable_by_others(data) == [], command
     made = {p.relative_to(data).as_posix() for p in data.rglob("*")}
-    assert {"chroma/chroma.sqlite3", "index/CURRENT", "index/files.json", "sessions.sqlite", "questions.sqlite",
-            "log-salt.key"} <= made, made
+    assert {
+        "chroma/chroma.sqlite3",
+        "index/CURRENT",
+        "index/files.json",
+        "sessions.sqlite",
+        "questions.sqlite",
+        "log-salt.key",
+    } <= made, made
     assert any(name.startswith("index/segments/") for name in made) and any("/lexical/" in name for name in made)
 
 
@@ -66,8 +86,14 @@ def test_a_library_user_without_our_umask_still_gets_private_state(tmp_path):
         stores.ledger(settings).claim("wechat:msg-1")
         bot.feedback_log.record(Feedback("k", "语音聊天房要办多方通信吗", "down", "required", "…", []))
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
-    private = [data / "sessions.sqlite", data / "sessions.sqlite-wal", data / "questions.sqlite",
-               data / "feedback.jsonl", settings.channel_store_path, settings.channel_store_path.with_name("channels.sqlite-wal")]
+    private = [
+        data / "sessions.sqlite",
+        data / "sessions.sqlite-wal",
+        data / "questions.sqlite",
+        data / "feedback.jsonl",
+        settings.channel_store_path,
+        settings.channel_store_path.with_name("channels.sqlite-wal"),
+    ]
     assert {p.name: f"{stat.S_IMODE(p.stat().st_mode):04o}" for p in private} == {p.name: "0600" for p in private}
 
 

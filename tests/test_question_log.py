@@ -1,5 +1,6 @@
 """The question log: every surface's answers recorded with what the operator needs, users only as
 salted hashes, ratings joined, old rows dropped, nothing written when it is turned off."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -17,7 +18,9 @@ def private(settings, tmp_path, **updates):
     return settings.model_copy(update={"log_salt": "test-salt", **updates}), tmp_path / "questions.sqlite"
 
 
-def test_an_answer_is_logged_with_channel_hashed_user_verdicts_intent_quotes_and_latency(settings, embedder, knowledge, tmp_path):
+def test_an_answer_is_logged_with_channel_hashed_user_verdicts_intent_quotes_and_latency(
+    settings, embedder, knowledge, tmp_path
+):
     settings, path = private(settings, tmp_path)
     bot = Bot(settings, embedder)
     bot.question_log = QuestionLog(path, settings.log_retention_days)
@@ -41,9 +44,20 @@ def test_rows_past_the_retention_leave_when_new_ones_are_written(tmp_path):
     log = QuestionLog(tmp_path / "q.sqlite", retention_days=7)
 
     def row(question: str, age_days: float) -> LoggedAnswer:
-        return LoggedAnswer(channel="page", user="", question=question, verdict="unknown", verdicts={}, intent="other",
-                            mode="retrieval", unanswered=True, refused=False, quotes=[], latency_ms=3.0,
-                            at=time.time() - age_days * DAY_S)
+        return LoggedAnswer(
+            channel="page",
+            user="",
+            question=question,
+            verdict="unknown",
+            verdicts={},
+            intent="other",
+            mode="retrieval",
+            unanswered=True,
+            refused=False,
+            quotes=[],
+            latency_ms=3.0,
+            at=time.time() - age_days * DAY_S,
+        )
 
     log.record(row("八天前", 8))
     log.record(row("六天前", 6))
@@ -55,11 +69,17 @@ def test_rows_past_the_retention_leave_when_new_ones_are_written(tmp_path):
 def test_nothing_is_written_when_the_log_is_turned_off(settings, embedder, knowledge, tmp_path):
     off = settings.model_copy(update={"question_log": False, "data_dir": settings.data_dir})
     bot = Bot(off, embedder)
-    before = sqlite3.connect(settings.data_dir / "questions.sqlite").execute("SELECT count(*) FROM answers").fetchone()[0] \
-        if (settings.data_dir / "questions.sqlite").exists() else 0
+    before = (
+        sqlite3.connect(settings.data_dir / "questions.sqlite").execute("SELECT count(*) FROM answers").fetchone()[0]
+        if (settings.data_dir / "questions.sqlite").exists()
+        else 0
+    )
     bot.ask(VOICE_ROOM, channel="page", user="p1")
-    after = sqlite3.connect(settings.data_dir / "questions.sqlite").execute("SELECT count(*) FROM answers").fetchone()[0] \
-        if (settings.data_dir / "questions.sqlite").exists() else 0
+    after = (
+        sqlite3.connect(settings.data_dir / "questions.sqlite").execute("SELECT count(*) FROM answers").fetchone()[0]
+        if (settings.data_dir / "questions.sqlite").exists()
+        else 0
+    )
     assert after == before and bot.question_log.entries() == []
 
 
@@ -81,6 +101,17 @@ def test_every_surface_says_which_channel_asked(settings, embedder, knowledge, t
 def test_csv_cells_that_a_spreadsheet_would_run_are_text(tmp_path):
     from bot.insights.summary import to_csv
 
-    row = LoggedAnswer(channel="api", user="", question='=HYPERLINK("http://x","点我")', verdict="out_of_scope",
-                       verdicts={}, intent="other", mode="refusal", unanswered=False, refused=True, quotes=[], latency_ms=1.0)
+    row = LoggedAnswer(
+        channel="api",
+        user="",
+        question='=HYPERLINK("http://x","点我")',
+        verdict="out_of_scope",
+        verdicts={},
+        intent="other",
+        mode="refusal",
+        unanswered=False,
+        refused=True,
+        quotes=[],
+        latency_ms=1.0,
+    )
     assert "'=HYPERLINK" in to_csv([row]) and "\n=HYPERLINK" not in to_csv([row])

@@ -6,13 +6,13 @@ the held-out writer as measured when it was built.
 Embedding the corpus is the slow part (minutes on two cores): vectors are cached per text in a session
 directory, seeded from the worktree's own cache (.licensebot/cache) when a developer has trained
 there, so the session trains the full reader once and small corpora in seconds."""
+
 from __future__ import annotations
 
 import hashlib
 import io
 import json
 import os
-import pickle
 import shutil
 import subprocess
 import sys
@@ -93,7 +93,9 @@ def small_knowledge(target: Path, per_writer: int = 40, pairs: int = 8) -> Path:
     shutil.copytree(KNOWLEDGE, target, ignore=shutil.ignore_patterns("articles", "*.jsonl"))
     for path in sorted((KNOWLEDGE / "training").glob("*.jsonl")):
         lines = path.read_text(encoding="utf-8").splitlines()
-        kept = [l for l in lines if '"kind": "message"' in l][:per_writer] + [l for l in lines if '"kind": "pair"' in l][:pairs]
+        kept = [l for l in lines if '"kind": "message"' in l][:per_writer] + [
+            l for l in lines if '"kind": "pair"' in l
+        ][:pairs]
         (target / "training" / path.name).write_text("\n".join(kept) + "\n", encoding="utf-8")
     return target
 
@@ -107,7 +109,9 @@ def test_training_twice_writes_the_same_bytes(tmp_path, vector_cache, embedder, 
     settings, _, meta, arrays = small_fitted
     first = tmp_path / "one"
     store.save(first, {k: v for k, v in meta.items() if k not in ("format", "arrays_sha256")}, arrays)
-    second = train(make_settings(_with_cache(vector_cache, tmp_path / "two", embedder), settings.knowledge_dir), embedder)
+    second = train(
+        make_settings(_with_cache(vector_cache, tmp_path / "two", embedder), settings.knowledge_dir), embedder
+    )
     assert set(_digests(second)) == {"model.npz", "model.json", "MODEL_CARD.md", "model_card.json"}
     assert _digests(first) == {k: v for k, v in _digests(second).items() if k in ("model.npz", "model.json")}
 
@@ -143,19 +147,32 @@ def test_saved_model_has_no_pickle_loads_fast_without_torch_and_predicts_the_sam
     loaded_meta, loaded_arrays = store.load(folder, training, embedder.name)
     assert {k: v for k, v in loaded_meta.items() if k not in ("format", "arrays_sha256")} == meta
     assert sorted(loaded_arrays) == sorted(arrays)
-    assert all(loaded_arrays[k].dtype == arrays[k].dtype and np.array_equal(loaded_arrays[k], arrays[k]) for k in arrays)
+    assert all(
+        loaded_arrays[k].dtype == arrays[k].dtype and np.array_equal(loaded_arrays[k], arrays[k]) for k in arrays
+    )
     in_memory = Reader(meta, arrays, reader.embedder)
     assert [reader.read(m.text) for m in held[:200]] == [in_memory.read(m.text) for m in held[:200]]
     # A fresh process loads it in under a second, without scikit-learn or torch.
-    code = ("import sys, time; from bot.core.settings import Settings; from bot.kb.learned.reader import load_reader\n"
-            "t = time.perf_counter(); r = load_reader(Settings(_env_file=None)); took = time.perf_counter() - t\n"
-            "print(took, 'torch' in sys.modules, 'sklearn' in sys.modules, r.read('我们以前有语音房，现在撤了').refusal)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True,
-                         env=dict(os.environ, LICENSEBOT_DATA_DIR=str(settings.data_dir),
-                                  LICENSEBOT_KNOWLEDGE_DIR=str(settings.knowledge_dir)))
+    code = (
+        "import sys, time; from bot.core.settings import Settings; from bot.kb.learned.reader import load_reader\n"
+        "t = time.perf_counter(); r = load_reader(Settings(_env_file=None)); took = time.perf_counter() - t\n"
+        "print(took, 'torch' in sys.modules, 'sklearn' in sys.modules, r.read('我们以前有语音房，现在撤了').refusal)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        env=dict(
+            os.environ, LICENSEBOT_DATA_DIR=str(settings.data_dir), LICENSEBOT_KNOWLEDGE_DIR=str(settings.knowledge_dir)
+        ),
+    )
     took, torch, sklearn, refusal = out.stdout.split()
     said = reader.read("我们以前有语音房，现在撤了").refusal  # this small reader's own reading, whatever it is
-    assert float(took) < 1.0 and torch == "False" and sklearn == "False" and refusal == str(getattr(said, "value", said))
+    assert (
+        float(took) < 1.0 and torch == "False" and sklearn == "False" and refusal == str(getattr(said, "value", said))
+    )
 
 
 def test_missing_corrupt_tampered_or_stale_models_give_one_clear_line(tmp_path, small_fitted, embedder):
@@ -201,7 +218,9 @@ def test_missing_corrupt_tampered_or_stale_models_give_one_clear_line(tmp_path, 
     stale = make_settings(copy.data_dir, small_knowledge(tmp_path / "knowledge", per_writer=39))
     with pytest.raises(store.ReaderNotReady, match="stale .the training data in .* changed"):
         load_reader(stale, embedder)
-    with pytest.raises(store.ReaderNotReady, match="stale .it was trained with embedder 'e5-small', LICENSEBOT_EMBEDDER is 'st:other'"):
+    with pytest.raises(
+        store.ReaderNotReady, match="stale .it was trained with embedder 'e5-small', LICENSEBOT_EMBEDDER is 'st:other'"
+    ):
         load_reader(make_settings(copy.data_dir, settings.knowledge_dir, embedder="st:other"), embedder)
 
 
@@ -219,12 +238,22 @@ class _Boom:
 def test_ingest_trains_when_the_reader_is_missing_or_stale_and_not_when_unchanged(tmp_path, vector_cache, embedder):
     knowledge = small_knowledge(tmp_path / "knowledge")
     data = _with_cache(vector_cache, tmp_path / "data", embedder)
-    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(data), LICENSEBOT_KNOWLEDGE_DIR=str(knowledge),
-               LICENSEBOT_TRAIN_ON_INGEST="true")
+    env = dict(
+        os.environ,
+        LICENSEBOT_DATA_DIR=str(data),
+        LICENSEBOT_KNOWLEDGE_DIR=str(knowledge),
+        LICENSEBOT_TRAIN_ON_INGEST="true",
+    )
 
     def ingest() -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "bot", "ingest", "-q", str(SMALLEST_ARTICLE)], env=env,
-                              capture_output=True, text=True, timeout=1200, check=True)
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "ingest", "-q", str(SMALLEST_ARTICLE)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            check=True,
+        )
 
     first = ingest()
     assert "training the learned reader: no learned reader" in first.stderr
@@ -234,9 +263,21 @@ def test_ingest_trains_when_the_reader_is_missing_or_stale_and_not_when_unchange
     again = ingest()
     assert "training" not in again.stderr and model.stat().st_mtime_ns == written
     with (knowledge / "training" / "founder.jsonl").open("a", encoding="utf-8") as out:
-        out.write(json.dumps({"kind": "message", "id": "founder-9999", "writer": "founder", "lang": "zh-Hans",
-                              "text": "我们的小程序只卖自己的茶叶", "clauses": [{"text": "只卖自己的茶叶", "features": {"self_operated": "present"}}],
-                              "intents": ["verdict"]}, ensure_ascii=False) + "\n")
+        out.write(
+            json.dumps(
+                {
+                    "kind": "message",
+                    "id": "founder-9999",
+                    "writer": "founder",
+                    "lang": "zh-Hans",
+                    "text": "我们的小程序只卖自己的茶叶",
+                    "clauses": [{"text": "只卖自己的茶叶", "features": {"self_operated": "present"}}],
+                    "intents": ["verdict"],
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     edited = ingest()
     assert "training the learned reader: the training data" in edited.stderr and model.stat().st_mtime_ns != written
 

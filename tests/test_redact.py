@@ -1,5 +1,6 @@
 """Log lines are scrubbed where they are handled: a traceback quoting a URL with a token, a
 password inside a Redis URL, a JSON body with an openid, and the configured secrets themselves."""
+
 from __future__ import annotations
 
 import io
@@ -28,10 +29,14 @@ def test_tracebacks_urls_json_and_configured_secrets_are_masked():
 
     def emit(logger):
         try:
-            raise RuntimeError("Client error for url 'https://qyapi.example/cgi-bin/gettoken?corpid=ww1&corpsecret=XyZ987'")
+            raise RuntimeError(
+                "Client error for url 'https://qyapi.example/cgi-bin/gettoken?corpid=ww1&corpsecret=XyZ987'"
+            )
         except RuntimeError:
             logger.exception("send failed with %s", "s3cr3t-wecom-key")
-        logger.warning("redis at rediss://user:pa55word@cache:6380/0, body %s", '{"touser": "oOpenId123", "msgtype": "text"}')
+        logger.warning(
+            "redis at rediss://user:pa55word@cache:6380/0, body %s", '{"touser": "oOpenId123", "msgtype": "text"}'
+        )
 
     text = handled(redactor, emit)
     for leaked in ("XyZ987", "s3cr3t-wecom-key", "pa55word", "oOpenId123"):

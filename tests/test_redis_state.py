@@ -1,4 +1,5 @@
 """The Redis backend of sessions, message ids, kf cursors and feedback, against a real redis-server."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +11,10 @@ from bot.state.feedback import Feedback
 from bot.state.redis_stores import RedisFeedbackLog, RedisLedger, RedisSessionStore, connect
 from processes import REDIS, redis_server
 
-pytestmark = [pytest.mark.server, pytest.mark.skipif(REDIS is None, reason="redis-server is not installed: `make system` (as root)")]
+pytestmark = [
+    pytest.mark.server,
+    pytest.mark.skipif(REDIS is None, reason="redis-server is not installed: `make system` (as root)"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +33,10 @@ def test_a_message_is_claimed_once_across_clients(redis_url):
 
 def test_cursors_survive_a_new_client(redis_url):
     RedisLedger(connect(redis_url), "t3:").save_cursor("kf1", "c9")
-    assert RedisLedger(connect(redis_url), "t3:").cursor("kf1") == "c9" and RedisLedger(connect(redis_url), "t3:").cursor("kf2") == ""
+    assert (
+        RedisLedger(connect(redis_url), "t3:").cursor("kf1") == "c9"
+        and RedisLedger(connect(redis_url), "t3:").cursor("kf2") == ""
+    )
 
 
 def test_concurrent_session_updates_from_several_replicas_all_land(redis_url):
@@ -37,8 +44,10 @@ def test_concurrent_session_updates_from_several_replicas_all_land(redis_url):
     features = [f"feature_{i}" for i in range(12)]
 
     def turn(i: int) -> None:
-        stores[i % 4].update("wechat:oUser", lambda c: Context(features=c.features + [features[i]], licenses=c.licenses,
-                                                               question=f"turn {i}"))
+        stores[i % 4].update(
+            "wechat:oUser",
+            lambda c: Context(features=c.features + [features[i]], licenses=c.licenses, question=f"turn {i}"),
+        )
 
     with ThreadPoolExecutor(12) as pool:
         list(pool.map(turn, range(12)))
@@ -64,11 +73,24 @@ def test_question_log_in_redis_records_rates_and_forgets_old_rows(redis_url):
     from bot.state.redis_stores import RedisQuestionLog
 
     def entry(question: str, at: float) -> LoggedAnswer:
-        return LoggedAnswer(channel="wechat", user="ab12", question=question, verdict="unknown", verdicts={}, intent="time",
-                            mode="retrieval", unanswered=True, refused=False, quotes=[], latency_ms=12.0, at=at)
+        return LoggedAnswer(
+            channel="wechat",
+            user="ab12",
+            question=question,
+            verdict="unknown",
+            verdicts={},
+            intent="time",
+            mode="retrieval",
+            unanswered=True,
+            refused=False,
+            quotes=[],
+            latency_ms=12.0,
+            at=at,
+        )
 
     log = RedisQuestionLog(connect(redis_url), "t6:", retention_days=30)
     import time
+
     old, new = entry("很久以前的问题", time.time() - 31 * DAY_S), entry("EDI要多久", time.time())
     log.record(old)
     log.record(new)  # writing forgets what is past the retention

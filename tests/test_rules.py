@@ -1,4 +1,5 @@
 """Rule quotes must be in the knowledge base, or the bot refuses to start."""
+
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ def test_every_rule_quote_is_found_in_its_own_article_and_cited_as_that_article_
     for q in quotes:
         loc = knowledge.rule_quotes[q]
         doc = knowledge.index.docs[loc.doc_id]
-        stored = doc["text"][loc.start:loc.end]
+        stored = doc["text"][loc.start : loc.end]
         assert fold(stored) == fold(q.quote), (q.quote, stored)  # the same words, in the article's own script
         assert Path(doc["source"]).name == q.source
         cited = Citation(id=1, doc_id=loc.doc_id, title=doc["title"], source=doc["source"], quote=stored)
@@ -30,16 +31,28 @@ def test_every_rule_quote_is_found_in_its_own_article_and_cited_as_that_article_
 
 def test_broken_rule_quote_fails_loudly_naming_the_rule(knowledge, knowledge_copy):
     rules = knowledge_copy / "rules.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("正是典型的多方通信业务应用场景", "正是典型的即时通信业务应用场景"), encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("正是典型的多方通信业务应用场景", "正是典型的即时通信业务应用场景"),
+        encoding="utf-8",
+    )
     catalog = load_catalog(knowledge_copy)
-    with pytest.raises(KnowledgeError, match=r"features\.voice_chat_room\.licenses\.multiparty\.quotes.*quote not found"):
+    with pytest.raises(
+        KnowledgeError, match=r"features\.voice_chat_room\.licenses\.multiparty\.quotes.*quote not found"
+    ):
         verify_rule_quotes(catalog, knowledge.index.docs)
 
 
 def test_rule_with_unknown_licence_slug_names_file_and_field(knowledge_copy):
     rules = knowledge_copy / "rules.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("      edi:\n        status: required", "      edx:\n        status: required", 1), encoding="utf-8")
-    with pytest.raises(KnowledgeError, match=r"rules.yaml: features\.merchant_platform\.licenses\.edx: unknown licence slug"):
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace(
+            "      edi:\n        status: required", "      edx:\n        status: required", 1
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        KnowledgeError, match=r"rules.yaml: features\.merchant_platform\.licenses\.edx: unknown licence slug"
+    ):
         load_catalog(knowledge_copy)
 
 
@@ -56,11 +69,16 @@ def test_shipped_rules_load():
     assert "voice_chat_room" in catalog.features
 
 
-@pytest.mark.parametrize("question, note", [
-    ("我们的App完全免费，不收任何费用，但是首页会放品牌广告，要办ICP证吗", "请注意：您既说到"),
-    ("Our app is completely free of charge, but we show sponsored posts from brands. Do we need an ICP licence?",
-     "Please note: you describe both"),
-])
+@pytest.mark.parametrize(
+    "question, note",
+    [
+        ("我们的App完全免费，不收任何费用，但是首页会放品牌广告，要办ICP证吗", "请注意：您既说到"),
+        (
+            "Our app is completely free of charge, but we show sponsored posts from brands. Do we need an ICP licence?",
+            "Please note: you describe both",
+        ),
+    ],
+)
 def test_a_stated_absence_that_another_fact_outvotes_is_said_not_settled_silently(knowledge, question, note):
     """Free for users and paid by advertisers: the articles make that commercial (required), and the
     answer says which reading it went by and that "free" alone would answer otherwise."""
@@ -78,11 +96,14 @@ def test_a_stated_absence_that_another_fact_outvotes_is_said_not_settled_silentl
     assert "请注意" not in plain.answer and plain.verdict != Verdict.required
 
 
-@pytest.mark.parametrize("features, icp", [
-    (["self_operated", "foreign_investment"], "not_required"),  # nothing needs the licence: foreign capital is moot
-    (["merchant_platform", "foreign_investment"], "depends"),  # needed: the condition on holding it stands
-    (["foreign_investment"], "depends"),
-])
+@pytest.mark.parametrize(
+    "features, icp",
+    [
+        (["self_operated", "foreign_investment"], "not_required"),  # nothing needs the licence: foreign capital is moot
+        (["merchant_platform", "foreign_investment"], "depends"),  # needed: the condition on holding it stands
+        (["foreign_investment"], "depends"),
+    ],
+)
 def test_a_condition_on_holding_a_licence_is_moot_where_no_other_fact_needs_it(knowledge, features, icp):
     from bot.answering.decide import rule_statuses
 

@@ -2,6 +2,7 @@
 corpus of ~5k and ~20k units (the shipped articles copied, the real pipeline, index and model), the
 unit-to-unit comparisons (list joining, overlap checks) grow no faster than the candidate set.
 Counted, not timed."""
+
 from __future__ import annotations
 
 import shutil
@@ -14,8 +15,13 @@ from bot.answering.knowledge import Knowledge
 from conftest import ARTICLES, make_settings
 from ingest.pipeline import ingest
 
-QUESTIONS = ["多方通信许可证由哪个部门审批？", "办理ICP许可证需要准备哪些材料？", "ICP许可证的办理流程是什么？",
-             "不办EDI许可证会有什么处罚？", "申请多方通信许可证需要满足什么条件？"]
+QUESTIONS = [
+    "多方通信许可证由哪个部门审批？",
+    "办理ICP许可证需要准备哪些材料？",
+    "ICP许可证的办理流程是什么？",
+    "不办EDI许可证会有什么处罚？",
+    "申请多方通信许可证需要满足什么条件？",
+]
 
 
 def _corpus(root, copies: int):
@@ -35,8 +41,13 @@ def grown(tmp_path_factory, settings, knowledge):
     grown_settings = make_settings(base / "data")
 
     def load(copies: int) -> Knowledge:
-        report = ingest([_corpus(base / "articles", copies)], grown_settings, embedder=knowledge.embedder,
-                        show_progress=False, log=lambda m: None)
+        report = ingest(
+            [_corpus(base / "articles", copies)],
+            grown_settings,
+            embedder=knowledge.embedder,
+            show_progress=False,
+            log=lambda m: None,
+        )
         assert report.embedded == 0 and not report.errors
         return Knowledge.load(grown_settings, knowledge.embedder)
 
@@ -52,6 +63,7 @@ def _count(knowledge: Knowledge, monkeypatch) -> tuple[int, int]:
         def inner(a, b):
             counts["compared"] += 1
             return real(a, b)
+
         return inner
 
     def counting_relevant(hits, *args, **kwargs):
@@ -59,6 +71,7 @@ def _count(knowledge: Knowledge, monkeypatch) -> tuple[int, int]:
         return relevant(hits, *args, **kwargs)
 
     import bot.answering.answer as answering
+
     monkeypatch.setattr(evidence, "_overlaps", counting(overlaps))
     monkeypatch.setattr(evidence, "_contains", counting(contains))
     monkeypatch.setattr(answering, "relevant", counting_relevant)

@@ -1,6 +1,7 @@
 """What each unit means is read once, at ingest, stored in its segment and loaded as data; a segment
 read with other cues or another catalogue is read again, so editing those still needs no re-ingest.
 Real index (a copy of the session's), real knowledge files, the real reader."""
+
 from __future__ import annotations
 
 import shutil
@@ -44,7 +45,9 @@ def copied(tmp_path, settings, knowledge, knowledge_copy):
 
 def test_meaning_is_stored_at_ingest_and_loaded_as_data(copied, knowledge, reads):
     report = ingest([ARTICLES], copied, meanings=reader_for(copied.knowledge_dir), **QUIET)
-    assert not report.up_to_date and report.embedded == 0  # only the stored meaning changed: a new generation, no vectors
+    assert (
+        not report.up_to_date and report.embedded == 0
+    )  # only the stored meaning changed: a new generation, no vectors
     reads[0] = 0
     loaded = Knowledge.load(copied, knowledge.embedder)
     assert reads[0] == 0  # every unit's meaning came from its segment
@@ -56,7 +59,9 @@ def test_meaning_is_stored_at_ingest_and_loaded_as_data(copied, knowledge, reads
 def test_edited_cues_are_read_at_load_without_ingest_and_stored_by_the_next(copied, knowledge, reads):
     ingest([ARTICLES], copied, meanings=reader_for(copied.knowledge_dir), **QUIET)
     cues = copied.knowledge_dir / "evidence.yaml"
-    cues.write_text(cues.read_text(encoding="utf-8").replace("cues: ['材料',", "cues: ['备案', '材料',", 1), encoding="utf-8")
+    cues.write_text(
+        cues.read_text(encoding="utf-8").replace("cues: ['材料',", "cues: ['备案', '材料',", 1), encoding="utf-8"
+    )
     reads[0] = 0
     edited = Knowledge.load(copied, knowledge.embedder)
     assert reads[0] == len(edited.index.units)  # every stored row is stale: read again from the words

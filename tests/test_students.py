@@ -5,6 +5,7 @@ user's language, while licence questions that merely share a word with those req
 The state student: a feature said in dialect negation or as stopped is not counted, while features
 phrased as an absence, or next to someone else's negation, still are. Wordings here are this file's
 own (not eval's, not training's)."""
+
 from __future__ import annotations
 
 import shutil
@@ -29,7 +30,9 @@ def student(tmp_path_factory) -> RefusalStudent:
     return load_student(make_settings(tmp_path_factory.mktemp("data")))
 
 
-def test_the_shipped_student_fits_todays_corpus_and_beats_the_patterns_on_the_held_out_writer(student, embedder, settings):
+def test_the_shipped_student_fits_todays_corpus_and_beats_the_patterns_on_the_held_out_writer(
+    student, embedder, settings
+):
     """Fails when knowledge/training/ changed and `licensebot kb train --refusal` was not run again."""
     corpus = load_corpus(KNOWLEDGE / "training", vocabulary(KNOWLEDGE))
     heldout = [m for m in corpus.messages if m.writer in corpus.heldout]
@@ -53,22 +56,28 @@ def student_fold(text: str) -> str:
     return fold(text)
 
 
-@pytest.mark.parametrize("question, reason", [
-    ("我们暂时没资质，想先用合作方公司的EDI证把商城挂在他们名下跑半年，行不行", "租用、借用、出借"),
-    ("我哋公司未有牌，可唔可以掛喺朋友間公司個EDI證下面先做住？", "租用、借用、出借"),
-    ("帮我写一份本周的工作周报，三百字左右", "与中国互联网资质无关"),
-    ("Write a short cover letter for a marketing job application", "not about China's internet licences"),
-])
+@pytest.mark.parametrize(
+    "question, reason",
+    [
+        ("我们暂时没资质，想先用合作方公司的EDI证把商城挂在他们名下跑半年，行不行", "租用、借用、出借"),
+        ("我哋公司未有牌，可唔可以掛喺朋友間公司個EDI證下面先做住？", "租用、借用、出借"),
+        ("帮我写一份本周的工作周报，三百字左右", "与中国互联网资质无关"),
+        ("Write a short cover letter for a marketing job application", "not about China's internet licences"),
+    ],
+)
 def test_requests_no_pattern_knows_are_refused_with_their_reason(knowledge, question, reason):
     a = answer(question, knowledge)
     assert (a.verdict, a.mode) == (Verdict.out_of_scope, Mode.refusal) and reason in a.answer, a.answer
 
 
-@pytest.mark.parametrize("question", [
-    "网站服务器是租的云主机，这种也要办ICP备案吗",
-    "我的语音聊天房小程序需要多方通信许可证吗？",
-    "Our app charges a monthly membership fee. Do we need an ICP commercial licence?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "网站服务器是租的云主机，这种也要办ICP备案吗",
+        "我的语音聊天房小程序需要多方通信许可证吗？",
+        "Our app charges a monthly membership fee. Do we need an ICP commercial licence?",
+    ],
+)
 def test_licence_questions_sharing_words_with_refusals_are_answered(knowledge, question):
     assert answer(question, knowledge).mode != Mode.refusal
 
@@ -106,22 +115,31 @@ def test_the_shipped_state_student_fits_todays_corpus_and_is_precise_on_the_held
     assert right / max(sum(said_gone), 1) >= 0.9 and right / max(there_now.count(False), 1) >= 0.6
 
 
-@pytest.mark.parametrize("question, feature", [
-    ("我哋個app冇語音房，淨係得文字聊天，使唔使多方通信證？", "voice_chat_room"),
-    ("We had group video calls in the app until spring, then took the feature out. Multi-party licence still needed?", "group_video"),
-    ("语音房功能上个月已经下掉了，现在还需要多方通信证吗", "voice_chat_room"),
-])
+@pytest.mark.parametrize(
+    "question, feature",
+    [
+        ("我哋個app冇語音房，淨係得文字聊天，使唔使多方通信證？", "voice_chat_room"),
+        (
+            "We had group video calls in the app until spring, then took the feature out. Multi-party licence still needed?",
+            "group_video",
+        ),
+        ("语音房功能上个月已经下掉了，现在还需要多方通信证吗", "voice_chat_room"),
+    ],
+)
 def test_a_feature_said_in_dialect_negation_or_as_stopped_is_not_counted(knowledge, question, feature):
     a = answer(question, knowledge)
     assert [(f.feature, f.negated) for f in a.facts if f.feature == feature] == [(feature, True)], a.facts
     assert a.verdict != Verdict.required, a.answer
 
 
-@pytest.mark.parametrize("question, feature", [
-    ("我家自己种菜在网上卖，不招别的商家入驻，要办什么手续", "self_operated"),
-    ("我们的社交小程序没有语音也没有视频，只能发图文", "social"),
-    ("Our app has voice chat rooms where a dozen people talk at once. Which licences?", "voice_chat_room"),
-])
+@pytest.mark.parametrize(
+    "question, feature",
+    [
+        ("我家自己种菜在网上卖，不招别的商家入驻，要办什么手续", "self_operated"),
+        ("我们的社交小程序没有语音也没有视频，只能发图文", "social"),
+        ("Our app has voice chat rooms where a dozen people talk at once. Which licences?", "voice_chat_room"),
+    ],
+)
 def test_features_phrased_as_an_absence_or_beside_another_negation_still_count(knowledge, question, feature):
     assert (feature, False) in [(f.feature, f.negated) for f in answer(question, knowledge).facts]
 
@@ -155,15 +173,22 @@ def test_the_shipped_feature_student_fits_todays_corpus_and_reads_the_held_out_w
     assert len(heldout) > 250 and precision >= 0.78 and recall >= 0.909, (precision, recall)
 
 
-@pytest.mark.parametrize("question, feature", [
-    ("我们搭了个家政小程序，保洁阿姨自己在上面挂服务接单，我们每单抽一成，要办什么证？", "merchant_platform"),
-    ("我哋個網站俾啲手作師傅自己開舖賣嘢，我哋每單抽佣，使唔使EDI？", "merchant_platform"),
-    ("Independent tutors list their own lessons on our site and we keep 15% of each booking. Do we need an EDI licence?",
-     "merchant_platform"),
-    ("Friends can hop on a call with up to eight people, cameras on, while they watch a film together. Which licence applies?",
-     "group_video"),
-    ("读者付费之后才能看到完整的连载小说章节，这样要办什么证", "paid_content"),
-])
+@pytest.mark.parametrize(
+    "question, feature",
+    [
+        ("我们搭了个家政小程序，保洁阿姨自己在上面挂服务接单，我们每单抽一成，要办什么证？", "merchant_platform"),
+        ("我哋個網站俾啲手作師傅自己開舖賣嘢，我哋每單抽佣，使唔使EDI？", "merchant_platform"),
+        (
+            "Independent tutors list their own lessons on our site and we keep 15% of each booking. Do we need an EDI licence?",
+            "merchant_platform",
+        ),
+        (
+            "Friends can hop on a call with up to eight people, cameras on, while they watch a film together. Which licence applies?",
+            "group_video",
+        ),
+        ("读者付费之后才能看到完整的连载小说章节，这样要办什么证", "paid_content"),
+    ],
+)
 def test_a_product_described_without_the_features_words_is_read_by_the_feature_student(knowledge, question, feature):
     a = answer(question, knowledge)
     assert (feature, False) in [(f.feature, f.negated) for f in a.facts], a.facts
@@ -171,7 +196,7 @@ def test_a_product_described_without_the_features_words_is_read_by_the_feature_s
 
 
 def test_a_feature_stated_in_one_clause_counts_though_another_clause_mentions_it_with_a_negation(knowledge):
-    """"用户都不在国内" reads like a denial of users abroad; the clause before states them plainly."""
+    """ "用户都不在国内" reads like a denial of users abroad; the clause before states them plainly."""
     a = answer("我们的APP主要面向海外的华人留学生，用户都不在国内，需要ICP经营许可证吗？", knowledge)
     assert ("overseas_users", False) in [(f.feature, f.negated) for f in a.facts], a.facts
 
@@ -200,18 +225,33 @@ def test_the_shipped_intent_student_fits_todays_corpus_and_beats_the_cues_on_the
     truth = [m.intents[0] for m in heldout]
     student = np.mean([r.label == t for r, t in zip(readings, truth)])
     # as answering decides where no wording is near: sure student, cue, student above its floor, default
-    both = np.mean([(r.label if r.probability >= intents.threshold else c if c is not None
-                     else r.label if r.probability >= intents.floor else "verdict") == t
-                    for r, c, t in zip(readings, cues, truth)])
+    both = np.mean(
+        [
+            (
+                r.label
+                if r.probability >= intents.threshold
+                else c
+                if c is not None
+                else r.label
+                if r.probability >= intents.floor
+                else "verdict"
+            )
+            == t
+            for r, c, t in zip(readings, cues, truth)
+        ]
+    )
     by_cues = np.mean([(c or "verdict") == t for c, t in zip(cues, truth)])
     # floors: measured on the held-out writers aftercare, counsel, mixed and taipei (2026-12-04)
     assert len(heldout) > 400 and student >= 0.842 and both >= 0.862 and by_cues + 0.2 < both, (student, both, by_cues)
 
 
-@pytest.mark.parametrize("question, intent", [
-    ("EDI牌照一般由边个部门批？", "authority"),
-    ("ICP证同EDI证有咩唔同？", "comparison"),
-])
+@pytest.mark.parametrize(
+    "question, intent",
+    [
+        ("EDI牌照一般由边个部门批？", "authority"),
+        ("ICP证同EDI证有咩唔同？", "comparison"),
+    ],
+)
 def test_a_question_no_cue_knows_is_read_by_the_intent_student(knowledge, question, intent):
     """No cue of intents.yaml fires on these; the nearest wording was not close enough either."""
     from bot.core.text import fold
@@ -229,17 +269,27 @@ def test_the_shipped_follow_up_student_fits_todays_corpus_and_reads_the_held_out
     pairs = [p for p in corpus.pairs if p.writer in corpus.heldout]
     firsts = embedder.embed_queries([fold(p.first) for p in pairs])
     seconds = embedder.embed_queries([fold(p.second) for p in pairs])
-    right = [student.read_pair(p.first, p.second, v1, v2).label == ("follow_up" if p.follow_up else "new")
-             for p, v1, v2 in zip(pairs, firsts, seconds)]
+    right = [
+        student.read_pair(p.first, p.second, v1, v2).label == ("follow_up" if p.follow_up else "new")
+        for p, v1, v2 in zip(pairs, firsts, seconds)
+    ]
     # measured on aftercare, counsel, mixed and taipei (66 pairs): 0.848 (the earlier three alone: 0.870, was 0.913)
     assert len(pairs) >= 60 and np.mean(right) >= 0.848, np.mean(right)
 
 
-@pytest.mark.parametrize("first, second, follows, verdict", [
-    # "另外" opens a question with its own subject: the voice room is not carried into the tea shop
-    ("我们的小程序有语音房，要办什么证？", "另外，我们还有一个网店只卖自家种的茶叶，这个要办啥？", False, Verdict.not_required),
-    ("我哋係外資公司，可唔可以申請EDI？", "咁ICP證呢？", True, Verdict.depends),  # a Cantonese follow-up
-])
+@pytest.mark.parametrize(
+    "first, second, follows, verdict",
+    [
+        # "另外" opens a question with its own subject: the voice room is not carried into the tea shop
+        (
+            "我们的小程序有语音房，要办什么证？",
+            "另外，我们还有一个网店只卖自家种的茶叶，这个要办啥？",
+            False,
+            Verdict.not_required,
+        ),
+        ("我哋係外資公司，可唔可以申請EDI？", "咁ICP證呢？", True, Verdict.depends),  # a Cantonese follow-up
+    ],
+)
 def test_the_follow_up_student_reads_the_message_beside_the_last_question(knowledge, first, second, follows, verdict):
     from bot.core.models import Context
 
@@ -248,7 +298,9 @@ def test_the_follow_up_student_reads_the_message_beside_the_last_question(knowle
     assert (a.follow_up, a.verdict) == (follows, verdict), a.answer
 
 
-def test_the_shipped_person_student_fits_todays_corpus_and_is_precise_on_the_held_out_writer(tmp_path_factory, embedder):
+def test_the_shipped_person_student_fits_todays_corpus_and_is_precise_on_the_held_out_writer(
+    tmp_path_factory, embedder
+):
     from bot.core.text import fold
     from bot.kb.learned.person import load_person_student
 
@@ -257,8 +309,10 @@ def test_the_shipped_person_student_fits_todays_corpus_and_is_precise_on_the_hel
     heldout = [m for m in corpus.messages if m.writer in corpus.heldout]
     asks = [m for m in heldout if m.asks_for_person]
     others = [m for m in heldout if not m.asks_for_person][::4]  # every fourth, to keep the embedding short
-    said = {id(m): student.read(m.text, v).label == "person"
-            for m, v in zip(asks + others, embedder.embed_queries([fold(m.text) for m in asks + others]))}
+    said = {
+        id(m): student.read(m.text, v).label == "person"
+        for m, v in zip(asks + others, embedder.embed_queries([fold(m.text) for m in asks + others]))
+    }
     found = sum(said[id(m)] for m in asks)
     wrong = sum(said[id(m)] for m in others)
     # measured on aftercare, counsel, mixed and taipei: 35 of 43, 0 (the earlier three alone: 30 of 35, as before)

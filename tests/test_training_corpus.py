@@ -4,6 +4,7 @@ and varied enough to learn from, a held-out writer kept for testing, and apart f
 Eval questions and training messages are written by different helpers who never see each other's
 files; this test is what holds them apart, by bot/core/overlap.py's runs (8 consecutive characters,
 as written, folded or lower-cased, with or without spaces and punctuation). The operator page keeps its saved examples and cases apart the same way."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -58,13 +59,20 @@ def test_a_broken_line_is_named_with_its_file_line_and_field(tmp_path):
     folder = tmp_path / "training"
     folder.mkdir()
     good = '{"kind": "message", "id": "t-1", "writer": "t", "lang": "en", "text": "we run a voice room", "intents": ["verdict"]}'
-    (folder / "t.jsonl").write_text("\n".join([
-        good,
-        good.replace("t-1", "t-2").replace('"verdict"', '"vibes"'),
-        '{"kind": "message", "id": "t-3", "writer": "t", "lang": "en", "text": "hi", "intents": ["verdict"], '
-        '"clauses": [{"text": "not in it", "features": {"voice_chat_room": "present"}}]}',
-        '{"kind": "pair", "id": "t-4", "writer": "t", "lang": "en", "first": "a", "second": "b", "follow_up": "maybe"}',
-        "not json", good]), encoding="utf-8")
+    (folder / "t.jsonl").write_text(
+        "\n".join(
+            [
+                good,
+                good.replace("t-1", "t-2").replace('"verdict"', '"vibes"'),
+                '{"kind": "message", "id": "t-3", "writer": "t", "lang": "en", "text": "hi", "intents": ["verdict"], '
+                '"clauses": [{"text": "not in it", "features": {"voice_chat_room": "present"}}]}',
+                '{"kind": "pair", "id": "t-4", "writer": "t", "lang": "en", "first": "a", "second": "b", "follow_up": "maybe"}',
+                "not json",
+                good,
+            ]
+        ),
+        encoding="utf-8",
+    )
     corpus = load_corpus(folder, vocabulary(KNOWLEDGE))
     assert [m.id for m in corpus.messages] == ["t-1"]
     said = [(Path(f).name, line, message) for f, line, message in corpus.problems]
@@ -77,15 +85,20 @@ def test_a_broken_line_is_named_with_its_file_line_and_field(tmp_path):
 
 def test_no_eval_question_shares_a_run_of_8_with_a_training_example(corpus):
     """Every message, clause and pair, and every other file in knowledge/training/ read as plain text."""
-    others = [p.read_text(encoding="utf-8") for p in sorted((KNOWLEDGE / "training").iterdir())
-              if p.is_file() and p.suffix != ".jsonl"]
+    others = [
+        p.read_text(encoding="utf-8")
+        for p in sorted((KNOWLEDGE / "training").iterdir())
+        if p.is_file() and p.suffix != ".jsonl"
+    ]
     leaks = shared_runs(eval_questions(), corpus.texts() + others)
     assert leaks == [], f"{len(leaks)} eval questions share {RUN} units with training text, e.g. {leaks[:3]}"
 
 
 def test_the_run_check_catches_a_copied_question():
     question = eval_questions()[0]
-    assert shared_runs([question], ["客户说：" + question[2:] + "谢谢"]) and not shared_runs([question], ["完全无关的一句话"])
+    assert shared_runs([question], ["客户说：" + question[2:] + "谢谢"]) and not shared_runs(
+        [question], ["完全无关的一句话"]
+    )
     english = "Does our voice chat room mini program need a multi-party licence?"
     assert shared_runs([english], ["our VOICE-CHAT room"]) and not shared_runs([english], ["a voice app"])
 

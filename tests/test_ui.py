@@ -1,4 +1,5 @@
 """The Streamlit page's logic through Streamlit's AppTest, on the real index and model."""
+
 from __future__ import annotations
 
 import pytest
@@ -69,12 +70,18 @@ def test_history_and_follow_up_context(page):
     assert any(c.value.startswith("沿用上文提到的产品功能") for c in page.caption)
 
 
-@pytest.mark.parametrize("question, badge", [
-    ("Does my voice chat room need a multi-party license?", ":red-badge[domestic multi-party communication licence: required]"),
-    ("我的語音聊天房小程序需要多方通信許可證嗎？", ":red-badge[国内多方通信业务许可证：需要]"),
-    ("办理ICP许可证要多少钱？", ":gray-badge[ICP经营许可证：知识库未覆盖]"),
-    ("红烧肉怎么做？", ":gray-badge[超出范围]"),
-])
+@pytest.mark.parametrize(
+    "question, badge",
+    [
+        (
+            "Does my voice chat room need a multi-party license?",
+            ":red-badge[domestic multi-party communication licence: required]",
+        ),
+        ("我的語音聊天房小程序需要多方通信許可證嗎？", ":red-badge[国内多方通信业务许可证：需要]"),
+        ("办理ICP许可证要多少钱？", ":gray-badge[ICP经营许可证：知识库未覆盖]"),
+        ("红烧肉怎么做？", ":gray-badge[超出范围]"),
+    ],
+)
 def test_traditional_english_unknown_and_out_of_scope(page, question, badge):
     ask(page, question)
     assert not page.exception and badge in markdown(page)
@@ -91,7 +98,11 @@ def test_rating_then_comment_is_one_feedback_row_that_eval_reads(page, settings)
     assert len(rows) == 1, rows  # the comment completes the rating, it is not a second rating
     assert rows[0]["rating"] == "down" and rows[0]["comment"] == "应该给出价格区间"
     assert rows[0]["question"] == "办理ICP许可证要多少钱？" and rows[0]["verdict"] == "unknown"
-    assert {"question": "办理ICP许可证要多少钱？", "comment": "应该给出价格区间", "verdict_given": "unknown"} in feedback_cases(Bot(settings))
+    assert {
+        "question": "办理ICP许可证要多少钱？",
+        "comment": "应该给出价格区间",
+        "verdict_given": "unknown",
+    } in feedback_cases(Bot(settings))
     assert any("反馈已记录" in c.value for c in page.caption)
 
 
@@ -106,7 +117,10 @@ def test_empty_or_too_long_question_gets_a_friendly_message(page):
     ask(page, "   ")
     ask(page, "需" * 600)
     assert not page.exception
-    assert [w.value for w in page.warning] == ["请输入一个问题。", "问题太长了（上限500字），请简要描述产品功能和想了解的资质。"]
+    assert [w.value for w in page.warning] == [
+        "请输入一个问题。",
+        "问题太长了（上限500字），请简要描述产品功能和想了解的资质。",
+    ]
 
 
 def test_no_index_yet_is_explained_not_a_traceback(monkeypatch, tmp_path):

@@ -1,4 +1,5 @@
 """WeChat signatures and WXBizMsgCrypt against the published vectors in shared/docs/WECHAT.md."""
+
 from __future__ import annotations
 
 import base64
@@ -7,20 +8,32 @@ import pytest
 
 from bot.surfaces.channels.crypto import CryptoError, MessageCrypt, aes_key_bytes, signature, signature_matches
 
-OA_ENCRYPT = ("hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+LrPXo87wzQ1QLvbeUgmBM4x6F8PGHQHFVAFmOD2LdJF9FrX"
-              "pbUAh0B5GIItb52sn896wVsMSHGuPE328HnRGBcrS7C41IzDWyWNlZkyyXwon8T332jisa+h6tEDYsVticbSnyU8dKOIbgU6ux5VTjg3yt+WGzjl"
-              "pKn6NPhRjpA912xMezR4kw6KWwMrCVKSVCZciVGCgavjIQ6X8tCOp3yZbGpy0VxpAe+77TszTfRd5RJSVO/HTnifJpXgCSUdUue1v6h0EIBYYI1BD1"
-              "DlD+C0CR8e6OewpusjZ4uBl9FyJvnhvQl+q5rv1ixrcpCumEPo5MJSgM9ehVsNPfUM669WuMyVWQLCzpu9GhglF2PE=")
-OA = dict(token="spamtest", key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", appid="wx2c2769f8efd9abc2",
-          timestamp="1409735669", nonce="1320562132")
-WECOM = dict(token="hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo", key="6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt",
-             corpid="ww1436e0e65a779aee", timestamp="1476416373", nonce="47744683",
-             echostr="fsi1xnbH4yQh0+PJxcOdhhK6TDXkjMyhEPA7xB2TGz6b+g7xyAbEkRxN/3cNXW9qdqjnoVzEtpbhnFyq6SVHyA==",
-             msg_signature="012bc692d0a58dd4b10f8dfe5c4ac00ae211ebeb")
+OA_ENCRYPT = (
+    "hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+LrPXo87wzQ1QLvbeUgmBM4x6F8PGHQHFVAFmOD2LdJF9FrX"
+    "pbUAh0B5GIItb52sn896wVsMSHGuPE328HnRGBcrS7C41IzDWyWNlZkyyXwon8T332jisa+h6tEDYsVticbSnyU8dKOIbgU6ux5VTjg3yt+WGzjl"
+    "pKn6NPhRjpA912xMezR4kw6KWwMrCVKSVCZciVGCgavjIQ6X8tCOp3yZbGpy0VxpAe+77TszTfRd5RJSVO/HTnifJpXgCSUdUue1v6h0EIBYYI1BD1"
+    "DlD+C0CR8e6OewpusjZ4uBl9FyJvnhvQl+q5rv1ixrcpCumEPo5MJSgM9ehVsNPfUM669WuMyVWQLCzpu9GhglF2PE="
+)
+OA = dict(
+    token="spamtest",
+    key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    appid="wx2c2769f8efd9abc2",
+    timestamp="1409735669",
+    nonce="1320562132",
+)
+WECOM = dict(
+    token="hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo",
+    key="6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt",
+    corpid="ww1436e0e65a779aee",
+    timestamp="1476416373",
+    nonce="47744683",
+    echostr="fsi1xnbH4yQh0+PJxcOdhhK6TDXkjMyhEPA7xB2TGz6b+g7xyAbEkRxN/3cNXW9qdqjnoVzEtpbhnFyq6SVHyA==",
+    msg_signature="012bc692d0a58dd4b10f8dfe5c4ac00ae211ebeb",
+)
 
 
 def flip(text: str, at: int = 5) -> str:
-    return text[:at] + ("A" if text[at] != "A" else "B") + text[at + 1:]
+    return text[:at] + ("A" if text[at] != "A" else "B") + text[at + 1 :]
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The /wechat Official Account callback, end to end: real app, index, embedder, crypto, and a
 real local HTTP server standing in for the customer-service API."""
+
 from __future__ import annotations
 
 import threading
@@ -35,9 +36,11 @@ def query(ts: str | None = None, **extra) -> dict:
 
 def message(content: str = VOICE_ROOM, msg_id: str = "6054768590064713728", kind: str = "text", extra: str = "") -> str:
     body = f"<Content><![CDATA[{content}]]></Content>" if kind == "text" else ""
-    return (f"<xml><ToUserName><![CDATA[gh_account]]></ToUserName><FromUserName><![CDATA[oUser]]></FromUserName>"
-            f"<CreateTime>1409735668</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>{body}{extra}"
-            f"<MsgId>{msg_id}</MsgId></xml>")
+    return (
+        f"<xml><ToUserName><![CDATA[gh_account]]></ToUserName><FromUserName><![CDATA[oUser]]></FromUserName>"
+        f"<CreateTime>1409735668</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>{body}{extra}"
+        f"<MsgId>{msg_id}</MsgId></xml>"
+    )
 
 
 def reply_fields(xml: str) -> dict[str, str]:
@@ -87,20 +90,29 @@ def test_safe_mode_message_is_decrypted_and_the_reply_encrypted(make_client):
     encrypted = crypt.encrypt(message())
     ts = now()
     params = query(ts, encrypt_type="aes", msg_signature=crypt.sign(ts, NONCE, encrypted))
-    r = client.post("/wechat", params=params, content=f"<xml><ToUserName>gh_account</ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
+    r = client.post(
+        "/wechat",
+        params=params,
+        content=f"<xml><ToUserName>gh_account</ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>",
+    )
     sealed = reply_fields(r.text)
     assert crypt.verify(sealed["MsgSignature"], sealed["TimeStamp"], sealed["Nonce"], sealed["Encrypt"])
     inner = reply_fields(crypt.decrypt(sealed["Encrypt"]))
     assert inner["ToUserName"] == "oUser" and inner["FromUserName"] == "gh_account"
     assert inner["Content"].startswith("结论：需要")
-    tampered = client.post("/wechat", params={**params, "msg_signature": "f" * 40},
-                           content=f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
+    tampered = client.post(
+        "/wechat",
+        params={**params, "msg_signature": "f" * 40},
+        content=f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>",
+    )
     assert tampered.status_code == 403
 
 
 def test_safe_mode_without_a_key_is_a_400(make_client):
     client, bot = make_client()
-    r = client.post("/wechat", params=query(encrypt_type="aes", msg_signature="x"), content=b"<xml><Encrypt>abc</Encrypt></xml>")
+    r = client.post(
+        "/wechat", params=query(encrypt_type="aes", msg_signature="x"), content=b"<xml><Encrypt>abc</Encrypt></xml>"
+    )
     assert r.status_code == 400 and "AES_KEY" in r.json()["error"] and bot.asked == []
 
 
@@ -119,13 +131,24 @@ def test_bad_signature_never_reaches_the_answerer(make_client):
 
 
 XXE = b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><Content>&x;</Content></xml>'
-LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]>'
-          b'<xml><Content>&lol2;</Content></xml>')
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]>'
+    b"<xml><Content>&lol2;</Content></xml>"
+)
 
 
-@pytest.mark.parametrize("body, status", [
-    (b"<xml><Content>unclosed", 400), (b"", 400), (b"not xml at all", 400), (XXE, 400), (LAUGHS, 400), (b"<html></html>", 400),
-    (b"<xml><Content>" + b"A" * 70_000 + b"</Content></xml>", 413)])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b"<xml><Content>unclosed", 400),
+        (b"", 400),
+        (b"not xml at all", 400),
+        (XXE, 400),
+        (LAUGHS, 400),
+        (b"<html></html>", 400),
+        (b"<xml><Content>" + b"A" * 70_000 + b"</Content></xml>", 413),
+    ],
+)
 def test_malformed_unsafe_or_oversized_bodies_are_refused(make_client, body, status):
     client, bot = make_client()
     r = client.post("/wechat", params=query(), content=body)
@@ -135,7 +158,9 @@ def test_malformed_unsafe_or_oversized_bodies_are_refused(make_client, body, sta
 def test_same_msgid_three_times_concurrently_gives_one_answer(make_client):
     client, bot = make_client()
     with ThreadPoolExecutor(3) as pool:
-        replies = list(pool.map(lambda _: client.post("/wechat", params=query(), content=message(msg_id="777")), range(3)))
+        replies = list(
+            pool.map(lambda _: client.post("/wechat", params=query(), content=message(msg_id="777")), range(3))
+        )
     assert all(r.status_code == 200 for r in replies)
     assert sorted(r.text == "success" for r in replies) == [False, True, True]
     assert bot.asked == [VOICE_ROOM]
@@ -151,15 +176,19 @@ def test_same_msgid_retried_after_the_reply_went_out_gives_one_answer(make_clien
 
 def test_subscribe_image_and_voice(make_client):
     client, bot = make_client()
-    subscribe = ("<xml><ToUserName>gh_account</ToUserName><FromUserName>oNew</FromUserName><CreateTime>1</CreateTime>"
-                 "<MsgType>event</MsgType><Event>subscribe</Event></xml>")
+    subscribe = (
+        "<xml><ToUserName>gh_account</ToUserName><FromUserName>oNew</FromUserName><CreateTime>1</CreateTime>"
+        "<MsgType>event</MsgType><Event>subscribe</Event></xml>"
+    )
     welcome = reply_fields(client.post("/wechat", params=query(), content=subscribe).text)["Content"]
     assert all(example in welcome for example in EXAMPLES) and len(welcome) < 200
     image = reply_fields(client.post("/wechat", params=query(), content=message(kind="image", msg_id="9001")).text)
     assert "文字" in image["Content"]
     voice = message(kind="voice", msg_id="9002", extra=f"<Recognition><![CDATA[{VOICE_ROOM}]]></Recognition>")
     assert reply_fields(client.post("/wechat", params=query(), content=voice).text)["Content"].startswith("结论：需要")
-    silent_voice = reply_fields(client.post("/wechat", params=query(), content=message(kind="voice", msg_id="9003")).text)
+    silent_voice = reply_fields(
+        client.post("/wechat", params=query(), content=message(kind="voice", msg_id="9003")).text
+    )
     assert "文字" in silent_voice["Content"]
     assert bot.asked == [VOICE_ROOM]
 
@@ -167,8 +196,9 @@ def test_subscribe_image_and_voice(make_client):
 def test_slow_path_replies_success_before_the_answer_exists_and_sends_exactly_one_custom_message(make_client):
     with RecordingServer() as wechat:
         gate = threading.Event()
-        client, bot = make_client(gate, wechat_appid=APPID, wechat_secret="s3cret", wechat_api_base=wechat.url,
-                                  wechat_reply_budget_s=0.0)
+        client, bot = make_client(
+            gate, wechat_appid=APPID, wechat_secret="s3cret", wechat_api_base=wechat.url, wechat_reply_budget_s=0.0
+        )
         r = client.post("/wechat", params=query(), content=message(msg_id="4242"))
         assert r.text == "success"  # replied while the answer is still held at the gate
         assert wechat.calls("/cgi-bin/message/custom/send") == []
@@ -217,7 +247,9 @@ def test_an_empty_text_message_asks_for_a_question(make_client, content):
     assert reply["Content"] == EMPTY and bot.asked == []
 
 
-@pytest.mark.parametrize("body", [b"<xml><Content>unclosed", b"<?xml version='1.0'?><!DOCTYPE x []><xml/>", b"\xff\xfe<"])
+@pytest.mark.parametrize(
+    "body", [b"<xml><Content>unclosed", b"<?xml version='1.0'?><!DOCTYPE x []><xml/>", b"\xff\xfe<"]
+)
 def test_xml_errors_say_what_is_wrong_without_parser_internals(make_client, body):
     client, _ = make_client()
     error = client.post("/wechat", params=query(), content=body).json()["error"]

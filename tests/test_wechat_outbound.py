@@ -1,4 +1,5 @@
 """The outbound client and WeChat text formatting, against a real local HTTP server."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,7 +31,9 @@ def test_token_is_cached_and_refreshed_once_on_expiry(wechat):
 
 def test_a_token_that_keeps_failing_is_retried_once_only(wechat):
     client = official_account_client(wechat.url, "wxapp", "secret")
-    wechat.on(SEND, {"errcode": 40001, "errmsg": "invalid credential"}, {"errcode": 40001, "errmsg": "invalid credential"})
+    wechat.on(
+        SEND, {"errcode": 40001, "errmsg": "invalid credential"}, {"errcode": 40001, "errmsg": "invalid credential"}
+    )
     with pytest.raises(WeChatApiError) as failure:
         client.call("cgi-bin/message/custom/send", PAYLOAD)
     assert failure.value.errcode == 40001 and len(wechat.calls(SEND)) == 2
@@ -55,8 +58,22 @@ def test_unreachable_server_fails_within_the_timeout():
 def long_answer(chars: int = 5000) -> Answer:
     sentence = "语音聊天房属于多方实时语音交互，需要办理国内多方通信业务许可证。"
     text = (sentence * (chars // len(sentence) + 1))[:chars]
-    return Answer(question="q", verdict=Verdict.required, answer=text, mode=Mode.rules, citations=[
-        Citation(id=1, doc_id="d", title="社交類小程序為何需要ICP證和多方通信許可證", date="2025-07-02", source="s", quote="引文一")])
+    return Answer(
+        question="q",
+        verdict=Verdict.required,
+        answer=text,
+        mode=Mode.rules,
+        citations=[
+            Citation(
+                id=1,
+                doc_id="d",
+                title="社交類小程序為何需要ICP證和多方通信許可證",
+                date="2025-07-02",
+                source="s",
+                quote="引文一",
+            )
+        ],
+    )
 
 
 def test_a_5000_character_answer_becomes_ordered_pieces_within_2048_bytes():

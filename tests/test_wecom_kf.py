@@ -1,5 +1,6 @@
 """WeCom 微信客服: encrypted echo, the event-then-pull flow with paging, cursor persistence and
 origin filtering, against a real local HTTP server playing qyapi.weixin.qq.com."""
+
 from __future__ import annotations
 
 import time
@@ -21,8 +22,15 @@ VOICE_ROOM = "我的语音聊天房小程序需要多方通信许可证吗？"
 
 
 def customer_text(msgid: str, content: str, origin: int = 3, user: str = "wmUser") -> dict:
-    return {"msgid": msgid, "open_kfid": KFID, "external_userid": user, "send_time": 1, "origin": origin,
-            "msgtype": "text", "text": {"content": content}}
+    return {
+        "msgid": msgid,
+        "open_kfid": KFID,
+        "external_userid": user,
+        "send_time": 1,
+        "origin": origin,
+        "msgtype": "text",
+        "text": {"content": content},
+    }
 
 
 @pytest.fixture
@@ -34,8 +42,14 @@ def wecom():
 @pytest.fixture
 def kf_app(request, channel_settings, embedder, knowledge, wecom):
     """Parametrize indirectly with extra settings, e.g. a window of 0 for WeCom's 2016 published vector."""
-    settings = channel_settings(wecom_token=WECOM["token"], wecom_aes_key=WECOM["key"], wecom_corpid=WECOM["corpid"],
-                                wecom_secret="corpsecret", wecom_api_base=wecom.url, **getattr(request, "param", {}))
+    settings = channel_settings(
+        wecom_token=WECOM["token"],
+        wecom_aes_key=WECOM["key"],
+        wecom_corpid=WECOM["corpid"],
+        wecom_secret="corpsecret",
+        wecom_api_base=wecom.url,
+        **getattr(request, "param", {}),
+    )
     bot = CountingBot(settings, embedder)
     app = create_app(settings, bot)
     with TestClient(app) as client:
@@ -50,34 +64,56 @@ def test_encrypted_echostr_is_decrypted_plain_or_url_encoded(kf_app):
     client, _, _ = kf_app
     params = {"msg_signature": WECOM["msg_signature"], "timestamp": WECOM["timestamp"], "nonce": WECOM["nonce"]}
     r = client.get("/wecom/kf", params={**params, "echostr": WECOM["echostr"]})
-    assert r.status_code == 200 and r.text == "1288432023552776189" and r.headers["content-type"].startswith("text/plain")
+    assert (
+        r.status_code == 200 and r.text == "1288432023552776189" and r.headers["content-type"].startswith("text/plain")
+    )
     raw = f"/wecom/kf?msg_signature={params['msg_signature']}&timestamp={params['timestamp']}&nonce={params['nonce']}"
-    assert client.get(raw + "&echostr=" + quote(quote(WECOM["echostr"], safe=""), safe="")).text == "1288432023552776189"
+    assert (
+        client.get(raw + "&echostr=" + quote(quote(WECOM["echostr"], safe=""), safe="")).text == "1288432023552776189"
+    )
     assert client.get(raw + "&echostr=" + WECOM["echostr"]).text == "1288432023552776189"  # '+' left bare
     assert client.get("/wecom/kf", params={**params, "echostr": WECOM["echostr"][:-6] + "AAAA=="}).status_code == 403
 
 
-def event_body(crypt: MessageCrypt, token: str = "ENCApHxnGDNAVNY4AaSJKj4Tb5mwsEMzxhFmHVGcra996NR",
-               sent: int | None = None) -> tuple[dict, bytes]:
-    inner = (f"<xml><ToUserName><![CDATA[{WECOM['corpid']}]]></ToUserName><CreateTime>1348831860</CreateTime>"
-             f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event>"
-             f"<Token><![CDATA[{token}]]></Token><OpenKfId><![CDATA[{KFID}]]></OpenKfId></xml>")
+def event_body(
+    crypt: MessageCrypt, token: str = "ENCApHxnGDNAVNY4AaSJKj4Tb5mwsEMzxhFmHVGcra996NR", sent: int | None = None
+) -> tuple[dict, bytes]:
+    inner = (
+        f"<xml><ToUserName><![CDATA[{WECOM['corpid']}]]></ToUserName><CreateTime>1348831860</CreateTime>"
+        f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event>"
+        f"<Token><![CDATA[{token}]]></Token><OpenKfId><![CDATA[{KFID}]]></OpenKfId></xml>"
+    )
     encrypted = crypt.encrypt(inner)
     ts = str(sent or int(time.time()))
     params = {"msg_signature": crypt.sign(ts, "1372623149", encrypted), "timestamp": ts, "nonce": "1372623149"}
-    return params, f"<xml><ToUserName><![CDATA[{WECOM['corpid']}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>".encode()
+    return (
+        params,
+        f"<xml><ToUserName><![CDATA[{WECOM['corpid']}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>".encode(),
+    )
 
 
 def test_event_is_acknowledged_empty_then_pages_are_pulled_and_customer_text_answered(kf_app, wecom):
     client, bot, app = kf_app
-    wecom.on(SYNC,
-             {"errcode": 0, "next_cursor": "c1", "has_more": 1, "msg_list": [
-                 customer_text("m1", VOICE_ROOM),
-                 customer_text("m-agent", "客服人员的话", origin=5),
-                 {**customer_text("m-img", ""), "msgtype": "image", "image": {"media_id": "x"}}]},
-             {"errcode": 0, "next_cursor": "c2", "has_more": 1, "msg_list": []},
-             {"errcode": 0, "next_cursor": "c3", "has_more": 0, "msg_list": [
-                 customer_text("m2", "那如果只有1对1视频呢？"), customer_text("m1", VOICE_ROOM)]})
+    wecom.on(
+        SYNC,
+        {
+            "errcode": 0,
+            "next_cursor": "c1",
+            "has_more": 1,
+            "msg_list": [
+                customer_text("m1", VOICE_ROOM),
+                customer_text("m-agent", "客服人员的话", origin=5),
+                {**customer_text("m-img", ""), "msgtype": "image", "image": {"media_id": "x"}},
+            ],
+        },
+        {"errcode": 0, "next_cursor": "c2", "has_more": 1, "msg_list": []},
+        {
+            "errcode": 0,
+            "next_cursor": "c3",
+            "has_more": 0,
+            "msg_list": [customer_text("m2", "那如果只有1对1视频呢？"), customer_text("m1", VOICE_ROOM)],
+        },
+    )
     params, body = event_body(MessageCrypt(WECOM["token"], WECOM["key"], WECOM["corpid"]))
     r = client.post("/wecom/kf", params=params, content=body)
     assert r.status_code == 200 and r.content == b""
@@ -108,7 +144,11 @@ def test_restart_resumes_from_the_stored_cursor_and_never_answers_twice(kf_app, 
 def test_sync_error_stops_without_losing_the_cursor(kf_app, wecom):
     _, bot, app = kf_app
     kf = app.state.wecom_kf
-    wecom.on(SYNC, {"errcode": 0, "next_cursor": "c1", "has_more": 1, "msg_list": []}, {"errcode": 95007, "errmsg": "invalid msg token"})
+    wecom.on(
+        SYNC,
+        {"errcode": 0, "next_cursor": "c1", "has_more": 1, "msg_list": []},
+        {"errcode": 95007, "errmsg": "invalid msg token"},
+    )
     assert kf.sync("tok", KFID) == 0
     assert Ledger(bot.settings.channel_store_path).cursor(KFID) == "c1"
 
@@ -130,6 +170,8 @@ def test_published_vector_from_2016_is_outside_the_default_window(kf_app):
 
 def test_an_old_signed_event_pulls_nothing(kf_app, wecom):
     client, bot, _ = kf_app
-    params, body = event_body(MessageCrypt(WECOM["token"], WECOM["key"], WECOM["corpid"]), sent=int(time.time()) - 86_400)
+    params, body = event_body(
+        MessageCrypt(WECOM["token"], WECOM["key"], WECOM["corpid"]), sent=int(time.time()) - 86_400
+    )
     assert client.post("/wecom/kf", params=params, content=body).status_code == 403
     assert wecom.calls(SYNC) == [] and bot.asked == []

@@ -1,6 +1,7 @@
 """The Streamlit app (`licensebot ui`). The chat page: ask, see per-licence badges, the answer with
 its [n] markers, and each quote highlighted inside its paragraph; rate answers for the eval suites.
 The operator page (ui/operator.py) is added when an admin password is configured."""
+
 from __future__ import annotations
 
 import logging
@@ -13,7 +14,16 @@ from bot.core.models import VERDICT_LABELS, Answer
 from bot.core.settings import get_settings
 from bot.service import Bot
 from ui.loading import load_bot
-from ui.view import DISCLAIMER, EXAMPLES, caption, citation_caption, citation_heading, escape_markdown, highlighted, knowledge_summary
+from ui.view import (
+    DISCLAIMER,
+    EXAMPLES,
+    caption,
+    citation_caption,
+    citation_heading,
+    escape_markdown,
+    highlighted,
+    knowledge_summary,
+)
 
 log = logging.getLogger("licensebot.ui")
 RATINGS = {0: "down", 1: "up"}
@@ -30,11 +40,15 @@ def new_conversation() -> None:
 def ask(bot: Bot, question: str) -> dict:
     turn: dict = {"question": question, "answer": None, "error": None}
     try:
-        turn["answer"] = bot.ask(question, session_id=st.session_state.session_id, channel="page",
-                                 user=st.session_state.session_id)
+        turn["answer"] = bot.ask(
+            question, session_id=st.session_state.session_id, channel="page", user=st.session_state.session_id
+        )
     except BadQuestion as exc:
-        turn["error"] = (f"问题太长了（上限{exc.limit}字），请简要描述产品功能和想了解的资质。" if exc.kind == "too_long"
-                         else "请输入一个问题。")
+        turn["error"] = (
+            f"问题太长了（上限{exc.limit}字），请简要描述产品功能和想了解的资质。"
+            if exc.kind == "too_long"
+            else "请输入一个问题。"
+        )
     except Exception:  # a visitor sees a sentence, the log gets the traceback
         log.exception("answering %r failed", question[:80])
         turn["error"] = "抱歉，这个问题暂时没能回答，请稍后再试。"
@@ -72,8 +86,13 @@ def show_answer(index: int, answer: Answer) -> None:
             st.caption(citation_caption(citation))
     st.feedback("thumbs", key=f"rating-{index}", on_change=save_rating, args=(index,))
     if st.session_state.get(f"rating-{index}") is not None:
-        st.text_input("补充说明（可选）", key=f"comment-{index}", on_change=save_rating, args=(index,),
-                      placeholder="哪里不对？正确的说法是什么？")
+        st.text_input(
+            "补充说明（可选）",
+            key=f"comment-{index}",
+            on_change=save_rating,
+            args=(index,),
+            placeholder="哪里不对？正确的说法是什么？",
+        )
         if st.session_state.get(f"saved-{index}"):
             st.caption("谢谢，反馈已记录。")
 

@@ -1,5 +1,6 @@
 """The one Bot (and operator password gate) of a `licensebot ui` server process, shared by its pages
 and every visitor."""
+
 from __future__ import annotations
 
 import streamlit as st

@@ -2,6 +2,7 @@
 one click from a bad answer to an eval case. Shown only when LICENSEBOT_ADMIN_PASSWORD is set, and
 nothing of the log is shown before the password is entered (guesses are slowed and locked out per
 client: bot/state/logins.py). Customers' words are untrusted: they are shown as text, never Markdown."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -22,6 +23,8 @@ def verdict_label(value: str) -> str:
         return VERDICT_LABELS[Verdict(value)].badge
     except ValueError:
         return value
+
+
 WHY = {"unanswered": "未能回答", "refused": "超出范围/拒答", "rated_down": "👎"}
 SPANS = {"最近7天": 7, "最近30天": 30, "最近90天": 90, "全部": None}
 
@@ -90,11 +93,22 @@ def charts(summary) -> None:
         st.bar_chart(pd.DataFrame({"次数": {verdict_label(k): v for k, v in summary.verdicts.items()}}))
     with right:
         st.subheader("未能回答的比例")
-        st.bar_chart(pd.DataFrame({"日期": [r.day for r in summary.days],
-                                   "未能回答": [r.unanswered_share for r in summary.days]}).set_index("日期"))
+        st.bar_chart(
+            pd.DataFrame(
+                {"日期": [r.day for r in summary.days], "未能回答": [r.unanswered_share for r in summary.days]}
+            ).set_index("日期")
+        )
     st.subheader("每天的延迟（毫秒）")
-    st.bar_chart(pd.DataFrame({"日期": [r.day for r in summary.days], "p50": [r.p50_ms for r in summary.days],
-                               "p95": [r.p95_ms for r in summary.days]}).set_index("日期"), stack=False)
+    st.bar_chart(
+        pd.DataFrame(
+            {
+                "日期": [r.day for r in summary.days],
+                "p50": [r.p50_ms for r in summary.days],
+                "p95": [r.p95_ms for r in summary.days],
+            }
+        ).set_index("日期"),
+        stack=False,
+    )
 
 
 def add_case_form(index: int, group, licences: dict[str, str]) -> None:
@@ -103,8 +117,12 @@ def add_case_form(index: int, group, licences: dict[str, str]) -> None:
         expect = {}
         cols = st.columns(len(licences))
         for col, (slug, name) in zip(cols, licences.items()):
-            choice = col.selectbox(name, STATUS_CHOICES, key=f"expect-{index}-{slug}",
-                                   format_func=lambda c: c if c == "—" else verdict_label(c))
+            choice = col.selectbox(
+                name,
+                STATUS_CHOICES,
+                key=f"expect-{index}-{slug}",
+                format_func=lambda c: c if c == "—" else verdict_label(c),
+            )
             if choice != "—":
                 expect[slug] = choice
         facts = st.text_input("回答里必须出现的内容（用逗号分隔，可不填）", key=f"facts-{index}")
@@ -123,8 +141,14 @@ def add_case_form(index: int, group, licences: dict[str, str]) -> None:
 
 
 STATES = {"present": "有", "negated": "没有", "past": "以前有、已停", "planned": "计划中"}
-REFUSALS = {"none": "不拒答", "forgery": "伪造", "renting": "租借资质", "evasion": "规避监管", "unrelated": "与资质无关",
-            "injection": "指令注入"}
+REFUSALS = {
+    "none": "不拒答",
+    "forgery": "伪造",
+    "renting": "租借资质",
+    "evasion": "规避监管",
+    "unrelated": "与资质无关",
+    "injection": "指令注入",
+}
 OVERLAP = "没有保存：这个问题与评测集或训练集中已有的问题重合（连续 8 个字相同），同一个问题不能既用于训练又用于评测。"
 
 
@@ -134,8 +158,9 @@ def add_example_form(index: int, group, features: dict[str, str], licences: dict
         st.caption("这个问题应当怎样读？保存为训练样本后，`licensebot kb train` 会学习它。")
         stated = {}
         for state, name in STATES.items():
-            for key in st.multiselect(f"产品功能：{name}", list(features), key=f"ex-{index}-{state}",
-                                      format_func=features.get):
+            for key in st.multiselect(
+                f"产品功能：{name}", list(features), key=f"ex-{index}-{state}", format_func=features.get
+            ):
                 stated.setdefault(key, state)
         intent = st.selectbox("在问什么", intent_names(get_settings()), key=f"ex-{index}-intent")
         asked = st.multiselect("问到的资质", list(licences), key=f"ex-{index}-licences", format_func=licences.get)
@@ -147,7 +172,9 @@ def add_example_form(index: int, group, features: dict[str, str], licences: dict
             except ValueError as exc:
                 st.error(OVERLAP if "consecutive characters" in str(exc) else f"没有保存：{exc}")
             else:
-                st.success(f"已加入训练集 {example_id}：运行 `licensebot kb train --refusal --state --features` 后生效。")
+                st.success(
+                    f"已加入训练集 {example_id}：运行 `licensebot kb train --refusal --state --features` 后生效。"
+                )
 
 
 def groups_table(groups, licences: dict[str, str], features: dict[str, str]) -> None:
@@ -157,10 +184,21 @@ def groups_table(groups, licences: dict[str, str], features: dict[str, str]) -> 
         return
     # Customers' words are untrusted text. The table draws its cells as plain text; an expander's label
     # and a caption are Markdown, where "![x](http://…)" would make the browser fetch an image.
-    st.dataframe(pd.DataFrame([{"次数": g.count, "问题": g.question,
-                                "原因": "、".join(f"{WHY[k]} {v}" for k, v in g.why.items()),
-                                "其他问法": " / ".join(e for e in g.examples if e != g.question)} for g in groups]),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "次数": g.count,
+                    "问题": g.question,
+                    "原因": "、".join(f"{WHY[k]} {v}" for k, v in g.why.items()),
+                    "其他问法": " / ".join(e for e in g.examples if e != g.question),
+                }
+                for g in groups
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     for i, group in enumerate(groups[:30]):
         with st.expander(f"{group.count} × {escape_markdown(group.question)}"):
             for example in group.examples:
@@ -188,8 +226,9 @@ def page() -> None:
     summary = view.summarise(entries)
     charts(summary)
     groups_table(grouped(span, len(entries), entries[-1].id if entries else ""), bot.licences(), bot.features())
-    st.download_button("导出 CSV", view.csv(span).encode("utf-8-sig"), file_name="licensebot-questions.csv",
-                       mime="text/csv", key="csv")
+    st.download_button(
+        "导出 CSV", view.csv(span).encode("utf-8-sig"), file_name="licensebot-questions.csv", mime="text/csv", key="csv"
+    )
 
 
 page()

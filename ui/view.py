@@ -1,4 +1,5 @@
 """How an Answer looks on the page, kept apart from Streamlit calls so it is plain functions."""
+
 from __future__ import annotations
 
 import html
@@ -7,10 +8,15 @@ import re
 from bot.core.models import Citation
 from bot.service import Status
 
-EXAMPLES = ("我的语音聊天房小程序需要多方通信许可证吗？", "電商平台需要辦理EDI許可證嗎？",
-            "Does my voice chat room need a multi-party license?")
-DISCLAIMER = ("回答只摘录顾问文章中的原句并注明出处，不构成法律意见；是否需要办理以当地通信管理局的认定为准。"
-              "知识库没有写到的，机器人会直说“知识库未覆盖”。")
+EXAMPLES = (
+    "我的语音聊天房小程序需要多方通信许可证吗？",
+    "電商平台需要辦理EDI許可證嗎？",
+    "Does my voice chat room need a multi-party license?",
+)
+DISCLAIMER = (
+    "回答只摘录顾问文章中的原句并注明出处，不构成法律意见；是否需要办理以当地通信管理局的认定为准。"
+    "知识库没有写到的，机器人会直说“知识库未覆盖”。"
+)
 
 
 def caption(licences: list[str]) -> str:
@@ -50,7 +56,7 @@ def highlighted(citation: Citation) -> str:
     at = context.find(citation.quote)
     if at < 0:
         return f"<mark>{_text(citation.quote)}</mark>"
-    before, after = context[:at], context[at + len(citation.quote):]
+    before, after = context[:at], context[at + len(citation.quote) :]
     return f"{_text(before)}<mark>{_text(citation.quote)}</mark>{_text(after)}"
 
 
@@ -63,5 +69,10 @@ def citation_caption(citation: Citation) -> str:
 
 
 def knowledge_summary(status: Status) -> dict[str, str]:
-    return {"文章": str(status.articles), "片段": str(status.units), "最近索引": status.created.replace("T", " ")[:16],
-            "向量模型": status.embedder, "写作模型": status.llm or "无（纯摘录）"}
+    return {
+        "文章": str(status.articles),
+        "片段": str(status.units),
+        "最近索引": status.created.replace("T", " ")[:16],
+        "向量模型": status.embedder,
+        "写作模型": status.llm or "无（纯摘录）",
+    }

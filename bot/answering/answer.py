@@ -7,6 +7,7 @@ the question states; otherwise answer from the evidence units of the kind the qu
 and say the knowledge base does not answer when no unit is relevant by meaning. Nothing is stated
 without a quote, and the finished text passes the same grounding check as an LLM's would.
 """
+
 from __future__ import annotations
 
 import logging
@@ -71,15 +72,18 @@ def answer(question: str, knowledge: Knowledge, context: Context | None = None) 
     return _finish(result, u, s, book, knowledge, started)
 
 
-def _finish(result: Answer, u: Understanding | None, s: Screened, book: c.CitationBook, knowledge: Knowledge,
-            started: float) -> Answer:
+def _finish(
+    result: Answer, u: Understanding | None, s: Screened, book: c.CitationBook, knowledge: Knowledge, started: float
+) -> Answer:
     result.citations = book.citations
     result.language = s.language
     if u is not None:
         result.intent = u.intent.name
         result.follow_up = u.follow_up and result.verdict != Verdict.out_of_scope  # a refused message continues nothing
         result.carried_over = u.carried_over
-        result.features = [f for f in dict.fromkeys(x.feature for x in u.facts if not x.negated) if f not in u.carried_over]
+        result.features = [
+            f for f in dict.fromkeys(x.feature for x in u.facts if not x.negated) if f not in u.carried_over
+        ]
         result.facts = [Fact(feature=f.feature, negated=f.negated, matched=f.matched) for f in u.facts]
         result._asked = u.asked
     problems = ungrounded(result, knowledge.catalog)
@@ -135,11 +139,17 @@ def _learned_states(u: Understanding, knowledge: Knowledge) -> None:
     are a negation ("不招别的商家", "用户基本都不在国内": the feature is an absence)."""
     if knowledge.states is None:
         return
-    todo = [(i, f, _lead_and_window(f.matched, u)) for i, f in enumerate(u.facts)
-            if not f.negated and not NEGATION.search(NOT_NEGATION.sub("", f.matched))]
+    todo = [
+        (i, f, _lead_and_window(f.matched, u))
+        for i, f in enumerate(u.facts)
+        if not f.negated and not NEGATION.search(NOT_NEGATION.sub("", f.matched))
+    ]
     vectors = knowledge.vectors(list(dict.fromkeys(t for _, _, pair in todo for t in pair))) if todo else {}
     for i, f, (lead, window) in todo:
-        if not_there(knowledge.states.read(lead, vectors[lead])) or knowledge.states.read(window, vectors[window]).label == "past":
+        if (
+            not_there(knowledge.states.read(lead, vectors[lead]))
+            or knowledge.states.read(window, vectors[window]).label == "past"
+        ):
             u.facts[i] = replace(f, negated=True)
 
 
@@ -152,7 +162,7 @@ def _lead_and_window(matched: str, u: Understanding) -> tuple[str, str]:
     if at is None:
         return u.folded, u.folded
     clause = parts[at]
-    lead = clause[:clause.index(matched) + len(matched)]
+    lead = clause[: clause.index(matched) + len(matched)]
     following = parts[at + 1] if at + 1 < len(parts) else ""
     if following and not ASK.search(following) and not any(f.matched in following for f in u.facts):
         return lead, clause + "，" + following
@@ -171,7 +181,9 @@ def _reason(s: Screened, refusal: Refusal) -> str:
 
 def _refused(s: Screened, reason: str, knowledge: Knowledge) -> Answer:
     """The reason, then what the bot answers about: every licence of the catalogue, by name."""
-    scope = c.t(s.language, "out_of_scope").format(licences=c.t(s.language, "sep").join(knowledge.catalog.names(s.language)))
+    scope = c.t(s.language, "out_of_scope").format(
+        licences=c.t(s.language, "sep").join(knowledge.catalog.names(s.language))
+    )
     text = (reason + "\n" if reason else "") + scope
     return Answer(question=s.question, verdict=Verdict.out_of_scope, answer=text, mode=Mode.refusal, confidence=0.9)
 
@@ -179,6 +191,7 @@ def _refused(s: Screened, reason: str, knowledge: Knowledge) -> Answer:
 def _cite_rule(knowledge: Knowledge, book: c.CitationBook):
     def cite(quotes) -> list[int]:
         return [book.cite(loc.doc_id, loc.start, loc.end, 1.0) for loc in (knowledge.rule_quotes[q] for q in quotes)]
+
     return cite
 
 
@@ -196,13 +209,23 @@ def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
     decision = overall(statuses, focus, knowledge.catalog.filings)
     negated = [f.feature for f in u.facts if f.negated]
     lines = [c.headline(decision.verdict, decision.focus, statuses, lang)]
-    lines += c.facts_lines(_labels(knowledge, stated, lang), _labels(knowledge, u.carried_over, lang),
-                           _labels(knowledge, negated, lang), lang)
+    lines += c.facts_lines(
+        _labels(knowledge, stated, lang),
+        _labels(knowledge, u.carried_over, lang),
+        _labels(knowledge, negated, lang),
+        lang,
+    )
     lines += _outvoted(u.features, statuses, knowledge, lang)
     lines += c.verdict_lines(statuses, lang) + [c.t(lang, "caution")]
     definite = all(s.status in (Verdict.required, Verdict.not_required) for s in decision.focus)
-    return Answer(question=u.question, verdict=decision.verdict, licenses=statuses, answer="\n".join(lines), mode=Mode.rules,
-                  confidence=0.9 if definite else 0.7)
+    return Answer(
+        question=u.question,
+        verdict=decision.verdict,
+        licenses=statuses,
+        answer="\n".join(lines),
+        mode=Mode.rules,
+        confidence=0.9 if definite else 0.7,
+    )
 
 
 def _outvoted(features: list[str], statuses, knowledge: Knowledge, lang: str) -> list[str]:
@@ -216,11 +239,23 @@ def _outvoted(features: list[str], statuses, knowledge: Knowledge, lang: str) ->
         rules = features_of[key].licenses
         if not features_of[key].negative or not any(final.get(r.slug) not in (None, r.status) for r in rules):
             continue
-        outvoting = [k for k in features if k != key and any(final.get(r.slug) == r.status != Verdict.unknown
-                                                            for r in features_of[k].licenses if r.slug in {x.slug for x in rules})]
+        outvoting = [
+            k
+            for k in features
+            if k != key
+            and any(
+                final.get(r.slug) == r.status != Verdict.unknown
+                for r in features_of[k].licenses
+                if r.slug in {x.slug for x in rules}
+            )
+        ]
         if outvoting:
-            lines.append(c.t(lang, "outvoted").format(absent=_labels(knowledge, [key], lang)[0],
-                                                      other=c.t(lang, "sep").join(_labels(knowledge, outvoting, lang))))
+            lines.append(
+                c.t(lang, "outvoted").format(
+                    absent=_labels(knowledge, [key], lang)[0],
+                    other=c.t(lang, "sep").join(_labels(knowledge, outvoting, lang)),
+                )
+            )
     return lines
 
 
@@ -236,30 +271,61 @@ def _from_topic(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
         cid = book.cite(loc.doc_id, loc.start, loc.end, 1.0)
         ids.append(cid)
         doc = docs[loc.doc_id]
-        lines.append(f"{n}. {doc.get('date') or c.t(lang, 'undated')}《{doc['title']}》{c.t(lang, 'colon')}{book.quote(cid).quote}[{cid}]")
+        lines.append(
+            f"{n}. {doc.get('date') or c.t(lang, 'undated')}《{doc['title']}》{c.t(lang, 'colon')}{book.quote(cid).quote}[{cid}]"
+        )
     lines.append(c.t(lang, "caution"))
     reason = f"{topic.label_en if lang == 'en' and getattr(topic, 'label_en', '') else topic.label}"
-    licenses = [LicenseStatus(slug=s, name=knowledge.catalog.licenses[s].display(lang), status=Verdict.depends,
-                              reason=reason, citations=ids) for s in topic.licenses]
-    return Answer(question=u.question, verdict=Verdict.depends, licenses=licenses, answer="\n".join(lines), mode=Mode.rules,
-                  confidence=0.7)
+    licenses = [
+        LicenseStatus(
+            slug=s,
+            name=knowledge.catalog.licenses[s].display(lang),
+            status=Verdict.depends,
+            reason=reason,
+            citations=ids,
+        )
+        for s in topic.licenses
+    ]
+    return Answer(
+        question=u.question,
+        verdict=Verdict.depends,
+        licenses=licenses,
+        answer="\n".join(lines),
+        mode=Mode.rules,
+        confidence=0.7,
+    )
 
 
 def _related(u: Understanding, knowledge: Knowledge) -> set[str]:
     """The licences a question is about: named or carried, else those its product facts bear on."""
     if u.asked:
         return set(u.asked)
-    return {r.slug for f in u.features for r in knowledge.catalog.features[f].licenses if r.status != Verdict.not_required}
+    return {
+        r.slug for f in u.features for r in knowledge.catalog.features[f].licenses if r.status != Verdict.not_required
+    }
 
 
 def _unknown(u: Understanding, knowledge: Knowledge) -> Answer:
     lang = u.language
     reason = c.t(lang, "not_in_kb")
-    licenses = [LicenseStatus(slug=s, name=knowledge.catalog.licenses[s].display(lang), status=Verdict.unknown, reason=reason,
-                              citations=[]) for s in u.asked]
-    return Answer(question=u.question, verdict=Verdict.unknown, licenses=licenses,
-                  answer=f"{c.t(lang, 'answer')}{c.t(lang, 'colon')}{reason}\n{c.t(lang, 'caution')}", mode=Mode.retrieval,
-                  confidence=0.3)
+    licenses = [
+        LicenseStatus(
+            slug=s,
+            name=knowledge.catalog.licenses[s].display(lang),
+            status=Verdict.unknown,
+            reason=reason,
+            citations=[],
+        )
+        for s in u.asked
+    ]
+    return Answer(
+        question=u.question,
+        verdict=Verdict.unknown,
+        licenses=licenses,
+        answer=f"{c.t(lang, 'answer')}{c.t(lang, 'colon')}{reason}\n{c.t(lang, 'caution')}",
+        mode=Mode.retrieval,
+        confidence=0.3,
+    )
 
 
 def _cite_units(chosen: list[Evidence], book: c.CitationBook) -> list[int]:
@@ -271,17 +337,33 @@ def _subject(u: Understanding, knowledge: Knowledge) -> str:
     return c.t(u.language, "sep").join(knowledge.catalog.licenses[s].display(u.language) for s in u.asked)
 
 
-def _answering_units(u: Understanding, knowledge: Knowledge, hits, kinds: set[str], focused: bool = False) -> list[Evidence]:
+def _answering_units(
+    u: Understanding, knowledge: Knowledge, hits, kinds: set[str], focused: bool = False
+) -> list[Evidence]:
     """The units to quote: relevant by meaning, of the kind asked for, about the licences at stake —
     and addressing the question's own subject ("版号", "有效期") unless they are very close in meaning.
     The question's focus ("capital") narrows a conditions question, or any with `focused`."""
     related = _related(u, knowledge)
-    focus = knowledge.intents.focus.get(u.intent.focus, ()) if u.intent.focus and (focused or u.intent.name == "conditions") else ()
+    focus = (
+        knowledge.intents.focus.get(u.intent.focus, ())
+        if u.intent.focus and (focused or u.intent.name == "conditions")
+        else ()
+    )
     floor = MIN_RELEVANCE_EN if u.language == "en" else MIN_RELEVANCE  # English to Chinese articles runs lower
     candidates = hits + knowledge.retriever.scan(u.vector, of_kind(knowledge.kinds, kinds, related), floor)
     comparing = u.intent.name == "comparison" and len(related) >= 2
-    ranked = relevant(candidates, knowledge.meanings, kinds, related, focus, floor, prefer_lists=u.intent.name in LIST_INTENTS,
-                      lists=knowledge.lists, comparing=comparing, whole_lists=u.intent.name == "other")
+    ranked = relevant(
+        candidates,
+        knowledge.meanings,
+        kinds,
+        related,
+        focus,
+        floor,
+        prefer_lists=u.intent.name in LIST_INTENTS,
+        lists=knowledge.lists,
+        comparing=comparing,
+        whole_lists=u.intent.name == "other",
+    )
     chosen = to_quote(ranked, related if comparing else frozenset())
     if not chosen:
         return chosen
@@ -292,8 +374,13 @@ def _answering_units(u: Understanding, knowledge: Knowledge, hits, kinds: set[st
         return []  # the question is about something the articles never mention ("版号", "年检")
     if best < SURE_SIMILARITY and subject_bound and covered(u.content_terms, chosen) == 0:
         return []
-    if best < SURE_SIMILARITY and not subject_bound and u.subject_nouns and covered(u.subject_nouns, chosen) == 0 \
-            and knowledge.intents.figure_asked(u.folded) is not None:
+    if (
+        best < SURE_SIMILARITY
+        and not subject_bound
+        and u.subject_nouns
+        and covered(u.subject_nouns, chosen) == 0
+        and knowledge.intents.figure_asked(u.folded) is not None
+    ):
         return []  # a figure of something these units never name: "一个月左右" answers 办证要多久, not 有效期是几年
     return chosen
 
@@ -311,8 +398,14 @@ def _addressing_every_term(u: Understanding, knowledge: Knowledge, hits, chosen:
     missing = [t for t in u.content_terms if not covered([t], chosen)]
     if not missing:
         return chosen
-    extra = next((e for e in _answering_units(u, knowledge, hits, set())
-                  if e.hit.position not in have and covered(missing, [e]) > 0), None)
+    extra = next(
+        (
+            e
+            for e in _answering_units(u, knowledge, hits, set())
+            if e.hit.position not in have and covered(missing, [e]) > 0
+        ),
+        None,
+    )
     return chosen + [extra] if extra is not None else chosen
 
 
@@ -322,19 +415,33 @@ def _from_evidence(u: Understanding, knowledge: Knowledge, book: c.CitationBook,
     if not chosen:
         return _unknown(u, knowledge)
     unsaid = _part_unsaid(u, knowledge, intent.evidence, chosen)
-    if unsaid and not intent.evidence:  # nothing but that part was asked ("有效期是几年"): the rest would be unrelated quotes
+    if (
+        unsaid and not intent.evidence
+    ):  # nothing but that part was asked ("有效期是几年"): the rest would be unrelated quotes
         return _unknown(u, knowledge)  # decided before citing: the book's citations go out with the answer
     ids = _cite_units(chosen, book)
     lead = intent.lead_en if u.language == "en" else intent.lead
-    lines = c.evidence_lines(lead, _subject(u, knowledge), [book.quote(i) for i in ids], u.language) + [c.t(u.language, "caution")]
+    lines = c.evidence_lines(lead, _subject(u, knowledge), [book.quote(i) for i in ids], u.language) + [
+        c.t(u.language, "caution")
+    ]
     reason = "see the quotes" if u.language == "en" else "见引文"
     status = Verdict.depends
     if unsaid:  # the articles are silent on part of what was asked: said first, then what they do say
         lines, status, reason = [unsaid] + lines, Verdict.unknown, c.t(u.language, "not_in_kb")
-    licenses = [LicenseStatus(slug=s, name=knowledge.catalog.licenses[s].display(u.language), status=status,
-                              reason=reason, citations=ids) for s in u.asked]
-    return Answer(question=u.question, verdict=status, licenses=licenses, answer="\n".join(lines),
-                  mode=Mode.retrieval, confidence=round(min(0.5 + 0.1 * len(chosen), 0.8), 2))
+    licenses = [
+        LicenseStatus(
+            slug=s, name=knowledge.catalog.licenses[s].display(u.language), status=status, reason=reason, citations=ids
+        )
+        for s in u.asked
+    ]
+    return Answer(
+        question=u.question,
+        verdict=status,
+        licenses=licenses,
+        answer="\n".join(lines),
+        mode=Mode.retrieval,
+        confidence=round(min(0.5 + 0.1 * len(chosen), 0.8), 2),
+    )
 
 
 def _part_unsaid(u: Understanding, knowledge: Knowledge, kinds: tuple[str, ...], chosen: list[Evidence]) -> str | None:
@@ -360,9 +467,15 @@ def _from_unit_polarity(u: Understanding, knowledge: Knowledge, book: c.Citation
     statuses = []
     for slug in u.asked:
         said = [(e.meaning.polarity[slug], e.score) for e in chosen if slug in e.meaning.polarity]
-        statuses.append(LicenseStatus(slug=slug, name=knowledge.catalog.licenses[slug].display(lang),
-                                      status=from_polarities(said), reason="see the quotes" if lang == "en" else "见引文",
-                                      citations=[i for i, e in zip(ids, chosen) if slug in e.meaning.polarity] or ids))
+        statuses.append(
+            LicenseStatus(
+                slug=slug,
+                name=knowledge.catalog.licenses[slug].display(lang),
+                status=from_polarities(said),
+                reason="see the quotes" if lang == "en" else "见引文",
+                citations=[i for i, e in zip(ids, chosen) if slug in e.meaning.polarity] or ids,
+            )
+        )
     if u.asked:
         decision = overall(statuses, u.asked, knowledge.catalog.filings)
     else:
@@ -372,5 +485,11 @@ def _from_unit_polarity(u: Understanding, knowledge: Knowledge, book: c.Citation
         decision.verdict = Verdict.depends
     lines = [c.headline(decision.verdict, decision.focus, statuses, lang), c.t(lang, "said")]
     lines += [f"{n}. {c.quoted(book.quote(i), lang)}" for n, i in enumerate(ids, 1)] + [c.t(lang, "caution")]
-    return Answer(question=u.question, verdict=decision.verdict, licenses=statuses, answer="\n".join(lines),
-                  mode=Mode.retrieval, confidence=round(min(0.5 + 0.1 * len(chosen), 0.8), 2))
+    return Answer(
+        question=u.question,
+        verdict=decision.verdict,
+        licenses=statuses,
+        answer="\n".join(lines),
+        mode=Mode.retrieval,
+        confidence=round(min(0.5 + 0.1 * len(chosen), 0.8), 2),
+    )

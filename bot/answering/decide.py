@@ -10,6 +10,7 @@ required the filing is not what applies. A licence asked about that no rule cove
 unless the relevant units themselves say how it stands (a new licence the catalogue does not know).
 Nothing is `required` from a fact that did not match.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,21 +35,33 @@ class Decision:
     focus: list[LicenseStatus] = field(default_factory=list)  # the licences the question asked about (or all)
 
 
-def _status(slug: str, entries: list[tuple[Feature, LicenseRule]], catalog: Catalog, cite: Cite, language: str) -> LicenseStatus:
+def _status(
+    slug: str, entries: list[tuple[Feature, LicenseRule]], catalog: Catalog, cite: Cite, language: str
+) -> LicenseStatus:
     qualified = [(f, r) for f, r in entries if f.qualifier and r.status == Verdict.depends]
     others = [r.status for f, r in entries if not f.qualifier]
     if others and all(s == Verdict.not_required for s in others):  # a condition on holding the licence
-        entries, qualified = [e for e in entries if e not in qualified], []  # (foreign capital) is moot where nothing needs it
+        entries, qualified = (
+            [e for e in entries if e not in qualified],
+            [],
+        )  # (foreign capital) is moot where nothing needs it
     status = Verdict.depends if qualified else strongest([r.status for _, r in entries])
     chosen = qualified or [(f, r) for f, r in entries if r.status == status]
     ids = [i for _, r in chosen for i in cite(r.quotes)]
     colon, joiner = (": ", "; ") if language == "en" else ("：", "；")
     reason = joiner.join(dict.fromkeys(f"{f.display(language)}{colon}{r.why(language)}" for f, r in chosen))
-    return LicenseStatus(slug=slug, name=catalog.licenses[slug].display(language), status=status, reason=reason,
-                         citations=list(dict.fromkeys(ids)))
+    return LicenseStatus(
+        slug=slug,
+        name=catalog.licenses[slug].display(language),
+        status=status,
+        reason=reason,
+        citations=list(dict.fromkeys(ids)),
+    )
 
 
-def rule_statuses(features: list[str], asked: list[str], catalog: Catalog, cite: Cite, language: str = "zh") -> list[LicenseStatus]:
+def rule_statuses(
+    features: list[str], asked: list[str], catalog: Catalog, cite: Cite, language: str = "zh"
+) -> list[LicenseStatus]:
     """One status per licence a feature's rule covers, plus `unknown` for each licence asked about
     that no rule covers; asked licences first."""
     per_license: dict[str, list[tuple[Feature, LicenseRule]]] = {}
@@ -57,14 +70,28 @@ def rule_statuses(features: list[str], asked: list[str], catalog: Catalog, cite:
             per_license.setdefault(rule.slug, []).append((catalog.features[key], rule))
     statuses = {slug: _status(slug, entries, catalog, cite, language) for slug, entries in per_license.items()}
     _commercial_test(statuses, asked, catalog, cite, language)
-    unknown = "the articles do not say whether these product features need it" if language == "en" else "知识库文章没有说明这些产品功能是否需要此证"
+    unknown = (
+        "the articles do not say whether these product features need it"
+        if language == "en"
+        else "知识库文章没有说明这些产品功能是否需要此证"
+    )
     for slug in asked:
-        statuses.setdefault(slug, LicenseStatus(slug=slug, name=catalog.licenses[slug].display(language), status=Verdict.unknown,
-                                                reason=unknown, citations=[]))
+        statuses.setdefault(
+            slug,
+            LicenseStatus(
+                slug=slug,
+                name=catalog.licenses[slug].display(language),
+                status=Verdict.unknown,
+                reason=unknown,
+                citations=[],
+            ),
+        )
     return sorted(statuses.values(), key=lambda s: (s.slug not in asked, PRIORITY.index(s.status)))
 
 
-def _commercial_test(statuses: dict[str, LicenseStatus], asked: list[str], catalog: Catalog, cite: Cite, language: str) -> None:
+def _commercial_test(
+    statuses: dict[str, LicenseStatus], asked: list[str], catalog: Catalog, cite: Cite, language: str
+) -> None:
     """A commercial service needs the licence, not the filing (rules.yaml `commercial_test`): never both
     `required`. The filing is only mentioned when a rule or the question brought it up."""
     test, licence = catalog.commercial_test, statuses.get(catalog.commercial_licence or "")
@@ -72,8 +99,13 @@ def _commercial_test(statuses: dict[str, LicenseStatus], asked: list[str], catal
         return
     filing = statuses.get(test.slug)
     if (filing is None and test.slug in asked) or (filing is not None and filing.status == Verdict.required):
-        statuses[test.slug] = LicenseStatus(slug=test.slug, name=catalog.licenses[test.slug].display(language),
-                                            status=Verdict.not_required, reason=test.why(language), citations=cite(test.quotes))
+        statuses[test.slug] = LicenseStatus(
+            slug=test.slug,
+            name=catalog.licenses[test.slug].display(language),
+            status=Verdict.not_required,
+            reason=test.why(language),
+            citations=cite(test.quotes),
+        )
 
 
 def overall(statuses: list[LicenseStatus], asked: list[str], filings: frozenset[str] = frozenset()) -> Decision:

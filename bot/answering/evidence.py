@@ -11,6 +11,7 @@ positions indexed at load (`KindIndex`), a hit finds its list among its own arti
 (`ListIndex`), and overlaps are checked within one article. Nothing compares units across the corpus,
 so answering costs what retrieval costs, however many articles are indexed (a test counts this).
 """
+
 from __future__ import annotations
 
 import re
@@ -54,6 +55,7 @@ def _contains(lst: dict, unit: dict) -> bool:
 class ListIndex:
     """Each article's list units (position, unit), in index order: a hit looks for its list among
     its own article's lists only."""
+
     by_doc: dict[str, list[tuple[int, dict]]] = field(default_factory=dict)
 
     @classmethod
@@ -98,9 +100,18 @@ def _without_overlaps(ranked: list[Evidence]) -> list[Evidence]:
     return chosen
 
 
-def relevant(hits: list[Hit], meanings: list[UnitMeaning], kinds: set[str], licenses: set[str],
-             focus: tuple[re.Pattern, ...] = (), floor: float = MIN_RELEVANCE, prefer_lists: bool = False,
-             lists: ListIndex | None = None, comparing: bool = False, whole_lists: bool = False) -> list[Evidence]:
+def relevant(
+    hits: list[Hit],
+    meanings: list[UnitMeaning],
+    kinds: set[str],
+    licenses: set[str],
+    focus: tuple[re.Pattern, ...] = (),
+    floor: float = MIN_RELEVANCE,
+    prefer_lists: bool = False,
+    lists: ListIndex | None = None,
+    comparing: bool = False,
+    whole_lists: bool = False,
+) -> list[Evidence]:
     """Units that may be quoted for this question, best first, without overlaps. With
     `prefer_lists` (conditions, materials, steps, penalties) a list outranks a single sentence of
     it that is about as close; with `whole_lists` a hit on an item stands for its list; when
@@ -123,8 +134,11 @@ def relevant(hits: list[Hit], meanings: list[UnitMeaning], kinds: set[str], lice
         if licenses and meaning.licenses and not set(meaning.licenses) & licenses:
             continue
         named = meaning.named and bool(licenses and set(meaning.licenses) & licenses)
-        bonus = (LICENSE_BONUS * named + TOPIC_BONUS * bool(meaning.topic & kinds)
-                 + LIST_BONUS * (prefer_lists and hit.unit["kind"] == "list"))
+        bonus = (
+            LICENSE_BONUS * named
+            + TOPIC_BONUS * bool(meaning.topic & kinds)
+            + LIST_BONUS * (prefer_lists and hit.unit["kind"] == "list")
+        )
         ranked.append(Evidence(hit, meaning, hit.similarity + bonus))
     ranked.sort(key=lambda e: -e.score)
     return _without_overlaps(ranked)
@@ -154,6 +168,7 @@ class KindIndex:
     """Positions of the units about each kind, and which units name which licences, as arrays built
     once at load: selecting the units of a kind is then a few vector operations, not a pass over
     every unit's meaning per question."""
+
     about: dict[str, np.ndarray]  # kind -> sorted positions of the units whose topic is that kind
     licensed: dict[str, np.ndarray]  # licence slug -> bool per unit: the unit is about it
     unlicensed: np.ndarray  # bool per unit: about no licence
@@ -199,5 +214,5 @@ def covered(terms: list[str], evidence: list[Evidence]) -> float:
     """Share of the question's content words that the quoted units (or their headings) address."""
     if not terms:
         return 1.0
-    text = fold(" ".join(f'{e.unit.get("section", "")} {e.unit.get("heading", "")} {e.unit["text"]}' for e in evidence))
+    text = fold(" ".join(f"{e.unit.get('section', '')} {e.unit.get('heading', '')} {e.unit['text']}" for e in evidence))
     return sum(any(alt in text for alt in term.split("|")) for term in terms) / len(terms)

@@ -9,6 +9,7 @@ is kept as a negated fact, which decides nothing but is shown so the user can co
 student then reads the negations and tenses no pattern here knows (answer.py). Features that are
 themselves an absence ("不收任何费用") are not flipped by their own negation.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,19 +17,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.core.text import fold
 from bot.kb.catalog import Catalog
 from bot.kb.learned.features import FeatureStudent
 from bot.kb.learned.state import StateStudent, not_there
 from bot.kb.terms import TermMatcher
 
 MAX_CLAUSES = 4
-SPLIT = re.compile(r"[，,。；;！!？?、\n]+|(?=但是|但|不过|而是|可是|除了|另外|此外|并且|而且|又有|还有|同时)|\band\b|\bbut\b|(?<=[.;])\s")
+SPLIT = re.compile(
+    r"[，,。；;！!？?、\n]+|(?=但是|但|不过|而是|可是|除了|另外|此外|并且|而且|又有|还有|同时)|\band\b|\bbut\b|(?<=[.;])\s"
+)
 # Words that contain a negation character without negating: 无论, 是否, 要不要 …
-NOT_NEGATION = re.compile(r"无论|不管|是否|有没有|要不要|需不需要|用不用|是不是|不仅|不但|不只|不同|不少|不错|不久|不过|能不能|会不会|不一定|免费|"
-                          r"别的|别人|别家|别处|特别|区别|分别|类别|级别|非常|无数")
+NOT_NEGATION = re.compile(
+    r"无论|不管|是否|有没有|要不要|需不需要|用不用|是不是|不仅|不但|不只|不同|不少|不错|不久|不过|能不能|会不会|不一定|免费|"
+    r"别的|别人|别家|别处|特别|区别|分别|类别|级别|非常|无数"
+)
 NEGATION = re.compile(r"不|没|无|非|未|禁止|别|\bno\b|\bnot\b|n't|without|never")
-ASK = re.compile(r"吗|呢|什么|哪些|哪个|要不要|需不需要|是否|多少|怎么|如何|能不能|可不可以|可以吗|得办|要办|办啥|\?|\b(do|does|is|are|can|which|what|how)\b")
+ASK = re.compile(
+    r"吗|呢|什么|哪些|哪个|要不要|需不需要|是否|多少|怎么|如何|能不能|可不可以|可以吗|得办|要办|办啥|\?|\b(do|does|is|are|can|which|what|how)\b"
+)
 # A negation right before a term, or a few characters before it in the same clause ("不在网上卖东西").
 NEAR_NEGATION = re.compile(r"(不|没|无|非|未|别|禁止|\bno\b|\bnot\b|n't|without|never)[^，,。；;!?！？、]{0,4}$")
 
@@ -64,9 +70,11 @@ class FactFinder:
     def _words(self, folded: str) -> dict[str, Fact]:
         facts: dict[str, Fact] = {}
         for hit in self.words.find(folded, fuzzy=True, negation=False):
-            window = NOT_NEGATION.sub("", re.split(r"[,，。;；!?！？、]", folded[max(0, hit.start - 10):hit.start])[-1])
+            window = NOT_NEGATION.sub(
+                "", re.split(r"[,，。;；!?！？、]", folded[max(0, hit.start - 10) : hit.start])[-1]
+            )
             negated = bool(NEAR_NEGATION.search(window)) and not self.catalog.features[hit.key].negative
-            facts.setdefault(hit.key, Fact(hit.key, negated, folded[hit.start:hit.end], "words"))
+            facts.setdefault(hit.key, Fact(hit.key, negated, folded[hit.start : hit.end], "words"))
         return facts
 
     def readable(self, folded: str) -> list[str]:
@@ -94,7 +102,7 @@ class FactFinder:
         return self._resolve(list(facts.values()))
 
     def _negated(self, key: str, clause: str, vec: np.ndarray) -> bool:
-        """"用户基本都不在国内" states users abroad, "没有别的商家" denies a marketplace: the state
+        """ "用户基本都不在国内" states users abroad, "没有别的商家" denies a marketplace: the state
         student tells them apart; a negation word alone cannot."""
         if self.states is not None:
             return not_there(self.states.read(clause, vec))
@@ -117,8 +125,13 @@ class FactFinder:
             # reading that is not sure, a feature of the group whose verdicts contradict this one's ("我们开了
             # 几家饭店" is not a marketplace beside "网站放地址电话和菜单"); features that agree stand together
             # (own goods only, no fees), and so does a sure reading ("现在只卖自己的货，下个月准备让其他卖家进来开店")
-            rivals = [k for k in kept if features[k.feature].group == group and not k.negated
-                      and (k.matched in f.matched or (self._contradict(f.feature, k.feature) and f.score < self.sure))]
+            rivals = [
+                k
+                for k in kept
+                if features[k.feature].group == group
+                and not k.negated
+                and (k.matched in f.matched or (self._contradict(f.feature, k.feature) and f.score < self.sure))
+            ]
             # ... unless it is the more specific one ("网店" by words, "让别的商家开店" by meaning)
             if f.by == "meaning" and group and any(f.feature not in features[k.feature].overridden_by for k in rivals):
                 continue

@@ -8,6 +8,7 @@ numerals become Arabic ones (cn2an), a multiplier (万, 亿, million) is applied
 matches "20 working days", while "20%" does not match "20个工作日". Text is expected folded
 (`bot.core.text.fold`: Simplified, half-width, lower case).
 """
+
 from __future__ import annotations
 
 import math
@@ -35,8 +36,10 @@ _KINDS = (
     (re.compile(r"倍|times"), "times"),
 )
 _UNIT_ALTERNATIVES = "|".join(p.pattern for p, _ in _KINDS)
-FIGURE = re.compile(rf"(?<![\d.])(?P<number>\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)\s*(?P<mult>千|万|亿|thousand\b|million\b|billion\b)?"
-                    rf"\s*(?P<unit>{_UNIT_ALTERNATIVES})?")
+FIGURE = re.compile(
+    rf"(?<![\d.])(?P<number>\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)\s*(?P<mult>千|万|亿|thousand\b|million\b|billion\b)?"
+    rf"\s*(?P<unit>{_UNIT_ALTERNATIVES})?"
+)
 # Seven or more digits in a row (spaces and hyphens allowed) that are no amount: a phone number.
 PHONE = re.compile(r"(?<![\d.,])(?:\+?86[\s-]?)?\d(?:[\s-]?\d){6,}(?![\d.,])(?!\s*(?:元|%|万|亿|yuan|rmb))")
 
@@ -44,6 +47,7 @@ PHONE = re.compile(r"(?<![\d.,])(?:\+?86[\s-]?)?\d(?:[\s-]?\d){6,}(?![\d.,])(?!\
 @dataclass(frozen=True)
 class Figure:
     """One number as its value and the kind of thing it counts (None: the text does not say)."""
+
     text: str
     value: float
     kind: str | None
@@ -66,7 +70,7 @@ def _arabic(run: str) -> str | None:
 
 
 def _as_arabic(match: re.Match) -> str:
-    run, percent, after = match.group("run"), match.group("percent"), match.string[match.end():]
+    run, percent, after = match.group("run"), match.group("percent"), match.string[match.end() :]
     unit = _MEASURE.match(after)
     quantity = bool(percent) or (unit is not None and not (run == "一" and unit.group(0) in _ARTICLE_AFTER_ONE))
     has_digit = any(ch in _DIGITS for ch in run)

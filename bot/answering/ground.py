@@ -12,6 +12,7 @@ articles' quotes never carry one (cleaning drops them), so one in an answer was 
 Titles and dates of the cited articles are metadata and may be written. An extractive answer passes
 by construction (tests hold it to that); a model's line that fails is dropped.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,7 +34,12 @@ VERBS = re.compile(r"需要|办理|申请|取得|获得|提供|必须|办|要|�
 LINKS = (
     ("a Markdown link", re.compile(r"!?\[[^\]]*\]\([^)]*\)")),
     ("an HTML tag", re.compile(r"<\s*/?\s*[a-z][^>]*>")),
-    ("a URL", re.compile(r"\b(?:https?|ftp)://|\bwww\.|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|gov|edu|io|info|biz|top|xyz|co|me|cc)\b")),
+    (
+        "a URL",
+        re.compile(
+            r"\b(?:https?|ftp)://|\bwww\.|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|gov|edu|io|info|biz|top|xyz|co|me|cc)\b"
+        ),
+    ),
     ("an e-mail address", re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+")),
     ("a phone number", PHONE),
 )
@@ -64,7 +70,9 @@ def _scope(line: str, folded_quotes: dict[int, str]) -> tuple[str, list[str]]:
 
 @lru_cache(maxsize=8)
 def _catalogue_names(catalog: Catalog) -> frozenset[str]:
-    return frozenset(fold(w) for l in catalog.licenses.values() for w in (l.name, l.name_en, l.full_name, *l.aliases) if w)
+    return frozenset(
+        fold(w) for l in catalog.licenses.values() for w in (l.name, l.name_en, l.full_name, *l.aliases) if w
+    )
 
 
 @lru_cache(maxsize=8)
@@ -99,6 +107,7 @@ def _own_words(folded: str, answer: Answer, scope: str, problems: list[str]) -> 
         if m.group(1) not in scope:
             problems.append(f"quoted text not in its quotes: {m.group(1)[:30]!r}")
         return " "
+
     bare = QUOTED.sub(verbatim, folded)
     for title in {fold(c.title) for c in answer.citations if c.title}:
         bare = bare.replace(f"《{title}》", " ")
@@ -107,7 +116,9 @@ def _own_words(folded: str, answer: Answer, scope: str, problems: list[str]) -> 
     return MARKER.sub(" ", LIST_NUMBER.sub("", bare))
 
 
-def line_problems(line: str, answer: Answer, catalog: Catalog, folded_quotes: dict[int, str] | None = None) -> list[str]:
+def line_problems(
+    line: str, answer: Answer, catalog: Catalog, folded_quotes: dict[int, str] | None = None
+) -> list[str]:
     """Everything in one statement that its quotes, the catalogue and the computed verdicts do not support."""
     if folded_quotes is None:
         folded_quotes = {c.id: fold(c.quote) for c in answer.citations}
@@ -151,8 +162,12 @@ def _disagrees(claim: Claim, answer: Answer) -> str | None:
 def _curated_reasons(catalog: Catalog) -> tuple[str, ...]:
     """The rules' reasons, longest first: the editors' reviewed words, shown with the rule's quotes,
     which may name another licence ("自营商城不涉及…，文章只要求ICP备案" under EDI)."""
-    rules = [r for f in catalog.features.values() for r in f.licenses] + ([catalog.commercial_test] if catalog.commercial_test else [])
-    texts = [t for r in rules for t in (r.reason, r.reason_en)] + [t for tp in catalog.topics.values() for t in (tp.summary, tp.summary_en)]
+    rules = [r for f in catalog.features.values() for r in f.licenses] + (
+        [catalog.commercial_test] if catalog.commercial_test else []
+    )
+    texts = [t for r in rules for t in (r.reason, r.reason_en)] + [
+        t for tp in catalog.topics.values() for t in (tp.summary, tp.summary_en)
+    ]
     return tuple(sorted({fold(t) for t in texts if t and len(t) >= 8}, key=len, reverse=True))
 
 
@@ -178,8 +193,14 @@ def ungrounded(answer: Answer, catalog: Catalog) -> list[str]:
     if answer.mode == Mode.refusal:
         return []
     folded = {c.id: fold(c.quote) for c in answer.citations}
-    problems = [f"{line[:40]!r}: {p}" for line in statements(answer.answer) for p in line_problems(line, answer, catalog, folded)]
-    problems += [f"{s.slug}: {s.status.value} without a quote" for s in answer.licenses if _claims(s) and not s.citations]
+    problems = [
+        f"{line[:40]!r}: {p}"
+        for line in statements(answer.answer)
+        for p in line_problems(line, answer, catalog, folded)
+    ]
+    problems += [
+        f"{s.slug}: {s.status.value} without a quote" for s in answer.licenses if _claims(s) and not s.citations
+    ]
     return problems
 
 

@@ -6,6 +6,7 @@ against their 0.65 (bench/reader.py), and no licence question taken for a reques
 yet retrained, or glossary.yaml's person_requests edited; said once at load) a message asks for a
 person when it contains one of those wordings; a second unanswered question in a row still is a
 hand-off."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -38,7 +39,7 @@ def wants_person(result: Answer, knowledge: "Knowledge", context: Context) -> st
 NO_PERSON_HERE = {
     "zh": "这里是自动问答，没有人工客服在线。需要人工顾问时，请在我们的微信公众号或微信客服里发送“转人工”（服务时间：{hours}）。",
     "en": "This is an automated assistant; no person is on this channel. To reach a consultant, send “转人工” "
-          "(talk to a human) to our WeChat account or WeChat customer service ({hours}).",
+    "(talk to a human) to our WeChat account or WeChat customer service ({hours}).",
 }
 
 
@@ -51,6 +52,14 @@ def no_person_here(result: Answer, hours: str, contact: str | None = None) -> An
     text = NO_PERSON_HERE[result.language].format(hours=hours)
     if contact:
         text += CONTACT[result.language].format(contact=contact)
-    return Answer(question=result.question, verdict=Verdict.out_of_scope, answer=text,
-                  mode=Mode.refusal, confidence=1.0, latency_ms=result.latency_ms, intent="other", language=result.language,
-                  session_id=result.session_id)
+    return Answer(
+        question=result.question,
+        verdict=Verdict.out_of_scope,
+        answer=text,
+        mode=Mode.refusal,
+        confidence=1.0,
+        latency_ms=result.latency_ms,
+        intent="other",
+        language=result.language,
+        session_id=result.session_id,
+    )

@@ -10,6 +10,7 @@ licence, `other` otherwise. Figures on the held-out writer (README): rules alone
 right 0.75 of the time; the student decides most messages and the combination more of them right.
 A sure `other` that states product facts asks for a verdict on them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,7 +19,6 @@ import numpy as np
 
 from bot.kb.intents import WORDING_SIMILARITY, IntentBook
 from bot.kb.learned.intent import IntentStudent, cued
-
 
 
 @dataclass(frozen=True)

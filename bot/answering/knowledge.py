@@ -4,6 +4,7 @@ means, the intent classifier, the fact finder and the retriever.
 Loading is the slow part (model, index, wording vectors); answering must not repeat it. The service
 holds one `Knowledge` and swaps it when a new index generation is published (bot/service.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -59,8 +60,13 @@ class Knowledge:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def load(cls, settings: Settings, embedder: Embedder | None = None, retrieval_mode: str = "hybrid",
-             previous: "Knowledge | None" = None) -> "Knowledge":
+    def load(
+        cls,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        retrieval_mode: str = "hybrid",
+        previous: "Knowledge | None" = None,
+    ) -> "Knowledge":
         """With `previous` (the knowledge loaded before), what the new generation shares with it
         (segments, their folded text and meaning) is taken over, not read again. The cyclic garbage
         collector is paused meanwhile (bot/core/gcpause.py: it was half the load time at 145k units)."""
@@ -68,12 +74,15 @@ class Knowledge:
             return cls._load(settings, embedder, retrieval_mode, previous)
 
     @classmethod
-    def _load(cls, settings: Settings, embedder: Embedder | None, retrieval_mode: str, previous: "Knowledge | None") -> "Knowledge":
+    def _load(
+        cls, settings: Settings, embedder: Embedder | None, retrieval_mode: str, previous: "Knowledge | None"
+    ) -> "Knowledge":
         index = load_index(settings, previous.index if previous is not None else None)
         if index.embedder_name != settings.embedder:
             raise EmbedderMismatch(
                 f"the index was built with embedder {index.embedder_name!r} but LICENSEBOT_EMBEDDER is {settings.embedder!r}: "
-                "run `licensebot ingest` again")
+                "run `licensebot ingest` again"
+            )
         kdir = settings.knowledge_dir
         catalog = load_catalog(kdir)
         rule_quotes = verify_rule_quotes(catalog, index.docs, str(kdir / "rules.yaml"))
@@ -81,17 +90,37 @@ class Knowledge:
         intents = load_intents(kdir / "intents.yaml")
         units = UnitReader(catalog, load_cues(kdir / "evidence.yaml"))
         ready = _loaded_meanings(previous, units.version)
-        meanings = unit_meanings([(index.units[p.start:p.end], index.docs[p.doc_id]["title"], p.meaning, ready.get(p.key))
-                                  for p in index.parts], units)
+        meanings = unit_meanings(
+            [
+                (index.units[p.start : p.end], index.docs[p.doc_id]["title"], p.meaning, ready.get(p.key))
+                for p in index.parts
+            ],
+            units,
+        )
         index.release_meanings()
         classifier = _intent_classifier(intents, embedder, settings)
         states = _student(load_state_student, settings, "feature states")
         facts = FactFinder(catalog, _student(load_feature_student, settings, "product features"), states)
         reader = QuestionReader(catalog, classifier, facts, _student(load_follow_up_student, settings, "follow-ups"))
-        return cls(settings, index, embedder, catalog, rule_quotes, HybridRetriever(index, embedder, retrieval_mode), reader,
-                   intents, meanings,
-                   KindIndex.build(meanings), ListIndex.build(index.units), units.version,
-                   _student(load_student, settings, "refusals"), states, _student(load_person_student, settings, "requests for a person (glossary.yaml's person_requests verbatim only)"))
+        return cls(
+            settings,
+            index,
+            embedder,
+            catalog,
+            rule_quotes,
+            HybridRetriever(index, embedder, retrieval_mode),
+            reader,
+            intents,
+            meanings,
+            KindIndex.build(meanings),
+            ListIndex.build(index.units),
+            units.version,
+            _student(load_student, settings, "refusals"),
+            states,
+            _student(
+                load_person_student, settings, "requests for a person (glossary.yaml's person_requests verbatim only)"
+            ),
+        )
 
     def stale(self) -> bool:
         return read_current(self.settings) not in (None, self.index.generation)
@@ -103,7 +132,11 @@ class Knowledge:
             for text in found:
                 self._vectors.move_to_end(text)  # least recently used goes first
         missing = [t for t in dict.fromkeys(texts) if t not in found]
-        fresh = {t: np.asarray(v, dtype=np.float32) for t, v in zip(missing, self.embedder.embed_queries(missing))} if missing else {}
+        fresh = (
+            {t: np.asarray(v, dtype=np.float32) for t, v in zip(missing, self.embedder.embed_queries(missing))}
+            if missing
+            else {}
+        )
         with self._lock:
             self._vectors.update(fresh)
             while len(self._vectors) > 1024:
@@ -125,8 +158,11 @@ def _intent_classifier(book: IntentBook, embedder: Embedder, settings: Settings)
     student = _student(load_intent_student, settings, "intents")
     unknown = set(student.model.labels) - {i.name for i in book.intents} if student is not None else set()
     if unknown:  # intents.yaml lost an intent the student still says: its readings would have no answer
-        logging.getLogger(__name__).warning("intents by cues only: the intent student knows intents that intents.yaml no "
-                                            "longer has (%s): run `licensebot kb train --intent`", ", ".join(sorted(unknown)))
+        logging.getLogger(__name__).warning(
+            "intents by cues only: the intent student knows intents that intents.yaml no "
+            "longer has (%s): run `licensebot kb train --intent`",
+            ", ".join(sorted(unknown)),
+        )
         student = None
     return IntentClassifier(book, vectors, [n for n, _ in pairs], student)
 
@@ -144,6 +180,4 @@ def _loaded_meanings(previous: Knowledge | None, version: str) -> dict[str, list
     """Each segment's meanings as the previous load has them, when read with the same version."""
     if previous is None or previous.meaning_version != version:
         return {}
-    return {p.key: previous.meanings[p.start:p.end] for p in previous.index.parts}
-
-
+    return {p.key: previous.meanings[p.start : p.end] for p in previous.index.parts}

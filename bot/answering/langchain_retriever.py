@@ -8,6 +8,7 @@ article's title, date and source as metadata.
 
 The answering path itself does not use it: answers are extractive and quote sentences, not chunks.
 """
+
 from __future__ import annotations
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -30,7 +31,17 @@ class LicensebotRetriever(BaseRetriever):
         out = []
         for hit in self.hybrid.search(query, self.k):
             meta = docs[hit.chunk["doc_id"]]
-            out.append(Document(page_content=hit.chunk["text"], id=hit.chunk["id"],
-                                metadata={"doc_id": hit.chunk["doc_id"], "title": meta["title"], "date": meta["date"],
-                                          "source": meta["source"], "score": hit.score}))
+            out.append(
+                Document(
+                    page_content=hit.chunk["text"],
+                    id=hit.chunk["id"],
+                    metadata={
+                        "doc_id": hit.chunk["doc_id"],
+                        "title": meta["title"],
+                        "date": meta["date"],
+                        "source": meta["source"],
+                        "score": hit.score,
+                    },
+                )
+            )
         return out

@@ -7,6 +7,7 @@ figure (by value, whatever its numerals), 《title》 and licence name found the
 or negated otherwise than computed, and no URL, e-mail, phone number or link. Lines that fail are
 dropped; if nothing survives (or the endpoint fails) the extractive answer is returned.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,16 +46,31 @@ def rewrite_with_llm(answer: Answer, settings: Settings, catalog: Catalog) -> An
     try:
         from langchain_openai import ChatOpenAI
     except ImportError:
-        log.error("LICENSEBOT_LLM_* is set but the LLM writer is not installed (pip install -e '.[llm]'); "
-                  "answering extractively")
+        log.error(
+            "LICENSEBOT_LLM_* is set but the LLM writer is not installed (pip install -e '.[llm]'); "
+            "answering extractively"
+        )
         return answer
     try:
-        model = ChatOpenAI(base_url=settings.llm_base_url, api_key=settings.llm_api_key or "none", model=settings.llm_model,
-                           timeout=settings.llm_timeout_s, max_retries=0, temperature=0)
+        model = ChatOpenAI(
+            base_url=settings.llm_base_url,
+            api_key=settings.llm_api_key or "none",
+            model=settings.llm_model,
+            timeout=settings.llm_timeout_s,
+            max_retries=0,
+            temperature=0,
+        )
         quotes = "\n".join(f"[{c.id}] {c.quote}（{c.title}，{c.date or '日期不详'}）" for c in answer.citations)
-        language = "用英文回答（引文保持原文）。Answer in English; keep quotes in the original Chinese." if answer.language == "en" else "用中文回答。"
-        reply = model.invoke(PROMPT.format(language=language, verdict=answer.answer.splitlines()[0], question=answer.question,
-                                           quotes=quotes))
+        language = (
+            "用英文回答（引文保持原文）。Answer in English; keep quotes in the original Chinese."
+            if answer.language == "en"
+            else "用中文回答。"
+        )
+        reply = model.invoke(
+            PROMPT.format(
+                language=language, verdict=answer.answer.splitlines()[0], question=answer.question, quotes=quotes
+            )
+        )
         lines = verified_lines(str(reply.content), answer, catalog)
     except Exception as exc:  # the extractive answer is always there to fall back on
         log.warning("LLM rewrite failed, keeping the extractive answer: %s", exc)
@@ -62,4 +78,6 @@ def rewrite_with_llm(answer: Answer, settings: Settings, catalog: Catalog) -> An
     if not lines:
         return answer
     caution = answer.answer.splitlines()[-1]
-    return answer.model_copy(update={"answer": "\n".join([answer.answer.splitlines()[0], *lines, caution]), "mode": Mode.llm})
+    return answer.model_copy(
+        update={"answer": "\n".join([answer.answer.splitlines()[0], *lines, caution]), "mode": Mode.llm}
+    )

@@ -6,6 +6,7 @@ or the part after "但"/"but") is read for an obligation it states or negates, a
 names or, naming none, about licences in general. A clause that only asks or hedges ("是否需要",
 "whether you need", "如果…", "may need") states nothing. Text is expected folded (`fold`).
 """
+
 from __future__ import annotations
 
 import re
@@ -16,24 +17,36 @@ from bot.kb.catalog import Catalog
 from bot.kb.terms import TermMatcher
 
 # A colon ends a clause ("EDI许可证（不需要）：…"), except after the verdict's own label ("结论：不需要").
-CLAUSE_END = re.compile(r"[。；;！!？?\n]|(?<!结论)(?<!answer)[:：]|\.(?:\s|$)|[，,]\s*(?=但|而|可是|不过|but\b|however\b|yet\b)")
+CLAUSE_END = re.compile(
+    r"[。；;！!？?\n]|(?<!结论)(?<!answer)[:：]|\.(?:\s|$)|[，,]\s*(?=但|而|可是|不过|but\b|however\b|yet\b)"
+)
 # A Chinese obligation word states a licence duty only when what follows is getting one (办理, 申请,
 # a licence name, …证) or nothing (结论：需要): "需要准备的材料" and "必须是内资公司" state none.
-_OBJECT = (r"(?=\s*(?:办理|办|申请|取得|获得|持有|提供|拿|做|[a-z]|[\u3400-\u9fff]{0,12}?(?:证|许可|备案|资质|牌照|执照)"
-           r"|[\s.。,，:：;；!！?？)）\]]|$))")
-_NEGATES = (r"不需要|不需|无需|无须|毋须|不必|不用|可以不|可不|免于|免办|没有必要|没必要|不要求|不强制|非必须|不是必须|用不着")
+_OBJECT = (
+    r"(?=\s*(?:办理|办|申请|取得|获得|持有|提供|拿|做|[a-z]|[\u3400-\u9fff]{0,12}?(?:证|许可|备案|资质|牌照|执照)"
+    r"|[\s.。,，:：;；!！?？)）\]]|$))"
+)
+_NEGATES = (
+    r"不需要|不需|无需|无须|毋须|不必|不用|可以不|可不|免于|免办|没有必要|没必要|不要求|不强制|非必须|不是必须|用不着"
+)
 _STATES = r"需要|必须|必需|应当|应该|强制要求|要求|须|要办|得办|要申请|得申请"
 # An English one, when a licence follows within a few words, or nothing does ("Answer: Required."),
 # or it is said of a licence ("a licence is not required"): "must be domestically funded" states none.
 _OBJECT_EN = r"(?=(?:\s+[\w'-]+){0,4}?\s+(?:licen[cs]es?|permits?|filing|icp|edi|multi-?party|wenwangwen)\b|\s*(?:[.,;:!?)\]]|$))"
-_NEGATES_EN = (rf"(?:\b(?:do|does|did|will|would)\s*(?:not|n't)\s+(?:need|require|have to)|\bneedn't|\bno need|\bexempt\b|\bnot\s+(?:required|needed|necessary|mandatory)){_OBJECT_EN}|"
-               r"\b(?:licen[cs]es?|permits?|filing)\s+(?:is|are)\s+not\s+(?:required|needed|necessary|mandatory)|"
-               r"\bno\s+(?:\w+\s+)?licen[cs]es?\b")
-_STATES_EN = (rf"(?:\brequired|\brequires?|\bmust(?:\s+(?:get|obtain|hold|have|apply for))?|\bneeds?|\bhave to|\bhas to|\bmandatory)"
-              rf"{_OBJECT_EN}|\b(?:licen[cs]es?|permits?|filing)\s+(?:is|are)\s+(?:required|needed|necessary|mandatory)")
+_NEGATES_EN = (
+    rf"(?:\b(?:do|does|did|will|would)\s*(?:not|n't)\s+(?:need|require|have to)|\bneedn't|\bno need|\bexempt\b|\bnot\s+(?:required|needed|necessary|mandatory)){_OBJECT_EN}|"
+    r"\b(?:licen[cs]es?|permits?|filing)\s+(?:is|are)\s+not\s+(?:required|needed|necessary|mandatory)|"
+    r"\bno\s+(?:\w+\s+)?licen[cs]es?\b"
+)
+_STATES_EN = (
+    rf"(?:\brequired|\brequires?|\bmust(?:\s+(?:get|obtain|hold|have|apply for))?|\bneeds?|\bhave to|\bhas to|\bmandatory)"
+    rf"{_OBJECT_EN}|\b(?:licen[cs]es?|permits?|filing)\s+(?:is|are)\s+(?:required|needed|necessary|mandatory)"
+)
 CUES = re.compile(rf"(?P<no>(?:{_NEGATES}){_OBJECT}|{_NEGATES_EN})|(?P<yes>(?:{_STATES}){_OBJECT}|{_STATES_EN})")
-HEDGED = re.compile(r"是否|要不要|需不需要|如果|假如|若|视情况|取决于|可能|也许|或许|\bwhether\b|\bif\b|\bdepends?\b|\bmay\b|\bmight\b|"
-                    r"\bcould\b|\bunless\b")
+HEDGED = re.compile(
+    r"是否|要不要|需不需要|如果|假如|若|视情况|取决于|可能|也许|或许|\bwhether\b|\bif\b|\bdepends?\b|\bmay\b|\bmight\b|"
+    r"\bcould\b|\bunless\b"
+)
 ALL = re.compile(r"任何|一切|所有|都不|\bany\b|\ball\b|\bno\s+(?:\w+\s+)?licen[cs]es?\b")
 # Without a licence named, an obligation word is about licensing only next to one of these.
 ABOUT_LICENCES = re.compile(r"办|申请|取得|证|许可|资质|牌照|执照|备案|结论|licen[cs]e|permit|filing|apply|answer")
@@ -42,6 +55,7 @@ ABOUT_LICENCES = re.compile(r"办|申请|取得|证|许可|资质|牌照|执照|
 @dataclass(frozen=True)
 class Claim:
     """One clause's statement: `says` is "yes" or "no"; `slugs` the licences named (empty: any)."""
+
     clause: str
     says: str
     slugs: tuple[str, ...]

@@ -6,6 +6,7 @@ best MRR. Lexical catches exact licence names and numbers; dense catches paraphr
 script and English. RRF needs no score calibration between the two; the cosine similarity is kept
 beside it because "is anything in the knowledge base about this at all?" is a question of meaning.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -76,5 +77,9 @@ class HybridRetriever:
         placed too low ("要多久" shares no words with "大概需要一个月左右"). With `floor`, only the
         units at least that similar become hits (the others could not answer anyway)."""
         sims = self.similarity(vector, positions)
-        keep = range(len(positions)) if floor is None else np.flatnonzero(np.asarray(sims, dtype=np.float64) >= floor).tolist()
+        keep = (
+            range(len(positions))
+            if floor is None
+            else np.flatnonzero(np.asarray(sims, dtype=np.float64) >= floor).tolist()
+        )
         return [Hit(self.index.units[positions[i]], positions[i], 0.0, float(sims[i])) for i in keep]

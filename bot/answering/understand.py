@@ -5,6 +5,7 @@ conversation.
 Kept apart from composing the answer so that each decision can be tested on its own and explained
 in the Answer (`intent`, `facts`, `language`, `carried_over`).
 """
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,10 @@ from bot.kb.learned.follow_up import FollowUpStudent
 from bot.kb.terms import TermMatcher
 
 # An elliptical follow-up leans on the conversation: "那如果只有1对1视频呢？", "要是用户都在国外呢".
-FOLLOW_UP = re.compile(r"^(那|那么|那如果|如果|要是|假如|假设|换成|改成|再加|加上|还有|另外|那要|and\b|what if|what about|how about|but if|if\b|then\b)", re.I)
+FOLLOW_UP = re.compile(
+    r"^(那|那么|那如果|如果|要是|假如|假设|换成|改成|再加|加上|还有|另外|那要|and\b|what if|what about|how about|but if|if\b|then\b)",
+    re.I,
+)
 ELLIPTICAL_END = re.compile(r"(呢|的话)[?？]?\s*$")
 ABOUT_THE_LICENCE = {"conditions", "materials", "process", "time", "cost", "penalty", "authority"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -83,15 +87,20 @@ def language_of(text: str) -> str:
 
 
 class QuestionReader:
-    def __init__(self, catalog: Catalog, intents: IntentClassifier, facts: FactFinder,
-                 follow_ups: FollowUpStudent | None = None):
+    def __init__(
+        self, catalog: Catalog, intents: IntentClassifier, facts: FactFinder, follow_ups: FollowUpStudent | None = None
+    ):
         self.catalog, self.intents, self.facts, self.follow_ups = catalog, intents, facts, follow_ups
         self.licenses = TermMatcher({slug: list(l.aliases) + [l.name] for slug, l in catalog.licenses.items()})
         self.domain = TermMatcher({"strong": catalog.glossary.domain_terms, "context": catalog.glossary.context_terms})
         self.english = TermMatcher({en: [en] for en in catalog.glossary.english})
         self.stopwords = {fold(w) for w in catalog.glossary.stopwords}
-        self._catalog_words = sorted({fold(t) for l in catalog.licenses.values() for t in (*l.aliases, l.name)} |
-                                     {fold(t) for f in catalog.features.values() for t in f.synonyms}, key=len, reverse=True)
+        self._catalog_words = sorted(
+            {fold(t) for l in catalog.licenses.values() for t in (*l.aliases, l.name)}
+            | {fold(t) for f in catalog.features.values() for t in f.synonyms},
+            key=len,
+            reverse=True,
+        )
 
     def screen(self, question: str) -> Screened:
         """The cheap first look, before anything is embedded: language and refusals."""
@@ -103,8 +112,12 @@ class QuestionReader:
         """What to embed for this question, once: the whole message (the intent and refusal students read
         it), its clauses (the feature student reads each; a product description is searched by them) and
         the conversation's last question when there is something to lean on (the follow-up student)."""
-        before = [fold(context.question)] if context and context.question and (context.features or context.licenses) else []
-        return list(dict.fromkeys([s.folded] + clauses(s.folded)[:MAX_STUDENT_CLAUSES] + self.facts.readable(s.folded) + before))
+        before = (
+            [fold(context.question)] if context and context.question and (context.features or context.licenses) else []
+        )
+        return list(
+            dict.fromkeys([s.folded] + clauses(s.folded)[:MAX_STUDENT_CLAUSES] + self.facts.readable(s.folded) + before)
+        )
 
     def search_texts(self, s: Screened, asks: str | None) -> list[str]:
         """The clauses that describe a product when it asks for a verdict or is not known to ask for
@@ -127,7 +140,9 @@ class QuestionReader:
         # product: its words are not read as product features by meaning (only by their synonyms).
         about_licence_only = bool(licenses) and search == [s.folded]
         described = {t: vectors[t] for t in clauses(s.folded)[:MAX_STUDENT_CLAUSES] if t in vectors}
-        facts = self.facts.find(s.folded, described, by_meaning=asks in (None, "verdict", "other") and not about_licence_only)
+        facts = self.facts.find(
+            s.folded, described, by_meaning=asks in (None, "verdict", "other") and not about_licence_only
+        )
         stated = [f.feature for f in facts if not f.negated]
         intent = self.intents.classify(s.folded, qvec, bool(stated), reading)
         if intent.name not in ("verdict", "other") and search != [s.folded]:
@@ -138,8 +153,11 @@ class QuestionReader:
         u.follow_up = self._elliptical(u, context, vectors)
         if u.follow_up:
             self._carry_over(u, context)
-        u.topics = [t.key for t in self.catalog.topics.values()
-                    if any(fold(tr) in s.folded for tr in t.triggers) and set(t.licenses) & set(u.asked)]
+        u.topics = [
+            t.key
+            for t in self.catalog.topics.values()
+            if any(fold(tr) in s.folded for tr in t.triggers) and set(t.licenses) & set(u.asked)
+        ]
         u.expansion = self._expansion(u)
         u.content_terms, u.subject_nouns = self._content_terms(u)
         return u
@@ -153,7 +171,9 @@ class QuestionReader:
             return False
         before = fold(context.question)
         if self.follow_ups is not None and context.question and before in vectors:
-            said = self.follow_ups.says(self.follow_ups.read_pair(context.question, u.question, vectors[before], vectors[u.folded]))
+            said = self.follow_ups.says(
+                self.follow_ups.read_pair(context.question, u.question, vectors[before], vectors[u.folded])
+            )
             if said is not None:
                 return said
         marked = bool(FOLLOW_UP.match(u.folded.strip())) or bool(ELLIPTICAL_END.search(u.folded))
@@ -169,9 +189,22 @@ class QuestionReader:
         or negates them; earlier licences stay when the follow-up names none."""
         if u.intent.name == "verdict":
             stated = {f.feature: f for f in u.facts}
-            groups = {self.catalog.features[k].group for k, f in stated.items() if not f.negated and self.catalog.features[k].group}
-            kept = [k for k in context.features if k in self.catalog.features and (k in stated and not stated[k].negated or
-                    k not in stated and self.catalog.features[k].group not in groups)]
+            groups = {
+                self.catalog.features[k].group
+                for k, f in stated.items()
+                if not f.negated and self.catalog.features[k].group
+            }
+            kept = [
+                k
+                for k in context.features
+                if k in self.catalog.features
+                and (
+                    k in stated
+                    and not stated[k].negated
+                    or k not in stated
+                    and self.catalog.features[k].group not in groups
+                )
+            ]
             present = set(u.features) | set(kept)
             u.carried_over = [k for k in kept if not set(self.catalog.features[k].overridden_by) & present]
         if not u.licenses:
@@ -180,7 +213,11 @@ class QuestionReader:
     def _expansion(self, u: Understanding) -> str:
         """Chinese words to search the Chinese articles with: glossary words for English questions,
         the names of the licences and features at stake."""
-        words = [w for en in self.english.keys(u.folded, fuzzy=False, negation=False) for w in self.catalog.glossary.english[en]]
+        words = [
+            w
+            for en in self.english.keys(u.folded, fuzzy=False, negation=False)
+            for w in self.catalog.glossary.english[en]
+        ]
         words += [self.catalog.licenses[s].name for s in u.asked]
         words += [self.catalog.features[f.feature].synonyms[0] for f in u.facts if f.by == "words" and not f.negated]
         return " ".join(dict.fromkeys(words))
@@ -202,7 +239,9 @@ class QuestionReader:
             if len(word) < 2 or word in self.stopwords or not _CJK.search(word):
                 continue
             terms.append(word)
-            if pair.flag[:1] in NOUN_TAGS and pair.flag != "ns":  # a place ("成都", "香港") says where, not what is asked
+            if (
+                pair.flag[:1] in NOUN_TAGS and pair.flag != "ns"
+            ):  # a place ("成都", "香港") says where, not what is asked
                 nouns.append(word)
         for en in self.english.keys(u.folded, fuzzy=False, negation=False):
             alternatives = [fold(w) for w in self.catalog.glossary.english[en]]

@@ -5,6 +5,7 @@ out of step with the articles): HTTP says 503, the CLI exits 2, the page says wh
 `BadQuestion` means this question cannot be asked (empty, too long): HTTP says 422, WeChat and the
 page answer with a polite line. The length rule lives here so that every surface applies the same one.
 """
+
 from __future__ import annotations
 
 

@@ -4,6 +4,7 @@ named point, so a test can prove that a kill inside a write or a publish leaves 
 Read from the environment on every call (not from Settings) because the point is chosen per
 subprocess by the test that starts it, and must cost nothing when unset.
 """
+
 from __future__ import annotations
 
 import os

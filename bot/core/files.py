@@ -8,6 +8,7 @@ a crash the target is whole — old or new — and the rename is never ahead of 
 `file_lock` is the kernel's exclusive lock (flock) on a lock file: it dies with its holder, so a
 killed process never leaves a stale lock.
 """
+
 from __future__ import annotations
 
 import fcntl

@@ -2,6 +2,7 @@
 Python's cyclic collector runs every few hundred allocations and, as the heap grows, walks all of
 them again: at 145k units that was half the load time. None of them form cycles, so the collector
 is paused while they are built and the survivors are moved out of its way afterwards."""
+
 from __future__ import annotations
 
 import gc

@@ -3,6 +3,7 @@ conversation context a session keeps, and the one table of how each verdict is n
 
 Fields are only ever added, never renamed, because eval suites and outside scripts read them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,7 +21,9 @@ class Verdict(str, Enum):
     out_of_scope = "out_of_scope"
 
 
-STATUSES = frozenset(v.value for v in Verdict) - {Verdict.out_of_scope.value}  # what a licence can be: a rule, an expectation
+STATUSES = frozenset(v.value for v in Verdict) - {
+    Verdict.out_of_scope.value
+}  # what a licence can be: a rule, an expectation
 VERDICTS = frozenset(v.value for v in Verdict)  # what an answer as a whole can be
 
 
@@ -82,20 +85,32 @@ class Answer(BaseModel):
     licenses: list[LicenseStatus] = Field(default_factory=list, description="each licence the question is about")
     answer: str = Field(description="the text shown to the user, with [n] markers")
     citations: list[Citation] = Field(default_factory=list, description="the verbatim quotes the answer relies on")
-    mode: Mode = Field(description="retrieval (extractive, from quotes), rules (knowledge/rules.yaml decided), "
-                                   "llm (a configured model wrote the text; quotes still checked) or refusal")
+    mode: Mode = Field(
+        description="retrieval (extractive, from quotes), rules (knowledge/rules.yaml decided), "
+        "llm (a configured model wrote the text; quotes still checked) or refusal"
+    )
     confidence: float = Field(0.0, description="0–1")
     latency_ms: float = Field(0.0, description="time spent answering")
     features: list[str] = Field(default_factory=list, description="product features recognised in the question")
-    carried_over: list[str] = Field(default_factory=list, description="features taken from earlier turns of the session")
-    session_id: str | None = Field(None, description="the conversation this answer belongs to (HTTP: send it back to ask a follow-up)")
-    intent: str | None = Field(None, description="verdict, definition, conditions, materials, process, time, cost, penalty, "
-                                                 "comparison, authority or other")
+    carried_over: list[str] = Field(
+        default_factory=list, description="features taken from earlier turns of the session"
+    )
+    session_id: str | None = Field(
+        None, description="the conversation this answer belongs to (HTTP: send it back to ask a follow-up)"
+    )
+    intent: str | None = Field(
+        None,
+        description="verdict, definition, conditions, materials, process, time, cost, penalty, "
+        "comparison, authority or other",
+    )
     facts: list[Fact] = Field(default_factory=list, description="product facts recognised, negated ones included")
     language: str = Field("zh", description="the language the answer text is written in: zh or en")
     follow_up: bool = Field(False, description="read as a continuation of the conversation (see carried_over)")
-    handoff: str | None = Field(None, description="a chat channel hands the user to a person: 'asked' (the user asked "
-                                                  "for one) or 'unanswered' (twice in a row the knowledge base did not say)")
+    handoff: str | None = Field(
+        None,
+        description="a chat channel hands the user to a person: 'asked' (the user asked "
+        "for one) or 'unanswered' (twice in a row the knowledge base did not say)",
+    )
     _asked: list[str] = PrivateAttr(default_factory=list)  # licences the question was about, for the session
     _log_id: str | None = PrivateAttr(default=None)  # this answer's row in the question log, for its rating
 

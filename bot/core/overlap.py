@@ -8,6 +8,7 @@ count, so what trains never contains a piece of what tests.
 operator's view (bot/insights/operator.py) refuses to save a question as a training example when it
 shares one with an eval question, and as an eval case when it shares one with a training text — one
 question cannot both teach the students and test them."""
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,7 @@ def forms_of(text: str) -> set[str]:
 
 
 def runs_of(text: str) -> set[str]:
-    return {f[i:i + RUN] for f in forms_of(text) for i in range(len(f) - RUN + 1)}
+    return {f[i : i + RUN] for f in forms_of(text) for i in range(len(f) - RUN + 1)}
 
 
 def shared_runs(questions: list[str], texts: list[str]) -> list[tuple[str, str]]:

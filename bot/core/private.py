@@ -14,6 +14,7 @@ Two layers, because neither covers everything alone:
   (SQLite gives a database's side files the database's mode). A data directory or state file an
   older version left readable by others is tightened when it is next opened, and a warning says so.
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,7 +43,9 @@ def _tighten(path: Path) -> None:
         except OSError as exc:  # not ours to change: say so, and carry on
             log.warning("%s is readable by other users (mode %04o) and could not be made private: %s", path, mode, exc)
             return
-        log.warning("%s was readable by other users (mode %04o): made it private (%04o)", path, mode, mode & ~PRIVATE_BITS)
+        log.warning(
+            "%s was readable by other users (mode %04o): made it private (%04o)", path, mode, mode & ~PRIVATE_BITS
+        )
 
 
 def private_dir(path: Path) -> Path:

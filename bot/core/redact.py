@@ -7,6 +7,7 @@ rendered and scrubbed once, where it is handled: query parameters and JSON field
 credentials or user ids, passwords inside URLs, and every secret value the process knows (the
 configured keys and the tokens it obtained at run time).
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,8 +17,10 @@ import threading
 MASK = "***"
 # Query parameters (`?access_token=…`, `&corpsecret=…`) and JSON fields (`"touser": "…"`) whose value is a
 # credential, a signature or a WeChat user id.
-_SENSITIVE = (r"access_token|secret|corpsecret|appsecret|api_key|apikey|password|passwd|token|signature|msg_signature|"
-              r"echostr|openid|touser|external_userid|fromusername|encrypt|session_key|code")
+_SENSITIVE = (
+    r"access_token|secret|corpsecret|appsecret|api_key|apikey|password|passwd|token|signature|msg_signature|"
+    r"echostr|openid|touser|external_userid|fromusername|encrypt|session_key|code"
+)
 _QUERY = re.compile(rf"(?i)([?&;](?:{_SENSITIVE})=)[^&\s'\"#<>]+")
 _JSON = re.compile(rf"(?i)(['\"](?:{_SENSITIVE})['\"]\s*:\s*['\"])[^'\"]*")
 _URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@/\s]+@")

@@ -10,6 +10,7 @@ stored text (see `fold_aligned`).
 Ingest (cleaning, chunking), the knowledge files (rule quotes) and answering (matching, lexical
 search) all fold the same way, which is why this lives in the bottom layer.
 """
+
 from __future__ import annotations
 
 import re

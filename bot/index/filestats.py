@@ -4,6 +4,7 @@ unchanged is not read again, so an unchanged run over 2,000 files costs a direct
 A changed mtime alone (a `touch`, a fresh checkout) costs one read and a hash, not a re-index: the
 segment key is the hash. Written atomically; a missing or broken file only costs re-reading.
 """
+
 from __future__ import annotations
 
 import json

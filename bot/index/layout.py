@@ -23,6 +23,7 @@ An edit to one article writes one segment, adds only its new vectors and a manif
 live lexical base (which the reader completes with that one segment's stored tokens); the previous generation stays whole until it has been retired for a grace period,
 so a reader that still holds it never loses anything under it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -92,7 +93,9 @@ def open_chroma(settings: Settings):
 
     chroma_settings = chromadb.Settings(anonymized_telemetry=False)
     if settings.uses_chroma_server:
-        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port or 8000, settings=chroma_settings)
+        return chromadb.HttpClient(
+            host=settings.chroma_host, port=settings.chroma_port or 8000, settings=chroma_settings
+        )
     (settings.data_dir / "chroma").mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.data_dir / "chroma"), settings=chroma_settings)
 

@@ -12,6 +12,7 @@ a shared *base* (term frequencies of many segments, written once by ingest, load
 plus the few segments added since, with the base's units of removed segments masked out; ingest
 writes a new base only when those differences grow past a tenth of the corpus (bot/index/writer.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -35,7 +36,7 @@ def tokenize(text: str) -> list[str]:
     tokens: list[str] = []
     for run in _RUNS.findall(fold(text)):
         if run[0] >= "\u3400":
-            tokens.extend([run[i:i + 2] for i in range(len(run) - 1)] if len(run) > 1 else [run])
+            tokens.extend([run[i : i + 2] for i in range(len(run) - 1)] if len(run) > 1 else [run])
         else:
             tokens.append(run.strip(".+-") or run)
     return tokens
@@ -45,6 +46,7 @@ def tokenize(text: str) -> list[str]:
 class Postings:
     """Term frequencies of some units, term-major: the units holding term t are
     units[indptr[t]:indptr[t + 1]], with their counts in tf; lengths[u] is unit u's token count."""
+
     vocab: dict[str, int]
     indptr: np.ndarray  # int64, one more than the vocabulary
     units: np.ndarray  # int32
@@ -66,13 +68,15 @@ class Postings:
         indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(np.bincount(np.asarray(terms, dtype=np.int64), minlength=len(vocab)), out=indptr[1:])
         lengths = np.asarray([len(w) or 1 for w in tokens], dtype=np.int32)
-        return cls(vocab, indptr, np.asarray(units, dtype=np.int32)[order], np.asarray(counts, dtype=np.uint16)[order], lengths)
+        return cls(
+            vocab, indptr, np.asarray(units, dtype=np.int32)[order], np.asarray(counts, dtype=np.uint16)[order], lengths
+        )
 
     def of(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         t = self.vocab.get(term)
         if t is None:
             return _NONE, _NONE
-        return self.units[self.indptr[t]:self.indptr[t + 1]], self.tf[self.indptr[t]:self.indptr[t + 1]]
+        return self.units[self.indptr[t] : self.indptr[t + 1]], self.tf[self.indptr[t] : self.indptr[t + 1]]
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -93,6 +97,7 @@ _NONE = np.zeros(0, dtype=np.int32)
 @dataclass
 class Tier:
     """Postings and, for each of their units, its position in the generation (-1: removed)."""
+
     postings: Postings
     positions: np.ndarray  # int64
 

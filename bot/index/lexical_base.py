@@ -9,6 +9,7 @@ by the generations that follow, each adding the few segments changed since (bot/
 A base is written under a temporary name and renamed whole; only a manifest names it, and the
 collector removes the bases no kept generation names.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,8 +57,13 @@ def write_base(settings: Settings, keys: list[str], segment_of: Callable[[str], 
     return name
 
 
-def base_for(settings: Settings, keys: list[str], sizes: dict[str, int], live_base: str | None,
-             segment_of: Callable[[str], Segment]) -> str:
+def base_for(
+    settings: Settings,
+    keys: list[str],
+    sizes: dict[str, int],
+    live_base: str | None,
+    segment_of: Callable[[str], Segment],
+) -> str:
     """The live base when the segments added or removed since it are few, else a new one."""
     if live_base:
         try:
@@ -84,7 +90,7 @@ def open_lexical(settings: Settings, base: str, parts: Sequence[tuple[str, int, 
     for key, n in base_segments(settings, base):
         span = where.get(key)
         if span is not None and span[1] - span[0] == n:
-            positions[offset:offset + n] = np.arange(span[0], span[1])
+            positions[offset : offset + n] = np.arange(span[0], span[1])
             based.add(key)
         offset += n
     tiers = [Tier(postings, positions)]

@@ -5,6 +5,7 @@ it. The lock is the kernel's (flock): it disappears with the process that held i
 ingest never leaves a stale lock behind. It guards one data directory on one machine; replicas on
 other machines read the index and never write it.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,9 @@ def _holder(fh) -> str:
 
 
 @contextmanager
-def ingest_lock(settings: Settings, wait: bool = False, on_wait: Callable[[str], None] = lambda m: None) -> Iterator[None]:
+def ingest_lock(
+    settings: Settings, wait: bool = False, on_wait: Callable[[str], None] = lambda m: None
+) -> Iterator[None]:
     root = index_root(settings)
     private_dir(settings.data_dir)  # the first writer may be creating it: 0700 from the start
     root.mkdir(mode=DIR_MODE, exist_ok=True)
@@ -41,16 +44,20 @@ def ingest_lock(settings: Settings, wait: bool = False, on_wait: Callable[[str],
     def busy(fh) -> None:
         holder = _holder(fh)
         if not wait:
-            raise IngestBusy(f"{root / 'ingest.lock'} is held by {holder}: wait for it to finish "
-                             "(or run `licensebot ingest --wait`)")
+            raise IngestBusy(
+                f"{root / 'ingest.lock'} is held by {holder}: wait for it to finish (or run `licensebot ingest --wait`)"
+            )
         on_wait(f"waiting for {holder} to finish …")
 
     with file_lock(root / "ingest.lock", busy) as fh:
         try:
             fh.seek(0)
             fh.truncate()
-            fh.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                 "started": time.strftime("%Y-%m-%d %H:%M:%S")}))
+            fh.write(
+                json.dumps(
+                    {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+                )
+            )
             fh.flush()
             yield
         finally:

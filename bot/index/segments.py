@@ -10,6 +10,7 @@ anything else on disk (garbage, a truncated or emptied file, JSON of another sha
 tokens that do not match the units) is `SegmentUnreadable`, naming the file and what is wrong, so
 ingest can rebuild it from its article and a reader can say which file broke.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,7 +38,9 @@ class Segment:
     vectors: np.ndarray = field(repr=False)  # one row per unit
     tokens: list[list[str]] = field(default_factory=list, repr=False)  # BM25 tokens per unit
     problems: list[str] = field(default_factory=list)  # reading warnings, said again when the segment is reused
-    meaning: dict | None = None  # what the units mean, as read at ingest ({"version", "rows", "index"}; bot.kb.evidence)
+    meaning: dict | None = (
+        None  # what the units mean, as read at ingest ({"version", "rows", "index"}; bot.kb.evidence)
+    )
 
 
 class MeaningSource(Protocol):
@@ -56,6 +59,7 @@ class SegmentUnreadable(ValueError):
 @with_config(ConfigDict(extra="allow"))
 class _Doc(TypedDict):
     """The doc fields the bot reads (quotes, titles, dates); others written by ingest are kept."""
+
     doc_id: str
     source: str
     title: str
@@ -136,8 +140,13 @@ def write_segment(settings: Settings, segment: Segment) -> None:
 
 def _write_meta(settings: Settings, segment: Segment) -> None:
     meta = segment_files(settings, segment.key)[0]
-    atomic_write(meta, json.dumps({"doc": segment.doc, "units": segment.units, "problems": segment.problems,
-                                   "meaning": segment.meaning}, ensure_ascii=False))
+    atomic_write(
+        meta,
+        json.dumps(
+            {"doc": segment.doc, "units": segment.units, "problems": segment.problems, "meaning": segment.meaning},
+            ensure_ascii=False,
+        ),
+    )
 
 
 def refresh_meaning(settings: Settings, key: str, source: MeaningSource) -> bool:
@@ -196,7 +205,11 @@ def read_fingerprints(settings: Settings, key: str) -> set[str]:
 def stored_keys(settings: Settings) -> set[str]:
     """Complete segments on disk."""
     root = segments_dir(settings)
-    return {p.name[:-len(".json")] for p in root.glob("*.json") if not p.name.endswith(".tokens.json")} if root.is_dir() else set()
+    return (
+        {p.name[: -len(".json")] for p in root.glob("*.json") if not p.name.endswith(".tokens.json")}
+        if root.is_dir()
+        else set()
+    )
 
 
 def delete_segment(settings: Settings, key: str) -> None:

@@ -9,6 +9,7 @@ next start. Those files are written once and never changed, so `damage` compares
 was loaded (a stat per file) and reads them again only when one changed: a server can report
 "degraded" before a restart fails.
 """
+
 from __future__ import annotations
 
 import sys
@@ -20,7 +21,16 @@ import numpy as np
 
 from bot.core.errors import IndexCorrupt, IndexMissing, describe
 from bot.core.settings import Settings
-from bot.index.layout import FORMAT, MANIFEST, REPAIR, generation_dir, lexical_root, read_current, read_manifest, segments_dir
+from bot.index.layout import (
+    FORMAT,
+    MANIFEST,
+    REPAIR,
+    generation_dir,
+    lexical_root,
+    read_current,
+    read_manifest,
+    segments_dir,
+)
 from bot.index.lexical import LexicalIndex
 from bot.index.lexical_base import open_lexical
 from bot.index.segments import SegmentUnreadable, read_segment, read_vectors, segment_files
@@ -42,6 +52,7 @@ def _stamp(path: Path) -> Stamp:
 @dataclass(frozen=True)
 class Part:
     """One segment's place in the loaded generation: its units are units[start:end]."""
+
     key: str
     doc_id: str
     start: int
@@ -110,7 +121,7 @@ class StoredIndex:
             ids = self.store.nearest(vector, n)
             positions = [p for uid in ids for p in self._positions.get(uid, ())]
             if len({self.units[p]["fingerprint"] for p in positions}) >= wanted or len(ids) < n:
-                return positions[:max(k, wanted)]
+                return positions[: max(k, wanted)]
             n *= 4  # many vectors were added since this generation was loaded
 
 
@@ -122,17 +133,24 @@ def load_index(settings: Settings, previous: StoredIndex | None = None) -> Store
     if generation is None:
         raise IndexMissing(f"no index in {settings.data_dir}: run `licensebot ingest` first")
     manifest, docs, units, vectors, lexical, files, parts = _read_files(settings, generation, previous)
-    step = settings.data_dir / "chroma" if not settings.uses_chroma_server else Path(f"chroma server {settings.chroma_host}")
+    step = (
+        settings.data_dir / "chroma"
+        if not settings.uses_chroma_server
+        else Path(f"chroma server {settings.chroma_host}")
+    )
     try:
         store = VectorStore.open(settings, manifest["embedder"])
         foreign = max(0, store.count() - len({u["fingerprint"] for u in units}))
     except Exception as exc:  # noqa: BLE001 - any way the store can be broken; the message names it
         raise IndexCorrupt(f"{step}: cannot be read ({describe(exc)}); {REPAIR}") from None
-    return StoredIndex(generation, manifest, docs, units, vectors, lexical, store, _foreign=foreign, _files=files, parts=parts)
+    return StoredIndex(
+        generation, manifest, docs, units, vectors, lexical, store, _foreign=foreign, _files=files, parts=parts
+    )
 
 
-def _read_files(settings: Settings, generation: str, previous: StoredIndex | None = None
-                ) -> tuple[dict, dict[str, dict], list[dict], np.ndarray, LexicalIndex, dict[Path, Stamp], list[Part]]:
+def _read_files(
+    settings: Settings, generation: str, previous: StoredIndex | None = None
+) -> tuple[dict, dict[str, dict], list[dict], np.ndarray, LexicalIndex, dict[Path, Stamp], list[Part]]:
     """(manifest, docs, units, vectors, lexical index, the files read with their stamps, the parts) of
     a generation; IndexCorrupt names the file that cannot be read. Segments `previous` holds are taken
     from it (their files are only stat-ed)."""
@@ -165,7 +183,9 @@ def _read_files(settings: Settings, generation: str, previous: StoredIndex | Non
     except Exception as exc:  # noqa: BLE001 - any way a file can be broken; the message names it
         raise IndexCorrupt(f"{step}: cannot be read ({describe(exc)}); {REPAIR}") from None
     if lexical.size != len(units):
-        raise IndexCorrupt(f"{lexical_root(settings) / manifest['lexical']}: {lexical.size} entries for {len(units)} units; {REPAIR}")
+        raise IndexCorrupt(
+            f"{lexical_root(settings) / manifest['lexical']}: {lexical.size} entries for {len(units)} units; {REPAIR}"
+        )
     return manifest, docs, units, vectors, lexical, files, parts
 
 
@@ -186,17 +206,22 @@ def _read(settings: Settings, key: str) -> tuple[dict, list[dict], dict | None]:
 
 
 def _reused(previous: StoredIndex, part: Part) -> tuple[dict, list[dict], dict | None]:
-    return previous.docs[part.doc_id], previous.units[part.start:part.end], part.meaning
+    return previous.docs[part.doc_id], previous.units[part.start : part.end], part.meaning
 
 
-def _vectors(settings: Settings, parts: list[Part], previous: StoredIndex | None, loaded: dict[str, Part]) -> np.ndarray:
+def _vectors(
+    settings: Settings, parts: list[Part], previous: StoredIndex | None, loaded: dict[str, Part]
+) -> np.ndarray:
     """Every unit's vector in one matrix, filled segment by segment (a reused one from `previous`):
     stacking the segments' own matrices would hold every row twice at the peak."""
     out: np.ndarray | None = None
     for part in parts:
-        rows = previous.vectors[loaded[part.key].start:loaded[part.key].end] if part.key in loaded \
+        rows = (
+            previous.vectors[loaded[part.key].start : loaded[part.key].end]
+            if part.key in loaded
             else read_vectors(settings, part.key, part.end - part.start)
+        )
         if out is None:
             out = np.empty((parts[-1].end, rows.shape[1]), np.float16)
-        out[part.start:part.end] = rows
+        out[part.start : part.end] = rows
     return out if out is not None else np.zeros((0, 0), np.float16)  # no article: no unit, no width to know

@@ -6,6 +6,7 @@ own generation's fingerprints, so vectors added for a newer generation (or not y
 an older one) never reach it, and nothing a reader uses is deleted under it: the collection itself
 is never dropped while its embedder is in use.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -30,8 +31,9 @@ class VectorStore:
         client = open_chroma(settings)
         name = collection_name(settings, embedder)
         if create:
-            collection = client.get_or_create_collection(name, embedding_function=None,
-                                                         metadata={"hnsw:space": "cosine", "embedder": embedder})
+            collection = client.get_or_create_collection(
+                name, embedding_function=None, metadata={"hnsw:space": "cosine", "embedder": embedder}
+            )
         else:
             collection = client.get_collection(name)
         return cls(collection, name)
@@ -42,13 +44,13 @@ class VectorStore:
     def present(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
         for i in range(0, len(ids), BATCH):
-            found.update(self.collection.get(ids=ids[i:i + BATCH], include=[])["ids"])
+            found.update(self.collection.get(ids=ids[i : i + BATCH], include=[])["ids"])
         return found
 
     def embeddings(self, ids: list[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         for i in range(0, len(ids), BATCH):
-            got = self.collection.get(ids=ids[i:i + BATCH], include=["embeddings"])
+            got = self.collection.get(ids=ids[i : i + BATCH], include=["embeddings"])
             out.update({uid: np.asarray(vec, dtype=np.float32) for uid, vec in zip(got["ids"], got["embeddings"])})
         return out
 
@@ -56,12 +58,12 @@ class VectorStore:
         """Vectors only: the texts live in the segments (a Chroma document would also feed its
         full-text index, doubling the disk for nothing we query)."""
         for i in range(0, len(ids), BATCH):
-            self.collection.add(ids=ids[i:i + BATCH], embeddings=np.asarray(vectors[i:i + BATCH], dtype=np.float32))
+            self.collection.add(ids=ids[i : i + BATCH], embeddings=np.asarray(vectors[i : i + BATCH], dtype=np.float32))
             crash_point("write:chroma-batch")
 
     def delete(self, ids: list[str]) -> None:
         for i in range(0, len(ids), BATCH):
-            self.collection.delete(ids=ids[i:i + BATCH])
+            self.collection.delete(ids=ids[i : i + BATCH])
             crash_point("cleanup:chroma-batch")
 
     def all_ids(self) -> set[str]:
@@ -77,8 +79,9 @@ class VectorStore:
     def nearest(self, vector: np.ndarray, n: int) -> list[str]:
         if n <= 0:
             return []
-        return self.collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
-                                     n_results=n, include=[])["ids"][0]
+        return self.collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()], n_results=n, include=[]
+        )["ids"][0]
 
 
 def drop_other_collections(settings: Settings, keep: set[str]) -> list[str]:

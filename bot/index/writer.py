@@ -6,6 +6,7 @@ generation it replaces is marked RETIRED first and kept (its segments, its vecto
 period, so a process still loading or answering from it loses nothing under it. Crash points
 (bot.core.faults) sit inside each step so tests can kill the process there.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,18 @@ from bot.core.errors import IndexCorrupt
 from bot.core.faults import crash_point
 from bot.core.private import DIR_MODE
 from bot.core.settings import Settings
-from bot.index.layout import (FORMAT, MANIFEST, RETIRED, collection_name, generation_dir, index_root, new_generation_name,
-                              read_current, read_manifest, write_current)
+from bot.index.layout import (
+    FORMAT,
+    MANIFEST,
+    RETIRED,
+    collection_name,
+    generation_dir,
+    index_root,
+    new_generation_name,
+    read_current,
+    read_manifest,
+    write_current,
+)
 from bot.index.lexical_base import base_fingerprints, collect_bases
 from bot.index.segments import delete_segment, read_fingerprints, remove_partial_files, stored_keys
 from bot.index.vectors import VectorStore, drop_other_collections
@@ -47,8 +58,13 @@ def write_generation(settings: Settings, segments: list[str], manifest: dict) ->
     gen_dir = generation_dir(settings, generation)
     gen_dir.mkdir(mode=DIR_MODE, parents=True)
     crash_point("write:before-manifest")
-    full = {**manifest, "format": FORMAT, "generation": generation, "segments": segments,
-            "collection": collection_name(settings, manifest["embedder"])}
+    full = {
+        **manifest,
+        "format": FORMAT,
+        "generation": generation,
+        "segments": segments,
+        "collection": collection_name(settings, manifest["embedder"]),
+    }
     atomic_write(gen_dir / MANIFEST, json.dumps(full, ensure_ascii=False, indent=1))
     return generation
 
@@ -125,8 +141,14 @@ def _segments_of(settings: Settings, generations: list[str]) -> tuple[set[str], 
     return keys, collections, bases
 
 
-def collect(settings: Settings, embedder: str, grace_s: float, full: bool = False,
-            known: dict[str, set[str]] | None = None, log: Callable[[str], None] = lambda m: None) -> Collected:
+def collect(
+    settings: Settings,
+    embedder: str,
+    grace_s: float,
+    full: bool = False,
+    known: dict[str, set[str]] | None = None,
+    log: Callable[[str], None] = lambda m: None,
+) -> Collected:
     """Remove what no kept generation uses: generations, segments, vectors, other collections.
 
     Normally only the vectors of segments being removed are candidates (their fingerprints minus

@@ -2,6 +2,7 @@
 per licence, facts that must be shown, or that it must be refused) and the case is appended to a
 suite file that `licensebot eval` runs (format: eval/README.md). The case fails until the answerer
 is fixed, which is the point: the regression is then guarded for good."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,8 +14,10 @@ from bot.core.files import atomic_write, file_lock
 from bot.core.errors import BadQuestion
 from bot.core.models import STATUSES
 
-HEADER = ("# Cases added from the operator page (questions customers asked that the bot got wrong).\n"
-          "# Each fails until the answerer is fixed; see eval/README.md for the format.\n")
+HEADER = (
+    "# Cases added from the operator page (questions customers asked that the bot got wrong).\n"
+    "# Each fails until the answerer is fixed; see eval/README.md for the format.\n"
+)
 
 
 def make_case(question: str, expect: dict[str, str], facts: list[str], refuse: bool, tags: list[str]) -> dict:

@@ -7,6 +7,7 @@ language 0.94–0.96 ("EDI许可证办下来要多久" / "办EDI证需要多长�
 different questions on one licence reach 0.92–0.93 ("ICP证要多久能批下来" / "…需要什么材料"), so 0.94
 keeps a group to one question asked in several ways.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -42,8 +43,9 @@ class Group:
     ids: list[str] = field(default_factory=list)
 
 
-def group_questions(entries: list[LoggedAnswer], embed: Embed, threshold: float = SAME_MEANING,
-                    examples: int = 5) -> list[Group]:
+def group_questions(
+    entries: list[LoggedAnswer], embed: Embed, threshold: float = SAME_MEANING, examples: int = 5
+) -> list[Group]:
     """Largest groups first; within a size, the most recent first."""
     flagged = [e for e in entries if needs_attention(e)]
     if not flagged:
@@ -71,6 +73,17 @@ def group_questions(entries: list[LoggedAnswer], embed: Embed, threshold: float 
     for rows in members:
         said = Counter(r.question for r in rows)
         why = Counter(w for r in rows for w in needs_attention(r))
-        groups.append((Group(said.most_common(1)[0][0], len(rows), dict(why), list(said)[:examples], rows[-1].verdicts,
-                             [r.id for r in rows]), rows[-1].at))
+        groups.append(
+            (
+                Group(
+                    said.most_common(1)[0][0],
+                    len(rows),
+                    dict(why),
+                    list(said)[:examples],
+                    rows[-1].verdicts,
+                    [r.id for r in rows],
+                ),
+                rows[-1].at,
+            )
+        )
     return [g for g, _ in sorted(groups, key=lambda pair: (-pair[0].count, -pair[1]))]

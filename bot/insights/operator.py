@@ -1,4 +1,5 @@
 """The operator's view of the question log, as the page and `licensebot stats` use it."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,15 +34,25 @@ class OperatorView:
     def csv(self, days: float | None = None) -> str:
         return to_csv(self.entries(days))
 
-    def add_case(self, question: str, expect: dict[str, str] | None = None, facts: list[str] | None = None,
-                 refuse: bool = False, tags: list[str] | None = None) -> str:
+    def add_case(
+        self,
+        question: str,
+        expect: dict[str, str] | None = None,
+        facts: list[str] | None = None,
+        refuse: bool = False,
+        tags: list[str] | None = None,
+    ) -> str:
         """Append an eval case to the operator suite; returns its id. Overlaps when the question is
         (a piece of) a training example: what teaches the students must not test them."""
         case = make_case(question, expect or {}, facts or [], refuse, tags or [])
         if self.knowledge_dir is not None:
             from bot.kb.training import load_corpus, vocabulary
 
-            _apart(case["question"], load_corpus(self.training_file.parent, vocabulary(self.knowledge_dir)).texts(), "training example")
+            _apart(
+                case["question"],
+                load_corpus(self.training_file.parent, vocabulary(self.knowledge_dir)).texts(),
+                "training example",
+            )
         return append_case(self.suite, case)
 
     @property
@@ -51,8 +62,15 @@ class OperatorView:
             raise ValueError("no knowledge directory to save training examples in")
         return self.knowledge_dir / "training" / f"{WRITER}.jsonl"
 
-    def add_example(self, question: str, features: dict[str, str] | None = None, intents: list[str] | None = None,
-                    licenses: list[str] | None = None, refusal: str = "none", asks_for_person: bool = False) -> str:
+    def add_example(
+        self,
+        question: str,
+        features: dict[str, str] | None = None,
+        intents: list[str] | None = None,
+        licenses: list[str] | None = None,
+        refusal: str = "none",
+        asks_for_person: bool = False,
+    ) -> str:
         """Append a labelled training example (knowledge/training/operator.jsonl); returns its id.
         `licensebot kb train` learns from it; ValueError when a label is not the knowledge's."""
         from bot.kb.training import vocabulary
@@ -79,5 +97,7 @@ class Overlaps(ValueError):
 def _apart(question: str, texts: list[str], other: str) -> None:
     found = shared_runs([question], texts)
     if found:
-        raise Overlaps(f"it shares 8 consecutive characters with a {other} ({found[0][1][:40]!r}): "
-                       "one question cannot both teach the students and test them")
+        raise Overlaps(
+            f"it shares 8 consecutive characters with a {other} ({found[0][1][:40]!r}): "
+            "one question cannot both teach the students and test them"
+        )

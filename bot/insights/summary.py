@@ -1,4 +1,5 @@
 """Daily figures from the question log, as plain rows the page charts and `licensebot stats` prints."""
+
 from __future__ import annotations
 
 import csv
@@ -62,14 +63,32 @@ def summarise(entries: list[LoggedAnswer]) -> Summary:
     for day in sorted(per_day):
         rows = per_day[day]
         unanswered = sum(e.unanswered for e in rows)
-        days.append(DayRow(day, len(rows), dict(Counter(e.channel for e in rows)), unanswered, sum(e.refused for e in rows),
-                           round(unanswered / len(rows), 3), percentile([e.latency_ms for e in rows], 50),
-                           percentile([e.latency_ms for e in rows], 95)))
+        days.append(
+            DayRow(
+                day,
+                len(rows),
+                dict(Counter(e.channel for e in rows)),
+                unanswered,
+                sum(e.refused for e in rows),
+                round(unanswered / len(rows), 3),
+                percentile([e.latency_ms for e in rows], 50),
+                percentile([e.latency_ms for e in rows], 95),
+            )
+        )
     latencies = [e.latency_ms for e in entries]
-    return Summary(len(entries), sum(e.unanswered for e in entries), sum(e.refused for e in entries),
-                   sum(e.rating == "down" for e in entries), sum(e.handed_off for e in entries),
-                   percentile(latencies, 50), percentile(latencies, 95), dict(Counter(e.verdict for e in entries)),
-                   dict(Counter(e.intent or "-" for e in entries)), dict(Counter(e.channel for e in entries)), days)
+    return Summary(
+        len(entries),
+        sum(e.unanswered for e in entries),
+        sum(e.refused for e in entries),
+        sum(e.rating == "down" for e in entries),
+        sum(e.handed_off for e in entries),
+        percentile(latencies, 50),
+        percentile(latencies, 95),
+        dict(Counter(e.verdict for e in entries)),
+        dict(Counter(e.intent or "-" for e in entries)),
+        dict(Counter(e.channel for e in entries)),
+        days,
+    )
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -80,8 +99,24 @@ def spreadsheet_safe(value):
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
-COLUMNS = ["time", "channel", "user", "question", "verdict", "verdicts", "intent", "mode", "unanswered", "refused",
-           "handed_off", "rating", "latency_ms", "quotes", "language", "id"]
+COLUMNS = [
+    "time",
+    "channel",
+    "user",
+    "question",
+    "verdict",
+    "verdicts",
+    "intent",
+    "mode",
+    "unanswered",
+    "refused",
+    "handed_off",
+    "rating",
+    "latency_ms",
+    "quotes",
+    "language",
+    "id",
+]
 
 
 def to_csv(entries: list[LoggedAnswer]) -> str:

@@ -7,6 +7,7 @@ customer message teaches the students instead of becoming one more pattern.
 A question that is an eval case must not also be a training example (a test holds the two apart):
 the page checks that before calling here; this module checks the labels against the knowledge.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,17 +37,33 @@ def language_of(text: str) -> str:
     return "zh-Hant" if any(fold(ch) != ch for ch in _CJK.findall(text)) else "zh-Hans"
 
 
-def make_example(question: str, features: dict[str, str], intents: list[str], licenses: list[str], refusal: str,
-                 asks_for_person: bool, vocabulary: Vocabulary) -> Message:
+def make_example(
+    question: str,
+    features: dict[str, str],
+    intents: list[str],
+    licenses: list[str],
+    refusal: str,
+    asks_for_person: bool,
+    vocabulary: Vocabulary,
+) -> Message:
     """The question as one message whose one clause is the whole text; ValueError names what is wrong."""
     question = question.strip()
     if not question:
         raise BadQuestion("empty", "the example needs a question")
-    message = Message.model_validate({
-        "kind": "message", "id": f"{WRITER}-{hashlib.sha1(question.encode()).hexdigest()[:10]}", "writer": WRITER,
-        "lang": language_of(question), "text": question,
-        "clauses": [{"text": question, "features": features}] if features else [],
-        "intents": intents or ["verdict"], "licenses": licenses, "refusal": refusal, "asks_for_person": asks_for_person})
+    message = Message.model_validate(
+        {
+            "kind": "message",
+            "id": f"{WRITER}-{hashlib.sha1(question.encode()).hexdigest()[:10]}",
+            "writer": WRITER,
+            "lang": language_of(question),
+            "text": question,
+            "clauses": [{"text": question, "features": features}] if features else [],
+            "intents": intents or ["verdict"],
+            "licenses": licenses,
+            "refusal": refusal,
+            "asks_for_person": asks_for_person,
+        }
+    )
     problems = label_problems(message, vocabulary)
     if problems:
         raise ValueError("; ".join(problems))

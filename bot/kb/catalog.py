@@ -4,6 +4,7 @@ These YAML files are written by compliance staff, not programmers, so every erro
 file, the entry and the field. Whether rule quotes are still in the articles is checked against
 the index by `rule_quotes`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,7 +15,6 @@ import yaml
 from bot.core.errors import KnowledgeError
 from bot.core.models import STATUSES, Verdict
 from bot.kb.glossary import Glossary, load_glossary
-
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,9 @@ class Catalog:
     topics: dict[str, Topic]
     commercial_test: LicenseRule | None = None  # slug: the filing a commercial service does not need
     glossary: Glossary = field(default_factory=Glossary)
-    commercial_licence: str | None = None  # what a commercial service needs instead (rules.yaml commercial_test.licence)
+    commercial_licence: str | None = (
+        None  # what a commercial service needs instead (rules.yaml commercial_test.licence)
+    )
 
     @property
     def filings(self) -> frozenset[str]:
@@ -109,7 +111,11 @@ def load_yaml(path: Path) -> dict:
 def str_list(value, where: str, required: bool = True) -> tuple[str, ...]:
     if value is None and not required:
         return ()
-    if not isinstance(value, list) or (required and not value) or not all(isinstance(v, str) and v.strip() for v in value):
+    if (
+        not isinstance(value, list)
+        or (required and not value)
+        or not all(isinstance(v, str) and v.strip() for v in value)
+    ):
         raise KnowledgeError(f"{where}: expected a {'non-empty ' if required else ''}list of strings")
     return tuple(value)
 
@@ -131,9 +137,14 @@ def _licenses(path: Path) -> dict[str, License]:
         where = f"{path}: licenses.{slug}"
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise KnowledgeError(f"{where}: needs a 'name'")
-        licenses[slug] = License(slug, entry["name"], entry.get("full_name", entry["name"]),
-                                 str_list(entry.get("aliases"), f"{where}.aliases"), str(entry.get("name_en") or ""),
-                                 entry.get("filing") is True)
+        licenses[slug] = License(
+            slug,
+            entry["name"],
+            entry.get("full_name", entry["name"]),
+            str_list(entry.get("aliases"), f"{where}.aliases"),
+            str(entry.get("name_en") or ""),
+            entry.get("filing") is True,
+        )
     if not licenses:
         raise KnowledgeError(f"{path}: no licences defined")
     return licenses
@@ -146,8 +157,13 @@ def _rule(slug: str, rule, where: str, licenses: dict[str, License]) -> LicenseR
         raise KnowledgeError(f"{where}.status: must be one of {sorted(STATUSES)}")
     if not isinstance(rule.get("reason"), str) or not rule["reason"].strip():
         raise KnowledgeError(f"{where}.reason: missing")
-    return LicenseRule(slug, Verdict(rule["status"]), rule["reason"].strip(), _quotes(rule.get("quotes"), f"{where}.quotes"),
-                       str(rule.get("reason_en") or "").strip())
+    return LicenseRule(
+        slug,
+        Verdict(rule["status"]),
+        rule["reason"].strip(),
+        _quotes(rule.get("quotes"), f"{where}.quotes"),
+        str(rule.get("reason_en") or "").strip(),
+    )
 
 
 def _features(rules: dict, path: Path, licenses: dict[str, License]) -> dict[str, Feature]:
@@ -156,14 +172,24 @@ def _features(rules: dict, path: Path, licenses: dict[str, License]) -> dict[str
         where = f"{path}: features.{key}"
         if not isinstance(entry, dict):
             raise KnowledgeError(f"{where}: expected a mapping")
-        lic_rules = tuple(_rule(slug, rule, f"{where}.licenses.{slug}", licenses)
-                          for slug, rule in (entry.get("licenses") or {}).items())
+        lic_rules = tuple(
+            _rule(slug, rule, f"{where}.licenses.{slug}", licenses)
+            for slug, rule in (entry.get("licenses") or {}).items()
+        )
         if not lic_rules:
             raise KnowledgeError(f"{where}.licenses: a feature needs at least one licence rule")
-        features[key] = Feature(key, str(entry.get("label", key)), str_list(entry.get("synonyms"), f"{where}.synonyms"),
-                                lic_rules, entry.get("group"), tuple(entry.get("overridden_by") or ()),
-                                str(entry.get("label_en") or ""), str_list(entry.get("wordings"), f"{where}.wordings", False),
-                                bool(entry.get("qualifier")), bool(entry.get("negative")))
+        features[key] = Feature(
+            key,
+            str(entry.get("label", key)),
+            str_list(entry.get("synonyms"), f"{where}.synonyms"),
+            lic_rules,
+            entry.get("group"),
+            tuple(entry.get("overridden_by") or ()),
+            str(entry.get("label_en") or ""),
+            str_list(entry.get("wordings"), f"{where}.wordings", False),
+            bool(entry.get("qualifier")),
+            bool(entry.get("negative")),
+        )
     for f in features.values():
         for other in f.overridden_by:
             if other not in features:
@@ -179,9 +205,15 @@ def _topics(rules: dict, path: Path, licenses: dict[str, License]) -> dict[str, 
         for slug in lic:
             if slug not in licenses:
                 raise KnowledgeError(f"{where}.licenses: unknown licence slug '{slug}'")
-        topics[key] = Topic(key, str(entry.get("label", key)), lic, str_list(entry.get("triggers"), f"{where}.triggers"),
-                            str(entry.get("summary", "")), _quotes(entry.get("quotes"), f"{where}.quotes"),
-                            str(entry.get("summary_en") or ""))
+        topics[key] = Topic(
+            key,
+            str(entry.get("label", key)),
+            lic,
+            str_list(entry.get("triggers"), f"{where}.triggers"),
+            str(entry.get("summary", "")),
+            _quotes(entry.get("quotes"), f"{where}.quotes"),
+            str(entry.get("summary_en") or ""),
+        )
     return topics
 
 
@@ -197,7 +229,9 @@ def _commercial_test(rules: dict, path: Path, licenses: dict[str, License]) -> t
         if entry.get(key) not in licenses:
             raise KnowledgeError(f"{where}.{key}: a licence slug of licenses.yaml (known: {', '.join(licenses)})")
     quotes = _quotes([{"source": entry.get("source"), "quote": entry.get("quote")}], where)
-    rule = LicenseRule(entry["filing"], Verdict.not_required, entry["reason"], quotes, str(entry.get("reason_en") or ""))
+    rule = LicenseRule(
+        entry["filing"], Verdict.not_required, entry["reason"], quotes, str(entry.get("reason_en") or "")
+    )
     return rule, entry["licence"]
 
 
@@ -206,5 +240,11 @@ def load_catalog(knowledge_dir: Path) -> Catalog:
     rules_path = knowledge_dir / "rules.yaml"
     rules = load_yaml(rules_path)
     test, licence = _commercial_test(rules, rules_path, licenses)
-    return Catalog(licenses, _features(rules, rules_path, licenses), _topics(rules, rules_path, licenses),
-                   test, load_glossary(knowledge_dir / "glossary.yaml"), licence)
+    return Catalog(
+        licenses,
+        _features(rules, rules_path, licenses),
+        _topics(rules, rules_path, licenses),
+        test,
+        load_glossary(knowledge_dir / "glossary.yaml"),
+        licence,
+    )

@@ -6,6 +6,7 @@ an editor wants the whole list, pointing at the line to change. The articles are
 ingest reads them (cleaned text, title, date), so a rule quote is checked against exactly the text
 the bot will search.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,7 +52,9 @@ class _Lines:
             self.error = Problem(path, 1, "file not found")
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            self.error = Problem(path, (mark.line + 1) if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}")
+            self.error = Problem(
+                path, (mark.line + 1) if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}"
+            )
 
     def _walk(self, node, path: tuple) -> None:
         if isinstance(node, yaml.MappingNode):
@@ -82,8 +85,14 @@ def _licences(lines: _Lines) -> tuple[set[str], list[Problem]]:
             key = fold(str(word))
             if key in owner and owner[key] != slug:
                 where = lines.at("licenses", slug, "aliases", i - 1) if i else lines.at("licenses", slug, "name")
-                problems.append(Problem(lines.path, where, f"licenses.{slug}: alias {word!r} is also an alias of "
-                                                            f"licenses.{owner[key]}: a question naming it could mean either"))
+                problems.append(
+                    Problem(
+                        lines.path,
+                        where,
+                        f"licenses.{slug}: alias {word!r} is also an alias of "
+                        f"licenses.{owner[key]}: a question naming it could mean either",
+                    )
+                )
             owner.setdefault(key, slug)
     if not entries:
         problems.append(Problem(lines.path, 1, "no licences defined"))
@@ -113,32 +122,58 @@ def _rules(lines: _Lines, slugs: set[str], docs: dict[str, dict]) -> list[Proble
             continue
         for other in feature.get("overridden_by") or []:
             if other not in features:
-                problems.append(Problem(lines.path, lines.at("features", key, "overridden_by"),
-                                        f"features.{key}.overridden_by: unknown feature {other!r}"))
+                problems.append(
+                    Problem(
+                        lines.path,
+                        lines.at("features", key, "overridden_by"),
+                        f"features.{key}.overridden_by: unknown feature {other!r}",
+                    )
+                )
         rules = feature.get("licenses") or {}
         if not rules:
-            problems.append(Problem(lines.path, lines.at("features", key), f"features.{key}: needs at least one licence rule"))
+            problems.append(
+                Problem(lines.path, lines.at("features", key), f"features.{key}: needs at least one licence rule")
+            )
         for slug, rule in rules.items():
             here = ("features", key, "licenses", slug)
             if slug not in slugs:
-                problems.append(Problem(lines.path, lines.at(*here), f"features.{key}.licenses: unknown licence slug {slug!r} "
-                                                                     f"(licenses.yaml has {', '.join(sorted(slugs))})"))
+                problems.append(
+                    Problem(
+                        lines.path,
+                        lines.at(*here),
+                        f"features.{key}.licenses: unknown licence slug {slug!r} "
+                        f"(licenses.yaml has {', '.join(sorted(slugs))})",
+                    )
+                )
             rule = rule if isinstance(rule, dict) else {}
             if rule.get("status") not in STATUSES:
-                problems.append(Problem(lines.path, lines.at(*here, "status"),
-                                        f"features.{key}.licenses.{slug}.status: one of {sorted(STATUSES)}"))
+                problems.append(
+                    Problem(
+                        lines.path,
+                        lines.at(*here, "status"),
+                        f"features.{key}.licenses.{slug}.status: one of {sorted(STATUSES)}",
+                    )
+                )
             if not str(rule.get("reason") or "").strip():
                 problems.append(Problem(lines.path, lines.at(*here), f"features.{key}.licenses.{slug}: needs a reason"))
             quotes = rule.get("quotes") or []
             if not quotes:
-                problems.append(Problem(lines.path, lines.at(*here), f"features.{key}.licenses.{slug}: needs at least one quote"))
+                problems.append(
+                    Problem(lines.path, lines.at(*here), f"features.{key}.licenses.{slug}: needs at least one quote")
+                )
             for i, quote in enumerate(quotes):
                 problems += _quote_problems(lines, here + ("quotes", i), quote, docs)
     for key, topic in (data.get("topics") or {}).items():
         topic = topic if isinstance(topic, dict) else {}
         for slug in topic.get("licenses") or []:
             if slug not in slugs:
-                problems.append(Problem(lines.path, lines.at("topics", key, "licenses"), f"topics.{key}.licenses: unknown licence slug {slug!r}"))
+                problems.append(
+                    Problem(
+                        lines.path,
+                        lines.at("topics", key, "licenses"),
+                        f"topics.{key}.licenses: unknown licence slug {slug!r}",
+                    )
+                )
         for i, quote in enumerate(topic.get("quotes") or []):
             problems += _quote_problems(lines, ("topics", key, "quotes", i), quote, docs)
     if data.get("commercial_test"):
@@ -149,7 +184,11 @@ def _rules(lines: _Lines, slugs: set[str], docs: dict[str, dict]) -> list[Proble
 def _loads(knowledge_dir: Path) -> list[Problem]:
     """The other files, through the loaders the bot uses (they name the entry that is wrong)."""
     problems = []
-    for name, loader in (("glossary.yaml", load_glossary), ("intents.yaml", load_intents), ("evidence.yaml", load_cues)):
+    for name, loader in (
+        ("glossary.yaml", load_glossary),
+        ("intents.yaml", load_intents),
+        ("evidence.yaml", load_cues),
+    ):
         lines = _Lines(knowledge_dir / name)
         if lines.error:
             problems.append(lines.error)
@@ -165,14 +204,20 @@ def _unknown_kinds(knowledge_dir: Path) -> list[Problem]:
     """Evidence kinds intents.yaml asks for that evidence.yaml does not define (a typo would leave
     an intent with nothing to quote, or every question asking for a figure 'unanswered')."""
     try:
-        book, kinds = load_intents(knowledge_dir / "intents.yaml"), set(load_cues(knowledge_dir / "evidence.yaml").kinds)
+        book, kinds = (
+            load_intents(knowledge_dir / "intents.yaml"),
+            set(load_cues(knowledge_dir / "evidence.yaml").kinds),
+        )
     except KnowledgeError:
         return []  # said above
     lines = _Lines(knowledge_dir / "intents.yaml")
     wanted = [(("intents", i.name, "evidence"), k) for i in book.intents for k in i.evidence]
     wanted += [(("figures", f.name, "kind"), f.kind) for f in book.figures]
-    return [Problem(lines.path, lines.at(*where), f"{'.'.join(where)}: {kind!r} is not a kind in evidence.yaml")
-            for where, kind in wanted if kind not in kinds]
+    return [
+        Problem(lines.path, lines.at(*where), f"{'.'.join(where)}: {kind!r} is not a kind in evidence.yaml")
+        for where, kind in wanted
+        if kind not in kinds
+    ]
 
 
 def check_knowledge(knowledge_dir: Path, docs: list[dict]) -> list[Problem]:
@@ -182,8 +227,15 @@ def check_knowledge(knowledge_dir: Path, docs: list[dict]) -> list[Problem]:
     for doc in docs:
         by_id[doc["doc_id"]] = {**doc, "_folded": fold_aligned(doc["text"])}
         if not doc.get("date"):
-            problems.append(Problem(Path(doc["source"]), 1, "no publication date found: answers show 日期不详 "
-                                                             "(add a line like “时间:2025-07-02” under the title)", warning=True))
+            problems.append(
+                Problem(
+                    Path(doc["source"]),
+                    1,
+                    "no publication date found: answers show 日期不详 "
+                    "(add a line like “时间:2025-07-02” under the title)",
+                    warning=True,
+                )
+            )
     licences = _Lines(knowledge_dir / "licenses.yaml")
     rules = _Lines(knowledge_dir / "rules.yaml")
     for lines in (licences, rules):
@@ -218,8 +270,15 @@ def _students(knowledge_dir: Path) -> list[Problem]:
         except store.ReaderNotReady as exc:
             reason = str(exc)
         if reason:
-            problems.append(Problem(folder / store.MODEL_JSON, 1, f"the {folder.name} student is not used ({reason}): "
-                                    f"run `licensebot kb train --{folder.name.replace('_', '-')}`", warning=True))
+            problems.append(
+                Problem(
+                    folder / store.MODEL_JSON,
+                    1,
+                    f"the {folder.name} student is not used ({reason}): "
+                    f"run `licensebot kb train --{folder.name.replace('_', '-')}`",
+                    warning=True,
+                )
+            )
     return problems
 
 

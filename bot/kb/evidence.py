@@ -7,6 +7,7 @@ Reading meaning is term matching over every unit (seconds per ten thousand units
 each segment's rows with the `version` of what they were read with (the licence terms and the cues);
 loading takes stored rows as data and reads again only the segments whose version differs, which
 keeps the promise that editing the cues or the catalogue needs no re-ingest."""
+
 from __future__ import annotations
 
 import hashlib
@@ -51,8 +52,11 @@ class EvidenceCues:
     polarity: dict[str, tuple[re.Pattern, ...]]
 
     def kinds_of(self, text: str, headings: str) -> frozenset[str]:
-        return frozenset(k for k, (cues, heading_cues) in self.kinds.items()
-                          if any(p.search(text) for p in cues) or any(p.search(headings) for p in heading_cues))
+        return frozenset(
+            k
+            for k, (cues, heading_cues) in self.kinds.items()
+            if any(p.search(text) for p in cues) or any(p.search(headings) for p in heading_cues)
+        )
 
     def polarity_of(self, clause: str) -> str | None:
         return next((p for p in POLARITIES if any(c.search(clause) for c in self.polarity.get(p, ()))), None)
@@ -65,7 +69,10 @@ def load_cues(path: Path) -> EvidenceCues:
         where = f"{path}: kinds.{kind}"
         if not isinstance(entry, dict):
             raise KnowledgeError(f"{where}: expected cues and heading_cues")
-        kinds[kind] = (compile_patterns(entry.get("cues"), f"{where}.cues"), compile_patterns(entry.get("heading_cues"), f"{where}.heading_cues"))
+        kinds[kind] = (
+            compile_patterns(entry.get("cues"), f"{where}.cues"),
+            compile_patterns(entry.get("heading_cues"), f"{where}.heading_cues"),
+        )
     polarity = {p: compile_patterns((data.get("polarity") or {}).get(p), f"{path}: polarity.{p}") for p in POLARITIES}
     return EvidenceCues(kinds, polarity)
 
@@ -84,13 +91,19 @@ class UnitReader:
         bot.index.segments.MeaningSource): the distinct rows, and which one each unit has."""
         folded = fold(title)
         table: dict[str, int] = {}
-        index = [table.setdefault(json.dumps(self.read(u, folded).row(), ensure_ascii=False), len(table)) for u in units]
+        index = [
+            table.setdefault(json.dumps(self.read(u, folded).row(), ensure_ascii=False), len(table)) for u in units
+        ]
         return {"version": self.version, "rows": [json.loads(k) for k in table], "index": index}
 
     def read(self, unit: dict, title: str) -> UnitMeaning:
-        text, headings = fold(unit["text"]), fold(f'{unit.get("section", "")} {unit.get("heading", "")}')
+        text, headings = fold(unit["text"]), fold(f"{unit.get('section', '')} {unit.get('heading', '')}")
         named = self.licenses.keys(text, fuzzy=False, negation=False)
-        licenses = named or self.licenses.keys(headings, fuzzy=False, negation=False) or self.licenses.keys(title, fuzzy=False, negation=False)
+        licenses = (
+            named
+            or self.licenses.keys(headings, fuzzy=False, negation=False)
+            or self.licenses.keys(title, fuzzy=False, negation=False)
+        )
         polarity: dict[str, str] = {}
         stance = None
         for clause in (c for c in CLAUSES.split(text) if c.strip()):
@@ -116,8 +129,9 @@ def _version(terms: dict[str, list[str]], cues: EvidenceCues) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
-def unit_meanings(parts: list[tuple[list[dict], str, dict | None, list[UnitMeaning] | None]],
-                  reader: UnitReader) -> list[UnitMeaning]:
+def unit_meanings(
+    parts: list[tuple[list[dict], str, dict | None, list[UnitMeaning] | None]], reader: UnitReader
+) -> list[UnitMeaning]:
     """Every unit's meaning, segment by segment (units, article title, stored meaning, meanings
     already loaded with this reader's version or None): rows stored with this reader's version are
     taken as data (equal rows share one object: most units mean the same few things), the others are

@@ -1,6 +1,7 @@
 """What kinds of answer a question can ask for (knowledge/intents.yaml): cue patterns checked in
 order, natural wordings for matching by meaning, the kinds of evidence each wants, and how an
 answer introduces it."""
+
 from __future__ import annotations
 
 import re
@@ -31,6 +32,7 @@ class Intent:
 @dataclass(frozen=True)
 class Figure:
     """A figure a question can ask for (a date, a period) and the evidence kind of units that state one."""
+
     name: str
     cues: tuple[re.Pattern, ...]
     kind: str
@@ -57,10 +59,16 @@ def load_intents(path: Path) -> IntentBook:
         where = f"{path}: intents.{name}"
         if not isinstance(entry, dict):
             raise KnowledgeError(f"{where}: expected a mapping")
-        intents.append(Intent(name, compile_patterns(entry.get("cues"), f"{where}.cues"),
-                              str_list(entry.get("wordings"), f"{where}.wordings", False),
-                              str_list(entry.get("evidence"), f"{where}.evidence", False),
-                              str(entry.get("lead") or name), str(entry.get("lead_en") or name)))
+        intents.append(
+            Intent(
+                name,
+                compile_patterns(entry.get("cues"), f"{where}.cues"),
+                str_list(entry.get("wordings"), f"{where}.wordings", False),
+                str_list(entry.get("evidence"), f"{where}.evidence", False),
+                str(entry.get("lead") or name),
+                str(entry.get("lead_en") or name),
+            )
+        )
     names = {i.name for i in intents}
     if not {"verdict", "other"} <= names:
         raise KnowledgeError(f"{path}: intents must include 'verdict' and 'other'")

@@ -1,5 +1,6 @@
 """Regular expressions written in knowledge/*.yaml (intent cues, evidence cues, refusal patterns): compiled
 case-insensitively, and a bad one named by its file and field, index included, at load."""
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ are cached in the data directory per embedder and per wording text: only new or 
 are embedded, once. Questions are embedded as queries and wordings likewise ("query: " for e5),
 since both are things a customer says.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,6 +1,7 @@
 """Rule and topic quotes, found in the index: a rule whose quote is no longer in its article is an
 error, never a silent pass, because the bot would otherwise cite a sentence the knowledge base no
 longer contains."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,8 +29,9 @@ def _by_name(docs: dict[str, dict]) -> dict[str, list[tuple[int, dict]]]:
     return out
 
 
-def locate_quote(quote: str, source: str, docs: dict[str, dict],
-                 by_name: dict[str, list[tuple[int, dict]]] | None = None) -> LocatedQuote | None:
+def locate_quote(
+    quote: str, source: str, docs: dict[str, dict], by_name: dict[str, list[tuple[int, dict]]] | None = None
+) -> LocatedQuote | None:
     """Find a rule quote in its article's stored text, tolerant of script and width only. The
     article's folded text is computed on first use and kept in its doc row."""
     by_name = by_name if by_name is not None else _by_name(docs)
@@ -43,13 +45,20 @@ def locate_quote(quote: str, source: str, docs: dict[str, dict],
     return None
 
 
-def verify_rule_quotes(catalog: Catalog, docs: dict[str, dict], rules_path: str = "knowledge/rules.yaml") -> dict[RuleQuote, LocatedQuote]:
+def verify_rule_quotes(
+    catalog: Catalog, docs: dict[str, dict], rules_path: str = "knowledge/rules.yaml"
+) -> dict[RuleQuote, LocatedQuote]:
     """Every rule and topic quote must be found in the index; returns where each one is."""
     located: dict[RuleQuote, LocatedQuote] = {}
     problems: list[str] = []
     sources = {Path(d["source"]).name for d in docs.values()}
     by_name = _by_name(docs)
-    entries = [(f"features.{f.key}.licenses.{r.slug}.quotes", q) for f in catalog.features.values() for r in f.licenses for q in r.quotes]
+    entries = [
+        (f"features.{f.key}.licenses.{r.slug}.quotes", q)
+        for f in catalog.features.values()
+        for r in f.licenses
+        for q in r.quotes
+    ]
     entries += [(f"topics.{t.key}.quotes", q) for t in catalog.topics.values() for q in t.quotes]
     if catalog.commercial_test:
         entries += [("commercial_test", q) for q in catalog.commercial_test.quotes]
@@ -58,7 +67,11 @@ def verify_rule_quotes(catalog: Catalog, docs: dict[str, dict], rules_path: str 
             continue
         hit = locate_quote(q.quote, q.source, docs, by_name)
         if hit is None:
-            why = "article not in the index" if Path(q.source).name not in sources else "quote not found in the article's stored text"
+            why = (
+                "article not in the index"
+                if Path(q.source).name not in sources
+                else "quote not found in the article's stored text"
+            )
             problems.append(f"{rules_path}: {where}: {why}: source={q.source!r} quote={q.quote[:60]!r}")
         else:
             located[q] = hit

@@ -5,6 +5,7 @@ characters also matches with one wrong character, except at its first position a
 the two characters are opposites (内/外, 付/免, 有/无 ...), since 境内用户 is not 境外用户.
 A term right after a negation (没有/不做/without) does not count: "没有语音聊天房" is not a voice room.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,9 @@ from dataclasses import dataclass
 from bot.core.text import fold
 
 OPPOSITES = set("内外免付无有单多个群私公自他不非正负前后上下")
-NEGATION = re.compile(r"(没有|没|不含|不涉及|不做|不提供|不带|不会有|无需|不需要|并非|不是|\bno\b|\bnot\b|without|don't have|doesn't have)\s*$")
+NEGATION = re.compile(
+    r"(没有|没|不含|不涉及|不做|不提供|不带|不会有|无需|不需要|并非|不是|\bno\b|\bnot\b|without|don't have|doesn't have)\s*$"
+)
 _HAN = re.compile(r"^[\u3400-\u9fff]+$")
 _HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
 
@@ -28,7 +31,7 @@ class TermHit:
 
 
 def _negated(text: str, start: int) -> bool:
-    window = text[max(0, start - 8):start]
+    window = text[max(0, start - 8) : start]
     window = re.split(r"[,，。;；!?！？、]", window)[-1]
     return bool(NEGATION.search(window))
 
@@ -39,7 +42,7 @@ def _fuzzy_positions(text: str, term: str):
     n = len(term)
     first_han = next(i for i, ch in enumerate(term) if _HAN_CHAR.match(ch))
     for i in range(0, len(text) - n + 1):
-        window = text[i:i + n]
+        window = text[i : i + n]
         if window[0] != term[0]:
             continue
         diffs = [(j, a, b) for j, (a, b) in enumerate(zip(window, term)) if a != b]
@@ -77,7 +80,7 @@ class TermMatcher:
         taken = [False] * len(folded)
         hits: list[TermHit] = []
         for hit in sorted(candidates, key=lambda h: (-(h.end - h.start), h.fuzzy, h.start)):
-            if any(taken[hit.start:hit.end]) or (negation and _negated(folded, hit.start)):
+            if any(taken[hit.start : hit.end]) or (negation and _negated(folded, hit.start)):
                 continue
             for i in range(hit.start, hit.end):
                 taken[i] = True

@@ -7,6 +7,7 @@ that a wrong label (a feature, intent, licence or refusal class the knowledge do
 clause that is not a piece of its message) is refused with `file:line: field: problem`, the same
 way for `licensebot kb check` and for training. The writer named in HELDOUT is kept for testing.
 """
+
 from __future__ import annotations
 
 import json
@@ -83,6 +84,7 @@ _EXAMPLE = TypeAdapter(Example)
 @dataclass(frozen=True)
 class Vocabulary:
     """The labels the knowledge defines: a training label outside them is an error."""
+
     features: frozenset[str]
     intents: frozenset[str]
     licenses: frozenset[str]
@@ -103,7 +105,9 @@ def label_problems(message: Message, vocabulary: Vocabulary) -> list[str]:
     problems = [f"intents: unknown intent {i!r}" for i in message.intents if i not in vocabulary.intents]
     problems += [f"licenses: unknown licence slug {s!r}" for s in message.licenses if s not in vocabulary.licenses]
     for n, clause in enumerate(message.clauses):
-        problems += [f"clauses.{n}.features: unknown feature {f!r}" for f in clause.features if f not in vocabulary.features]
+        problems += [
+            f"clauses.{n}.features: unknown feature {f!r}" for f in clause.features if f not in vocabulary.features
+        ]
     return problems
 
 
@@ -160,4 +164,6 @@ def vocabulary(knowledge_dir: Path) -> Vocabulary:
 
     catalog = load_catalog(knowledge_dir)
     intents = load_intents(knowledge_dir / "intents.yaml")
-    return Vocabulary(frozenset(catalog.features), frozenset(i.name for i in intents.intents), frozenset(catalog.licenses))
+    return Vocabulary(
+        frozenset(catalog.features), frozenset(i.name for i in intents.intents), frozenset(catalog.licenses)
+    )

@@ -5,6 +5,7 @@ A rating and a later comment on the same answer are one piece of feedback: every
 the answer's `key`, the file is only appended to (safe across processes), and reading keeps the
 last row per key.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,16 @@ class Feedback:
         """`key` names the answer being rated (e.g. session id and turn), so a comment updates its rating."""
         if rating not in ("up", "down"):
             raise ValueError(f"rating must be 'up' or 'down', got {rating!r}")
-        return cls(key, answer.question, rating, answer.verdict.value, answer.answer,
-                   sorted({c.source for c in answer.citations}), answer.session_id, comment.strip())
+        return cls(
+            key,
+            answer.question,
+            rating,
+            answer.verdict.value,
+            answer.answer,
+            sorted({c.source for c in answer.citations}),
+            answer.session_id,
+            comment.strip(),
+        )
 
 
 class FeedbackLog:

@@ -2,6 +2,7 @@
 were already answered (WeChat delivers a slow message three times) and each WeCom kf
 account's sync cursor, and which users were handed to a person. A small SQLite file in the data directory; `INSERT OR IGNORE` makes
 claiming a message atomic between processes."""
+
 from __future__ import annotations
 
 import time
@@ -16,9 +17,14 @@ HANDOFF_S = 48 * 3600  # a WeCom kf session lasts at most 48 hours
 class Ledger:
     def __init__(self, path: Path):
         self.path = path
-        self._conn = SQLiteFile(path, ["CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, at REAL)",
-                                       "CREATE TABLE IF NOT EXISTS cursors (account TEXT PRIMARY KEY, cursor TEXT, at REAL)",
-                                       "CREATE TABLE IF NOT EXISTS handoffs (user TEXT PRIMARY KEY, at REAL)"]).conn
+        self._conn = SQLiteFile(
+            path,
+            [
+                "CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, at REAL)",
+                "CREATE TABLE IF NOT EXISTS cursors (account TEXT PRIMARY KEY, cursor TEXT, at REAL)",
+                "CREATE TABLE IF NOT EXISTS handoffs (user TEXT PRIMARY KEY, at REAL)",
+            ],
+        ).conn
 
     def claim(self, key: str) -> bool:
         """True for the first caller with this key, in any process; False for every repeat."""

@@ -13,6 +13,7 @@ A try is counted as a failure *before* the password is compared, in the transact
 count, so guesses sent at once from many sessions cannot all slip in under the limit; a right
 password then takes its count back. Tried passwords are never stored or logged.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -39,8 +40,12 @@ class LoginPolicy:
 
     @classmethod
     def of(cls, settings: Settings) -> "LoginPolicy":
-        return cls(settings.admin_retry_delay_s, settings.admin_max_failures, settings.admin_lockout_s,
-                   settings.admin_global_failures)
+        return cls(
+            settings.admin_retry_delay_s,
+            settings.admin_max_failures,
+            settings.admin_lockout_s,
+            settings.admin_global_failures,
+        )
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,13 @@ class LoginFailures:
 
     def __init__(self, path: Path, policy: LoginPolicy):
         self.policy = policy
-        self._db = SQLiteFile(path, ["CREATE TABLE IF NOT EXISTS failures "
-                                     "(client TEXT PRIMARY KEY, failures INTEGER NOT NULL, last REAL NOT NULL)"])
+        self._db = SQLiteFile(
+            path,
+            [
+                "CREATE TABLE IF NOT EXISTS failures "
+                "(client TEXT PRIMARY KEY, failures INTEGER NOT NULL, last REAL NOT NULL)"
+            ],
+        )
 
     def admit(self, client: str, now: float) -> tuple[float, bool]:
         """(0, False) when this try may be compared, and it is then counted as a failure until
@@ -66,8 +76,11 @@ class LoginFailures:
             db.execute("DELETE FROM failures WHERE last <= ?", (now - self.policy.lockout_s,))
             wait, locked = self._wait(db, client, now)
             if wait <= 0:
-                db.executemany("INSERT INTO failures VALUES (?, 1, ?) ON CONFLICT(client) DO UPDATE "
-                               "SET failures = failures + 1, last = excluded.last", [(client, now), (EVERYONE, now)])
+                db.executemany(
+                    "INSERT INTO failures VALUES (?, 1, ?) ON CONFLICT(client) DO UPDATE "
+                    "SET failures = failures + 1, last = excluded.last",
+                    [(client, now), (EVERYONE, now)],
+                )
             return wait, locked
 
     def wait_s(self, client: str, now: float) -> tuple[float, bool]:
@@ -82,13 +95,20 @@ class LoginFailures:
 
     def _wait(self, db, client: str, now: float) -> tuple[float, bool]:
         p = self.policy
-        counts = {c: (n, last) for c, n, last in db.execute(
-            "SELECT client, failures, last FROM failures WHERE client IN (?, ?) AND last > ?",
-            (client, EVERYONE, now - p.lockout_s))}
+        counts = {
+            c: (n, last)
+            for c, n, last in db.execute(
+                "SELECT client, failures, last FROM failures WHERE client IN (?, ?) AND last > ?",
+                (client, EVERYONE, now - p.lockout_s),
+            )
+        }
         failures, last = counts.get(client, (0, now))
         everyone, last_any = counts.get(EVERYONE, (0, now))
-        locks = [since + p.lockout_s - now for n, limit, since in ((failures, p.max_failures, last),
-                                                                   (everyone, p.global_failures, last_any)) if n >= limit]
+        locks = [
+            since + p.lockout_s - now
+            for n, limit, since in ((failures, p.max_failures, last), (everyone, p.global_failures, last_any))
+            if n >= limit
+        ]
         if locks:
             return max(locks), True
         if failures:
@@ -113,5 +133,7 @@ class OperatorGate:
             log.info("operator login from %s", who)
             return LoginResult(ok=True, compared=True)
         wait, locked = self.failures.wait_s(who, now)
-        log.warning("wrong operator password from %s; %s %.0f s", who, "locked out for" if locked else "next try in", wait)
+        log.warning(
+            "wrong operator password from %s; %s %.0f s", who, "locked out for" if locked else "next try in", wait
+        )
         return LoginResult(ok=False, compared=True, wait_s=wait, locked=locked)

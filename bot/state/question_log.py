@@ -6,6 +6,7 @@ WeChat openids; questions older than the retention leave the log when new ones a
 SQLite in the data directory by default; `RedisQuestionLog` (bot/state/redis_stores.py) when the
 replicas share a Redis.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -60,12 +61,20 @@ class LoggedAnswer:
 
     @classmethod
     def of(cls, answer: Answer, channel: str, user: str, latency_ms: float) -> "LoggedAnswer":
-        return cls(channel=channel, user=user, question=answer.question, verdict=answer.verdict.value,
-                   verdicts={s.slug: s.status.value for s in answer.licenses}, intent=answer.intent or "",
-                   mode=answer.mode.value, unanswered=answer.verdict == Verdict.unknown,
-                   refused=answer.mode == Mode.refusal or answer.verdict == Verdict.out_of_scope,
-                   quotes=[quote_id(c.doc_id, c.quote) for c in answer.citations],
-                   latency_ms=round(latency_ms, 1), language=answer.language)
+        return cls(
+            channel=channel,
+            user=user,
+            question=answer.question,
+            verdict=answer.verdict.value,
+            verdicts={s.slug: s.status.value for s in answer.licenses},
+            intent=answer.intent or "",
+            mode=answer.mode.value,
+            unanswered=answer.verdict == Verdict.unknown,
+            refused=answer.mode == Mode.refusal or answer.verdict == Verdict.out_of_scope,
+            quotes=[quote_id(c.doc_id, c.quote) for c in answer.citations],
+            latency_ms=round(latency_ms, 1),
+            language=answer.language,
+        )
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -85,8 +94,13 @@ class QuestionLog:
 
     def __init__(self, path: Path, retention_days: int):
         self.retention_s = retention_days * DAY_S
-        self._db = SQLiteFile(path, ["CREATE TABLE IF NOT EXISTS answers (id TEXT PRIMARY KEY, at REAL, row TEXT)",
-                                     "CREATE INDEX IF NOT EXISTS answers_at ON answers (at)"])
+        self._db = SQLiteFile(
+            path,
+            [
+                "CREATE TABLE IF NOT EXISTS answers (id TEXT PRIMARY KEY, at REAL, row TEXT)",
+                "CREATE INDEX IF NOT EXISTS answers_at ON answers (at)",
+            ],
+        )
         self._queue: queue.Queue[LoggedAnswer] = queue.Queue()
         self._pruned = 0.0
         threading.Thread(target=self._write_forever, name="question-log", daemon=True).start()
@@ -113,7 +127,9 @@ class QuestionLog:
 
     def _write(self, batch: list[LoggedAnswer]) -> None:
         with self._db.immediate() as db:
-            db.executemany("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", [(e.id, e.at, e.to_json()) for e in batch])
+            db.executemany(
+                "INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", [(e.id, e.at, e.to_json()) for e in batch]
+            )
             if time.time() - self._pruned > 60:
                 db.execute("DELETE FROM answers WHERE at < ?", (time.time() - self.retention_s,))
                 self._pruned = time.time()

@@ -5,6 +5,7 @@ one `SET NX`, so exactly one replica answers. A user's next message may land on 
 sessions are one key each, updated in a WATCH/MULTI transaction so concurrent turns merge as they
 do in SQLite. Keys carry a prefix so deployments can share a server; every key expires.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,9 @@ from bot.state.question_log import DAY_S, LoggedAnswer
 def connect(url: str):
     import redis
 
-    return redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5,
-                                health_check_interval=30)
+    return redis.Redis.from_url(
+        url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
+    )
 
 
 class RedisSessionStore:
@@ -37,8 +39,12 @@ class RedisSessionStore:
         if not raw:
             return Context()
         row = json.loads(raw)
-        return Context(features=row["features"], licenses=row["licenses"], misses=row.get("misses", 0),
-                       question=row.get("question", ""))
+        return Context(
+            features=row["features"],
+            licenses=row["licenses"],
+            misses=row.get("misses", 0),
+            question=row.get("question", ""),
+        )
 
     def get(self, session_id: str) -> Context:
         return self._parse(self.client.get(self._key(session_id)))

@@ -2,6 +2,7 @@
 conversation it was given and can never name one of another surface ("wechat:<openid>") or guess
 another client's. The secret comes from LICENSEBOT_SESSION_SECRET, else from a key file in the data
 directory that every worker process shares."""
+
 from __future__ import annotations
 
 import hashlib

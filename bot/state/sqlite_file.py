@@ -1,6 +1,7 @@
 """One SQLite connection per thread on a WAL-mode file, and one way to write in a transaction: what
 the small stores (sessions, channel ledger, question log) need to be safe across FastAPI's worker
 threads and uvicorn's worker processes."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -40,8 +41,9 @@ class SQLiteFile:
             for side in SIDE_FILES:  # left readable by an older version
                 private_file(path.with_name(path.name + side), create=False)
         except OSError as exc:
-            raise StateCorrupt(f"{path}: cannot be created ({exc.strerror or exc}); check the folder's owner and "
-                               "permissions") from None
+            raise StateCorrupt(
+                f"{path}: cannot be created ({exc.strerror or exc}); check the folder's owner and permissions"
+            ) from None
         self.path = path
         self._local = threading.local()
         try:
@@ -49,8 +51,10 @@ class SQLiteFile:
             for statement in schema:
                 _patiently(lambda: db.execute(statement))
         except sqlite3.DatabaseError as exc:
-            raise StateCorrupt(f"{path}: not a usable SQLite file ({exc}); move it aside and start again "
-                               "(a new one is created; its sessions or message ids are lost)") from None
+            raise StateCorrupt(
+                f"{path}: not a usable SQLite file ({exc}); move it aside and start again "
+                "(a new one is created; its sessions or message ids are lost)"
+            ) from None
 
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

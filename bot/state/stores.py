@@ -1,5 +1,6 @@
 """Which backend holds the state: SQLite and a JSON-lines file in the data directory (nothing to
 set up), or one Redis shared by every replica when `LICENSEBOT_REDIS_URL` is set."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -49,4 +50,6 @@ def question_log(settings: Settings):
         from bot.state.redis_stores import RedisQuestionLog
 
         return RedisQuestionLog(_redis(settings.redis_url), settings.redis_prefix, settings.log_retention_days)
-    return QuestionLog(settings.question_log_file or settings.data_dir / "questions.sqlite", settings.log_retention_days)
+    return QuestionLog(
+        settings.question_log_file or settings.data_dir / "questions.sqlite", settings.log_retention_days
+    )

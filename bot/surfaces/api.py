@@ -5,6 +5,7 @@ becomes a JSON `{"error": ...}` with a 4xx status, and nothing shows a stack tra
 limited before they are read (bot/surfaces/guard.py); HTTP sessions are ids the server issued and
 signed, kept apart from the WeChat channels' sessions.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,8 +39,12 @@ HTTP_SESSIONS = "http:"  # the namespace of sessions issued to HTTP clients
 
 class AskRequest(BaseModel):
     question: StrictStr = Field(description="the question, in Chinese (simplified or traditional) or English")
-    session_id: StrictStr | None = Field(None, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$",
-                                         description="an id this server returned in an earlier answer, to ask follow-ups")
+    session_id: StrictStr | None = Field(
+        None,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="an id this server returned in an earlier answer, to ask follow-ups",
+    )
 
 
 def get_bot(request: Request) -> Bot:
@@ -49,9 +54,16 @@ def get_bot(request: Request) -> Bot:
 api = APIRouter()
 
 
-@api.post("/v1/ask", response_model=Answer, responses={413: {"description": "body too large"}, 415: {"description": "not JSON"},
-                                                       422: {"description": "bad question or session_id"},
-                                                       503: {"description": "no index"}})
+@api.post(
+    "/v1/ask",
+    response_model=Answer,
+    responses={
+        413: {"description": "body too large"},
+        415: {"description": "not JSON"},
+        422: {"description": "bad question or session_id"},
+        503: {"description": "no index"},
+    },
+)
 def ask(body: AskRequest, request: Request, bot: Annotated[Bot, Depends(get_bot)]) -> Answer:
     """Answer one question; the returned `session_id` continues the conversation."""
     ids: SessionIds = request.app.state.session_ids
@@ -77,8 +89,12 @@ def healthz(request: Request, bot: Annotated[Bot, Depends(get_bot)]) -> JSONResp
         status = bot.status()
     except NotReady as exc:
         return JSONResponse({"status": "no index", "error": str(exc)}, status_code=503)
-    body = {"status": "degraded" if status.problem else "ok", **status.model_dump(exclude={"created"}),
-            "chunks": status.units, "channels": request.app.state.channels}  # chunks: the older name of units
+    body = {
+        "status": "degraded" if status.problem else "ok",
+        **status.model_dump(exclude={"created"}),
+        "chunks": status.units,
+        "channels": request.app.state.channels,
+    }  # chunks: the older name of units
     return JSONResponse(body, status_code=503 if status.problem else 200)
 
 
@@ -173,14 +189,23 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
         workers.shutdown(wait=False, cancel_futures=True)
 
     docs = settings.docs_enabled
-    app = FastAPI(title="licensebot", summary="China internet licence questions answered with verbatim quotes",
-                  lifespan=lifespan, docs_url="/docs" if docs else None, redoc_url=None,
-                  openapi_url="/openapi.json" if docs else None)
+    app = FastAPI(
+        title="licensebot",
+        summary="China internet licence questions answered with verbatim quotes",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.bot, app.state.official_account, app.state.wecom_kf = bot, oa, kf
     app.state.ready = False
     app.state.session_ids = SessionIds(load_secret(settings.session_secret, settings.data_dir))
-    app.add_middleware(RequestGuard, limits={"/wechat": MAX_BODY_BYTES, "/wecom/kf": MAX_BODY_BYTES},
-                       default=settings.max_body_bytes, json_paths={"/v1/ask"})
+    app.add_middleware(
+        RequestGuard,
+        limits={"/wechat": MAX_BODY_BYTES, "/wecom/kf": MAX_BODY_BYTES},
+        default=settings.max_body_bytes,
+        json_paths={"/v1/ask"},
+    )
     app.state.channels = [name for name, channel in (("wechat", oa), ("wecom_kf", kf)) if channel]
     install_error_handlers(app)
     app.include_router(api)

@@ -1,6 +1,7 @@
 """`licensebot` command line: parses arguments and calls library functions, nothing more.
 
 The one place in `bot/` that runs ingest (`ingest`, and `ask`/`serve`/`ui`/`eval` on an empty data dir)."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,11 @@ from bot.core.errors import BadQuestion, NotReady
 from bot.core.private import private_umask
 from bot.core.settings import get_settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Answers questions about China's internet licences from the knowledge base, with verbatim quotes.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Answers questions about China's internet licences from the knowledge base, with verbatim quotes.",
+)
 
 
 @app.callback()
@@ -46,9 +50,11 @@ def _meanings(settings, log):
 
 
 @app.command()
-def ingest(paths: list[Path] = typer.Argument(None, help="files or folders (default: knowledge/articles)"),
-           quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
-           wait: bool = typer.Option(False, "--wait", help="wait for a running ingest instead of exiting (code 3)")) -> None:
+def ingest(
+    paths: list[Path] = typer.Argument(None, help="files or folders (default: knowledge/articles)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
+    wait: bool = typer.Option(False, "--wait", help="wait for a running ingest instead of exiting (code 3)"),
+) -> None:
     """Index articles (incremental; the previous index keeps answering until the new one is complete)."""
     from bot.core.errors import IngestBusy
     from ingest.pipeline import ingest as run_ingest
@@ -56,8 +62,14 @@ def ingest(paths: list[Path] = typer.Argument(None, help="files or folders (defa
     settings = get_settings()
     try:
         say = lambda m: typer.echo(m, err=True)  # noqa: E731
-        report = run_ingest(paths or [settings.articles_dir], settings, show_progress=not quiet, log=say, wait=wait,
-                            meanings=_meanings(settings, say))
+        report = run_ingest(
+            paths or [settings.articles_dir],
+            settings,
+            show_progress=not quiet,
+            log=say,
+            wait=wait,
+            meanings=_meanings(settings, say),
+        )
     except IngestBusy as exc:
         _fail(str(exc), code=3)
     typer.echo(report.summary())
@@ -87,7 +99,9 @@ def _train(settings, quiet: bool, only_if_needed: bool) -> None:
         bar.update(done - bar.n)
 
     try:
-        folder = train(settings, load_embedder(settings.embedder), progress, log=lambda m: quiet or typer.echo(m, err=True))
+        folder = train(
+            settings, load_embedder(settings.embedder), progress, log=lambda m: quiet or typer.echo(m, err=True)
+        )
     except TrainingError as exc:
         _fail(str(exc))
     finally:
@@ -130,10 +144,12 @@ def _load_bot():
 
 
 @app.command()
-def ask(question: str = typer.Argument(..., help="the question, or - to read one question per line from stdin"),
-        as_json: bool = typer.Option(False, "--json", help="print the Answer JSON"),
-        session: Optional[str] = typer.Option(None, "--session", help="session id, to ask follow-up questions"),
-        context: bool = typer.Option(False, "--context", help="also show the paragraph around each quote")) -> None:
+def ask(
+    question: str = typer.Argument(..., help="the question, or - to read one question per line from stdin"),
+    as_json: bool = typer.Option(False, "--json", help="print the Answer JSON"),
+    session: Optional[str] = typer.Option(None, "--session", help="session id, to ask follow-up questions"),
+    context: bool = typer.Option(False, "--context", help="also show the paragraph around each quote"),
+) -> None:
     """Answer a question (or every line of stdin with `-`)."""
     from bot.surfaces.render import render_text
 
@@ -178,9 +194,11 @@ def chat(session: str = typer.Option("terminal", help="session id")) -> None:
 
 
 @app.command()
-def serve(host: Optional[str] = typer.Option(None, help="default: LICENSEBOT_HOST or 127.0.0.1"),
-          port: Optional[int] = typer.Option(None, help="default: LICENSEBOT_PORT or 8000"),
-          workers: int = typer.Option(1, min=1, help="worker processes (each loads the model; dedupe is shared)")) -> None:
+def serve(
+    host: Optional[str] = typer.Option(None, help="default: LICENSEBOT_HOST or 127.0.0.1"),
+    port: Optional[int] = typer.Option(None, help="default: LICENSEBOT_PORT or 8000"),
+    workers: int = typer.Option(1, min=1, help="worker processes (each loads the model; dedupe is shared)"),
+) -> None:
     """Serve the HTTP API (/v1/ask, /healthz, /docs) and the configured WeChat channels."""
     import uvicorn
 
@@ -205,8 +223,10 @@ def serve(host: Optional[str] = typer.Option(None, help="default: LICENSEBOT_HOS
 
 
 @app.command()
-def ui(host: str = typer.Option("127.0.0.1", help="address to listen on"),
-       port: int = typer.Option(8501, help="port of the page")) -> None:
+def ui(
+    host: str = typer.Option("127.0.0.1", help="address to listen on"),
+    port: int = typer.Option(8501, help="port of the page"),
+) -> None:
     """Start the Streamlit chat page on localhost (this process becomes the Streamlit server, so
     stopping it stops the page)."""
     import ui as ui_package
@@ -216,9 +236,25 @@ def ui(host: str = typer.Option("127.0.0.1", help="address to listen on"),
     typer.echo(f"licensebot page: http://{host}:{port}  (Ctrl-C to stop)", err=True)
     if get_settings().admin_password:
         typer.echo(f"operator page: http://{host}:{port}/operator  (asks for LICENSEBOT_ADMIN_PASSWORD)", err=True)
-    command = [sys.executable, "-m", "streamlit", "run", str(page), "--server.address", host, "--server.port", str(port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(page),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.showErrorDetails",
+        "none",
+        "--client.toolbarMode",
+        "minimal",
+    ]
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, command)
@@ -229,13 +265,19 @@ app.add_typer(kb, name="kb")
 
 
 @kb.command("show")
-def kb_show(query: Optional[str] = typer.Argument(None, help="rank units by how close they are to this question"),
-            article: Optional[str] = typer.Option(None, "--article", help="part of an article file name"),
-            kind: Optional[str] = typer.Option(None, "--kind", help="definition, condition, material, step, time, money, "
-                                                                   "price, penalty, category, authority, comparison, exemption"),
-            license: Optional[str] = typer.Option(None, "--license", help="a licence slug, e.g. multiparty"),
-            limit: int = typer.Option(20, "--limit", min=1),
-            as_json: bool = typer.Option(False, "--json", help="one JSON object per unit")) -> None:
+def kb_show(
+    query: Optional[str] = typer.Argument(None, help="rank units by how close they are to this question"),
+    article: Optional[str] = typer.Option(None, "--article", help="part of an article file name"),
+    kind: Optional[str] = typer.Option(
+        None,
+        "--kind",
+        help="definition, condition, material, step, time, money, "
+        "price, penalty, category, authority, comparison, exemption",
+    ),
+    license: Optional[str] = typer.Option(None, "--license", help="a licence slug, e.g. multiparty"),
+    limit: int = typer.Option(20, "--limit", min=1),
+    as_json: bool = typer.Option(False, "--json", help="one JSON object per unit"),
+) -> None:
     """Evidence units the bot quotes from, with the licences, kinds and polarity read from each."""
     bot = _load_bot()
     for unit in bot.units(article, kind, license, query, limit):
@@ -244,25 +286,49 @@ def kb_show(query: Optional[str] = typer.Argument(None, help="rank units by how 
             continue
         tag = "named" if unit.named else "implied"
         sim = f" sim={unit.similarity:.3f}" if unit.similarity is not None else ""
-        typer.echo(f"{unit.id} [{unit.kind}] {unit.source}{sim}\n  licences ({tag}): {', '.join(unit.licenses) or '-'}"
-                   f"  kinds: {', '.join(unit.kinds) or '-'}  about: {', '.join(unit.topic) or '-'}  polarity: {unit.polarity or '-'}"
-                   f"\n  under: {unit.heading or '-'}\n  {unit.text[:300].replace(chr(10) + chr(10), ' / ')}\n")
+        typer.echo(
+            f"{unit.id} [{unit.kind}] {unit.source}{sim}\n  licences ({tag}): {', '.join(unit.licenses) or '-'}"
+            f"  kinds: {', '.join(unit.kinds) or '-'}  about: {', '.join(unit.topic) or '-'}  polarity: {unit.polarity or '-'}"
+            f"\n  under: {unit.heading or '-'}\n  {unit.text[:300].replace(chr(10) + chr(10), ' / ')}\n"
+        )
 
 
 @kb.command("train")
-def kb_train(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
-             refusal: bool = typer.Option(False, "--refusal", help="train only the refusal student that answering "
-                                          "uses and write it to knowledge/models/refusal/ (seconds; commit it)"),
-             state: bool = typer.Option(False, "--state", help="train only the state student (is a feature there, "
-                                        "negated, past, planned) and write it to knowledge/models/state/"),
-             features: bool = typer.Option(False, "--features", help="train only the feature student (which "
-                                           "product features a clause describes): knowledge/models/features/"),
-             intent: bool = typer.Option(False, "--intent", help="train only the intent student (what kind of "
-                                         "answer a message asks for): knowledge/models/intent/"),
-             follow_up: bool = typer.Option(False, "--follow-up", help="train only the follow-up student (does a "
-                                            "message lean on the one before): knowledge/models/follow_up/"),
-             person: bool = typer.Option(False, "--person", help="train only the person student (does a message "
-                                         "ask for a person): knowledge/models/person/")) -> None:
+def kb_train(
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
+    refusal: bool = typer.Option(
+        False,
+        "--refusal",
+        help="train only the refusal student that answering "
+        "uses and write it to knowledge/models/refusal/ (seconds; commit it)",
+    ),
+    state: bool = typer.Option(
+        False,
+        "--state",
+        help="train only the state student (is a feature there, "
+        "negated, past, planned) and write it to knowledge/models/state/",
+    ),
+    features: bool = typer.Option(
+        False,
+        "--features",
+        help="train only the feature student (which product features a clause describes): knowledge/models/features/",
+    ),
+    intent: bool = typer.Option(
+        False,
+        "--intent",
+        help="train only the intent student (what kind of answer a message asks for): knowledge/models/intent/",
+    ),
+    follow_up: bool = typer.Option(
+        False,
+        "--follow-up",
+        help="train only the follow-up student (does a message lean on the one before): knowledge/models/follow_up/",
+    ),
+    person: bool = typer.Option(
+        False,
+        "--person",
+        help="train only the person student (does a message ask for a person): knowledge/models/person/",
+    ),
+) -> None:
     """Train the learned reader from knowledge/training/ (deterministic) and write it with its model card
     to <data dir>/reader/; with --refusal, --state, --features, --intent, --follow-up and/or --person, the
     shipped students instead."""
@@ -280,9 +346,14 @@ def kb_train(quiet: bool = typer.Option(False, "--quiet", "-q", help="no progres
     from bot.kb.learned.train import TrainingError
 
     embedder = load_embedder(settings.embedder)
-    for wanted, train_one, name in ((refusal, train_student, "refusal"), (state, train_state_student, "state"),
-                                    (features, train_feature_student, "feature"), (intent, train_intent_student, "intent"),
-                                    (follow_up, train_follow_up_student, "follow-up"), (person, train_person_student, "person")):
+    for wanted, train_one, name in (
+        (refusal, train_student, "refusal"),
+        (state, train_state_student, "state"),
+        (features, train_feature_student, "feature"),
+        (intent, train_intent_student, "intent"),
+        (follow_up, train_follow_up_student, "follow-up"),
+        (person, train_person_student, "person"),
+    ):
         if not wanted:
             continue
         try:
@@ -305,14 +376,19 @@ def kb_check() -> None:
     errors = [str(p) for p in found if not p.warning] + unreadable
     for line in errors + [str(p) for p in found if p.warning]:
         typer.echo(line)
-    typer.echo(f"kb check: {len(docs)} articles, {len(errors)} error{'s' * (len(errors) != 1)}, "
-               f"{len(found) - len(errors) + len(unreadable)} warning(s)", err=True)
+    typer.echo(
+        f"kb check: {len(docs)} articles, {len(errors)} error{'s' * (len(errors) != 1)}, "
+        f"{len(found) - len(errors) + len(unreadable)} warning(s)",
+        err=True,
+    )
     raise typer.Exit(1 if errors else 0)
 
 
 @app.command()
-def stats(days: float = typer.Option(30, help="how many days back (0: everything in the log)"),
-          csv_out: Optional[Path] = typer.Option(None, "--csv", help="also write every logged answer as CSV")) -> None:
+def stats(
+    days: float = typer.Option(30, help="how many days back (0: everything in the log)"),
+    csv_out: Optional[Path] = typer.Option(None, "--csv", help="also write every logged answer as CSV"),
+) -> None:
     """What customers asked: questions per day and channel, verdicts, what the bot could not answer
     (grouped by meaning), latency. The operator page shows the same."""
     from bot.surfaces.render import render_stats
@@ -326,10 +402,12 @@ def stats(days: float = typer.Option(30, help="how many days back (0: everything
 
 
 @app.command(name="eval")
-def run_eval(suites: list[Path] = typer.Argument(None, help="suite files (default: eval/suites/*.yaml)"),
-             json_out: Optional[Path] = typer.Option(None, "--json", help="write the full report as JSON"),
-             md_out: Optional[Path] = typer.Option(None, "--md", help="write the report as Markdown"),
-             feedback: bool = typer.Option(False, "--feedback", help="also list 👎 feedback as candidate cases")) -> None:
+def run_eval(
+    suites: list[Path] = typer.Argument(None, help="suite files (default: eval/suites/*.yaml)"),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="write the full report as JSON"),
+    md_out: Optional[Path] = typer.Option(None, "--md", help="write the report as Markdown"),
+    feedback: bool = typer.Option(False, "--feedback", help="also list 👎 feedback as candidate cases"),
+) -> None:
     """Run eval suites; exit 1 when a metric is below its threshold."""
     from eval.runner import main as eval_main
 
@@ -348,7 +426,9 @@ def _corpus_with(extra: list[Path]):
     key = hashlib.sha1("|".join(sorted(str(p) for p in extra)).encode()).hexdigest()[:10]
     scratch = settings.model_copy(update={"data_dir": settings.data_dir / "eval-corpora" / key})
     say = lambda m: typer.echo(m, err=True)  # noqa: E731
-    report = run_ingest([settings.articles_dir, *extra], scratch, show_progress=False, log=say, meanings=_meanings(scratch, say))
+    report = run_ingest(
+        [settings.articles_dir, *extra], scratch, show_progress=False, log=say, meanings=_meanings(scratch, say)
+    )
     typer.echo(f"eval corpus with {', '.join(p.name for p in extra)}: {report.summary()}", err=True)
     return scratch
 

@@ -6,6 +6,7 @@ when the file in the repository is not what the code says.
 
 `python -m bot.surfaces.contract` prints the page.
 """
+
 from __future__ import annotations
 
 import json
@@ -53,7 +54,9 @@ def cli_section() -> str:
             yield path, command
 
     for path, command in walk(typer.main.get_command(cli.app), ["licensebot"]):
-        arguments = [p.name.upper() + ("…" if p.nargs == -1 else "") for p in command.params if p.param_type_name == "argument"]
+        arguments = [
+            p.name.upper() + ("…" if p.nargs == -1 else "") for p in command.params if p.param_type_name == "argument"
+        ]
         lines += [f"### `{' '.join(path + arguments)}`", "", _first_line(command.help), ""]
         for param in command.params:
             name = param.name.upper() if param.param_type_name == "argument" else ", ".join(param.opts)
@@ -70,12 +73,20 @@ def http_section() -> str:
             continue
         lines += [f"### `{', '.join(methods)} {route.path}`", "", _first_line(route.endpoint.__doc__), ""]
         if route.path == "/v1/ask":
-            lines += ["Request body (JSON):", "", *_field_rows(api.AskRequest), "",
-                      "Returns the Answer JSON (below). Errors:", ""]
+            lines += [
+                "Request body (JSON):",
+                "",
+                *_field_rows(api.AskRequest),
+                "",
+                "Returns the Answer JSON (below). Errors:",
+                "",
+            ]
             lines += [f"- {code}: {info['description']}" for code, info in sorted(route.responses.items())]
             lines.append("")
-    lines += ["Every error is JSON `{\"error\": \"…\"}` with a 4xx (or 503) status, never a stack trace. "
-              "`/docs` and `/openapi.json` serve the same schema when `LICENSEBOT_DOCS_ENABLED` is on."]
+    lines += [
+        'Every error is JSON `{"error": "…"}` with a 4xx (or 503) status, never a stack trace. '
+        "`/docs` and `/openapi.json` serve the same schema when `LICENSEBOT_DOCS_ENABLED` is on."
+    ]
     return "\n".join(lines)
 
 
@@ -101,30 +112,68 @@ def _field_rows(model: type[BaseModel]) -> list[str]:
 
 
 EXAMPLE = Answer(
-    question="我的语音聊天房小程序需要多方通信许可证吗？", verdict="required", mode="retrieval", confidence=0.82,
-    latency_ms=14.2, intent="verdict", language="zh", features=["voice_chat_room"],
-    licenses=[LicenseStatus(slug="multiparty", name="国内多方通信业务许可证", status="required",
-                            reason="语音聊天房是多方实时语音交互", citations=[1])],
+    question="我的语音聊天房小程序需要多方通信许可证吗？",
+    verdict="required",
+    mode="retrieval",
+    confidence=0.82,
+    latency_ms=14.2,
+    intent="verdict",
+    language="zh",
+    features=["voice_chat_room"],
+    licenses=[
+        LicenseStatus(
+            slug="multiparty",
+            name="国内多方通信业务许可证",
+            status="required",
+            reason="语音聊天房是多方实时语音交互",
+            citations=[1],
+        )
+    ],
     answer="需要。……[1]",
-    citations=[Citation(id=1, doc_id="002_efd8fce62a7682d1-…", title="社交類小程序為何需要ICP證和多方通信許可證",
-                        date="2025-07-02", source="knowledge/articles/002_efd8fce62a7682d1.txt",
-                        quote="a verbatim span of the stored article text", score=0.83)],
-    facts=[Fact(feature="voice_chat_room", negated=False, matched="语音聊天房")])
+    citations=[
+        Citation(
+            id=1,
+            doc_id="002_efd8fce62a7682d1-…",
+            title="社交類小程序為何需要ICP證和多方通信許可證",
+            date="2025-07-02",
+            source="knowledge/articles/002_efd8fce62a7682d1.txt",
+            quote="a verbatim span of the stored article text",
+            score=0.83,
+        )
+    ],
+    facts=[Fact(feature="voice_chat_room", negated=False, matched="语音聊天房")],
+)
 
 
 def answer_section() -> str:
-    lines = ["## Answer JSON", "", "```json", json.dumps(EXAMPLE.model_dump(mode="json"), ensure_ascii=False, indent=1), "```", ""]
-    lines.append(VERDICT_MEANING.format(verdicts=", ".join(f"`{v}`" for v in sorted(VERDICTS)),
-                                        statuses=", ".join(f"`{s}`" for s in sorted(STATUSES))))
+    lines = [
+        "## Answer JSON",
+        "",
+        "```json",
+        json.dumps(EXAMPLE.model_dump(mode="json"), ensure_ascii=False, indent=1),
+        "```",
+        "",
+    ]
+    lines.append(
+        VERDICT_MEANING.format(
+            verdicts=", ".join(f"`{v}`" for v in sorted(VERDICTS)),
+            statuses=", ".join(f"`{s}`" for s in sorted(STATUSES)),
+        )
+    )
     for model in (Answer, LicenseStatus, Citation, Fact):
         lines += ["", f"### {model.__name__}", "", *_field_rows(model)]
     return "\n".join(lines)
 
 
 def settings_section() -> str:
-    lines = ["## Settings", "",
-             "Environment variables (or a `.env` file), read into one settings object (`bot/core/settings.py`).", "",
-             "| variable | meaning | default |", "| --- | --- | --- |"]
+    lines = [
+        "## Settings",
+        "",
+        "Environment variables (or a `.env` file), read into one settings object (`bot/core/settings.py`).",
+        "",
+        "| variable | meaning | default |",
+        "| --- | --- | --- |",
+    ]
     for name, field in Settings.model_fields.items():
         default = field.default
         if hasattr(default, "relative_to"):

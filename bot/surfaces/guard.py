@@ -4,6 +4,7 @@ expected, and an access log without query strings (WeChat puts openids and signa
 
 Pure ASGI so that nothing is read or parsed on the event loop beyond the limit.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,13 @@ log = logging.getLogger("licensebot.access")
 
 async def _send_json(send, status: int, error: str) -> None:
     body = json.dumps({"error": error}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

@@ -4,6 +4,7 @@ One handler on the root logger carries the redacting filter; uvicorn is told not
 logging of its own (`log_config=None`), so its lines, the HTTP client's request lines and every
 traceback pass through the same handler. Worker processes started by `--workers N` configure
 themselves the same way when the app is built (`create_app` as a factory)."""
+
 from __future__ import annotations
 
 import logging

@@ -1,5 +1,6 @@
 """Plain-text rendering of an Answer for terminals and chat channels (no Markdown anywhere:
 WeChat shows asterisks literally)."""
+
 from __future__ import annotations
 
 from bot.core.models import Answer
@@ -35,15 +36,20 @@ def render_stats(summary, groups, days: float | None, limit: int = 10) -> str:
     """`licensebot stats`: the operator page's figures and grouped questions as text."""
     span = f"last {days:g} days" if days else "all time"
     s = summary
-    lines = [f"Questions ({span}): {s.questions}   could not answer: {s.unanswered} ({s.unanswered_share:.0%})   "
-             f"refused: {s.refused}   👎: {s.rated_down}   handed to a person: {s.handed_off}",
-             f"Latency p50 {s.p50_ms:.0f} ms, p95 {s.p95_ms:.0f} ms",
-             "Channels: " + (", ".join(f"{k} {v}" for k, v in sorted(s.channels.items())) or "-"),
-             "Verdicts: " + (", ".join(f"{k} {v}" for k, v in sorted(s.verdicts.items())) or "-"), "",
-             f"{'day':<11}{'questions':>10}{'unanswered':>12}{'p50 ms':>8}{'p95 ms':>8}  channels"]
+    lines = [
+        f"Questions ({span}): {s.questions}   could not answer: {s.unanswered} ({s.unanswered_share:.0%})   "
+        f"refused: {s.refused}   👎: {s.rated_down}   handed to a person: {s.handed_off}",
+        f"Latency p50 {s.p50_ms:.0f} ms, p95 {s.p95_ms:.0f} ms",
+        "Channels: " + (", ".join(f"{k} {v}" for k, v in sorted(s.channels.items())) or "-"),
+        "Verdicts: " + (", ".join(f"{k} {v}" for k, v in sorted(s.verdicts.items())) or "-"),
+        "",
+        f"{'day':<11}{'questions':>10}{'unanswered':>12}{'p50 ms':>8}{'p95 ms':>8}  channels",
+    ]
     for d in s.days:
-        lines.append(f"{d.day:<11}{d.questions:>10}{d.unanswered_share:>12.0%}{d.p50_ms:>8.0f}{d.p95_ms:>8.0f}  "
-                     + ", ".join(f"{k} {v}" for k, v in sorted(d.by_channel.items())))
+        lines.append(
+            f"{d.day:<11}{d.questions:>10}{d.unanswered_share:>12.0%}{d.p50_ms:>8.0f}{d.p95_ms:>8.0f}  "
+            + ", ".join(f"{k} {v}" for k, v in sorted(d.by_channel.items()))
+        )
     lines += ["", f"Needs attention, grouped by meaning ({len(groups)} groups):"]
     for g in groups[:limit]:
         why = ", ".join(f"{k} {v}" for k, v in g.why.items())

@@ -5,11 +5,14 @@ cut at punctuation (Chinese and Latin), at line breaks and before a contrast ("�
 pieces a customer writes one fact in. Training uses the writers' clauses as positives and these
 pieces, where they overlap no labelled clause, as negatives.
 """
+
 from __future__ import annotations
 
 import re
 
-SPLIT = re.compile(r"[，,。；;！!？?\n、～~]+|(?<=[.:：])\s+|\s+(?=(?:but|however|although|and then)\b)|(?=但是|不过|可是)", re.I)
+SPLIT = re.compile(
+    r"[，,。；;！!？?\n、～~]+|(?<=[.:：])\s+|\s+(?=(?:but|however|although|and then)\b)|(?=但是|不过|可是)", re.I
+)
 MIN_CHARS = 2
 
 

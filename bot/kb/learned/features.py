@@ -11,6 +11,7 @@ replaces reading features by meaning as similarity to a few wordings per feature
 thresholds swept on the eval suites (facts.py before): `licensebot kb train --features` writes it
 and the model card compares both on the held-out writer.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -56,7 +57,6 @@ class FeatureStudent(LinearStudent):
                 said[self.model.labels[j]] = (round(float(p), 4), stating)
         return dict(sorted(said.items(), key=lambda kv: -kv[1][0]))
 
-
     def clause_probabilities(self, clauses: dict[str, np.ndarray]) -> np.ndarray:
         """(clauses, features): the probability that each clause states each feature (model.labels)."""
         rows = []
@@ -98,8 +98,9 @@ def _threshold(data, writers: np.ndarray, groups: np.ndarray, heldout: list[str]
         rows, targets = data.part(~np.isin(writers, heldout + [writer]))
         test_rows, test_targets = data.part(writers == writer)
         if test_rows:
-            p, t = _by_message(fit_logistic(data, rows, targets, width).proba(test_rows), test_targets,
-                               groups[writers == writer])
+            p, t = _by_message(
+                fit_logistic(data, rows, targets, width).proba(test_rows), test_targets, groups[writers == writer]
+            )
             probs.append(p)
             truth.append(t)
     p, t = np.vstack(probs), np.vstack(truth)
@@ -146,9 +147,14 @@ def train_feature_student(settings: Settings, embedder, log: Callable[[str], Non
     rows, targets = data.part(~np.isin(writers, sorted(heldout)))
     log(f"training {TASK} on {len(rows)} rows (threshold {threshold}) …")
     model = fit_logistic(data, rows, targets, tfidf.width)
-    meta = {"embedder": embedder.name, "corpus_sha256": store.corpus_hash(training_dir(settings)),
-            "heldout": sorted(heldout), "vocabulary": list(tfidf.vocabulary), "out_of_fold": curve,
-            "tasks": {TASK: {**model.meta(), "threshold": threshold}}}
+    meta = {
+        "embedder": embedder.name,
+        "corpus_sha256": store.corpus_hash(training_dir(settings)),
+        "heldout": sorted(heldout),
+        "vocabulary": list(tfidf.vocabulary),
+        "out_of_fold": curve,
+        "tasks": {TASK: {**model.meta(), "threshold": threshold}},
+    }
     arrays = {"tfidf.idf": tfidf.idf, **model.arrays(TASK)}
     test = np.isin(writers, sorted(heldout))
     test_rows, test_targets = data.part(test)

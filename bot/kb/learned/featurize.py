@@ -6,6 +6,7 @@ to "有语音房"); character n-grams see 不/没/冇/唔/撤了/以前/"used to
 same analyzer is used to fit (scikit-learn, at training) and to transform (numpy, at run time), so
 the run-time reader needs no scikit-learn; a test holds the two transforms equal.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,12 +24,13 @@ _SPACES = re.compile(r"\s+")
 def analyzer(text: str) -> list[str]:
     """Character 1–3-grams of the folded text, spaces collapsed (a Latin word boundary counts)."""
     folded = _SPACES.sub(" ", fold(text)).strip()
-    return [folded[i:i + n] for n in NGRAMS for i in range(len(folded) - n + 1)]
+    return [folded[i : i + n] for n in NGRAMS for i in range(len(folded) - n + 1)]
 
 
 @dataclass
 class CharTfidf:
     """A fitted TF-IDF (sublinear tf, L2-normalised rows), as arrays: term -> column, idf."""
+
     vocabulary: dict[str, int]
     idf: np.ndarray
 

@@ -9,6 +9,7 @@ writers, and as new below the mirror threshold; in between (and without a studen
 previous question) the rules of bot/answering/understand.py decide. Shipped in
 `knowledge/models/follow_up/`; `licensebot kb train --follow-up` writes it.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -65,8 +66,10 @@ def train_follow_up_student(settings: Settings, embedder, log: Callable[[str], N
     heldout = corpus.heldout
     if not corpus.pairs:
         raise TrainingError("no conversation pairs in the training data")
-    tfidf = fit_tfidf([m.text for m in corpus.messages if m.writer not in heldout] +
-                      [t for p in corpus.pairs if p.writer not in heldout for t in (p.first, p.second)])
+    tfidf = fit_tfidf(
+        [m.text for m in corpus.messages if m.writer not in heldout]
+        + [t for p in corpus.pairs if p.writer not in heldout for t in (p.first, p.second)]
+    )
     log(f"embedding {len(corpus.pairs)} pairs …")
     firsts = unit_vectors(settings, embedder, [p.first for p in corpus.pairs])
     seconds = unit_vectors(settings, embedder, [p.second for p in corpus.pairs])

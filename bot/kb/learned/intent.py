@@ -11,6 +11,7 @@ what no cue names ("由边个部门批", "有咩唔同") and does not let a long
 words outvote its question. Shipped in `knowledge/models/intent/`; `licensebot kb train --intent`
 writes it, with the held-out writer's figures for the student, the cues and both in its model.json.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,6 +36,7 @@ class IntentStudent(LinearStudent):
     """`threshold`: how sure the student must be to overrule a cue of intents.yaml; `floor`: how sure it
     must be, where no cue fires, to be taken before the nearest wording and the default (above 1: never,
     as a student trained before the floor was chosen is read)."""
+
     task = TASK
 
     def __init__(self, *args, **kwargs) -> None:
@@ -52,8 +54,9 @@ def cued(book, folded: str) -> str | None:
     return next((i.name for i in book.intents if i.cued(folded)), None)
 
 
-def combine(probs: np.ndarray, cues: np.ndarray, overrule: float, floor: float = 0.0,
-            fallback: np.ndarray | None = None) -> np.ndarray:
+def combine(
+    probs: np.ndarray, cues: np.ndarray, overrule: float, floor: float = 0.0, fallback: np.ndarray | None = None
+) -> np.ndarray:
     """Per row, as answering decides: the student's intent when it is at least `overrule` sure; else
     the cue's when one fired (cue >= 0); else the student's when it is at least `floor` sure; else
     `fallback` (the nearest intents.yaml wording, or the default) — what both thresholds are chosen by."""
@@ -63,8 +66,9 @@ def combine(probs: np.ndarray, cues: np.ndarray, overrule: float, floor: float =
     return np.where(p >= overrule, best, np.where(cues >= 0, cues, rest))
 
 
-def fallbacks(book, labels: list[str], vectors: np.ndarray, wording_vectors: np.ndarray, owners: list[str],
-              describes: np.ndarray) -> np.ndarray:
+def fallbacks(
+    book, labels: list[str], vectors: np.ndarray, wording_vectors: np.ndarray, owners: list[str], describes: np.ndarray
+) -> np.ndarray:
     """What answering falls back to per message: the intent of the nearest wording when it is close
     enough, else 'verdict' for a message that describes a product and 'other' otherwise."""
     default = np.where(describes, labels.index(DEFAULT), labels.index("other"))
@@ -102,13 +106,17 @@ def train_intent_student(settings: Settings, embedder, log: Callable[[str], None
     cues = np.asarray([labels.index(c) if (c := cued(book, fold(m.text))) in labels else -1 for m in corpus.messages])
     owners = [i.name for i in book.intents for _ in i.wordings]
     wordings = unit_vectors(settings, embedder, [w for i in book.intents for w in i.wordings])
-    describes = np.asarray([any(s.value == "present" for c in m.clauses for s in c.features.values()) for m in corpus.messages])
+    describes = np.asarray(
+        [any(s.value == "present" for c in m.clauses for s in c.features.values()) for m in corpus.messages]
+    )
     fallback = fallbacks(book, labels, vectors, wordings, owners, describes)
     writers = np.asarray(data.writers)
     truth_all = np.asarray(data.targets).argmax(1)
     training = sorted(set(data.writers) - heldout)
-    log(f"choosing how sure the {TASK} student must be to overrule a cue, and to be taken where none fires, "
-        f"leaving out each of {len(training)} writers …")
+    log(
+        f"choosing how sure the {TASK} student must be to overrule a cue, and to be taken where none fires, "
+        f"leaving out each of {len(training)} writers …"
+    )
     oof = np.zeros((len(data.rows), len(labels)))
     for writer in training:
         rows, targets = data.part(np.isin(writers, [w for w in training if w != writer]))
@@ -116,22 +124,35 @@ def train_intent_student(settings: Settings, embedder, log: Callable[[str], None
         oof[out] = fit_logistic(data, rows, targets, tfidf.width).proba([r for r, o in zip(data.rows, out) if o])
     train_mask = ~np.isin(writers, sorted(heldout))
     m = train_mask
-    accuracy = {(t, f): float((combine(oof[m], cues[m], t, f, fallback[m]) == truth_all[m]).mean())
-                for t in OVERRULE for f in OVERRULE + (1.01,) if f <= t or f > 1}
+    accuracy = {
+        (t, f): float((combine(oof[m], cues[m], t, f, fallback[m]) == truth_all[m]).mean())
+        for t in OVERRULE
+        for f in OVERRULE + (1.01,)
+        if f <= t or f > 1
+    }
     overrule, floor = max(accuracy, key=lambda tf: (round(accuracy[tf], 4), -tf[0], -tf[1]))
     rows, targets = data.part(train_mask)
-    log(f"training {TASK} on {len(rows)} messages (overrules a cue at {overrule}, taken where no cue fires at {floor}) …")
+    log(
+        f"training {TASK} on {len(rows)} messages (overrules a cue at {overrule}, taken where no cue fires at {floor}) …"
+    )
     model = fit_logistic(data, rows, targets, tfidf.width)
-    meta = {"embedder": embedder.name, "corpus_sha256": store.corpus_hash(training_dir(settings)),
-            "heldout": sorted(heldout), "vocabulary": list(tfidf.vocabulary),
-            "out_of_fold": {f"{t}/{f}": round(a, 4) for (t, f), a in accuracy.items()},
-            "tasks": {TASK: {**model.meta(), "threshold": overrule, "floor": floor}}}
+    meta = {
+        "embedder": embedder.name,
+        "corpus_sha256": store.corpus_hash(training_dir(settings)),
+        "heldout": sorted(heldout),
+        "vocabulary": list(tfidf.vocabulary),
+        "out_of_fold": {f"{t}/{f}": round(a, 4) for (t, f), a in accuracy.items()},
+        "tasks": {TASK: {**model.meta(), "threshold": overrule, "floor": floor}},
+    }
     arrays = {"tfidf.idf": tfidf.idf, **model.arrays(TASK)}
     test = ~train_mask
     probs = model.proba([r for r, t in zip(data.rows, test) if t])
     truth = np.asarray(data.targets, np.int8)[test]
     cue_or_verdict = np.where(cues[test] >= 0, cues[test], 0)
-    for name, predicted in (("heldout_figures", combine(probs, cues[test], overrule, floor, fallback[test])),
-                            ("heldout_student", probs.argmax(1)), ("heldout_cues", cue_or_verdict)):
+    for name, predicted in (
+        ("heldout_figures", combine(probs, cues[test], overrule, floor, fallback[test])),
+        ("heldout_student", probs.argmax(1)),
+        ("heldout_cues", cue_or_verdict),
+    ):
         meta[name] = scores(TASK, labels, truth, np.eye(len(labels), dtype=np.int8)[predicted])
     return IntentStudent.write(settings, meta, arrays)

@@ -6,6 +6,7 @@ gather, not a 30,000-wide product), or a kNN's labelled rows. Stored as arrays (
 pickles, and evaluated here without scikit-learn, so loading is fast and a tampered file cannot run
 code. `Row` is one input: its dense part (e5, plus any extra numbers) and its TF-IDF columns/values.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 @dataclass
 class LinearModel:
     """Logistic regression: softmax over `labels`, or one sigmoid per label (one-vs-rest, binary)."""
+
     labels: list[str]
     kind: str
     dense_coef: np.ndarray  # (labels, dense width)
@@ -54,16 +56,24 @@ class LinearModel:
         return _softmax(z) if self.kind == "softmax" else 1.0 / (1.0 + np.exp(-z))
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
-        return {f"{prefix}.dense_coef": self.dense_coef, f"{prefix}.sparse_coef": self.sparse_coef,
-                f"{prefix}.intercept": self.intercept}
+        return {
+            f"{prefix}.dense_coef": self.dense_coef,
+            f"{prefix}.sparse_coef": self.sparse_coef,
+            f"{prefix}.intercept": self.intercept,
+        }
 
     def meta(self) -> dict:
         return {"method": "logistic", "kind": self.kind, "labels": self.labels}
 
     @classmethod
     def load(cls, meta: dict, arrays, prefix: str) -> "LinearModel":
-        model = cls(list(meta["labels"]), meta["kind"], arrays[f"{prefix}.dense_coef"], arrays[f"{prefix}.sparse_coef"],
-                    arrays[f"{prefix}.intercept"])
+        model = cls(
+            list(meta["labels"]),
+            meta["kind"],
+            arrays[f"{prefix}.dense_coef"],
+            arrays[f"{prefix}.sparse_coef"],
+            arrays[f"{prefix}.intercept"],
+        )
         k = len(model.labels)
         if model.dense_coef.shape[0] != k or model.sparse_coef.shape[0] != k or model.intercept.shape != (k,):
             raise ValueError(f"{prefix}: arrays do not match its {k} labels")
@@ -73,6 +83,7 @@ class LinearModel:
 @dataclass
 class KnnModel:
     """The `k` most similar labelled rows vote, weighted by cosine similarity: "read like these"."""
+
     labels: list[str]
     kind: str
     k: int
@@ -94,21 +105,30 @@ class KnnModel:
 
     def vote(self, sims: np.ndarray) -> np.ndarray:
         """Label probabilities from each input's similarities to every labelled row (inputs x rows)."""
-        top = np.argsort(-sims, axis=1, kind="stable")[:, :self.k]
+        top = np.argsort(-sims, axis=1, kind="stable")[:, : self.k]
         weights = np.clip(np.take_along_axis(sims, top, axis=1), 1e-6, None)
         return np.einsum("nk,nkl->nl", weights, self.targets[top]) / weights.sum(1, keepdims=True)
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
-        return {f"{prefix}.dense": self.dense, f"{prefix}.term_ptr": self.term_ptr, f"{prefix}.term_rows": self.term_rows,
-                f"{prefix}.term_values": self.term_values, f"{prefix}.targets": self.targets}
+        return {
+            f"{prefix}.dense": self.dense,
+            f"{prefix}.term_ptr": self.term_ptr,
+            f"{prefix}.term_rows": self.term_rows,
+            f"{prefix}.term_values": self.term_values,
+            f"{prefix}.targets": self.targets,
+        }
 
     def meta(self) -> dict:
         return {"method": "knn", "kind": self.kind, "labels": self.labels, "k": self.k}
 
     @classmethod
     def load(cls, meta: dict, arrays, prefix: str) -> "KnnModel":
-        model = cls(list(meta["labels"]), meta["kind"], int(meta["k"]), *(arrays[f"{prefix}.{name}"] for name in
-                    ("dense", "term_ptr", "term_rows", "term_values", "targets")))
+        model = cls(
+            list(meta["labels"]),
+            meta["kind"],
+            int(meta["k"]),
+            *(arrays[f"{prefix}.{name}"] for name in ("dense", "term_ptr", "term_rows", "term_values", "targets")),
+        )
         if model.targets.shape != (len(model.dense), len(model.labels)):
             raise ValueError(f"{prefix}: arrays do not match its {len(model.labels)} labels")
         return model

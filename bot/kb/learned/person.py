@@ -9,6 +9,7 @@ message asks for a person from the threshold chosen out of fold over the trainin
 precision (a licence question taken for a request would hand a customer to a queue). Shipped in
 `knowledge/models/person/`; `licensebot kb train --person` writes it.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -49,7 +50,7 @@ def train_person_student(settings: Settings, embedder, log: Callable[[str], None
     data = TaskData(TASK, "softmax", LABELS)
     for m, vec in zip(corpus.messages, vectors):
         data.add(Row(vec, *tfidf.sparse_row(m.text)), [LABELS[int(m.asks_for_person)]], m.writer, m.lang)
-    for text, vec in zip(wordings, vectors[len(corpus.messages):]):
+    for text, vec in zip(wordings, vectors[len(corpus.messages) :]):
         data.add(Row(vec, *tfidf.sparse_row(text)), ["person"], GLOSSARY, "rules")
     meta, arrays, _, _ = fit_student(PersonStudent, data, tfidf, settings, embedder.name, heldout, PRECISION, log)
     meta["inputs"] = {WORDINGS: store.input_hash(settings.knowledge_dir, WORDINGS)}  # an edit to them makes it stale

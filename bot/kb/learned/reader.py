@@ -4,6 +4,7 @@ Numpy only (no scikit-learn, no torch): the message and its pieces are embedded 
 questions are), each piece's n-grams looked up, and each task is a few small matrix products. Not
 yet wired into answering: bench/reader.py compares it with today's rules on the held-out writer.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -80,7 +81,9 @@ class Reader:
             self.models: dict[str, Model] = {task: load_model(meta["tasks"][task], arrays, task) for task in TASKS}
             self.thresholds = {task: float(meta["tasks"][task].get("threshold", 0.5)) for task in TASKS}
         except (KeyError, TypeError, ValueError) as exc:
-            raise store.ReaderNotReady(f"the learned reader's files do not fit together ({exc}): run `licensebot kb train`") from None
+            raise store.ReaderNotReady(
+                f"the learned reader's files do not fit together ({exc}): run `licensebot kb train`"
+            ) from None
         self.meta, self.embedder = meta, embedder
 
     def _rows(self, texts: list[str], vectors: np.ndarray) -> list[Row]:
@@ -98,9 +101,15 @@ class Reader:
         order = np.argsort(-intents, kind="stable")
         labels = self.models["intent"].labels
         person = float(self.models["person"].proba(row)[0][0])
-        return Reading(message, *refusal, labels[order[0]],
-                       tuple((labels[i], round(float(intents[i]), 4)) for i in order if intents[i] >= 0.2 or i == order[0]),
-                       self.clauses(pieces, vectors[1:]), person >= self.thresholds["person"], round(person, 4))
+        return Reading(
+            message,
+            *refusal,
+            labels[order[0]],
+            tuple((labels[i], round(float(intents[i]), 4)) for i in order if intents[i] >= 0.2 or i == order[0]),
+            self.clauses(pieces, vectors[1:]),
+            person >= self.thresholds["person"],
+            round(person, 4),
+        )
 
     def _refusal(self, p: np.ndarray) -> tuple[str, float]:
         labels = self.models["refusal"].labels
@@ -116,19 +125,29 @@ class Reader:
         no feature, that piece too ("以前有多人连麦，上个月下掉了")."""
         model, threshold = self.models["features"], self.thresholds["features"]
         probs = model.proba(self._rows(pieces, vectors))
-        found = [[(model.labels[j], float(p[j])) for j in np.argsort(-p, kind="stable") if p[j] >= threshold] for p in probs]
-        windows = [piece + ("，" + pieces[i + 1] if i + 1 < len(pieces) and not found[i + 1] else "")
-                   for i, piece in enumerate(pieces)]
+        found = [
+            [(model.labels[j], float(p[j])) for j in np.argsort(-p, kind="stable") if p[j] >= threshold] for p in probs
+        ]
+        windows = [
+            piece + ("，" + pieces[i + 1] if i + 1 < len(pieces) and not found[i + 1] else "")
+            for i, piece in enumerate(pieces)
+        ]
         stated = [i for i, f in enumerate(found) if f]
-        states = self.models["state"].proba([Row(vectors[i], *self.tfidf.sparse_row(windows[i])) for i in stated]) if stated else []
+        states = (
+            self.models["state"].proba([Row(vectors[i], *self.tfidf.sparse_row(windows[i])) for i in stated])
+            if stated
+            else []
+        )
         out = []
         for i, piece in enumerate(pieces):
             readings: tuple[FeatureReading, ...] = ()
             if found[i]:
                 p = states[stated.index(i)]
                 s = int(np.argmax(p))
-                readings = tuple(FeatureReading(f, self.models["state"].labels[s], round(score, 4), round(float(p[s]), 4))
-                                 for f, score in found[i])
+                readings = tuple(
+                    FeatureReading(f, self.models["state"].labels[s], round(score, 4), round(float(p[s]), 4))
+                    for f, score in found[i]
+                )
             out.append(ClauseReading(piece, readings))
         return tuple(out)
 

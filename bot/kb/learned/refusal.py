@@ -8,6 +8,7 @@ refuses a forgery, renting, evasion, injection or unrelated request worded in a 
 glossary.yaml knows, on a fresh clone, without training first. `licensebot kb train --refusal`
 writes it; a test fails when the training data changed and the shipped student was not retrained.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -55,8 +56,10 @@ class LinearStudent:
             self.model = LinearModel.load(meta["tasks"][self.task], arrays, self.task)
             self.threshold = float(meta["tasks"][self.task]["threshold"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise store.ReaderNotReady(f"the {self.task} student's files do not fit together ({exc}): "
-                                       f"run `licensebot kb train --{self.task.replace('_', '-')}`") from None
+            raise store.ReaderNotReady(
+                f"the {self.task} student's files do not fit together ({exc}): "
+                f"run `licensebot kb train --{self.task.replace('_', '-')}`"
+            ) from None
         self.meta = meta
 
     @classmethod
@@ -105,8 +108,9 @@ def _reading(labels: list[str], p: np.ndarray, threshold: float) -> RefusalReadi
     return RefusalReading(labels[best], round(float(p[best]), 4))
 
 
-def precise_threshold(data, writers: np.ndarray, training: list[str], width: int, precision: float = 0.97
-                      ) -> tuple[float, dict]:
+def precise_threshold(
+    data, writers: np.ndarray, training: list[str], width: int, precision: float = 0.97
+) -> tuple[float, dict]:
     """The lowest threshold whose out-of-fold precision of leaving the first label (refusing at all;
     a feature not present) over the training writers is at least `precision`, each writer's rows
     predicted by a model fitted on the others."""
@@ -125,7 +129,10 @@ def precise_threshold(data, writers: np.ndarray, training: list[str], width: int
     curve = {}
     for t in THRESHOLDS:
         said = probs >= t
-        curve[t] = (float((said & truth_a).sum() / max(said.sum(), 1)), float((said & truth_a).sum() / max(truth_a.sum(), 1)))
+        curve[t] = (
+            float((said & truth_a).sum() / max(said.sum(), 1)),
+            float((said & truth_a).sum() / max(truth_a.sum(), 1)),
+        )
     chosen = next((t for t in THRESHOLDS if curve[t][0] >= precision), THRESHOLDS[-1])
     return chosen, {str(t): {"precision": round(p, 3), "recall": round(r, 3)} for t, (p, r) in curve.items()}
 
@@ -142,8 +149,16 @@ def unit_vectors(settings: Settings, embedder, texts: list[str]) -> np.ndarray:
     return (vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)).astype(np.float32)
 
 
-def fit_student(cls: type[LinearStudent], data, tfidf: CharTfidf, settings: Settings, embedder_name: str,
-                heldout: frozenset[str], precision: float, log: Callable[[str], None]) -> tuple[dict, dict, np.ndarray, np.ndarray]:
+def fit_student(
+    cls: type[LinearStudent],
+    data,
+    tfidf: CharTfidf,
+    settings: Settings,
+    embedder_name: str,
+    heldout: frozenset[str],
+    precision: float,
+    log: Callable[[str], None],
+) -> tuple[dict, dict, np.ndarray, np.ndarray]:
     """A student of `cls.task` fitted on the training writers' rows of `data`, its threshold chosen
     out of fold for `precision`, and scored on the held-out writer: (meta, arrays, the held-out
     writer's 0/1 truth and predictions)."""
@@ -156,9 +171,14 @@ def fit_student(cls: type[LinearStudent], data, tfidf: CharTfidf, settings: Sett
     rows, targets = data.part(~np.isin(writers, sorted(heldout)))
     log(f"training {cls.task} on {len(rows)} rows (threshold {threshold}) …")
     model = fit_logistic(data, rows, targets, tfidf.width)
-    meta = {"embedder": embedder_name, "corpus_sha256": store.corpus_hash(training_dir(settings)),
-            "heldout": sorted(heldout), "vocabulary": list(tfidf.vocabulary), "out_of_fold": curve,
-            "tasks": {cls.task: {**model.meta(), "threshold": threshold}}}
+    meta = {
+        "embedder": embedder_name,
+        "corpus_sha256": store.corpus_hash(training_dir(settings)),
+        "heldout": sorted(heldout),
+        "vocabulary": list(tfidf.vocabulary),
+        "out_of_fold": curve,
+        "tasks": {cls.task: {**model.meta(), "threshold": threshold}},
+    }
     arrays = {"tfidf.idf": tfidf.idf, **model.arrays(cls.task)}
     student = cls(meta, arrays)
     test_rows, test_targets = data.part(np.isin(writers, sorted(heldout)))
@@ -183,13 +203,15 @@ def train_student(settings: Settings, embedder, log: Callable[[str], None] = lam
     data = TaskData(TASK, "softmax", [NONE, "forgery", "renting", "evasion", "unrelated", "injection"])
     for m, vec in zip(corpus.messages, vectors):
         data.add(Row(vec, *tfidf.sparse_row(m.text)), [m.refusal.value], m.writer, m.lang)
-    meta, arrays, test_targets, predicted = fit_student(RefusalStudent, data, tfidf, settings, embedder.name, heldout,
-                                                        PRECISION, log)
+    meta, arrays, test_targets, predicted = fit_student(
+        RefusalStudent, data, tfidf, settings, embedder.name, heldout, PRECISION, log
+    )
     by_patterns = _by_patterns(settings, data.labels, [m.text for m in corpus.messages if m.writer in heldout])
     meta["heldout_patterns"] = scores(TASK, data.labels, test_targets, by_patterns)
     # as answering decides: a pattern's class when one matches, else the student's
-    meta["heldout_answering"] = scores(TASK, data.labels, test_targets,
-                                       np.where(by_patterns[:, :1] == 0, by_patterns, predicted).astype(np.int8))
+    meta["heldout_answering"] = scores(
+        TASK, data.labels, test_targets, np.where(by_patterns[:, :1] == 0, by_patterns, predicted).astype(np.int8)
+    )
     return RefusalStudent.write(settings, meta, arrays)
 
 

@@ -7,12 +7,12 @@ dialect particles (不/没/冇/唔/未/撤了/"no longer"/"used to") count, whic
 words miss in every language they were not written for. Answering asks it only about clauses its
 rules read as stating a feature (bot/answering/answer.py); `licensebot kb train --state` writes it.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 
 from bot.core.settings import Settings
 from bot.kb.learned.models import Row
@@ -51,13 +51,16 @@ def train_state_student(settings: Settings, embedder, log: Callable[[str], None]
         row = Row(vec, *tfidf.sparse_row(c.text))
         for state in sorted({s.value for s in c.features.values()}):
             data.add(row, [state], m.writer, m.lang)
-    meta, arrays, test_targets, predicted = fit_student(StateStudent, data, tfidf, settings, embedder.name, heldout,
-                                                        PRECISION, log)
+    meta, arrays, test_targets, predicted = fit_student(
+        StateStudent, data, tfidf, settings, embedder.name, heldout, PRECISION, log
+    )
     there = test_targets[:, [LABELS.index(s) for s in NOT_THERE]].any(1)
     said = predicted[:, [LABELS.index(s) for s in NOT_THERE]].any(1)
-    meta["heldout_not_there"] = {"precision": round(float((there & said).sum() / max(said.sum(), 1)), 3),
-                                 "recall": round(float((there & said).sum() / max(there.sum(), 1)), 3),
-                                 "support": int(there.sum())}
+    meta["heldout_not_there"] = {
+        "precision": round(float((there & said).sum() / max(said.sum(), 1)), 3),
+        "recall": round(float((there & said).sum() / max(there.sum(), 1)), 3),
+        "support": int(there.sum()),
+    }
     return StateStudent.write(settings, meta, arrays)
 
 

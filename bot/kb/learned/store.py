@@ -6,6 +6,7 @@ be wrong but cannot run code. Files are written byte-for-byte deterministically 
 sorted keys) so that training twice on the same data gives the same bytes. A missing, corrupt or
 stale model is one `ReaderNotReady` line saying what to run.
 """
+
 from __future__ import annotations
 
 import hashlib

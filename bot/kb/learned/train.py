@@ -9,6 +9,7 @@ writers, never on the held-out writer (HELDOUT) and never on eval suites; then b
 held-out writer and the better one is kept (the model card says which). Deterministic: the same
 corpus and vectors give the same bytes.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -45,6 +46,7 @@ class TrainingError(NotReady):
 @dataclass
 class TaskData:
     """One task's rows: `targets[i]` the 0/1 labels of row i, `writers[i]` who wrote it."""
+
     name: str
     kind: str  # softmax | sigmoid
     labels: list[str]
@@ -83,8 +85,10 @@ def decide(task: str, kind: str, labels: list[str], probs: np.ndarray, threshold
 
 def _tfidf_matrix(rows: list[Row], width: int) -> sp.csr_matrix:
     indptr = np.cumsum([0] + [len(r.columns) for r in rows])
-    return sp.csr_matrix((np.concatenate([r.values for r in rows]), np.concatenate([r.columns for r in rows]), indptr),
-                         shape=(len(rows), width))
+    return sp.csr_matrix(
+        (np.concatenate([r.values for r in rows]), np.concatenate([r.columns for r in rows]), indptr),
+        shape=(len(rows), width),
+    )
 
 
 def _matrix(rows: list[Row], width: int) -> sp.csr_matrix:
@@ -104,9 +108,12 @@ def fit_logistic(data: TaskData, rows: list[Row], targets: np.ndarray, width: in
         if len(present) == 1:  # one class only (a small fold): it is certain
             intercept[present[0]] = 0.0
             coef = coef.astype(np.float32)
-            return LinearModel(data.labels, data.kind, coef[:, :dense_width], coef[:, dense_width:], intercept.astype(np.float32))
-        fitted = LogisticRegression(C=data.c, max_iter=1000 if data.balanced else 500,
-                                    class_weight="balanced" if data.balanced else None).fit(x, y)
+            return LinearModel(
+                data.labels, data.kind, coef[:, :dense_width], coef[:, dense_width:], intercept.astype(np.float32)
+            )
+        fitted = LogisticRegression(
+            C=data.c, max_iter=1000 if data.balanced else 500, class_weight="balanced" if data.balanced else None
+        ).fit(x, y)
         if len(present) == 2:  # sklearn fits one row for two classes: the second class's logit
             coef[present[1]], intercept[present[1]] = fitted.coef_[0], fitted.intercept_[0]
             intercept[present[0]] = 0.0
@@ -118,18 +125,28 @@ def fit_logistic(data: TaskData, rows: list[Row], targets: np.ndarray, width: in
             if column.min() == column.max():
                 intercept[j] = 20.0 if column[0] else -20.0
                 continue
-            fitted = LogisticRegression(C=data.c, solver="liblinear", random_state=0,
-                                        class_weight="balanced" if data.balanced else None).fit(x, column)
+            fitted = LogisticRegression(
+                C=data.c, solver="liblinear", random_state=0, class_weight="balanced" if data.balanced else None
+            ).fit(x, column)
             coef[j], intercept[j] = fitted.coef_[0], fitted.intercept_[0]
     coef = coef.astype(np.float32)
-    return LinearModel(data.labels, data.kind, coef[:, :dense_width], coef[:, dense_width:], intercept.astype(np.float32))
+    return LinearModel(
+        data.labels, data.kind, coef[:, :dense_width], coef[:, dense_width:], intercept.astype(np.float32)
+    )
 
 
 def fit_knn(data: TaskData, rows: list[Row], targets: np.ndarray, width: int, k: int) -> KnnModel:
     tfidf = _tfidf_matrix(rows, width).tocsc()
-    return KnnModel(data.labels, data.kind, k, np.vstack([r.dense for r in rows]).astype(np.float32),
-                    tfidf.indptr.astype(np.int32), tfidf.indices.astype(np.int32), tfidf.data.astype(np.float32),
-                    targets.astype(np.float32))
+    return KnnModel(
+        data.labels,
+        data.kind,
+        k,
+        np.vstack([r.dense for r in rows]).astype(np.float32),
+        tfidf.indptr.astype(np.int32),
+        tfidf.indices.astype(np.int32),
+        tfidf.data.astype(np.float32),
+        targets.astype(np.float32),
+    )
 
 
 @dataclass
@@ -148,9 +165,12 @@ def _proba(model: Model, rows: list[Row], width: int) -> np.ndarray:
     """The model's probabilities for many rows at once (a kNN's similarities as one sparse product;
     the same vote as at run time)."""
     if isinstance(model, KnnModel):
-        train_tfidf = sp.csc_matrix((model.term_values, model.term_rows, model.term_ptr),
-                                    shape=(len(model.dense), width)).tocsr()
-        sims = np.vstack([r.dense for r in rows]) @ model.dense.T + (_tfidf_matrix(rows, width) @ train_tfidf.T).toarray()
+        train_tfidf = sp.csc_matrix(
+            (model.term_values, model.term_rows, model.term_ptr), shape=(len(model.dense), width)
+        ).tocsr()
+        sims = (
+            np.vstack([r.dense for r in rows]) @ model.dense.T + (_tfidf_matrix(rows, width) @ train_tfidf.T).toarray()
+        )
         return model.vote(sims * SCALE * SCALE)
     return model.proba(rows)
 
@@ -160,7 +180,9 @@ def choose(data: TaskData, method: str, heldout: frozenset[str], width: int) -> 
     and score on the held-out writer."""
     writers = np.asarray(data.writers)
     training = sorted(set(data.writers) - heldout)
-    options = [(k, t) for k in (KS if method == "knn" else (0,)) for t in (THRESHOLDS if data.name in THRESHOLDED else (0.5,))]
+    options = [
+        (k, t) for k in (KS if method == "knn" else (0,)) for t in (THRESHOLDS if data.name in THRESHOLDED else (0.5,))
+    ]
     out_of_fold: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {k: [] for k, _ in options}
     for writer in training if len(options) > 1 else ():
         fit_rows, fit_targets = data.part(np.isin(writers, [w for w in training if w != writer]))
@@ -170,11 +192,20 @@ def choose(data: TaskData, method: str, heldout: frozenset[str], width: int) -> 
         for k in out_of_fold:
             model = _fit(data, method, fit_rows, fit_targets, width, k)
             out_of_fold[k].append((_proba(model, test_rows, width), test_targets))
-    best_k, best_t = options[0] if len(options) == 1 else max(options, key=lambda o: (round(_oof_score(data, out_of_fold[o[0]], o[1]), 6), -abs(o[1] - 0.5)))
+    best_k, best_t = (
+        options[0]
+        if len(options) == 1
+        else max(options, key=lambda o: (round(_oof_score(data, out_of_fold[o[0]], o[1]), 6), -abs(o[1] - 0.5)))
+    )
     rows, targets = data.part(~np.isin(writers, list(heldout)))
     model = _fit(data, method, rows, targets, width, best_k)
     test_rows, test_targets = data.part(np.isin(writers, list(heldout)))
-    score = scores(data.name, data.labels, test_targets, decide(data.name, data.kind, data.labels, _proba(model, test_rows, width), best_t))
+    score = scores(
+        data.name,
+        data.labels,
+        test_targets,
+        decide(data.name, data.kind, data.labels, _proba(model, test_rows, width), best_t),
+    )
     return Fitted(model, best_t, score["score"], best_k or None)
 
 
@@ -190,15 +221,22 @@ def _texts_to_embed(corpus: Corpus) -> list[str]:
     return texts + [s for m in corpus.messages for s in negatives(m.text, [c.text for c in m.clauses])]
 
 
-def build_tasks(corpus: Corpus, vectors: Callable[[list[str]], np.ndarray], tfidf: CharTfidf,
-                features: list[str], intents: list[str]) -> dict[str, TaskData]:
+def build_tasks(
+    corpus: Corpus,
+    vectors: Callable[[list[str]], np.ndarray],
+    tfidf: CharTfidf,
+    features: list[str],
+    intents: list[str],
+) -> dict[str, TaskData]:
     """Every task's rows from the corpus (vectors(texts) gives unit e5 rows)."""
-    t = {"refusal": TaskData("refusal", "softmax", ["none", "forgery", "renting", "evasion", "unrelated", "injection"]),
-         "intent": TaskData("intent", "softmax", intents),
-         "person": TaskData("person", "sigmoid", ["asks_for_person"]),
-         "features": TaskData("features", "sigmoid", features),
-         "state": TaskData("state", "softmax", ["present", "negated", "past", "planned"]),
-         "follow_up": TaskData("follow_up", "sigmoid", ["follow_up"])}
+    t = {
+        "refusal": TaskData("refusal", "softmax", ["none", "forgery", "renting", "evasion", "unrelated", "injection"]),
+        "intent": TaskData("intent", "softmax", intents),
+        "person": TaskData("person", "sigmoid", ["asks_for_person"]),
+        "features": TaskData("features", "sigmoid", features),
+        "state": TaskData("state", "softmax", ["present", "negated", "past", "planned"]),
+        "follow_up": TaskData("follow_up", "sigmoid", ["follow_up"]),
+    }
 
     def row(text: str, vec: np.ndarray) -> Row:
         return Row(vec, *tfidf.sparse_row(text))
@@ -238,14 +276,20 @@ def load_training(settings: Settings) -> Corpus:
     corpus = load_corpus(training_dir(settings), vocabulary(settings.knowledge_dir))
     if corpus.problems:
         path, line, problem = corpus.problems[0]
-        raise TrainingError(f"{path}:{line}: {problem} ({len(corpus.problems)} problem(s); `licensebot kb check` lists them)")
+        raise TrainingError(
+            f"{path}:{line}: {problem} ({len(corpus.problems)} problem(s); `licensebot kb check` lists them)"
+        )
     if not corpus.messages:
         raise TrainingError(f"no training messages in {training_dir(settings)}")
     return corpus
 
 
-def train(settings: Settings, embedder: Embedder, progress: Callable[[str, int, int], None] | None = None,
-          log: Callable[[str], None] = lambda m: None) -> Path:
+def train(
+    settings: Settings,
+    embedder: Embedder,
+    progress: Callable[[str, int, int], None] | None = None,
+    log: Callable[[str], None] = lambda m: None,
+) -> Path:
     """Train every task, write the models and the model card to <data dir>/reader/; returns that folder."""
     meta, arrays, files = fit(settings, embedder, progress, log)
     folder = store.reader_dir(settings.data_dir)
@@ -253,8 +297,12 @@ def train(settings: Settings, embedder: Embedder, progress: Callable[[str, int, 
     return folder
 
 
-def fit(settings: Settings, embedder: Embedder, progress: Callable[[str, int, int], None] | None = None,
-        log: Callable[[str], None] = lambda m: None) -> tuple[dict, dict[str, np.ndarray], dict[str, str]]:
+def fit(
+    settings: Settings,
+    embedder: Embedder,
+    progress: Callable[[str, int, int], None] | None = None,
+    log: Callable[[str], None] = lambda m: None,
+) -> tuple[dict, dict[str, np.ndarray], dict[str, str]]:
     """The trained reader in memory: its JSON, its arrays and the model card's files."""
     kdir = settings.knowledge_dir
     corpus = load_training(settings)
@@ -267,12 +315,20 @@ def fit(settings: Settings, embedder: Embedder, progress: Callable[[str, int, in
         return cache.vectors(batch, embedder)
 
     training = [m for m in corpus.messages if m.writer not in heldout]
-    tfidf = fit_tfidf([m.text for m in training] + [c.text for m in training for c in m.clauses] +
-                      [t for p in corpus.pairs if p.writer not in heldout for t in (p.first, p.second)])
+    tfidf = fit_tfidf(
+        [m.text for m in training]
+        + [c.text for m in training for c in m.clauses]
+        + [t for p in corpus.pairs if p.writer not in heldout for t in (p.first, p.second)]
+    )
     vocab = vocabulary(kdir)
     tasks = build_tasks(corpus, vectors, tfidf, sorted(vocab.features), sorted(vocab.intents))
-    meta: dict = {"embedder": embedder.name, "corpus_sha256": store.corpus_hash(training_dir(settings)),
-                  "heldout": sorted(heldout), "vocabulary": list(tfidf.vocabulary), "tasks": {}}
+    meta: dict = {
+        "embedder": embedder.name,
+        "corpus_sha256": store.corpus_hash(training_dir(settings)),
+        "heldout": sorted(heldout),
+        "vocabulary": list(tfidf.vocabulary),
+        "tasks": {},
+    }
     arrays: dict[str, np.ndarray] = {"tfidf.idf": tfidf.idf}
     comparison: dict[str, dict] = {}
     for n, (name, data) in enumerate(tasks.items(), 1):
@@ -280,8 +336,10 @@ def fit(settings: Settings, embedder: Embedder, progress: Callable[[str, int, in
         fitted = {method: choose(data, method, heldout, tfidf.width) for method in ("logistic", "knn")}
         best = max(fitted, key=lambda m: (round(fitted[m].heldout_score, 6), m == "logistic"))
         chosen = fitted[best]
-        comparison[name] = {m: {"heldout_score": round(f.heldout_score, 4), "threshold": f.threshold, "k": f.k}
-                            for m, f in fitted.items()}
+        comparison[name] = {
+            m: {"heldout_score": round(f.heldout_score, 4), "threshold": f.threshold, "k": f.k}
+            for m, f in fitted.items()
+        }
         meta["tasks"][name] = {**chosen.model.meta(), "threshold": chosen.threshold}
         arrays.update(chosen.model.arrays(name))
         if progress:

@@ -6,6 +6,7 @@ folder per embedder, so a retrain after a small corpus edit embeds only the new 
 adds one shard (written to a temporary name and renamed, so two trainers or a killed one never
 leave a half file); many shards are merged into one. Arrays only (np.load(allow_pickle=False)).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +37,10 @@ def cache_dir(data_dir: Path, embedder_name: str) -> Path:
 def _write_shard(folder: Path, keys: list[bytes], matrix: np.ndarray) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     name = hashlib.sha1(b"".join(sorted(keys))).hexdigest()[:16]
-    atomic_write(folder / f"{name}.npz",
-                 lambda out: np.savez(out, keys=np.asarray(keys, dtype="S40"), vectors=matrix.astype(np.float32)))
+    atomic_write(
+        folder / f"{name}.npz",
+        lambda out: np.savez(out, keys=np.asarray(keys, dtype="S40"), vectors=matrix.astype(np.float32)),
+    )
 
 
 class VectorCache:
@@ -63,15 +66,16 @@ class VectorCache:
     def missing(self, texts: list[str]) -> list[str]:
         return [t for t in dict.fromkeys(texts) if text_key(t) not in self._vectors]
 
-    def vectors(self, texts: list[str], embedder: Embedder,
-                progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    def vectors(
+        self, texts: list[str], embedder: Embedder, progress: Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
         """One row per text, in order; texts not in the cache are embedded (folded, as queries) in
         batches, `progress(done, total)` after each, and saved every few batches."""
         todo = self.missing(texts)
         fresh_keys: list[bytes] = []
         fresh: list[np.ndarray] = []
         for start in range(0, len(todo), BATCH):
-            batch = todo[start:start + BATCH]
+            batch = todo[start : start + BATCH]
             matrix = embedder.embed_queries([fold(t) for t in batch])
             matrix = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
             for text, vec in zip(batch, matrix):

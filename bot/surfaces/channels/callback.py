@@ -1,5 +1,6 @@
 """What both WeChat callbacks share: the query string WeChat signs, and the two ways a
 callback is refused (a request error answered with its status, a configuration error at start-up)."""
+
 from __future__ import annotations
 
 import time

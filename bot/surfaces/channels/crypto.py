@@ -5,6 +5,7 @@ Written against `cryptography` rather than wechatpy: the scheme is small, wechat
 release predates WeCom kf, and its signature check is not constant-time. Every step follows
 shared/docs/WECHAT.md and is pinned by the published test vectors in tests/test_wechat_crypto.py.
 """
+
 from __future__ import annotations
 
 import base64
@@ -80,7 +81,7 @@ class MessageCrypt:
         if len(plain) < 20:
             raise CryptoError("decrypted message too short")
         (length,) = struct.unpack("!I", plain[16:20])
-        body, receive_id = plain[20:20 + length], plain[20 + length:]
+        body, receive_id = plain[20 : 20 + length], plain[20 + length :]
         if len(body) != length or not hmac.compare_digest(receive_id, self.receive_id.encode()):
             raise CryptoError("message is for another AppID/CorpID")
         try:

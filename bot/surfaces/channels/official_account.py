@@ -1,6 +1,7 @@
 """WeChat Official Account (公众号) callback: signature check, plain and safe (AES) mode,
 MsgId de-duplication, passive replies inside the 5-second window and the customer-service API
 for answers that would miss it (see shared/docs/WECHAT.md)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -30,12 +31,28 @@ class Transfer:
 
 
 class OfficialAccount:
-    def __init__(self, settings: Settings, bot: Bot, ledger: Ledger, crypt: MessageCrypt | None,
-                 api: ApiClient | None, workers: ThreadPoolExecutor):
-        self.settings, self.bot, self.ledger, self.crypt, self.api, self.workers = settings, bot, ledger, crypt, api, workers
+    def __init__(
+        self,
+        settings: Settings,
+        bot: Bot,
+        ledger: Ledger,
+        crypt: MessageCrypt | None,
+        api: ApiClient | None,
+        workers: ThreadPoolExecutor,
+    ):
+        self.settings, self.bot, self.ledger, self.crypt, self.api, self.workers = (
+            settings,
+            bot,
+            ledger,
+            crypt,
+            api,
+            workers,
+        )
 
     @classmethod
-    def from_settings(cls, settings: Settings, bot: Bot, ledger: Ledger, workers: ThreadPoolExecutor) -> "OfficialAccount | None":
+    def from_settings(
+        cls, settings: Settings, bot: Bot, ledger: Ledger, workers: ThreadPoolExecutor
+    ) -> "OfficialAccount | None":
         """None when no token is configured; a bad AES key or a half-configured account fails here, at start-up."""
         if not settings.wechat_token:
             return None
@@ -67,8 +84,11 @@ class OfficialAccount:
         reply = await self._reply_to(message)
         if reply is None:
             return SUCCESS
-        xml = (wxml.transfer_reply(message, self.settings.oa_kf_account) if isinstance(reply, Transfer)
-               else wxml.text_reply(message, reply))
+        xml = (
+            wxml.transfer_reply(message, self.settings.oa_kf_account)
+            if isinstance(reply, Transfer)
+            else wxml.text_reply(message, reply)
+        )
         return self._seal(xml) if q.encrypt_type == "aes" else xml
 
     def _open(self, q: CallbackQuery, body: bytes) -> dict[str, str]:
@@ -89,8 +109,14 @@ class OfficialAccount:
         assert self.crypt is not None
         encrypted = self.crypt.encrypt(xml)
         timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**10))
-        return wxml.build({"Encrypt": encrypted, "MsgSignature": self.crypt.sign(timestamp, nonce, encrypted),
-                           "TimeStamp": timestamp, "Nonce": nonce})
+        return wxml.build(
+            {
+                "Encrypt": encrypted,
+                "MsgSignature": self.crypt.sign(timestamp, nonce, encrypted),
+                "TimeStamp": timestamp,
+                "Nonce": nonce,
+            }
+        )
 
     async def _reply_to(self, m: dict[str, str]) -> str | Transfer | None:
         kind = m.get("MsgType", "")
@@ -110,8 +136,9 @@ class OfficialAccount:
         return await self._answer(question, openid)
 
     async def _answer(self, question: str, openid: str) -> str | Transfer | None:
-        job = self.workers.submit(answer_messages, self.bot, question, f"wechat:{openid}", "wechat", openid,
-                                  self.api is not None)
+        job = self.workers.submit(
+            answer_messages, self.bot, question, f"wechat:{openid}", "wechat", openid, self.api is not None
+        )
         if self.api is None:  # nothing can send later: wait and reply passively
             return self._passive(await asyncio.wrap_future(job), openid)
         budget = 0.0 if self.settings.llm_enabled else self.settings.wechat_reply_budget_s
@@ -134,8 +161,10 @@ class OfficialAccount:
         if self.api is None:
             # A bare transfer would leave the user in silence (nothing can send a notice beside it, and no
             # agent may be online): the notice is this reply, and their next messages are transferred.
-            log.info("handing %s to a person from their next message (no AppSecret to send a notice with a transfer)",
-                     masked(openid))
+            log.info(
+                "handing %s to a person from their next message (no AppSecret to send a notice with a transfer)",
+                masked(openid),
+            )
             return reply.messages[0]
         log.info("handing %s to a person (%s)", masked(openid), reply.handoff)
         return Transfer()
@@ -150,7 +179,9 @@ class OfficialAccount:
         assert self.api is not None
         for text in messages:
             try:
-                self.api.call("cgi-bin/message/custom/send", {"touser": openid, "msgtype": "text", "text": {"content": text}})
+                self.api.call(
+                    "cgi-bin/message/custom/send", {"touser": openid, "msgtype": "text", "text": {"content": text}}
+                )
             except (WeChatApiError, httpx.HTTPError, ValueError) as exc:
                 log.warning("custom/send to %s failed, not retrying: %s", masked(openid), exc)
                 return

@@ -1,5 +1,6 @@
 """What a chat user receives for each kind of message, shared by the Official Account and
 WeCom kf channels so both say the same thing in the same words."""
+
 from __future__ import annotations
 
 import logging
@@ -17,8 +18,10 @@ EXAMPLES = ("我的语音聊天房小程序需要多方通信许可证吗？", "
 
 def welcome(licences: list[str]) -> str:
     """What a new follower reads first: the licences of the catalogue (Bot.licences), by name."""
-    return (f"感谢关注！我可以根据顾问文章回答{'、'.join(licences)}等资质问题，并附上原文引文。\n"
-            f"可以这样问：\n1. {EXAMPLES[0]}\n2. {EXAMPLES[1]}")
+    return (
+        f"感谢关注！我可以根据顾问文章回答{'、'.join(licences)}等资质问题，并附上原文引文。\n"
+        f"可以这样问：\n1. {EXAMPLES[0]}\n2. {EXAMPLES[1]}"
+    )
 
 
 NOT_TEXT = "抱歉，目前只能回答文字问题。请用文字描述您的产品功能，例如：" + EXAMPLES[0]
@@ -46,17 +49,24 @@ def handoff_notice(reason: str, hours: str, english: bool, contact: str | None =
     the user's *next* messages go to a person: ask them to send (or repeat) their question."""
     if english:
         first = "I could not find this in our articles. " if reason == "unanswered" else ""
-        then = ("I have passed your conversation to our consultants; a person will reply" if transferred else
-                "Please send your question (again) in your next message: it goes to our consultants, and a person will reply")
+        then = (
+            "I have passed your conversation to our consultants; a person will reply"
+            if transferred
+            else "Please send your question (again) in your next message: it goes to our consultants, and a person will reply"
+        )
         return f"{first}{then} ({hours})." + (CONTACT["en"].format(contact=contact) if contact else "")
     first = "这个问题知识库里暂时没有答案，" if reason == "unanswered" else "好的，"
-    then = ("已为您转接人工顾问，会有专人回复您" if transferred else
-            "请在下一条消息里发送（或再发一次）您的问题，它会转给人工顾问，由专人回复您")
+    then = (
+        "已为您转接人工顾问，会有专人回复您"
+        if transferred
+        else "请在下一条消息里发送（或再发一次）您的问题，它会转给人工顾问，由专人回复您"
+    )
     return f"{first}{then}（服务时间：{hours}）。" + (CONTACT["zh"].format(contact=contact) if contact else "")
 
 
-def answer_messages(bot: Bot, question: str, session_id: str, channel: str, user: str,
-                    can_send_more: bool = True) -> Reply:
+def answer_messages(
+    bot: Bot, question: str, session_id: str, channel: str, user: str, can_send_more: bool = True
+) -> Reply:
     """Never raises: a chat user gets a polite line rather than silence when something breaks."""
     try:
         result = bot.ask(question, session_id=session_id, channel=channel, user=user)
@@ -66,7 +76,12 @@ def answer_messages(bot: Bot, question: str, session_id: str, channel: str, user
         log.exception("answering %r failed", question[:80])
         return Reply([UNAVAILABLE])
     if result.handoff:
-        notice = handoff_notice(result.handoff, bot.settings.service_hours, result.language == "en",
-                                bot.settings.handoff_contact, transferred=can_send_more)
+        notice = handoff_notice(
+            result.handoff,
+            bot.settings.service_hours,
+            result.language == "en",
+            bot.settings.handoff_contact,
+            transferred=can_send_more,
+        )
         return Reply([notice], result.handoff, result._log_id)
     return Reply(messages_for(result, can_send_more))

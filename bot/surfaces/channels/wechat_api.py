@@ -5,6 +5,7 @@ that fails with an expired/invalid token (40001, 40014, 42001) refreshes the tok
 retried once; any other error (quota 45009/45047, 45015 outside the 48-hour window, 95018 a
 human agent holds a kf session) is raised for the caller to log, never retried in a loop.
 """
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,12 @@ class ApiClient:
     def _post(self, path: str, payload: dict[str, Any], token: str) -> dict[str, Any]:
         # WeChat wants UTF-8 text as is, not \\u escapes
         body = json.dumps(payload, ensure_ascii=False).encode()
-        response = self._http.post(f"/{path}", params={"access_token": token}, content=body,
-                                   headers={"Content-Type": "application/json; charset=utf-8"})
+        response = self._http.post(
+            f"/{path}",
+            params={"access_token": token},
+            content=body,
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        )
         return _json(path, response)
 
     def close(self) -> None:
@@ -91,8 +96,11 @@ def _checked(path: str, data: dict[str, Any]) -> tuple[str, int]:
 
 def official_account_client(base_url: str, appid: str, secret: str) -> ApiClient:
     """Official Account: `stable_token`, which does not invalidate tokens held by other workers."""
+
     def fetch(http: httpx.Client) -> tuple[str, int]:
-        r = http.post("/cgi-bin/stable_token", json={"grant_type": "client_credential", "appid": appid, "secret": secret})
+        r = http.post(
+            "/cgi-bin/stable_token", json={"grant_type": "client_credential", "appid": appid, "secret": secret}
+        )
         return _checked("cgi-bin/stable_token", _json("cgi-bin/stable_token", r))
 
     return ApiClient(base_url, fetch)

@@ -1,5 +1,6 @@
 """An Answer as WeChat text: plain (WeChat shows Markdown literally), quotes as numbered
 footnotes with short titles and dates, and split into messages of at most 2048 UTF-8 bytes."""
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ The callback is acknowledged at once and the pull runs in a worker, so WeCom's 5
 never depends on answering speed. Only customer (origin 3) text is answered, each msgid once,
 even when two events race or a worker restarts mid-page.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,19 +33,38 @@ POOL, PERSON = 2, 3  # kf service states: queued for an agent, held by a person
 
 
 class WeComKf:
-    def __init__(self, bot: Bot, ledger: Ledger, crypt: MessageCrypt, api: ApiClient, workers: ThreadPoolExecutor,
-                 window_s: int = 0, servicer: str | None = None):
-        self.bot, self.ledger, self.crypt, self.api, self.workers, self.window_s = bot, ledger, crypt, api, workers, window_s
+    def __init__(
+        self,
+        bot: Bot,
+        ledger: Ledger,
+        crypt: MessageCrypt,
+        api: ApiClient,
+        workers: ThreadPoolExecutor,
+        window_s: int = 0,
+        servicer: str | None = None,
+    ):
+        self.bot, self.ledger, self.crypt, self.api, self.workers, self.window_s = (
+            bot,
+            ledger,
+            crypt,
+            api,
+            workers,
+            window_s,
+        )
         self.servicer = servicer
         self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
 
     @classmethod
-    def from_settings(cls, settings: Settings, bot: Bot, ledger: Ledger, workers: ThreadPoolExecutor) -> "WeComKf | None":
+    def from_settings(
+        cls, settings: Settings, bot: Bot, ledger: Ledger, workers: ThreadPoolExecutor
+    ) -> "WeComKf | None":
         if not settings.wecom_token:
             return None
         missing = [name for name in ("wecom_aes_key", "wecom_corpid", "wecom_secret") if not getattr(settings, name)]
         if missing:
-            raise ChannelConfigError("LICENSEBOT_WECOM_TOKEN is set but not " + ", ".join(f"LICENSEBOT_{m.upper()}" for m in missing))
+            raise ChannelConfigError(
+                "LICENSEBOT_WECOM_TOKEN is set but not " + ", ".join(f"LICENSEBOT_{m.upper()}" for m in missing)
+            )
         try:
             crypt = MessageCrypt(settings.wecom_token, settings.wecom_aes_key or "", settings.wecom_corpid or "")
         except CryptoError as exc:
@@ -85,8 +105,10 @@ class WeComKf:
             cursor = self.ledger.cursor(open_kfid)
             for _ in range(MAX_PAGES):
                 try:
-                    page = self.api.call("cgi-bin/kf/sync_msg", {"cursor": cursor, "token": event_token,
-                                                                 "limit": 1000, "open_kfid": open_kfid})
+                    page = self.api.call(
+                        "cgi-bin/kf/sync_msg",
+                        {"cursor": cursor, "token": event_token, "limit": 1000, "open_kfid": open_kfid},
+                    )
                 except (WeChatApiError, httpx.HTTPError, ValueError) as exc:
                     log.warning("kf/sync_msg for %s failed: %s", open_kfid, exc)
                     break
@@ -117,8 +139,10 @@ class WeComKf:
     def _send(self, texts: list[str], open_kfid: str, user: str) -> bool:
         for text in texts:
             try:
-                self.api.call("cgi-bin/kf/send_msg", {"touser": user, "open_kfid": open_kfid, "msgtype": "text",
-                                                      "text": {"content": text}})
+                self.api.call(
+                    "cgi-bin/kf/send_msg",
+                    {"touser": user, "open_kfid": open_kfid, "msgtype": "text", "text": {"content": text}},
+                )
             except (WeChatApiError, httpx.HTTPError, ValueError) as exc:
                 level = logging.INFO if getattr(exc, "errcode", None) == HUMAN_AGENT else logging.WARNING
                 log.log(level, "kf/send_msg to %s failed, not retrying: %s", masked(user), exc)
@@ -147,8 +171,11 @@ class WeComKf:
         if not self.ledger.with_person(key):
             return False
         try:
-            state = int(self.api.call("cgi-bin/kf/service_state/get",
-                                      {"open_kfid": open_kfid, "external_userid": user}).get("service_state", 0))
+            state = int(
+                self.api.call("cgi-bin/kf/service_state/get", {"open_kfid": open_kfid, "external_userid": user}).get(
+                    "service_state", 0
+                )
+            )
         except (WeChatApiError, httpx.HTTPError, ValueError) as exc:
             log.warning("kf/service_state/get for %s failed; leaving it to the person: %s", masked(user), exc)
             return True

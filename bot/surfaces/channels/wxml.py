@@ -3,6 +3,7 @@
 Bodies come from the internet: defusedxml refuses DTDs (XXE, entity expansion) and a size cap
 stops oversized posts before parsing. Both raise `BadXml`, which the routes turn into a 400.
 """
+
 from __future__ import annotations
 
 import time
@@ -46,17 +47,27 @@ def build(fields: dict[str, str | int]) -> str:
 
 def text_reply(incoming: dict[str, str], content: str) -> str:
     """Passive reply: the two user names swapped."""
-    return build({"ToUserName": incoming.get("FromUserName", ""), "FromUserName": incoming.get("ToUserName", ""),
-                  "CreateTime": int(time.time()), "MsgType": "text", "Content": content})
+    return build(
+        {
+            "ToUserName": incoming.get("FromUserName", ""),
+            "FromUserName": incoming.get("ToUserName", ""),
+            "CreateTime": int(time.time()),
+            "MsgType": "text",
+            "Content": content,
+        }
+    )
 
 
 def transfer_reply(incoming: dict[str, str], kf_account: str | None = None) -> str:
     """Passive reply that passes the user's message to the human customer-service system,
     to one agent when `kf_account` is given."""
-    fields: dict[str, str | int] = {"ToUserName": incoming.get("FromUserName", ""),
-                                    "FromUserName": incoming.get("ToUserName", ""),
-                                    "CreateTime": int(time.time()), "MsgType": "transfer_customer_service"}
+    fields: dict[str, str | int] = {
+        "ToUserName": incoming.get("FromUserName", ""),
+        "FromUserName": incoming.get("ToUserName", ""),
+        "CreateTime": int(time.time()),
+        "MsgType": "transfer_customer_service",
+    }
     xml = build(fields)
     if kf_account:
-        xml = xml[:-len("</xml>")] + f"<TransInfo><KfAccount>{cdata(kf_account)}</KfAccount></TransInfo></xml>"
+        xml = xml[: -len("</xml>")] + f"<TransInfo><KfAccount>{cdata(kf_account)}</KfAccount></TransInfo></xml>"
     return xml
