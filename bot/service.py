@@ -30,7 +30,8 @@ from bot.kb.intents import load_intents
 from bot.insights.operator import OperatorView
 from bot.state import stores
 from bot.state.feedback import Feedback
-from bot.state.logins import LoginFailures, LoginPolicy, OperatorGate  # the page's types too
+from bot.state.logins import LoginFailures, LoginPolicy, OperatorGate
+from bot.state.logins import LoginResult as LoginResult  # re-exported: the operator page imports bot.service only
 from bot.state.question_log import LoggedAnswer, user_hash
 from bot.state.session_ids import load_secret
 
