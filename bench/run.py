@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
             "ingest_s": result.seconds,
             "units_per_s": result.units / result.seconds,
         }
-        sample = [u["text"] for u in Knowledge.load(big, embedder).index.units[:512]]
+        sample = [u.text for u in Knowledge.load(big, embedder).index.units[:512]]
         figures[name]["model_units_per_s"] = synthetic.model_throughput(embedder, sample)
         figures["shipped (embedded Chroma)"]["model_units_per_s"] = figures[name]["model_units_per_s"]
         say("synthetic corpus: latency and memory")

@@ -271,7 +271,7 @@ class Bot:
         knowledge = self.knowledge.get()
         vector = knowledge.question_vector(fold(question))
         return [
-            knowledge.index.docs[h.unit["doc_id"]]["source"]
+            knowledge.index.docs[h.unit.doc_id]["source"]
             for h in knowledge.retriever.search(fold(question), k=k, vector=vector)
         ]
 
@@ -287,7 +287,7 @@ class Bot:
         k = self.knowledge.get()
         picked = []
         for pos, (unit, meaning) in enumerate(zip(k.index.units, k.meanings)):
-            source = k.index.docs[unit["doc_id"]]["source"]
+            source = k.index.docs[unit.doc_id]["source"]
             if (
                 (article and article not in source)
                 or (kind and kind not in meaning.kinds)
@@ -302,11 +302,11 @@ class Bot:
             picked.sort(key=lambda row: -sims[row[0]])
         return [
             UnitView(
-                id=u["id"],
+                id=u.id,
                 source=src,
-                kind=u["kind"],
-                heading=u.get("heading", ""),
-                text=u["text"],
+                kind=u.kind,
+                heading=u.heading,
+                text=u.text,
                 licenses=list(m.licenses),
                 named=m.named,
                 kinds=sorted(m.kinds),

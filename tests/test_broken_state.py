@@ -231,7 +231,7 @@ def test_ingest_after_an_edit_rebuilds_an_unreadable_segment_from_its_article(ow
     edited.write_text(edited.read_text(encoding="utf-8") + "\n\n本段为测试新增的一句说明。\n", encoding="utf-8")
     summary = ingest_warns_once_and_rebuilds(own_corpus, broken, source)
     assert "(1 embedded" in summary  # the new sentence; the rebuilt article's vectors came from the collection
-    assert "本段为测试新增的一句说明。" in {u["text"] for u in load_index(make_settings(own_corpus / "data")).units}
+    assert "本段为测试新增的一句说明。" in {u.text for u in load_index(make_settings(own_corpus / "data")).units}
 
 
 @pytest.mark.parametrize("name", ["segment garbage", "segment missing"])

@@ -50,7 +50,7 @@ def segment_files(settings) -> dict[str, int]:
 
 
 def live_fingerprints(index) -> set[str]:
-    return {u["fingerprint"] for u in index.units}
+    return {u.fingerprint for u in index.units}
 
 
 def test_unchanged_files_are_not_read_and_an_edit_touches_only_its_article(tmp_path, embedder):
@@ -88,7 +88,7 @@ def test_unchanged_files_are_not_read_and_an_edit_touches_only_its_article(tmp_p
     assert all(after[name] == ns for name, ns in kept.items())
     index = load_index(settings)
     assert index.store.count() == len(live_fingerprints(index))  # its old vectors were collected (grace 0)
-    assert "7、新增的一条办理条件说明。" in " ".join(u["text"] for u in index.units)
+    assert "7、新增的一条办理条件说明。" in " ".join(u.text for u in index.units)
 
 
 def test_deleted_article_leaves_the_index(tmp_path, embedder):
@@ -124,7 +124,7 @@ def test_a_replaced_generation_is_kept_for_its_grace_period(tmp_path, embedder):
     assert len(segment_files(settings)) == 5 * 3  # the removed article's segment stays while its generation may be read
     index = load_index(settings)
     assert index.generation == second.generation and index.store.count() > len(live_fingerprints(index))
-    assert all(index.units[p]["doc_id"] in index.docs for p in index.dense(embedder.embed_query("ICP备案"), 20))
+    assert all(index.units[p].doc_id in index.docs for p in index.dense(embedder.embed_query("ICP备案"), 20))
 
 
 def test_bad_files_are_skipped_by_name_and_the_rest_index(tmp_path, embedder):

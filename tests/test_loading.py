@@ -16,6 +16,7 @@ import pytest
 from bot.answering.knowledge import Knowledge
 from bot.core.gcpause import collector_paused
 from bot.index.segments import read_segment
+from bot.index.units import Unit
 from conftest import ARTICLES, make_settings
 from ingest.pipeline import ingest
 
@@ -79,11 +80,10 @@ def test_fresh_and_reused_loads_hold_the_same_units_and_vectors(tmp_path, settin
 
 def test_units_are_slimmed_and_stored_meaning_rows_released(knowledge):
     index = knowledge.index
-    assert all("search" not in unit for unit in index.units)  # only ingest tokenises the folded text
-    assert all(unit["doc_id"] is index.docs[unit["doc_id"]]["doc_id"] for unit in index.units)
     assert all(
-        unit["kind"] is sys.intern(unit["kind"]) and unit["heading"] is sys.intern(unit["heading"])
-        for unit in index.units
-    )
+        isinstance(unit, Unit) and not hasattr(unit, "__dict__") for unit in index.units
+    )  # slots, no search text
+    assert all(unit.doc_id is index.docs[unit.doc_id]["doc_id"] for unit in index.units)
+    assert all(unit.kind is sys.intern(unit.kind) and unit.heading is sys.intern(unit.heading) for unit in index.units)
     assert all(part.meaning is None for part in index.parts)  # held as UnitMeaning objects instead
     assert len(knowledge.meanings) == len(index.units)

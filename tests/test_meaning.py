@@ -23,14 +23,14 @@ def facts(a):
 
 def unit_meaning(knowledge, starts_with: str, kind: str = "sentence"):
     for unit, meaning in zip(knowledge.index.units, knowledge.meanings):
-        if unit["text"].startswith(starts_with) and unit["kind"] == kind:
+        if unit.text.startswith(starts_with) and unit.kind == kind:
             return unit, meaning
     raise AssertionError(f"no unit starts with {starts_with!r}")
 
 
 def test_units_know_their_licence_kind_and_polarity(knowledge):
     unit, meaning = unit_meaning(knowledge, "辦理國內多方通信業務許可證的條件相對嚴格", kind="list")
-    assert unit["kind"] == "list" and "信息安全管理制度" in unit["text"]  # the lead-in with its whole list
+    assert unit.kind == "list" and "信息安全管理制度" in unit.text  # the lead-in with its whole list
     assert meaning.licenses == ("multiparty",) and "condition" in meaning.topic
     _, own_goods = unit_meaning(knowledge, "1. 自营微商城")
     assert own_goods.polarity == {"icp_filing": "must", "icp": "need_not"}  # "只需要办理ICP备案,而无需办理ICP许可证"

@@ -330,7 +330,7 @@ def _unknown(u: Understanding, knowledge: Knowledge) -> Answer:
 
 def _cite_units(chosen: list[Evidence], book: c.CitationBook) -> list[int]:
     top = max(e.score for e in chosen)
-    return [book.cite(e.unit["doc_id"], e.unit["start"], e.unit["end"], e.score / top) for e in chosen]
+    return [book.cite(e.unit.doc_id, e.unit.start, e.unit.end, e.score / top) for e in chosen]
 
 
 def _subject(u: Understanding, knowledge: Knowledge) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bot.index.units import Unit
 from bot.answering.retrieve import Hit
 from bot.core.text import fold
 from bot.kb.evidence import UnitMeaning
@@ -39,16 +40,16 @@ class Evidence:
     score: float
 
     @property
-    def unit(self) -> dict:
+    def unit(self) -> Unit:
         return self.hit.unit
 
 
-def _overlaps(a: dict, b: dict) -> bool:
-    return a["doc_id"] == b["doc_id"] and a["start"] < b["end"] and b["start"] < a["end"]
+def _overlaps(a: Unit, b: Unit) -> bool:
+    return a.doc_id == b.doc_id and a.start < b.end and b.start < a.end
 
 
-def _contains(lst: dict, unit: dict) -> bool:
-    return lst["doc_id"] == unit["doc_id"] and lst["start"] <= unit["start"] and unit["end"] <= lst["end"]
+def _contains(lst: Unit, unit: Unit) -> bool:
+    return lst.doc_id == unit.doc_id and lst.start <= unit.start and unit.end <= lst.end
 
 
 @dataclass
@@ -56,17 +57,17 @@ class ListIndex:
     """Each article's list units (position, unit), in index order: a hit looks for its list among
     its own article's lists only."""
 
-    by_doc: dict[str, list[tuple[int, dict]]] = field(default_factory=dict)
+    by_doc: dict[str, list[tuple[int, Unit]]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, units: list[dict]) -> "ListIndex":
-        by_doc: dict[str, list[tuple[int, dict]]] = {}
+    def build(cls, units: list[Unit]) -> "ListIndex":
+        by_doc: dict[str, list[tuple[int, Unit]]] = {}
         for pos, unit in enumerate(units):
-            if unit["kind"] == "list":
-                by_doc.setdefault(unit["doc_id"], []).append((pos, unit))
+            if unit.kind == "list":
+                by_doc.setdefault(unit.doc_id, []).append((pos, unit))
         return cls(by_doc)
 
-    def of(self, doc_id: str) -> list[tuple[int, dict]]:
+    def of(self, doc_id: str) -> list[tuple[int, Unit]]:
         return self.by_doc.get(doc_id, [])
 
 
@@ -78,10 +79,10 @@ def _with_lists(hits: list[Hit], lists: ListIndex, whole_lists: bool) -> list[Hi
     out = []
     for hit in hits:
         unit = hit.unit
-        if unit["kind"] == "sentence":
-            lead_in = unit["text"].rstrip().endswith((":", "："))
-            for pos, lst in lists.of(unit["doc_id"]) if whole_lists or lead_in else ():
-                if _contains(lst, unit) and (whole_lists or lst["start"] == unit["start"]):
+        if unit.kind == "sentence":
+            lead_in = unit.text.rstrip().endswith((":", "："))
+            for pos, lst in lists.of(unit.doc_id) if whole_lists or lead_in else ():
+                if _contains(lst, unit) and (whole_lists or lst.start == unit.start):
                     hit = Hit(lst, pos, hit.score, hit.similarity, hit.lexical_rank, hit.dense_rank, via=hit.position)
                     break
         out.append(hit)
@@ -91,9 +92,9 @@ def _with_lists(hits: list[Hit], lists: ListIndex, whole_lists: bool) -> list[Hi
 def _without_overlaps(ranked: list[Evidence]) -> list[Evidence]:
     """Best first, dropping a unit that overlaps one already kept (only units of one article can)."""
     chosen: list[Evidence] = []
-    kept: dict[str, list[dict]] = {}
+    kept: dict[str, list[Unit]] = {}
     for e in ranked:
-        same_article = kept.setdefault(e.unit["doc_id"], [])
+        same_article = kept.setdefault(e.unit.doc_id, [])
         if not any(_overlaps(e.unit, c) for c in same_article):
             chosen.append(e)
             same_article.append(e.unit)
@@ -122,7 +123,7 @@ def relevant(
         if hit.position not in best or hit.similarity > best[hit.position].similarity:
             best[hit.position] = hit
     for hit in best.values():
-        meaning, text = meanings[hit.position], hit.unit["text"]
+        meaning, text = meanings[hit.position], hit.unit.text
         if hit.similarity < floor or len(text) < MIN_UNIT_CHARS or text.rstrip().endswith(("?", "？")):
             continue
         both = comparing and len(set(meaning.licenses) & licenses) >= 2
@@ -137,7 +138,7 @@ def relevant(
         bonus = (
             LICENSE_BONUS * named
             + TOPIC_BONUS * bool(meaning.topic & kinds)
-            + LIST_BONUS * (prefer_lists and hit.unit["kind"] == "list")
+            + LIST_BONUS * (prefer_lists and hit.unit.kind == "list")
         )
         ranked.append(Evidence(hit, meaning, hit.similarity + bonus))
     ranked.sort(key=lambda e: -e.score)
@@ -158,7 +159,7 @@ def to_quote(evidence: list[Evidence], each_of: set[str] = frozenset()) -> list[
         for e in close:
             if len(out) == MAX_QUOTES:
                 return out
-            if e not in out and sum(1 for o in out if o.unit["doc_id"] == e.unit["doc_id"]) < per_article:
+            if e not in out and sum(1 for o in out if o.unit.doc_id == e.unit.doc_id) < per_article:
                 out.append(e)
     return out
 
@@ -214,5 +215,5 @@ def covered(terms: list[str], evidence: list[Evidence]) -> float:
     """Share of the question's content words that the quoted units (or their headings) address."""
     if not terms:
         return 1.0
-    text = fold(" ".join(f"{e.unit.get('section', '')} {e.unit.get('heading', '')} {e.unit['text']}" for e in evidence))
+    text = fold(" ".join(f"{e.unit.section} {e.unit.heading} {e.unit.text}" for e in evidence))
     return sum(any(alt in text for alt in term.split("|")) for term in terms) / len(terms)

@@ -30,13 +30,13 @@ class LicensebotRetriever(BaseRetriever):
         docs = self.hybrid.index.docs
         out = []
         for hit in self.hybrid.search(query, self.k):
-            meta = docs[hit.chunk["doc_id"]]
+            meta = docs[hit.chunk.doc_id]
             out.append(
                 Document(
-                    page_content=hit.chunk["text"],
-                    id=hit.chunk["id"],
+                    page_content=hit.chunk.text,
+                    id=hit.chunk.id,
                     metadata={
-                        "doc_id": hit.chunk["doc_id"],
+                        "doc_id": hit.chunk.doc_id,
                         "title": meta["title"],
                         "date": meta["date"],
                         "source": meta["source"],

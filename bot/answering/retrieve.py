@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.index.units import Unit
 from bot.index.embedders import Embedder
 from bot.index.store import StoredIndex
 
@@ -21,7 +22,7 @@ RRF_K = 60
 
 @dataclass
 class Hit:
-    unit: dict
+    unit: Unit
     position: int
     score: float  # fused rank score
     similarity: float  # cosine similarity of the unit to the question
@@ -30,7 +31,7 @@ class Hit:
     via: int | None = None  # the position of the list item this hit on a whole list came from
 
     @property
-    def chunk(self) -> dict:  # the LangChain adapter and older callers speak of chunks
+    def chunk(self) -> Unit:  # the LangChain adapter and older callers speak of chunks
         return self.unit
 
 

@@ -12,7 +12,6 @@ was loaded (a stat per file) and reads them again only when one changed: a serve
 
 from __future__ import annotations
 
-import sys
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,9 +33,9 @@ from bot.index.layout import (
 from bot.index.lexical import LexicalIndex
 from bot.index.lexical_base import open_lexical
 from bot.index.segments import SegmentUnreadable, read_segment, read_vectors, segment_files
+from bot.index.units import Unit
 from bot.index.vectors import VectorStore
 
-_REPEATED = ("kind", "section", "heading")  # unit fields most units share with others
 SLACK = 32  # extra neighbours asked for, beyond the ids a newer or older generation added
 Stamp = tuple[int, int, int] | None  # inode, size, mtime of a file; None: gone
 
@@ -65,7 +64,7 @@ class StoredIndex:
     generation: str
     manifest: dict
     docs: dict[str, dict]
-    units: list[dict]
+    units: list[Unit]
     vectors: np.ndarray = field(repr=False)  # one row per unit (float16)
     lexical: LexicalIndex = field(repr=False)
     store: VectorStore = field(repr=False)
@@ -78,7 +77,7 @@ class StoredIndex:
 
     def __post_init__(self) -> None:
         for pos, unit in enumerate(self.units):
-            self._positions.setdefault(unit["fingerprint"], []).append(pos)
+            self._positions.setdefault(unit.fingerprint, []).append(pos)
 
     def release_meanings(self) -> None:
         """Forget the meaning rows as stored at ingest, once the caller holds them as objects (at 145k
@@ -120,7 +119,7 @@ class StoredIndex:
         while True:
             ids = self.store.nearest(vector, n)
             positions = [p for uid in ids for p in self._positions.get(uid, ())]
-            if len({self.units[p]["fingerprint"] for p in positions}) >= wanted or len(ids) < n:
+            if len({self.units[p].fingerprint for p in positions}) >= wanted or len(ids) < n:
                 return positions[: max(k, wanted)]
             n *= 4  # many vectors were added since this generation was loaded
 
@@ -140,7 +139,7 @@ def load_index(settings: Settings, previous: StoredIndex | None = None) -> Store
     )
     try:
         store = VectorStore.open(settings, manifest["embedder"])
-        foreign = max(0, store.count() - len({u["fingerprint"] for u in units}))
+        foreign = max(0, store.count() - len({u.fingerprint for u in units}))
     except Exception as exc:  # noqa: BLE001 - any way the store can be broken; the message names it
         raise IndexCorrupt(f"{step}: cannot be read ({describe(exc)}); {REPAIR}") from None
     return StoredIndex(
@@ -150,7 +149,7 @@ def load_index(settings: Settings, previous: StoredIndex | None = None) -> Store
 
 def _read_files(
     settings: Settings, generation: str, previous: StoredIndex | None = None
-) -> tuple[dict, dict[str, dict], list[dict], np.ndarray, LexicalIndex, dict[Path, Stamp], list[Part]]:
+) -> tuple[dict, dict[str, dict], list[Unit], np.ndarray, LexicalIndex, dict[Path, Stamp], list[Part]]:
     """(manifest, docs, units, vectors, lexical index, the files read with their stamps, the parts) of
     a generation; IndexCorrupt names the file that cannot be read. Segments `previous` holds are taken
     from it (their files are only stat-ed)."""
@@ -189,23 +188,18 @@ def _read_files(
     return manifest, docs, units, vectors, lexical, files, parts
 
 
-def _read(settings: Settings, key: str) -> tuple[dict, list[dict], dict | None]:
-    """A segment's doc, units and stored meaning, its units slimmed for answering: the folded text
-    BM25 was tokenised from is dropped, every unit shares its article's doc_id string and one copy
-    of each kind, section and heading (at 145k units these save some 20, 10 and 20 MB)."""
+def _read(settings: Settings, key: str) -> tuple[dict, list[Unit], dict | None]:
+    """A segment's doc, units and stored meaning, its units as answering holds them (bot/index/units.py):
+    without the folded text BM25 was tokenised from, sharing their article's doc_id string and one copy
+    of each kind, section and heading."""
     segment = read_segment(settings, key, with_vectors=False)
-    doc_id = segment.doc["doc_id"]
-    for unit in segment.units:
-        unit.pop("search", None)
-        if unit["doc_id"] == doc_id:
-            unit["doc_id"] = doc_id
-        for name in _REPEATED:
-            if isinstance(unit.get(name), str):
-                unit[name] = sys.intern(unit[name])
-    return segment.doc, segment.units, segment.meaning
+    try:
+        return segment.doc, [Unit.from_row(row, segment.doc) for row in segment.units], segment.meaning
+    except (ValueError, IndexError, KeyError) as exc:
+        raise SegmentUnreadable(f"{segment_files(settings, key)[0]}: {exc}") from None
 
 
-def _reused(previous: StoredIndex, part: Part) -> tuple[dict, list[dict], dict | None]:
+def _reused(previous: StoredIndex, part: Part) -> tuple[dict, list[Unit], dict | None]:
     return previous.docs[part.doc_id], previous.units[part.start : part.end], part.meaning
 
 

@@ -20,6 +20,7 @@ from bot.core.errors import KnowledgeError
 from bot.kb.patterns import compile_patterns
 from bot.core.text import fold
 from bot.kb.catalog import Catalog, load_yaml
+from bot.index.units import Unit
 from bot.kb.terms import TermMatcher
 
 MEANING_FORMAT = 1  # bump when `UnitReader.read` changes what it derives: every stored row is then stale
@@ -92,12 +93,23 @@ class UnitReader:
         folded = fold(title)
         table: dict[str, int] = {}
         index = [
-            table.setdefault(json.dumps(self.read(u, folded).row(), ensure_ascii=False), len(table)) for u in units
+            table.setdefault(
+                json.dumps(
+                    self._read(u["text"], u.get("section") or "", u.get("heading") or "", u["kind"], folded).row(),
+                    ensure_ascii=False,
+                ),
+                len(table),
+            )
+            for u in units
         ]
         return {"version": self.version, "rows": [json.loads(k) for k in table], "index": index}
 
-    def read(self, unit: dict, title: str) -> UnitMeaning:
-        text, headings = fold(unit["text"]), fold(f"{unit.get('section', '')} {unit.get('heading', '')}")
+    def read(self, unit: Unit, title: str) -> UnitMeaning:
+        return self._read(unit.text, unit.section, unit.heading, unit.kind, title)
+
+    def _read(self, raw: str, section: str, heading: str, kind: str, title: str) -> UnitMeaning:
+        """From the unit's fields: a stored row at ingest, a loaded `Unit` after."""
+        text, headings = fold(raw), fold(f"{section} {heading}")
         named = self.licenses.keys(text, fuzzy=False, negation=False)
         licenses = (
             named
@@ -113,7 +125,7 @@ class UnitReader:
             stance = stance or found
             for slug in self.licenses.keys(clause, fuzzy=False, negation=False) or licenses:
                 polarity.setdefault(slug, found)
-        if unit.get("kind") == "list":  # a list is about what its lead-in and headings say
+        if kind == "list":  # a list is about what its lead-in and headings say
             first = text.split("\n\n", 1)[0]
             topic = self.cues.kinds_of(first if first.rstrip().endswith((":", "：")) else "", headings)
         else:  # a sentence is about what it says itself
@@ -130,7 +142,7 @@ def _version(terms: dict[str, list[str]], cues: EvidenceCues) -> str:
 
 
 def unit_meanings(
-    parts: list[tuple[list[dict], str, dict | None, list[UnitMeaning] | None]], reader: UnitReader
+    parts: list[tuple[list[Unit], str, dict | None, list[UnitMeaning] | None]], reader: UnitReader
 ) -> list[UnitMeaning]:
     """Every unit's meaning, segment by segment (units, article title, stored meaning, meanings
     already loaded with this reader's version or None): rows stored with this reader's version are
