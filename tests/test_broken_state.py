@@ -63,6 +63,13 @@ def without_a_fingerprint(path: Path) -> None:
     path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
+def with_a_unit_off_its_article(path: Path) -> None:
+    """Valid JSON of the right shape, but a unit's text is not the span of the article it claims."""
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta["units"][0]["text"] = "不是这篇文章里的句子"
+    path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+
 # Every way one of a segment's files can be broken: (which file, how).
 SEGMENT_BREAKAGES = {
     "segment garbage": (".json", garbage),
@@ -70,6 +77,7 @@ SEGMENT_BREAKAGES = {
     "segment empty": (".json", lambda p: p.write_text("")),
     "segment a JSON list": (".json", lambda p: p.write_text("[]")),
     "segment unit without fingerprint": (".json", without_a_fingerprint),
+    "segment unit off its article": (".json", with_a_unit_off_its_article),
     "segment missing": (".json", lambda p: p.unlink()),
     "segment vectors garbage": (".npy", garbage),
     "segment vectors of another shape": (".npy", lambda p: np.save(p, np.zeros((3, 384), np.float16))),

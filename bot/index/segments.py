@@ -184,6 +184,10 @@ def read_segment(settings: Settings, key: str, with_tokens: bool = False, with_v
     a matrix of the whole generation, so loading never holds every segment's rows twice."""
     meta, vectors, tokens = segment_files(settings, key)
     data = _validated(_META, meta)
+    text = data["doc"]["text"]
+    for unit in data["units"]:  # answering reads a unit's text from its article (bot/index/units.py)
+        if unit["doc_id"] != data["doc"]["doc_id"] or text[unit["start"] : unit["end"]] != unit["text"]:
+            raise SegmentUnreadable(f"{meta}: unit {unit['id']} is not a span of its article's text")
     matrix = _matrix(vectors, len(data["units"])) if with_vectors else np.zeros((len(data["units"]), 0), np.float16)
     words: list[list[str]] = []
     if with_tokens:

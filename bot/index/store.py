@@ -193,10 +193,7 @@ def _read(settings: Settings, key: str) -> tuple[dict, list[Unit], dict | None]:
     without the folded text BM25 was tokenised from, sharing their article's doc_id string and one copy
     of each kind, section and heading."""
     segment = read_segment(settings, key, with_vectors=False)
-    try:
-        return segment.doc, [Unit.from_row(row, segment.doc) for row in segment.units], segment.meaning
-    except (ValueError, IndexError, KeyError) as exc:
-        raise SegmentUnreadable(f"{segment_files(settings, key)[0]}: {exc}") from None
+    return segment.doc, [Unit.from_row(row, segment.doc) for row in segment.units], segment.meaning
 
 
 def _reused(previous: StoredIndex, part: Part) -> tuple[dict, list[Unit], dict | None]:
