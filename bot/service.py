@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
 from pydantic import BaseModel
 
-from bot.answering.answer import answer
+from bot.answering.answer import answer, answer_turn
 from bot.answering.ground import ungrounded
 from bot.answering.handoff import asks_for_person, no_person_here, wants_person
 from bot.answering.knowledge import Knowledge
@@ -145,7 +146,18 @@ class KnowledgeHolder:
         return self._knowledge
 
 
-def remembered(stored: Context, seen: Context, result: Answer) -> Context:
+@dataclass
+class TurnRecord:
+    """One answered message as the service knows it: the Answer every surface shows, the licences
+    it was about (for the session) and its row in the question log (for a rating or a failed
+    hand-off). The Answer carries none of this."""
+
+    answer: Answer
+    asked: list[str] = field(default_factory=list)
+    log_id: str | None = None
+
+
+def remembered(stored: Context, seen: Context, result: Answer, asked: list[str]) -> Context:
     """The session after this turn: what is stored now (another turn may have written since this one
     read `seen`), minus the features this turn replaced, plus this turn's features and licences, and
     this turn's question (the follow-up student reads the next message beside it)."""
@@ -155,7 +167,7 @@ def remembered(stored: Context, seen: Context, result: Answer) -> Context:
     misses = 0 if result.handoff or result.verdict != Verdict.unknown else stored.misses + 1
     return Context(
         features=features,
-        licenses=result._asked or stored.licenses or seen.licenses,
+        licenses=asked or stored.licenses or seen.licenses,
         misses=misses,
         question=result.question,
     )
@@ -188,6 +200,12 @@ class Bot:
     def ask(
         self, question: str, session_id: str | None = None, channel: str | None = None, user: str | None = None
     ) -> Answer:
+        """The Answer of `turn` (same arguments)."""
+        return self.turn(question, session_id, channel, user).answer
+
+    def turn(
+        self, question: str, session_id: str | None = None, channel: str | None = None, user: str | None = None
+    ) -> TurnRecord:
         """Raises BadQuestion (empty, too long) and NotReady (no usable index).
 
         `channel` (one of CHANNELS) and `user` (that surface's id of the asker) say who asked: the
@@ -197,7 +215,8 @@ class Bot:
         question = checked_question(question, self.settings.max_question_chars)
         knowledge = self.knowledge.get()
         context = self.sessions.get(session_id) if session_id else Context()
-        result = answer(question, knowledge, context)
+        answered = answer_turn(question, knowledge, context)
+        result, asked = answered.answer, answered.asked
         if channel in HANDOFF_CHANNELS:
             result.handoff = wants_person(result, knowledge, context)
         elif asks_for_person(result, knowledge):
@@ -205,17 +224,16 @@ class Bot:
         if session_id:
             result.session_id = session_id
             if result.verdict != Verdict.out_of_scope:
-                self.sessions.update(session_id, lambda stored: remembered(stored, context, result))
+                self.sessions.update(session_id, lambda stored: remembered(stored, context, result, asked))
         if self.settings.llm_enabled and result.citations and not result.handoff:
             from bot.answering.llm import rewrite_with_llm
 
             result = rewrite_with_llm(result, self.settings, knowledge.catalog)
-        if channel:
-            self._record(result, channel, user, (time.perf_counter() - started) * 1000)
-        return result
+        log_id = self._record(result, channel, user, (time.perf_counter() - started) * 1000) if channel else None
+        return TurnRecord(result, asked, log_id)
 
-    def _record(self, result: Answer, channel: str, user: str | None, latency_ms: float) -> None:
-        """A failing log never costs the user the answer."""
+    def _record(self, result: Answer, channel: str, user: str | None, latency_ms: float) -> str | None:
+        """The answer's row id in the question log; a failing log never costs the user the answer (None)."""
         try:
             if self._salt is None:
                 self._salt = load_secret(self.settings.log_salt, self.settings.data_dir, "log-salt.key")
@@ -223,9 +241,10 @@ class Bot:
             entry.handed_off = bool(result.handoff)
             entry.refused = entry.refused and result.handoff != "asked"  # asking for a person is not refused
             self.question_log.record(entry)
-            result._log_id = entry.id
+            return entry.id
         except Exception:  # noqa: BLE001
             log.exception("could not record the answer in the question log")
+            return None
 
     def handoff_failed(self, answer_log_id: str | None) -> None:
         """A channel could not hand the user over after all: the log must not say it did."""
@@ -328,10 +347,11 @@ class Bot:
     def forget(self, session_id: str) -> None:
         self.sessions.clear(session_id)
 
-    def rate(self, key: str, answer: Answer, rating: str, comment: str = "") -> None:
+    def rate(self, key: str, answer: Answer, rating: str, comment: str = "", log_id: str | None = None) -> None:
+        """`log_id`: the answer's row in the question log (TurnRecord.log_id), which gets the rating too."""
         self.feedback_log.record(Feedback.on(key, answer, rating, comment))
-        if answer._log_id:
-            self._update_log(answer._log_id, rating=rating)
+        if log_id:
+            self._update_log(log_id, rating=rating)
 
     def feedback(self) -> list[dict]:
         return self.feedback_log.read_all()

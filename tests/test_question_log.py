@@ -24,7 +24,8 @@ def test_an_answer_is_logged_with_channel_hashed_user_verdicts_intent_quotes_and
     settings, path = private(settings, tmp_path)
     bot = Bot(settings, embedder)
     bot.question_log = QuestionLog(path, settings.log_retention_days)
-    result = bot.ask(VOICE_ROOM, session_id=f"wechat:{OPENID}", channel="wechat", user=OPENID)
+    turn = bot.turn(VOICE_ROOM, session_id=f"wechat:{OPENID}", channel="wechat", user=OPENID)
+    result = turn.answer
     bot.ask("明天北京天气怎么样", channel="api", user="s1")
     bot.ask(VOICE_ROOM)  # no channel (eval, warm-up): not a customer's question
     rows = bot.question_log.entries()
@@ -36,7 +37,7 @@ def test_an_answer_is_logged_with_channel_hashed_user_verdicts_intent_quotes_and
     assert len(first.quotes) == len(result.citations) > 0 and first.latency_ms > 0
     assert second.refused and second.verdict == "out_of_scope"
     assert OPENID.encode() not in path.read_bytes() + path.with_name(path.name + "-wal").read_bytes()
-    bot.rate("k1", result, "down")
+    bot.rate("k1", result, "down", log_id=turn.log_id)
     assert bot.question_log.entries()[0].rating == "down"
 
 

@@ -241,8 +241,10 @@ def test_the_shipped_intent_student_fits_todays_corpus_and_beats_the_cues_on_the
         ]
     )
     by_cues = np.mean([(c or "verdict") == t for c, t in zip(cues, truth)])
-    # floors: measured on the held-out writers aftercare, counsel, mixed and taipei (2026-12-04)
-    assert len(heldout) > 400 and student >= 0.842 and both >= 0.862 and by_cues + 0.2 < both, (student, both, by_cues)
+    # floors: measured on the held-out writers aftercare, counsel, mixed and taipei (2026-12-04: 0.842, 0.862;
+    # after eight training lines were reworded to keep them apart from eval questions and the students
+    # retrained, 0.840 and 0.858, floored: one and two of 522 messages)
+    assert len(heldout) > 400 and student >= 0.840 and both >= 0.858 and by_cues + 0.2 < both, (student, both, by_cues)
 
 
 @pytest.mark.parametrize(
@@ -293,8 +295,11 @@ def test_the_shipped_follow_up_student_fits_todays_corpus_and_reads_the_held_out
 def test_the_follow_up_student_reads_the_message_beside_the_last_question(knowledge, first, second, follows, verdict):
     from bot.core.models import Context
 
-    before = answer(first, knowledge)
-    a = answer(second, knowledge, Context(features=before.features, licenses=before._asked, question=first))
+    from bot.answering.answer import answer_turn
+
+    before = answer_turn(first, knowledge)
+    context = Context(features=before.answer.features, licenses=before.asked, question=first)
+    a = answer(second, knowledge, context)
     assert (a.follow_up, a.verdict) == (follows, verdict), a.answer
 
 

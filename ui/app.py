@@ -38,11 +38,12 @@ def new_conversation() -> None:
 
 
 def ask(bot: Bot, question: str) -> dict:
-    turn: dict = {"question": question, "answer": None, "error": None}
+    turn: dict = {"question": question, "answer": None, "error": None, "log_id": None}
     try:
-        turn["answer"] = bot.ask(
+        answered = bot.turn(
             question, session_id=st.session_state.session_id, channel="page", user=st.session_state.session_id
         )
+        turn["answer"], turn["log_id"] = answered.answer, answered.log_id
     except BadQuestion as exc:
         turn["error"] = (
             f"问题太长了（上限{exc.limit}字），请简要描述产品功能和想了解的资质。"
@@ -60,7 +61,13 @@ def save_rating(index: int) -> None:
     rating = RATINGS.get(state.get(f"rating-{index}"))
     answer = state.history[index]["answer"]
     if rating and answer:
-        load_bot().rate(f"{state.session_id}:{index}", answer, rating, state.get(f"comment-{index}", ""))
+        load_bot().rate(
+            f"{state.session_id}:{index}",
+            answer,
+            rating,
+            state.get(f"comment-{index}", ""),
+            state.history[index]["log_id"],
+        )
         state[f"saved-{index}"] = True
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from bot.answering import compose as c
 from bot.answering.decide import Decision, from_polarities, overall, rule_statuses
@@ -41,7 +41,20 @@ UNRELATED = "unrelated"  # the refusal class of a task that has nothing to do wi
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class Turn:
+    """An answer and what answering knew besides it that is not part of the Answer JSON: the licences
+    the question was about (the session keeps them for the next message)."""
+
+    answer: Answer
+    asked: list[str] = field(default_factory=list)
+
+
 def answer(question: str, knowledge: Knowledge, context: Context | None = None) -> Answer:
+    return answer_turn(question, knowledge, context).answer
+
+
+def answer_turn(question: str, knowledge: Knowledge, context: Context | None = None) -> Turn:
     started = time.perf_counter()
     s = knowledge.reader.screen(checked_question(question, None))
     book = c.CitationBook(knowledge.index.docs)
@@ -69,7 +82,7 @@ def answer(question: str, knowledge: Knowledge, context: Context | None = None) 
             result = _from_unit_polarity(u, knowledge, book, hits)
         else:
             result = _from_evidence(u, knowledge, book, hits)
-    return _finish(result, u, s, book, knowledge, started)
+    return Turn(_finish(result, u, s, book, knowledge, started), list(u.asked) if u is not None else [])
 
 
 def _finish(
@@ -85,7 +98,6 @@ def _finish(
             f for f in dict.fromkeys(x.feature for x in u.facts if not x.negated) if f not in u.carried_over
         ]
         result.facts = [Fact(feature=f.feature, negated=f.negated, matched=f.matched) for f in u.facts]
-        result._asked = u.asked
     problems = ungrounded(result, knowledge.catalog)
     if problems:  # an extractive answer passes by construction; the tests and the eval hold it to that
         log.error("ungrounded answer to %r: %s", s.question[:80], problems)

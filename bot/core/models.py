@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple
 
-from pydantic import BaseModel, Field, PrivateAttr
+from pydantic import BaseModel, Field
 
 
 class Verdict(str, Enum):
@@ -111,8 +111,6 @@ class Answer(BaseModel):
         description="a chat channel hands the user to a person: 'asked' (the user asked "
         "for one) or 'unanswered' (twice in a row the knowledge base did not say)",
     )
-    _asked: list[str] = PrivateAttr(default_factory=list)  # licences the question was about, for the session
-    _log_id: str | None = PrivateAttr(default=None)  # this answer's row in the question log, for its rating
 
 
 @dataclass

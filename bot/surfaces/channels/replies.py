@@ -69,12 +69,13 @@ def answer_messages(
 ) -> Reply:
     """Never raises: a chat user gets a polite line rather than silence when something breaks."""
     try:
-        result = bot.ask(question, session_id=session_id, channel=channel, user=user)
+        turn = bot.turn(question, session_id=session_id, channel=channel, user=user)
     except BadQuestion as exc:
         return Reply([too_long(exc.limit) if exc.kind == "too_long" else EMPTY])
     except Exception:
         log.exception("answering %r failed", question[:80])
         return Reply([UNAVAILABLE])
+    result = turn.answer
     if result.handoff:
         notice = handoff_notice(
             result.handoff,
@@ -83,5 +84,5 @@ def answer_messages(
             bot.settings.handoff_contact,
             transferred=can_send_more,
         )
-        return Reply([notice], result.handoff, result._log_id)
+        return Reply([notice], result.handoff, turn.log_id)
     return Reply(messages_for(result, can_send_more))
