@@ -52,10 +52,11 @@ test-fast: install-all
 lint-imports: install-all
 	$(BIN)/lint-imports
 
-## make lint: ruff's checks and its format check (`make format` rewrites the files)
+## make lint: ruff's checks and its format check (`make format` rewrites the files), mypy --strict on the lower layers
 lint: install-all
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/mypy --strict bot/core bot/index
 
 format: install-all
 	$(BIN)/ruff format $(CODE)

@@ -36,7 +36,7 @@ def strip_pinyin_glosses(text: str) -> str:
 
 
 def to_simplified(text: str) -> str:
-    return _t2s().convert(text)
+    return str(_t2s().convert(text))
 
 
 @lru_cache(maxsize=65536)

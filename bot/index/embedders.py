@@ -69,7 +69,7 @@ class SentenceTransformerEmbedder:
         self.name = f"st:{model}"
         self._model = SentenceTransformer(model, device="cpu")
         self._prefixes = ("query: ", "passage: ") if "e5" in model.lower() else ("", "")
-        self.dimension = int(self._model.get_sentence_embedding_dimension())
+        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         vecs = self._model.encode(
@@ -78,7 +78,7 @@ class SentenceTransformerEmbedder:
         return np.asarray(vecs, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_queries([text])[0]
+        return np.asarray(self.embed_queries([text])[0], dtype=np.float32)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         vecs = self._model.encode(

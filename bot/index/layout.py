@@ -32,11 +32,15 @@ import os
 import secrets
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot.core.files import atomic_write
 from bot.core.errors import IndexCorrupt
 from bot.core.private import DIR_MODE
 from bot.core.settings import Settings
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
 
 MANIFEST, RETIRED = "manifest.json", "RETIRED"
 FORMAT = 4  # manifests of older formats (3: a BM25 index per generation) are read as "no index": ingest again
@@ -88,13 +92,14 @@ def lexical_root(settings: Settings) -> Path:
     return index_root(settings) / "lexical"
 
 
-def open_chroma(settings: Settings):
+def open_chroma(settings: Settings) -> ClientAPI:
     import chromadb
+    from chromadb.config import Settings as ChromaSettings
 
-    chroma_settings = chromadb.Settings(anonymized_telemetry=False)
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.uses_chroma_server:
         return chromadb.HttpClient(
-            host=settings.chroma_host, port=settings.chroma_port or 8000, settings=chroma_settings
+            host=settings.chroma_host or "localhost", port=settings.chroma_port or 8000, settings=chroma_settings
         )
     (settings.data_dir / "chroma").mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.data_dir / "chroma"), settings=chroma_settings)
@@ -125,16 +130,17 @@ def write_current(settings: Settings, generation: str) -> None:
     atomic_write(root / "CURRENT", json.dumps({"generation": generation}), crash="publish:before-rename")
 
 
-def read_manifest(gen_dir: Path) -> dict:
-    return json.loads((gen_dir / MANIFEST).read_text(encoding="utf-8"))
+def read_manifest(gen_dir: Path) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads((gen_dir / MANIFEST).read_text(encoding="utf-8"))
+    return manifest
 
 
-def read_jsonl(path: Path) -> list[dict]:
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def write_jsonl(path: Path, rows: list[dict]) -> None:
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")

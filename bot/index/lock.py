@@ -13,7 +13,7 @@ import os
 import socket
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import IO, Callable, Iterator
 
 from bot.core.errors import IngestBusy
 from bot.core.files import file_lock
@@ -22,7 +22,7 @@ from bot.core.settings import Settings
 from bot.index.layout import index_root
 
 
-def _holder(fh) -> str:
+def _holder(fh: IO[str]) -> str:
     fh.seek(0)
     try:
         info = json.loads(fh.read() or "{}")
@@ -41,7 +41,7 @@ def ingest_lock(
     private_dir(settings.data_dir)  # the first writer may be creating it: 0700 from the start
     root.mkdir(mode=DIR_MODE, exist_ok=True)
 
-    def busy(fh) -> None:
+    def busy(fh: IO[str]) -> None:
         holder = _holder(fh)
         if not wait:
             raise IngestBusy(

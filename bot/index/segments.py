@@ -17,7 +17,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
@@ -33,12 +33,12 @@ from bot.index.layout import segments_dir
 @dataclass
 class Segment:
     key: str
-    doc: dict
-    units: list[dict]  # rows with id, doc_id, text, fingerprint, search, …
+    doc: dict[str, Any]
+    units: list[dict[str, Any]]  # rows with id, doc_id, text, fingerprint, search, …
     vectors: np.ndarray = field(repr=False)  # one row per unit
     tokens: list[list[str]] = field(default_factory=list, repr=False)  # BM25 tokens per unit
     problems: list[str] = field(default_factory=list)  # reading warnings, said again when the segment is reused
-    meaning: dict | None = (
+    meaning: dict[str, Any] | None = (
         None  # what the units mean, as read at ingest ({"version", "rows", "index"}; bot.kb.evidence)
     )
 
@@ -49,7 +49,7 @@ class MeaningSource(Protocol):
 
     version: str
 
-    def stored(self, units: list[dict], title: str) -> dict: ...
+    def stored(self, units: list[dict[str, Any]], title: str) -> dict[str, Any]: ...
 
 
 class SegmentUnreadable(ValueError):
@@ -82,14 +82,14 @@ class _Meta(TypedDict):
     doc: _Doc
     units: list[_Unit]
     problems: NotRequired[list[str]]
-    meaning: NotRequired[dict | None]
+    meaning: NotRequired[dict[str, Any] | None]
 
 
 _META = TypeAdapter(_Meta)
 _TOKENS = TypeAdapter(list[list[str]])
 
 
-def _validated(adapter: TypeAdapter, path: Path):
+def _validated(adapter: TypeAdapter[Any], path: Path) -> Any:
     """The file's JSON checked against `adapter`'s shape, or SegmentUnreadable naming the file and
     the first problem (with its line and column, or the field's path)."""
     try:
@@ -114,7 +114,7 @@ def _matrix(path: Path, rows: int) -> np.ndarray:
         raise SegmentUnreadable(f"{path}: not a NumPy array file") from None
     if matrix.ndim != 2 or len(matrix) != rows or not np.issubdtype(matrix.dtype, np.floating):
         raise SegmentUnreadable(f"{path}: {matrix.shape} {matrix.dtype} array for {rows} units")
-    return matrix
+    return np.asarray(matrix)
 
 
 def segment_key(source: str, sha256: str, recipe: str) -> str:

@@ -13,6 +13,7 @@ was loaded (a stat per file) and reads them again only when one changed: a serve
 from __future__ import annotations
 
 import threading
+from typing import Any
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -56,14 +57,16 @@ class Part:
     doc_id: str
     start: int
     end: int
-    meaning: dict | None = field(default=None, repr=False, compare=False)  # as stored at ingest (bot.kb.evidence)
+    meaning: dict[str, Any] | None = field(
+        default=None, repr=False, compare=False
+    )  # as stored at ingest (bot.kb.evidence)
 
 
 @dataclass
 class StoredIndex:
     generation: str
-    manifest: dict
-    docs: dict[str, dict]
+    manifest: dict[str, Any]
+    docs: dict[str, dict[str, Any]]
     units: list[Unit]
     vectors: np.ndarray = field(repr=False)  # one row per unit (float16)
     lexical: LexicalIndex = field(repr=False)
@@ -87,10 +90,10 @@ class StoredIndex:
 
     @property
     def embedder_name(self) -> str:
-        return self.manifest["embedder"]
+        return str(self.manifest["embedder"])
 
     @property
-    def collection(self):
+    def collection(self) -> Any:
         return self.store.collection
 
     def damage(self, settings: Settings) -> str | None:
@@ -149,7 +152,9 @@ def load_index(settings: Settings, previous: StoredIndex | None = None) -> Store
 
 def _read_files(
     settings: Settings, generation: str, previous: StoredIndex | None = None
-) -> tuple[dict, dict[str, dict], list[Unit], np.ndarray, LexicalIndex, dict[Path, Stamp], list[Part]]:
+) -> tuple[
+    dict[str, Any], dict[str, dict[str, Any]], list[Unit], np.ndarray, LexicalIndex, dict[Path, Stamp], list[Part]
+]:
     """(manifest, docs, units, vectors, lexical index, the files read with their stamps, the parts) of
     a generation; IndexCorrupt names the file that cannot be read. Segments `previous` holds are taken
     from it (their files are only stat-ed)."""
@@ -162,12 +167,16 @@ def _read_files(
         manifest = read_manifest(gen_dir)
         if manifest.get("format") != FORMAT:
             raise IndexCorrupt(f"{step}: an index of an older licensebot; {REPAIR}")
-        docs, units, parts = {}, [], []
+        docs: dict[str, dict[str, Any]] = {}
+        units: list[Unit] = []
+        parts: list[Part] = []
         loaded = {p.key: p for p in previous.parts} if previous is not None else {}
         for key in manifest["segments"]:
             step = segments_dir(settings) / f"{key}.*"
             files.update((path, _stamp(path)) for path in segment_files(settings, key)[:2])  # the reader's two
-            doc, seg_units, meaning = _reused(previous, loaded[key]) if key in loaded else _read(settings, key)
+            doc, seg_units, meaning = (
+                _reused(previous, loaded[key]) if previous is not None and key in loaded else _read(settings, key)
+            )
             docs[doc["doc_id"]] = doc
             parts.append(Part(key, doc["doc_id"], len(units), len(units) + len(seg_units), meaning))
             units += seg_units
@@ -188,7 +197,7 @@ def _read_files(
     return manifest, docs, units, vectors, lexical, files, parts
 
 
-def _read(settings: Settings, key: str) -> tuple[dict, list[Unit], dict | None]:
+def _read(settings: Settings, key: str) -> tuple[dict[str, Any], list[Unit], dict[str, Any] | None]:
     """A segment's doc, units and stored meaning, its units as answering holds them (bot/index/units.py):
     without the folded text BM25 was tokenised from, sharing their article's doc_id string and one copy
     of each kind, section and heading."""
@@ -196,7 +205,7 @@ def _read(settings: Settings, key: str) -> tuple[dict, list[Unit], dict | None]:
     return segment.doc, [Unit.from_row(row, segment.doc) for row in segment.units], segment.meaning
 
 
-def _reused(previous: StoredIndex, part: Part) -> tuple[dict, list[Unit], dict | None]:
+def _reused(previous: StoredIndex, part: Part) -> tuple[dict[str, Any], list[Unit], dict[str, Any] | None]:
     return previous.docs[part.doc_id], previous.units[part.start : part.end], part.meaning
 
 
@@ -209,7 +218,7 @@ def _vectors(
     for part in parts:
         rows = (
             previous.vectors[loaded[part.key].start : loaded[part.key].end]
-            if part.key in loaded
+            if previous is not None and part.key in loaded
             else read_vectors(settings, part.key, part.end - part.start)
         )
         if out is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -33,7 +34,7 @@ class Unit:
         return f"{self.doc_id}#{self.number}"
 
     @classmethod
-    def from_row(cls, row: dict, doc: dict) -> "Unit":
+    def from_row(cls, row: dict[str, Any], doc: dict[str, Any]) -> "Unit":
         """From a segment's JSON row (ingest's `ingest.units.Unit.to_dict`) and its article's doc row:
         the unit shares the article's doc_id and text strings; kind, section and heading are interned
         (a few distinct values). That its text is that span, `read_segment` has checked."""

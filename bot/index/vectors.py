@@ -12,6 +12,8 @@ from __future__ import annotations
 import sqlite3
 import shutil
 import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,11 +21,14 @@ from bot.core.faults import crash_point
 from bot.core.settings import Settings
 from bot.index.layout import collection_name, collection_prefix, open_chroma
 
+if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
+
 BATCH = 1000
 
 
 class VectorStore:
-    def __init__(self, collection, name: str):
+    def __init__(self, collection: Collection, name: str):
         self.collection, self.name = collection, name
 
     @classmethod
@@ -39,7 +44,7 @@ class VectorStore:
         return cls(collection, name)
 
     def count(self) -> int:
-        return self.collection.count()
+        return int(self.collection.count())
 
     def present(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
@@ -51,7 +56,9 @@ class VectorStore:
         out: dict[str, np.ndarray] = {}
         for i in range(0, len(ids), BATCH):
             got = self.collection.get(ids=ids[i : i + BATCH], include=["embeddings"])
-            out.update({uid: np.asarray(vec, dtype=np.float32) for uid, vec in zip(got["ids"], got["embeddings"])})
+            vectors = got["embeddings"]  # an array (None only when not asked for)
+            if vectors is not None:
+                out.update({uid: np.asarray(vec, dtype=np.float32) for uid, vec in zip(got["ids"], vectors)})
         return out
 
     def add(self, ids: list[str], vectors: np.ndarray) -> None:
@@ -79,9 +86,10 @@ class VectorStore:
     def nearest(self, vector: np.ndarray, n: int) -> list[str]:
         if n <= 0:
             return []
-        return self.collection.query(
+        found = self.collection.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()], n_results=n, include=[]
-        )["ids"][0]
+        )
+        return list(found["ids"][0])
 
 
 def drop_other_collections(settings: Settings, keep: set[str]) -> list[str]:
@@ -99,7 +107,7 @@ def drop_other_collections(settings: Settings, keep: set[str]) -> list[str]:
     return dropped
 
 
-def remove_orphan_segment_dirs(chroma_dir) -> int:
+def remove_orphan_segment_dirs(chroma_dir: Path) -> int:
     """Chroma leaves a dropped collection's HNSW directory on disk (chroma-core/chroma#5259): remove
     the UUID-named directories its own catalogue no longer lists."""
     try:

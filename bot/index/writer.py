@@ -13,7 +13,7 @@ import json
 import shutil
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from bot.core.files import atomic_write
 from bot.core.errors import IndexCorrupt
@@ -39,7 +39,7 @@ from bot.index.vectors import VectorStore, drop_other_collections
 KEEP_RETIRED = 2  # a reader holds the live generation or, for a moment, the one before; one more for safety
 
 
-def live_manifest(settings: Settings) -> dict | None:
+def live_manifest(settings: Settings) -> dict[str, Any] | None:
     """The live generation's manifest when it is one this version can extend, else None (a fresh
     build follows; a broken or older index is replaced, never patched)."""
     try:
@@ -52,7 +52,7 @@ def live_manifest(settings: Settings) -> dict | None:
     return manifest if manifest.get("format") == FORMAT else None
 
 
-def write_generation(settings: Settings, segments: list[str], manifest: dict) -> str:
+def write_generation(settings: Settings, segments: list[str], manifest: dict[str, Any]) -> str:
     """A new generation listing `segments` (already on disk, as is the lexical base `manifest` names)."""
     generation = new_generation_name()
     gen_dir = generation_dir(settings, generation)
@@ -166,7 +166,7 @@ def collect(
         out: set[str] = set()
         for key in keys:
             try:
-                out |= known[key] if key in known else read_fingerprints(settings, key)
+                out |= known[key] if known is not None and key in known else read_fingerprints(settings, key)
             except (OSError, ValueError, KeyError):
                 continue
         return out
