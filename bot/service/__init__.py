@@ -3,30 +3,27 @@ remembers the conversation, `Bot.status` says what the index holds, and the few 
 what a surface may do with state (forget a conversation, rate an answer).
 
 Loading the index and the model is the slow part, so a Bot loads once and swaps in a newly
-published index generation when it notices one, without a restart.
+published index generation when it notices one, without a restart (`holder`). A turn and what the
+conversation keeps after it are `turns`; what the service reports about the index is `views`.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
-from pydantic import BaseModel
 
 from bot.answering.answer import answer, answer_turn
 from bot.answering.ground import ungrounded
 from bot.answering.handoff import asks_for_person, no_person_here, wants_person
 from bot.answering.knowledge import Knowledge
-from bot.core.errors import NotReady, checked_question, describe
+from bot.core.errors import checked_question
 from bot.core.models import Answer, Context, Verdict
 from bot.core.private import private_dir
 from bot.core.settings import Settings
 from bot.core.text import fold
 from bot.index.embedders import Embedder
-from bot.index.layout import read_current
 from bot.kb.intents import load_intents
 from bot.insights.operator import OperatorView
 from bot.state import stores
@@ -35,142 +32,28 @@ from bot.state.logins import LoginFailures, LoginPolicy, OperatorGate
 from bot.state.logins import LoginResult as LoginResult  # re-exported: the operator page imports bot.service only
 from bot.state.question_log import LoggedAnswer, user_hash
 from bot.state.session_ids import load_secret
+from bot.service.holder import KnowledgeHolder
+from bot.service.turns import TurnRecord, remembered
+from bot.service.views import Status, UnitView, unit_views
+
+__all__ = [
+    "Bot",
+    "KnowledgeHolder",
+    "LoginResult",
+    "OperatorGate",
+    "Status",
+    "TurnRecord",
+    "UnitView",
+    "intent_names",
+    "operator_gate",
+    "remembered",
+]
 
 
 log = logging.getLogger(__name__)
 WARM_UP = ("我的语音聊天房小程序需要多方通信许可证吗？", "What does the ICP licence require?")
 CHANNELS = ("page", "api", "wechat", "wecom_kf", "cli")
 HANDOFF_CHANNELS = ("wechat", "wecom_kf")  # where a person can take the conversation over
-
-
-class Status(BaseModel):
-    """What /healthz, the page's sidebar and `licensebot eval` report about the loaded index."""
-
-    generation: str
-    articles: int
-    units: int  # evidence units: what is searched and quoted
-    created: str
-    embedder: str
-    llm: str | None
-    problem: str | None = None  # the index cannot be (re)loaded from disk; the loaded one keeps answering
-
-
-class UnitView(BaseModel):
-    """One evidence unit as `licensebot kb show` prints it: what was stored and what it means."""
-
-    id: str
-    source: str
-    kind: str
-    heading: str
-    text: str
-    licenses: list[str]
-    named: bool
-    kinds: list[str]
-    topic: list[str]
-    polarity: dict[str, str]
-    similarity: float | None = None
-
-
-class KnowledgeHolder:
-    """Thread-safe holder that follows the published index generation without a restart.
-
-    The request that first notices a new generation loads it while every other request keeps
-    answering from the loaded one, and the swap is one assignment, so a publish never fails or
-    stalls a request. A newly published generation that cannot be loaded never replaces a working
-    one: the loaded index keeps answering and `problem` says what is wrong until a good
-    generation is published."""
-
-    def __init__(self, settings: Settings, embedder: Embedder | None = None):
-        self.settings = settings
-        self._embedder = embedder
-        self._lock = threading.Lock()
-        self._knowledge: Knowledge | None = None
-        self._failed: str | None = None  # the generation that failed to load
-        self._loading = False
-        self.problem: str | None = None
-        self._damage_logged: str | None = None
-
-    def get(self) -> Knowledge:
-        with self._lock:
-            try:
-                current = read_current(self.settings)
-            except NotReady as exc:  # CURRENT itself is broken
-                if self._knowledge is None:
-                    raise
-                return self._keep(str(exc), "CURRENT")
-            loaded = self._knowledge
-            if loaded is None:  # the first load: every request waits for it
-                self._knowledge = Knowledge.load(self.settings, self._embedder)
-                return self._knowledge
-            if current == loaded.index.generation:
-                self._failed = self.problem = None  # back on the loaded generation
-                return loaded
-            if current in (None, self._failed) or self._loading:
-                return loaded  # still the broken one, or another request is loading the new one
-            self._loading = True
-        try:
-            fresh = Knowledge.load(self.settings, self._embedder or loaded.embedder, previous=loaded)
-        except Exception as exc:  # noqa: BLE001 - whatever broke the new generation, keep the old one
-            why = (
-                str(exc)
-                if isinstance(exc, NotReady)
-                else f"index generation {current}: {describe(exc)}; run `licensebot ingest`"
-            )
-            with self._lock:
-                self._loading = False
-                return self._keep(why, current)
-        with self._lock:
-            self._knowledge, self._failed, self.problem, self._loading = fresh, None, None, False
-            return fresh
-
-    def health(self) -> str | None:
-        """What is wrong with the index being served, None when nothing is: a newer generation that
-        could not be loaded, or damage since loading to the files of the loaded one (it answers from
-        memory, but the next start could not load it)."""
-        loaded = self._knowledge
-        if self.problem or loaded is None:
-            return self.problem
-        damage = loaded.index.damage(self.settings)
-        if damage is None:
-            return None
-        if damage != self._damage_logged:
-            log.error("%s", damage)
-        self._damage_logged = damage
-        return f"{damage} (still answering from {loaded.index.generation}, which a restart could not load)"
-
-    def _keep(self, what: str, failed: str | None) -> Knowledge:
-        if self.problem is None or self._failed != failed:
-            self.problem = f"{what} (still answering from {self._knowledge.index.generation})"
-            log.error("%s", self.problem)
-        self._failed = failed
-        return self._knowledge
-
-
-@dataclass
-class TurnRecord:
-    """One answered message as the service knows it: the Answer every surface shows, the licences
-    it was about (for the session) and its row in the question log (for a rating or a failed
-    hand-off). The Answer carries none of this."""
-
-    answer: Answer
-    asked: list[str] = field(default_factory=list)
-    log_id: str | None = None
-
-
-def remembered(stored: Context, seen: Context, result: Answer, asked: list[str]) -> Context:
-    """The session after this turn: what is stored now (another turn may have written since this one
-    read `seen`), minus the features this turn replaced, plus this turn's features and licences, and
-    this turn's question (the follow-up student reads the next message beside it)."""
-    now = list(dict.fromkeys(result.carried_over + result.features))
-    dropped = set(seen.features) - set(now) if now else set()
-    features = [f for f in stored.features if f not in dropped] + [f for f in now if f not in stored.features]
-    misses = 0 if result.handoff or result.verdict != Verdict.unknown else stored.misses + 1
-    return Context(
-        features=features,
-        licenses=asked or stored.licenses or seen.licenses,
-        misses=misses,
-        question=result.question,
-    )
 
 
 def intent_names(settings: Settings | None = None) -> list[str]:
@@ -303,38 +186,7 @@ class Bot:
         limit: int = 20,
     ) -> list[UnitView]:
         """The evidence units of the index with what each means, filtered; most similar first with `query`."""
-        k = self.knowledge.get()
-        picked = []
-        for pos, (unit, meaning) in enumerate(zip(k.index.units, k.meanings)):
-            source = k.index.docs[unit.doc_id]["source"]
-            if (
-                (article and article not in source)
-                or (kind and kind not in meaning.kinds)
-                or (license and license not in meaning.licenses)
-            ):
-                continue
-            picked.append((pos, unit, meaning, source))
-        sims = {}
-        if query:
-            vector = k.question_vector(fold(query))
-            sims = dict(zip([p for p, *_ in picked], k.retriever.similarity(vector, [p for p, *_ in picked]).tolist()))
-            picked.sort(key=lambda row: -sims[row[0]])
-        return [
-            UnitView(
-                id=u.id,
-                source=src,
-                kind=u.kind,
-                heading=u.heading,
-                text=u.text,
-                licenses=list(m.licenses),
-                named=m.named,
-                kinds=sorted(m.kinds),
-                topic=sorted(m.topic),
-                polarity=m.polarity,
-                similarity=round(sims[p], 3) if query else None,
-            )
-            for p, u, m, src in picked[:limit]
-        ]
+        return unit_views(self.knowledge.get(), article, kind, license, query, limit)
 
     def licences(self) -> dict[str, str]:
         """Licence slug -> name, as the catalogue lists them."""
