@@ -2,7 +2,7 @@
 means, the intent classifier, the fact finder and the retriever.
 
 Loading is the slow part (model, index, wording vectors); answering must not repeat it. The service
-holds one `Knowledge` and swaps it when a new index generation is published (bot/service.py).
+holds one `Knowledge` and swaps it when a new index generation is published (bot/service/holder.py).
 """
 
 from __future__ import annotations
