@@ -193,8 +193,8 @@ def _reason(s: Screened, refusal: Refusal) -> str:
 
 def _refused(s: Screened, reason: str, knowledge: Knowledge) -> Answer:
     """The reason, then what the bot answers about: every licence of the catalogue, by name."""
-    scope = c.t(s.language, "out_of_scope").format(
-        licences=c.t(s.language, "sep").join(knowledge.catalog.names(s.language))
+    scope = knowledge.messages.t(s.language, "out_of_scope").format(
+        licences=knowledge.messages.t(s.language, "sep").join(knowledge.catalog.names(s.language))
     )
     text = (reason + "\n" if reason else "") + scope
     return Answer(question=s.question, verdict=Verdict.out_of_scope, answer=text, mode=Mode.refusal, confidence=0.9)
@@ -220,15 +220,16 @@ def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
         focus = list(dict.fromkeys(r.slug for f in stated for r in knowledge.catalog.features[f].licenses))
     decision = overall(statuses, focus, knowledge.catalog.filings)
     negated = [f.feature for f in u.facts if f.negated]
-    lines = [c.headline(decision.verdict, decision.focus, statuses, lang)]
+    lines = [c.headline(knowledge.messages, decision.verdict, decision.focus, statuses, lang)]
     lines += c.facts_lines(
+        knowledge.messages,
         _labels(knowledge, stated, lang),
         _labels(knowledge, u.carried_over, lang),
         _labels(knowledge, negated, lang),
         lang,
     )
     lines += _outvoted(u.features, statuses, knowledge, lang)
-    lines += c.verdict_lines(statuses, lang) + [c.t(lang, "caution")]
+    lines += c.verdict_lines(knowledge.messages, statuses, lang) + [knowledge.messages.t(lang, "caution")]
     definite = all(s.status in (Verdict.required, Verdict.not_required) for s in decision.focus)
     return Answer(
         question=u.question,
@@ -263,9 +264,9 @@ def _outvoted(features: list[str], statuses, knowledge: Knowledge, lang: str) ->
         ]
         if outvoting:
             lines.append(
-                c.t(lang, "outvoted").format(
+                knowledge.messages.t(lang, "outvoted").format(
                     absent=_labels(knowledge, [key], lang)[0],
-                    other=c.t(lang, "sep").join(_labels(knowledge, outvoting, lang)),
+                    other=knowledge.messages.t(lang, "sep").join(_labels(knowledge, outvoting, lang)),
                 )
             )
     return lines
@@ -276,7 +277,10 @@ def _from_topic(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
     topic = knowledge.catalog.topics[u.topics[0]]
     quotes = sorted(topic.quotes, key=lambda q: docs[knowledge.rule_quotes[q].doc_id].get("date") or "")
     summary = topic.summary_en or topic.summary if lang == "en" else topic.summary
-    lines = [f"{c.t(lang, 'answer')}{c.t(lang, 'colon')}{summary}{c.t(lang, 'end')}", c.t(lang, "sides")]
+    lines = [
+        f"{knowledge.messages.t(lang, 'answer')}{knowledge.messages.t(lang, 'colon')}{summary}{knowledge.messages.t(lang, 'end')}",
+        knowledge.messages.t(lang, "sides"),
+    ]
     ids = []
     for n, q in enumerate(quotes, 1):
         loc = knowledge.rule_quotes[q]
@@ -284,9 +288,9 @@ def _from_topic(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
         ids.append(cid)
         doc = docs[loc.doc_id]
         lines.append(
-            f"{n}. {doc.get('date') or c.t(lang, 'undated')}《{doc['title']}》{c.t(lang, 'colon')}{book.quote(cid).quote}[{cid}]"
+            f"{n}. {doc.get('date') or knowledge.messages.t(lang, 'undated')}《{doc['title']}》{knowledge.messages.t(lang, 'colon')}{book.quote(cid).quote}[{cid}]"
         )
-    lines.append(c.t(lang, "caution"))
+    lines.append(knowledge.messages.t(lang, "caution"))
     reason = f"{topic.label_en if lang == 'en' and getattr(topic, 'label_en', '') else topic.label}"
     licenses = [
         LicenseStatus(
@@ -319,7 +323,7 @@ def _related(u: Understanding, knowledge: Knowledge) -> set[str]:
 
 def _unknown(u: Understanding, knowledge: Knowledge) -> Answer:
     lang = u.language
-    reason = c.t(lang, "not_in_kb")
+    reason = knowledge.messages.t(lang, "not_in_kb")
     licenses = [
         LicenseStatus(
             slug=s,
@@ -334,7 +338,7 @@ def _unknown(u: Understanding, knowledge: Knowledge) -> Answer:
         question=u.question,
         verdict=Verdict.unknown,
         licenses=licenses,
-        answer=f"{c.t(lang, 'answer')}{c.t(lang, 'colon')}{reason}\n{c.t(lang, 'caution')}",
+        answer=f"{knowledge.messages.t(lang, 'answer')}{knowledge.messages.t(lang, 'colon')}{reason}\n{knowledge.messages.t(lang, 'caution')}",
         mode=Mode.retrieval,
         confidence=0.3,
     )
@@ -346,7 +350,9 @@ def _cite_units(chosen: list[Evidence], book: c.CitationBook) -> list[int]:
 
 
 def _subject(u: Understanding, knowledge: Knowledge) -> str:
-    return c.t(u.language, "sep").join(knowledge.catalog.licenses[s].display(u.language) for s in u.asked)
+    return knowledge.messages.t(u.language, "sep").join(
+        knowledge.catalog.licenses[s].display(u.language) for s in u.asked
+    )
 
 
 def _answering_units(
@@ -433,13 +439,13 @@ def _from_evidence(u: Understanding, knowledge: Knowledge, book: c.CitationBook,
         return _unknown(u, knowledge)  # decided before citing: the book's citations go out with the answer
     ids = _cite_units(chosen, book)
     lead = intent.lead_en if u.language == "en" else intent.lead
-    lines = c.evidence_lines(lead, _subject(u, knowledge), [book.quote(i) for i in ids], u.language) + [
-        c.t(u.language, "caution")
-    ]
+    lines = c.evidence_lines(
+        knowledge.messages, lead, _subject(u, knowledge), [book.quote(i) for i in ids], u.language
+    ) + [knowledge.messages.t(u.language, "caution")]
     reason = "see the quotes" if u.language == "en" else "见引文"
     status = Verdict.depends
     if unsaid:  # the articles are silent on part of what was asked: said first, then what they do say
-        lines, status, reason = [unsaid] + lines, Verdict.unknown, c.t(u.language, "not_in_kb")
+        lines, status, reason = [unsaid] + lines, Verdict.unknown, knowledge.messages.t(u.language, "not_in_kb")
     licenses = [
         LicenseStatus(
             slug=s, name=knowledge.catalog.licenses[s].display(u.language), status=status, reason=reason, citations=ids
@@ -462,10 +468,12 @@ def _part_unsaid(u: Understanding, knowledge: Knowledge, kinds: tuple[str, ...],
     quotes answer the question's kind; a question with other subjects they do mention is answered), or
     a figure (a date, a period: intents.yaml `figures`) that none of the quoted units states."""
     if u.subject_nouns and not any(knowledge.index.lexical.knows(n) for n in u.subject_nouns):
-        return c.t(u.language, "never_said").format(c.t(u.language, "names").join(u.subject_nouns))
+        return knowledge.messages.t(u.language, "never_said").format(
+            knowledge.messages.t(u.language, "names").join(u.subject_nouns)
+        )
     figure = knowledge.intents.figure_asked(u.folded)
     if figure is not None and figure.kind not in kinds and not any(figure.kind in e.meaning.kinds for e in chosen):
-        return c.t(u.language, "figure_unsaid")
+        return knowledge.messages.t(u.language, "figure_unsaid")
     return None
 
 
@@ -495,8 +503,13 @@ def _from_unit_polarity(u: Understanding, knowledge: Knowledge, book: c.Citation
         decision = Decision(statuses, from_polarities(stances), [])
     if decision.verdict == Verdict.unknown:
         decision.verdict = Verdict.depends
-    lines = [c.headline(decision.verdict, decision.focus, statuses, lang), c.t(lang, "said")]
-    lines += [f"{n}. {c.quoted(book.quote(i), lang)}" for n, i in enumerate(ids, 1)] + [c.t(lang, "caution")]
+    lines = [
+        c.headline(knowledge.messages, decision.verdict, decision.focus, statuses, lang),
+        knowledge.messages.t(lang, "said"),
+    ]
+    lines += [f"{n}. {c.quoted(knowledge.messages, book.quote(i), lang)}" for n, i in enumerate(ids, 1)] + [
+        knowledge.messages.t(lang, "caution")
+    ]
     return Answer(
         question=u.question,
         verdict=decision.verdict,

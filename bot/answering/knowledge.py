@@ -35,6 +35,7 @@ from bot.kb.learned.person import PersonStudent, load_person_student
 from bot.kb.learned.refusal import RefusalStudent, load_student
 from bot.kb.learned.state import StateStudent, load_state_student
 from bot.kb.learned.store import ReaderNotReady
+from bot.kb.messages import Messages, load_messages
 from bot.kb.prototypes import wording_vectors
 from bot.kb.rule_quotes import LocatedQuote, RuleQuote, verify_rule_quotes
 
@@ -56,6 +57,9 @@ class Knowledge:
     refusals: RefusalStudent | None = None  # the shipped refusal student; None: patterns only (said once at load)
     states: StateStudent | None = None  # the shipped state student; None: negation patterns only
     persons: PersonStudent | None = None  # the shipped person student; None: no message reads as asking for a person
+    messages: Messages = field(
+        default_factory=lambda: Messages({})
+    )  # what the bot says around quotes (knowledge/messages/)
     _vectors: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -120,6 +124,7 @@ class Knowledge:
             _student(
                 load_person_student, settings, "requests for a person (glossary.yaml's person_requests verbatim only)"
             ),
+            load_messages(kdir),
         )
 
     def stale(self) -> bool:

@@ -21,6 +21,7 @@ from bot.kb.catalog import load_catalog
 from bot.kb.evidence import load_cues
 from bot.kb.glossary import load_glossary
 from bot.kb.intents import load_intents
+from bot.kb.messages import load_messages
 from bot.kb.rule_quotes import locate_quote
 from bot.kb.training import load_corpus, vocabulary
 
@@ -197,6 +198,11 @@ def _loads(knowledge_dir: Path) -> list[Problem]:
             loader(knowledge_dir / name)
         except KnowledgeError as exc:
             problems.append(Problem(knowledge_dir / name, 1, str(exc).split(": ", 1)[-1]))
+    try:
+        load_messages(knowledge_dir)
+    except KnowledgeError as exc:  # names messages/<language>.yaml and the key
+        where, _, what = str(exc).partition(": ")
+        problems.append(Problem(Path(where), 1, what))
     return problems + _unknown_kinds(knowledge_dir)
 
 
