@@ -107,5 +107,8 @@ def test_a_stated_absence_that_another_fact_outvotes_is_said_not_settled_silentl
 def test_a_condition_on_holding_a_licence_is_moot_where_no_other_fact_needs_it(knowledge, features, icp):
     from bot.answering.decide import rule_statuses
 
-    statuses = {s.slug: s.status.value for s in rule_statuses(features, ["icp"], knowledge.catalog, lambda quotes: [])}
+    statuses = {
+        s.slug: s.status.value
+        for s in rule_statuses(features, ["icp"], knowledge.catalog, lambda quotes: [], "zh", knowledge.messages)
+    }
     assert statuses["icp"] == icp, statuses

@@ -213,7 +213,9 @@ def _labels(knowledge: Knowledge, keys: list[str], language: str) -> list[str]:
 
 def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) -> Answer:
     lang = u.language
-    statuses = rule_statuses(u.features, u.asked, knowledge.catalog, _cite_rule(knowledge, book), lang)
+    statuses = rule_statuses(
+        u.features, u.asked, knowledge.catalog, _cite_rule(knowledge, book), lang, knowledge.messages
+    )
     stated = [f.feature for f in u.facts if not f.negated and f.feature not in u.carried_over]
     focus = u.asked
     if u.follow_up and not u.licenses and stated:  # "那如果只有1对1视频呢？" asks about what that change touches

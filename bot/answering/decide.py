@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 
 from bot.core.models import LicenseStatus, Verdict
 from bot.kb.catalog import Catalog, Feature, LicenseRule, RuleQuote
+from bot.kb.messages import Messages
 
 PRIORITY = [Verdict.required, Verdict.depends, Verdict.not_required, Verdict.unknown]
 POLARITY_VERDICT = {"must": Verdict.required, "need_not": Verdict.not_required, "depends": Verdict.depends}
@@ -60,7 +61,7 @@ def _status(
 
 
 def rule_statuses(
-    features: list[str], asked: list[str], catalog: Catalog, cite: Cite, language: str = "zh"
+    features: list[str], asked: list[str], catalog: Catalog, cite: Cite, language: str, messages: Messages
 ) -> list[LicenseStatus]:
     """One status per licence a feature's rule covers, plus `unknown` for each licence asked about
     that no rule covers; asked licences first."""
@@ -70,11 +71,7 @@ def rule_statuses(
             per_license.setdefault(rule.slug, []).append((catalog.features[key], rule))
     statuses = {slug: _status(slug, entries, catalog, cite, language) for slug, entries in per_license.items()}
     _commercial_test(statuses, asked, catalog, cite, language)
-    unknown = (
-        "the articles do not say whether these product features need it"
-        if language == "en"
-        else "知识库文章没有说明这些产品功能是否需要此证"
-    )
+    unknown = messages.t(language, "no_rule")
     for slug in asked:
         statuses.setdefault(
             slug,

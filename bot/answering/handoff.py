@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.models import Answer, Context, Mode, Verdict
 from bot.core.text import fold
+from bot.kb.messages import Messages
 
 if TYPE_CHECKING:
     from bot.answering.knowledge import Knowledge
@@ -36,22 +37,12 @@ def wants_person(result: Answer, knowledge: "Knowledge", context: Context) -> st
     return "unanswered" if result.verdict == Verdict.unknown and context.misses >= 1 else None
 
 
-NO_PERSON_HERE = {
-    "zh": "这里是自动问答，没有人工客服在线。需要人工顾问时，请在我们的微信公众号或微信客服里发送“转人工”（服务时间：{hours}）。",
-    "en": "This is an automated assistant; no person is on this channel. To reach a consultant, send “转人工” "
-    "(talk to a human) to our WeChat account or WeChat customer service ({hours}).",
-}
-
-
-CONTACT = {"zh": "也可以直接联系：{contact}。", "en": " You can also reach us at {contact}."}
-
-
-def no_person_here(result: Answer, hours: str, contact: str | None = None) -> Answer:
+def no_person_here(result: Answer, hours: str, contact: str | None, messages: Messages) -> Answer:
     """Where nobody can take the conversation over (page, API, CLI), say where a person can be reached
-    instead of answering the request as if it were a licence question."""
-    text = NO_PERSON_HERE[result.language].format(hours=hours)
+    instead of answering the request as if it were a licence question (knowledge/messages/)."""
+    text = messages.t(result.language, "no_person_here").format(hours=hours)
     if contact:
-        text += CONTACT[result.language].format(contact=contact)
+        text += messages.t(result.language, "contact").format(contact=contact)
     return Answer(
         question=result.question,
         verdict=Verdict.out_of_scope,

@@ -13,10 +13,10 @@ from bot.core.errors import KnowledgeError
 from bot.kb.catalog import load_yaml
 
 LANGUAGES = ("zh", "en")
-# Every key the answerer says (bot/answering/compose.py, answer.py).
+# Every key the bot says (bot/answering: compose, answer, decide, handoff; the chat channels' contact line).
 KEYS = frozenset(
     "caution out_of_scope not_in_kb answer need maybe no_need unsaid facts carried negated why more sides undated "
-    "sep names end colon said figure_unsaid never_said outvoted".split()
+    "sep names end colon said figure_unsaid never_said outvoted no_rule no_person_here contact".split()
 )
 
 

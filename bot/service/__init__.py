@@ -103,7 +103,9 @@ class Bot:
         if channel in HANDOFF_CHANNELS:
             result.handoff = wants_person(result, knowledge, context)
         elif asks_for_person(result, knowledge):
-            result = no_person_here(result, self.settings.service_hours, self.settings.handoff_contact)
+            result = no_person_here(
+                result, self.settings.service_hours, self.settings.handoff_contact, knowledge.messages
+            )
         if session_id:
             result.session_id = session_id
             if result.verdict != Verdict.out_of_scope:
@@ -187,6 +189,11 @@ class Bot:
     ) -> list[UnitView]:
         """The evidence units of the index with what each means, filtered; most similar first with `query`."""
         return unit_views(self.knowledge.get(), article, kind, license, query, limit)
+
+    def contact_line(self, language: str) -> str:
+        """How to reach a person besides the chat (LICENSEBOT_HANDOFF_CONTACT), as one sentence, or ""."""
+        contact = self.settings.handoff_contact
+        return self.knowledge.get().messages.t(language, "contact").format(contact=contact) if contact else ""
 
     def licences(self) -> dict[str, str]:
         """Licence slug -> name, as the catalogue lists them."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from bot.answering.handoff import CONTACT
 from bot.core.errors import BadQuestion
 from bot.surfaces.channels.wechat_text import messages_for
 from bot.service import Bot
@@ -43,10 +42,11 @@ class Reply:
 NO_PERSON = "抱歉，暂时无法转接人工顾问，我会继续为您解答；也可以稍后再发送“转人工”。"
 
 
-def handoff_notice(reason: str, hours: str, english: bool, contact: str | None = None, transferred: bool = True) -> str:
-    """The one message a user handed to a person gets. `transferred` False: nothing can send a notice
-    beside the transfer (an Official Account without the AppSecret), so this notice is the reply and
-    the user's *next* messages go to a person: ask them to send (or repeat) their question."""
+def handoff_notice(reason: str, hours: str, english: bool, contact_line: str = "", transferred: bool = True) -> str:
+    """The one message a user handed to a person gets, ending with `contact_line` (Bot.contact_line).
+    `transferred` False: nothing can send a notice beside the transfer (an Official Account without the
+    AppSecret), so this notice is the reply and the user's *next* messages go to a person: ask them to
+    send (or repeat) their question."""
     if english:
         first = "I could not find this in our articles. " if reason == "unanswered" else ""
         then = (
@@ -54,14 +54,14 @@ def handoff_notice(reason: str, hours: str, english: bool, contact: str | None =
             if transferred
             else "Please send your question (again) in your next message: it goes to our consultants, and a person will reply"
         )
-        return f"{first}{then} ({hours})." + (CONTACT["en"].format(contact=contact) if contact else "")
+        return f"{first}{then} ({hours})." + contact_line
     first = "这个问题知识库里暂时没有答案，" if reason == "unanswered" else "好的，"
     then = (
         "已为您转接人工顾问，会有专人回复您"
         if transferred
         else "请在下一条消息里发送（或再发一次）您的问题，它会转给人工顾问，由专人回复您"
     )
-    return f"{first}{then}（服务时间：{hours}）。" + (CONTACT["zh"].format(contact=contact) if contact else "")
+    return f"{first}{then}（服务时间：{hours}）。" + contact_line
 
 
 def answer_messages(
@@ -81,7 +81,7 @@ def answer_messages(
             result.handoff,
             bot.settings.service_hours,
             result.language == "en",
-            bot.settings.handoff_contact,
+            bot.contact_line(result.language),
             transferred=can_send_more,
         )
         return Reply([notice], result.handoff, turn.log_id)
