@@ -1,4 +1,4 @@
-"""WeChat signatures and WXBizMsgCrypt against the published vectors in shared/docs/WECHAT.md."""
+"""WeChat signatures and WXBizMsgCrypt against the published vectors in docs/WECHAT.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Answer contract (shared/docs/CONTRACT.md): the one shape every surface receives, the
+"""The Answer contract (docs/CONTRACT.md): the one shape every surface receives, the
 conversation context a session keeps, and the one table of how each verdict is named.
 
 Fields are only ever added, never renamed, because eval suites and outside scripts read them.

@@ -27,7 +27,8 @@ read it, so it changes only by adding fields.
 
 This page is generated from the code (`bot/surfaces/contract.py`; `make docs` writes it, and a test
 fails when it is out of date). The WeChat channels answer at `/wechat` (Official Account) and `/wecom/kf`
-(WeCom customer service) when their settings below are set; the README's WeChat section says how."""
+(WeCom customer service) when their settings below are set; the protocol facts and published test vectors
+they are built on are [WECHAT.md](WECHAT.md), and the README's WeChat section says how to set them up."""
 
 VERDICT_MEANING = """- `verdict` is one of {verdicts}. `out_of_scope`: the question is not about these licences (or must
   be refused), and `licenses` is empty. `unknown`: in scope, but the articles do not say; the answer says

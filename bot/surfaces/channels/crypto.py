@@ -3,7 +3,7 @@ Account (receive id = AppID) and WeCom 微信客服 (receive id = CorpID).
 
 Written against `cryptography` rather than wechatpy: the scheme is small, wechatpy's stable
 release predates WeCom kf, and its signature check is not constant-time. Every step follows
-shared/docs/WECHAT.md and is pinned by the published test vectors in tests/test_wechat_crypto.py.
+docs/WECHAT.md and is pinned by the published test vectors in tests/test_wechat_crypto.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """WeChat Official Account (公众号) callback: signature check, plain and safe (AES) mode,
 MsgId de-duplication, passive replies inside the 5-second window and the customer-service API
-for answers that would miss it (see shared/docs/WECHAT.md)."""
+for answers that would miss it (see docs/WECHAT.md)."""
 
 from __future__ import annotations
 
