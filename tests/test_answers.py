@@ -105,7 +105,7 @@ def test_follow_up_carries_the_features_of_the_previous_question(knowledge):
     first = answer("我们做一个语音聊天房小程序，还有商家入驻", knowledge)
     context = Context(features=first.features, licenses=[l.slug for l in first.licenses])
     follow = answer("那如果只有1对1视频呢？", knowledge, context)
-    assert "merchant_platform" in follow.carried_over and "voice_chat_room" not in follow.features
+    assert "outside_sellers" in follow.carried_over and "voice_chat_room" not in follow.features
     assert statuses(follow)["multiparty"] == "depends" and statuses(follow)["edi"] == "required"
 
 

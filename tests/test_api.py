@@ -160,7 +160,7 @@ FEATURES = {
     "观众可以给主播打赏": "live_tipping",
     "平台上用户可以发帖评论": "social",
     "我们有1对1视频通话": "one_to_one_call",
-    "第三方商家入驻我们的电商平台": "merchant_platform",
+    "第三方商家入驻我们的电商平台": "outside_sellers",
     "我们有视频会议功能": "group_video",
 }
 

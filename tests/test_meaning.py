@@ -62,14 +62,14 @@ def test_the_kind_of_answer_asked_for_is_read(knowledge, question, intent):
 
 def test_a_negated_feature_does_not_decide_but_is_listed(knowledge):
     a = ask(knowledge, "我们的网站不收会员费，也没有广告，就是展示公司产品，要办ICP经营许可证吗？")
-    assert facts(a).get("membership") is True and facts(a).get("advertising") is True
+    assert facts(a).get("member_fees") is True and facts(a).get("advertising") is True
     assert statuses(a)["icp"] == "not_required" and statuses(a)["icp_filing"] == "required"
     assert "未计入" in a.answer
 
 
 def test_merchants_described_in_other_words_need_edi(knowledge):
     a = ask(knowledge, "我们想让别的商家在我们的小程序上开网店卖货，要办什么证？")
-    assert facts(a) == {"merchant_platform": False} or facts(a).get("merchant_platform") is False
+    assert facts(a) == {"outside_sellers": False} or facts(a).get("outside_sellers") is False
     assert statuses(a)["edi"] == "required" and statuses(a)["icp"] == "required"
 
 
@@ -174,9 +174,9 @@ def test_a_feature_read_in_several_clauses_keeps_its_clearest_one(knowledge):
     vectors = knowledge.vectors(reader.to_embed(screened))
     clauses = {t: v for t, v in vectors.items() if t != fold(screened.question)}
     student = reader.facts.student
-    scores = list(student.clause_probabilities(clauses)[:, student.model.labels.index("merchant_platform")])
+    scores = list(student.clause_probabilities(clauses)[:, student.model.labels.index("outside_sellers")])
     assert len(scores) >= 2 and scores[0] < max(scores)  # the case this guards: the clearest clause is not the first
-    [fact] = [f for f in reader.facts.find(fold(screened.question), clauses) if f.feature == "merchant_platform"]
+    [fact] = [f for f in reader.facts.find(fold(screened.question), clauses) if f.feature == "outside_sellers"]
     assert fact.matched == list(clauses)[scores.index(max(scores))]
     assert statuses(ask(knowledge, screened.question)).get("edi") == "required"
 
@@ -185,7 +185,7 @@ def test_a_planned_marketplace_beside_todays_own_shop_counts_and_a_vague_shop_do
     """Today's own shop (read by words) and, in its own clause, a clear plan to let other brands sell:
     both are read, so the EDI licence is required; "开了一家面包店" is too vague to be a marketplace."""
     both = answer("我们的小程序目前只卖自家工厂的产品，明年打算让其他品牌也进来开店卖货，到时候要办哪些证？", knowledge)
-    assert {"self_operated", "merchant_platform"} <= {f.feature for f in both.facts if not f.negated}
+    assert {"self_operated", "outside_sellers"} <= {f.feature for f in both.facts if not f.negated}
     assert {s.slug: s.status.value for s in both.licenses}["edi"] == "required"
     own = answer("我开了一家面包店，小程序上只卖自己烤的面包，要办什么证？", knowledge)
     assert [f.feature for f in own.facts if not f.negated] == ["self_operated"]

@@ -51,7 +51,7 @@ def test_rule_with_unknown_licence_slug_names_file_and_field(knowledge_copy):
         encoding="utf-8",
     )
     with pytest.raises(
-        KnowledgeError, match=r"rules.yaml: features\.merchant_platform\.licenses\.edx: unknown licence slug"
+        KnowledgeError, match=r"rules.yaml: features\.outside_sellers\.licenses\.edx: unknown licence slug"
     ):
         load_catalog(knowledge_copy)
 
@@ -100,7 +100,7 @@ def test_a_stated_absence_that_another_fact_outvotes_is_said_not_settled_silentl
     "features, icp",
     [
         (["self_operated", "foreign_investment"], "not_required"),  # nothing needs the licence: foreign capital is moot
-        (["merchant_platform", "foreign_investment"], "depends"),  # needed: the condition on holding it stands
+        (["outside_sellers", "foreign_investment"], "depends"),  # needed: the condition on holding it stands
         (["foreign_investment"], "depends"),
     ],
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Iterable
 
 import opencc
 
@@ -32,8 +33,9 @@ def _mainland() -> opencc.OpenCC:
 
 def forms_of(text: str) -> set[str]:
     """Every form a run is looked for in ("ICP許可證吗？", "icp许可证吗?" and "ICP许可证吗" are one run)."""
-    lowered = {text.lower(), fold(text).lower(), fold(_mainland().convert(text)).lower()}
-    forms = {text, fold(text), *lowered}
+    folded = fold(text)
+    lowered = {text.lower(), folded.lower(), fold(_mainland().convert(text)).lower()}
+    forms = {text, folded, *lowered}
     forms |= {"".join(f.split()) for f in forms}
     forms |= {strip.sub("", f) for f in lowered for strip in _STRIPS}
     return {f for f in forms if f}
@@ -43,15 +45,27 @@ def runs_of(text: str) -> set[str]:
     return {f[i : i + RUN] for f in forms_of(text) for i in range(len(f) - RUN + 1)}
 
 
-def shared_runs(questions: list[str], texts: list[str]) -> list[tuple[str, str]]:
-    """(question, a text it shares a run with) for every question that shares one."""
+def shared_runs(questions: list[str], texts: list[str], names: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(question, a text it shares a run with) for every question that shares one. `names`: the
+    identifiers stored beside the texts (a training record's labels, e.g. feature keys), compared with
+    the question as written and lower-cased, underscores included ("personal_blog" holds "personal";
+    the slug "multiparty" is not the words "multi-party")."""
     runs: dict[str, str] = {}
     for text in texts:
         for run in runs_of(text):
             runs.setdefault(run, text)
+    literal: dict[str, str] = {}
+    for name in names:
+        for run in _literal_runs(name):
+            literal.setdefault(run, name)
     found = []
     for question in questions:
         hit = next((runs[r] for r in runs_of(question) if r in runs), None)
+        hit = hit or next((literal[r] for r in _literal_runs(question) if r in literal), None)
         if hit is not None:
             found.append((question, hit))
     return found
+
+
+def _literal_runs(text: str) -> set[str]:
+    return {form[i : i + RUN] for form in {text, text.lower()} for i in range(len(form) - RUN + 1)}
