@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.answering.answer import IN_SCOPE_SIMILARITY
+from bot.answering.scope import IN_SCOPE_SIMILARITY
 from bot.answering.knowledge import Knowledge
 from bot.core.text import fold
 from eval.suite import Case

@@ -70,7 +70,7 @@ def _count(knowledge: Knowledge, monkeypatch) -> tuple[int, int]:
         counts["candidates"] += len(hits)
         return relevant(hits, *args, **kwargs)
 
-    import bot.answering.answer as answering
+    import bot.answering.evidence_answer as answering  # where answering calls relevant()
 
     monkeypatch.setattr(evidence, "_overlaps", counting(overlaps))
     monkeypatch.setattr(evidence, "_contains", counting(contains))

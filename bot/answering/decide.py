@@ -51,12 +51,15 @@ def _status(
     ids = [i for _, r in chosen for i in cite(r.quotes)]
     colon, joiner = (": ", "; ") if language == "en" else ("：", "；")
     reason = joiner.join(dict.fromkeys(f"{f.display(language)}{colon}{r.why(language)}" for f, r in chosen))
+    return licence_status(catalog, slug, language, status, reason, list(dict.fromkeys(ids)))
+
+
+def licence_status(
+    catalog: Catalog, slug: str, language: str, status: Verdict, reason: str, citations: list[int]
+) -> LicenseStatus:
+    """A licence's line of an answer, named as the catalogue names it in `language`."""
     return LicenseStatus(
-        slug=slug,
-        name=catalog.licenses[slug].display(language),
-        status=status,
-        reason=reason,
-        citations=list(dict.fromkeys(ids)),
+        slug=slug, name=catalog.licenses[slug].display(language), status=status, reason=reason, citations=citations
     )
 
 
@@ -75,13 +78,7 @@ def rule_statuses(
     for slug in asked:
         statuses.setdefault(
             slug,
-            LicenseStatus(
-                slug=slug,
-                name=catalog.licenses[slug].display(language),
-                status=Verdict.unknown,
-                reason=unknown,
-                citations=[],
-            ),
+            licence_status(catalog, slug, language, Verdict.unknown, unknown, []),
         )
     return sorted(statuses.values(), key=lambda s: (s.slug not in asked, PRIORITY.index(s.status)))
 
@@ -96,12 +93,8 @@ def _commercial_test(
         return
     filing = statuses.get(test.slug)
     if (filing is None and test.slug in asked) or (filing is not None and filing.status == Verdict.required):
-        statuses[test.slug] = LicenseStatus(
-            slug=test.slug,
-            name=catalog.licenses[test.slug].display(language),
-            status=Verdict.not_required,
-            reason=test.why(language),
-            citations=cite(test.quotes),
+        statuses[test.slug] = licence_status(
+            catalog, test.slug, language, Verdict.not_required, test.why(language), cite(test.quotes)
         )
 
 
