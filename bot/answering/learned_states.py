@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.answering.facts import ASK, NEGATION, NOT_NEGATION, clauses
+from bot.answering.facts import ASK, clauses, negated_clause
 from bot.answering.knowledge import Knowledge
 from bot.answering.understand import Understanding
 from bot.kb.learned.state import not_there
@@ -23,7 +23,7 @@ def apply_learned_states(u: Understanding, knowledge: Knowledge) -> None:
     todo = [
         (i, f, _lead_and_window(f.matched, u))
         for i, f in enumerate(u.facts)
-        if not f.negated and not NEGATION.search(NOT_NEGATION.sub("", f.matched))
+        if not f.negated and not negated_clause(f.matched)
     ]
     vectors = knowledge.vectors(list(dict.fromkeys(t for _, _, pair in todo for t in pair))) if todo else {}
     for i, f, (lead, window) in todo:
