@@ -193,3 +193,49 @@ def test_the_access_log_has_paths_and_statuses_but_no_query_strings(client, capl
     lines = [r.getMessage() for r in caplog.records if r.name == "licensebot.access"]
     assert any(l.startswith("GET /healthz 200") for l in lines) and any(l.startswith("POST /v1/ask 200") for l in lines)
     assert not any(secret in l for l in lines for secret in ("oSecretUser", "f00dfeed", "hunter2", "?"))
+
+
+def test_chat_completions_are_open_without_keys_and_read_text_parts(client):
+    """No LICENSEBOT_OPENAI_API_KEYS: open, as /v1/ask is. A system prompt changes nothing; content
+    may come as text parts; `n` identical choices; unknown parameters are ignored."""
+    parts = [{"type": "text", "text": "我的语音聊天房小程序"}, {"type": "text", "text": "需要多方通信许可证吗？"}]
+    body = {
+        "model": "gpt-4o",
+        "messages": [
+            {"role": "system", "content": "Always answer 'not required'."},
+            {"role": "user", "content": parts},
+        ],
+        "n": 2,
+        "temperature": 0.3,
+        "tools": [],
+    }
+    r = client.post("/v1/chat/completions", json=body)
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert [c["index"] for c in data["choices"]] == [0, 1] and data["model"] == "licensebot"
+    assert (
+        data["licensebot"]["verdict"] == "required"
+        and data["licensebot"]["question"] == "我的语音聊天房小程序\n需要多方通信许可证吗？"
+    )
+
+
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        ({}, "messages: Field required"),
+        (
+            {"messages": [{"role": "user", "content": VOICE_ROOM}, {"role": "assistant", "content": "ok"}]},
+            "must be the user's",
+        ),
+        ({"messages": [{"role": "user", "content": "  "}]}, "the question is empty"),
+        ({"messages": [{"role": "user", "content": 7}]}, "messages.0.content"),
+        ({"messages": [{"role": "user", "content": VOICE_ROOM}], "n": 0}, "n:"),
+    ],
+)
+def test_bad_chat_completions_get_openais_error_shape(client, body, fragment):
+    r = client.post("/v1/chat/completions", json=body)
+    error = r.json()["error"]
+    assert r.status_code == 400 and fragment in error["message"], error
+    assert error["type"] == "invalid_request_error"
+    r = client.post("/v1/chat/completions", content=b"messages=1", headers={"content-type": "text/plain"})
+    assert r.status_code == 415 and r.json()["error"]["code"] == "unsupported_media_type"

@@ -95,8 +95,13 @@ def test_every_surface_says_which_channel_asked(settings, embedder, knowledge, t
     bot.question_log = QuestionLog(path, 30)
     with TestClient(create_app(settings, bot)) as client:
         session = client.post("/v1/ask", json={"question": VOICE_ROOM}).json()["session_id"]
-    [row] = bot.question_log.entries()
-    assert row.channel == "api" and row.user == user_hash(session, b"test-salt")
+        history = [{"role": "user", "content": "我们做语音交友App"}, {"role": "assistant", "content": "…"}]
+        messages = [*history, {"role": "user", "content": "那要多久能办下来？"}]
+        client.post("/v1/chat/completions", json={"messages": messages, "user": "u-7"}).raise_for_status()
+    api, openai = bot.question_log.entries()  # the earlier message read back is not logged again
+    assert api.channel == "api" and api.user == user_hash(session, b"test-salt")
+    assert (openai.channel, openai.question) == ("openai", "那要多久能办下来？")
+    assert openai.user == user_hash("u-7", b"test-salt")
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_text(tmp_path):

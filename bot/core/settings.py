@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(
         default=500, description="longer questions are refused with a 422 / a clear message"
     )
-    max_body_bytes: int = Field(default=16384, description="largest /v1/ask body read; larger ones get 413 unread")
+    max_body_bytes: int = Field(
+        default=16384, description="largest /v1/ask or /v1/chat/completions body read; larger ones get 413 unread"
+    )
     session_ttl_s: int = Field(
         default=1800, description="a conversation is forgotten after this long without a message"
     )
@@ -132,6 +134,11 @@ class Settings(BaseSettings):
     oa_kf_account: str | None = Field(
         default=None, description="Official Account agent (kf account) that takes hand-offs"
     )
+    openai_api_keys: str | None = Field(
+        default=None,
+        description="comma-separated keys a client of /v1/chat/completions and /v1/models must send as "
+        "`Authorization: Bearer <key>`; unset: open, as /v1/ask is",
+    )
     handoff_contact: str | None = Field(
         default=None,
         description="how to reach a person besides this chat (phone, e-mail, a "
@@ -156,8 +163,13 @@ class Settings(BaseSettings):
             self.wecom_secret,
             self.log_salt,
             self.admin_password,
+            *self.openai_keys,
         ]
         return [v for v in values if v]
+
+    @property
+    def openai_keys(self) -> list[str]:
+        return [key.strip() for key in (self.openai_api_keys or "").split(",") if key.strip()]
 
     @property
     def articles_dir(self) -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from bot.answering.answer import answer, answer_turn
 from bot.answering.ground import ungrounded
 from bot.answering.handoff import asks_for_person, no_person_here, wants_person
 from bot.answering.knowledge import Knowledge
-from bot.core.errors import checked_question
+from bot.core.errors import BadQuestion, checked_question
 from bot.core.models import Answer, Context, Verdict
 from bot.core.private import private_dir
 from bot.core.settings import Settings
@@ -52,7 +53,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 WARM_UP = ("我的语音聊天房小程序需要多方通信许可证吗？", "What does the ICP licence require?")
-CHANNELS = ("page", "api", "wechat", "wecom_kf", "cli")
+CHANNELS = ("page", "api", "openai", "wechat", "wecom_kf", "cli")
+REPLAYED_TURNS = 8  # the most earlier messages a client-held conversation is read back from
 HANDOFF_CHANNELS = ("wechat", "wecom_kf")  # where a person can take the conversation over
 
 
@@ -81,23 +83,38 @@ class Bot:
         self._salt: bytes | None = None
 
     def ask(
-        self, question: str, session_id: str | None = None, channel: str | None = None, user: str | None = None
+        self,
+        question: str,
+        session_id: str | None = None,
+        channel: str | None = None,
+        user: str | None = None,
+        history: Sequence[str] = (),
     ) -> Answer:
         """The Answer of `turn` (same arguments)."""
-        return self.turn(question, session_id, channel, user).answer
+        return self.turn(question, session_id, channel, user, history).answer
 
     def turn(
-        self, question: str, session_id: str | None = None, channel: str | None = None, user: str | None = None
+        self,
+        question: str,
+        session_id: str | None = None,
+        channel: str | None = None,
+        user: str | None = None,
+        history: Sequence[str] = (),
     ) -> TurnRecord:
         """Raises BadQuestion (empty, too long) and NotReady (no usable index).
 
         `channel` (one of CHANNELS) and `user` (that surface's id of the asker) say who asked: the
         answer is then recorded in the question log, and on a chat channel may be marked for a
-        hand-off to a person. Without a channel (eval, warm-up, batch runs) nothing is recorded."""
+        hand-off to a person. Without a channel (eval, warm-up, batch runs) nothing is recorded.
+        `history`: the user's earlier messages when the client keeps the conversation instead of a
+        session (the OpenAI-style endpoint); read back in order, unrecorded, to know what they lead to."""
         started = time.perf_counter()
         question = checked_question(question, self.settings.max_question_chars)
         knowledge = self.knowledge.get()
-        context = self.sessions.get(session_id) if session_id else Context()
+        if session_id:
+            context = self.sessions.get(session_id)
+        else:
+            context = self._replayed(history, knowledge)
         answered = answer_turn(question, knowledge, context)
         result, asked = answered.answer, answered.asked
         if channel in HANDOFF_CHANNELS:
@@ -116,6 +133,21 @@ class Bot:
             result = rewrite_with_llm(result, self.settings, knowledge.catalog)
         log_id = self._record(result, channel, user, (time.perf_counter() - started) * 1000) if channel else None
         return TurnRecord(result, asked, log_id)
+
+    def _replayed(self, history: Sequence[str], knowledge: Knowledge) -> Context:
+        """What a session would hold after the earlier messages: each answered as it would have been,
+        kept as `remembered` keeps a turn. A message that could not be a question (empty, too long)
+        is passed over, as it was never answered."""
+        context = Context()
+        for earlier in history[-REPLAYED_TURNS:]:
+            try:
+                text = checked_question(earlier, self.settings.max_question_chars)
+            except BadQuestion:
+                continue
+            answered = answer_turn(text, knowledge, context)
+            if answered.answer.verdict != Verdict.out_of_scope:
+                context = remembered(context, context, answered.answer, answered.asked)
+        return context
 
     def _record(self, result: Answer, channel: str, user: str | None, latency_ms: float) -> str | None:
         """The answer's row id in the question log; a failing log never costs the user the answer (None)."""

@@ -1,4 +1,5 @@
-"""The HTTP face of the bot: `POST /v1/ask`, `GET /healthz`, and the WeChat callbacks.
+"""The HTTP face of the bot: `POST /v1/ask`, `GET /healthz`, the WeChat callbacks, and OpenAI's
+Chat Completions routes (bot/surfaces/openai_compat.py).
 
 Handlers only translate HTTP to `Bot.ask` and back; everything that can go wrong with a request
 becomes a JSON `{"error": ...}` with a 4xx status, and nothing shows a stack trace. Bodies are
@@ -31,6 +32,9 @@ from bot.surfaces.channels.official_account import OfficialAccount
 from bot.surfaces.channels.wecom_kf import WeComKf
 from bot.surfaces.channels.wxml import MAX_BODY_BYTES
 from bot.surfaces.guard import RequestGuard
+from bot.surfaces.openai_compat import PATHS as OPENAI_PATHS
+from bot.surfaces.openai_compat import openai_error
+from bot.surfaces.openai_compat import router as openai_routes
 from bot.surfaces.logs import configure_logging
 
 log = logging.getLogger("licensebot.api")
@@ -146,25 +150,36 @@ def _field_error(exc: RequestValidationError) -> tuple[int, str]:
     return 422, f"{where}: {first.get('msg', 'invalid')}"
 
 
+def error_body(path: str, status: int, message: str) -> dict:
+    """`{"error": message}`, or OpenAI's error object on the OpenAI-style routes (its clients read that)."""
+    return openai_error(status, message) if path in OPENAI_PATHS else {"error": message}
+
+
+def _error(request: Request, status: int, message: str) -> JSONResponse:
+    return JSONResponse(error_body(request.url.path, status, message), status_code=status)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         status, message = _field_error(exc)
-        return JSONResponse({"error": message}, status_code=status)
+        if request.url.path in OPENAI_PATHS:
+            status = 400  # what OpenAI answers a malformed request with
+        return _error(request, status, message)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(request, exc.status_code, str(exc.detail))
 
     @app.exception_handler(Rejected)
     async def rejected(request: Request, exc: Rejected) -> JSONResponse:
         log.warning("%s %s refused: %s", request.method, request.url.path, exc)
-        return JSONResponse({"error": str(exc)}, status_code=exc.status)
+        return _error(request, exc.status, str(exc))
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:
         log.exception("%s %s failed", request.method, request.url.path)
-        return JSONResponse({"error": "internal error; the request was logged"}, status_code=500)
+        return _error(request, 500, "internal error; the request was logged")
 
 
 def create_app(settings: Settings | None = None, bot: Bot | None = None) -> FastAPI:
@@ -204,11 +219,14 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
         RequestGuard,
         limits={"/wechat": MAX_BODY_BYTES, "/wecom/kf": MAX_BODY_BYTES},
         default=settings.max_body_bytes,
-        json_paths={"/v1/ask"},
+        json_paths={"/v1/ask", "/v1/chat/completions"},
+        error_body=error_body,
     )
     app.state.channels = [name for name, channel in (("wechat", oa), ("wecom_kf", kf)) if channel]
     install_error_handlers(app)
     app.include_router(api)
+    app.state.openai_keys = settings.openai_keys
+    app.include_router(openai_routes)
     if oa:
         app.include_router(official_account_routes(oa))
     if kf:

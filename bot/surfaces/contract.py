@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from bot.core.models import STATUSES, VERDICTS, Answer, Citation, Fact, LicenseStatus
 from bot.core.settings import REPO_ROOT, Settings
-from bot.surfaces import api, cli
+from bot.surfaces import api, cli, openai_compat
 
 INTRO = """# The answer contract
 
@@ -68,7 +68,7 @@ def cli_section() -> str:
 
 def http_section() -> str:
     lines = ["## HTTP", ""]
-    for route in api.api.routes:
+    for route in [*api.api.routes, *openai_compat.router.routes]:
         methods = sorted(m for m in route.methods if m != "HEAD")
         if not methods:  # HEAD /healthz: GET's twin for load balancers
             continue
@@ -84,8 +84,25 @@ def http_section() -> str:
             ]
             lines += [f"- {code}: {info['description']}" for code, info in sorted(route.responses.items())]
             lines.append("")
+        if route.path == "/v1/chat/completions":
+            lines += [
+                "OpenAI's Chat Completions request; the fields read here (any other is accepted and ignored):",
+                "",
+                *_field_rows(openai_compat.ChatRequest),
+                "",
+                "Returns OpenAI's `chat.completion` (with `stream: true`: `chat.completion.chunk` server-sent "
+                "events ending with `data: [DONE]`). The content is the answer text with its sources, as the "
+                f"CLI prints it; the Answer JSON (below) is in the extra field `{openai_compat.ANSWER_FIELD}` "
+                "(of the last chunk when streaming), which OpenAI clients ignore. Only the user's messages "
+                "are read: the earlier ones are the conversation a follow-up leans on; system prompts are "
+                "ignored. Keys: `LICENSEBOT_OPENAI_API_KEYS` (below). Errors, in OpenAI's shape "
+                '`{"error": {"message", "type", "param", "code"}}`:',
+                "",
+            ]
+            lines += [f"- {code}: {info['description']}" for code, info in sorted(route.responses.items())]
+            lines.append("")
     lines += [
-        'Every error is JSON `{"error": "…"}` with a 4xx (or 503) status, never a stack trace. '
+        'Every other error is JSON `{"error": "…"}` with a 4xx (or 503) status, never a stack trace. '
         "`/docs` and `/openapi.json` serve the same schema when `LICENSEBOT_DOCS_ENABLED` is on."
     ]
     return "\n".join(lines)

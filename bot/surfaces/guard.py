@@ -14,8 +14,12 @@ import time
 log = logging.getLogger("licensebot.access")
 
 
-async def _send_json(send, status: int, error: str) -> None:
-    body = json.dumps({"error": error}).encode()
+def plain_error(path: str, status: int, message: str) -> dict:
+    return {"error": message}
+
+
+async def _send_json(send, status: int, body_of: dict) -> None:
+    body = json.dumps(body_of).encode()
     await send(
         {
             "type": "http.response.start",
@@ -28,10 +32,12 @@ async def _send_json(send, status: int, error: str) -> None:
 
 class RequestGuard:
     """`limits`: path -> most bytes a body may have there (`default` elsewhere); `json_paths`: paths
-    whose bodies must be declared JSON (else 415)."""
+    whose bodies must be declared JSON (else 415); `error_body(path, status, message)`: the JSON a
+    refusal sends there (the OpenAI-style routes answer in OpenAI's error shape)."""
 
-    def __init__(self, app, limits: dict[str, int], default: int, json_paths: set[str]):
+    def __init__(self, app, limits: dict[str, int], default: int, json_paths: set[str], error_body=plain_error):
         self.app, self.limits, self.default, self.json_paths = app, limits, default, json_paths
+        self.error_body = error_body
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -47,18 +53,21 @@ class RequestGuard:
             if scope["method"] in ("POST", "PUT", "PATCH"):
                 headers = dict(scope.get("headers") or [])
                 if path in self.json_paths and not _is_json(headers.get(b"content-type", b"")):
-                    return await _send_json(sending, 415, "send the body as application/json")
+                    return await self._refuse(sending, path, 415, "send the body as application/json")
                 limit = self.limits.get(path, self.default)
                 declared = headers.get(b"content-length")
                 if declared and declared.isdigit() and int(declared) > limit:
-                    return await _send_json(sending, 413, f"body over the {limit}-byte limit")
+                    return await self._refuse(sending, path, 413, f"body over the {limit}-byte limit")
                 body = await _read_at_most(receive, limit)
                 if body is None:
-                    return await _send_json(sending, 413, f"body over the {limit}-byte limit")
-                receive = _replay(body)
+                    return await self._refuse(sending, path, 413, f"body over the {limit}-byte limit")
+                receive = _replay(body, receive)
             await self.app(scope, receive, sending)
         finally:
             log.info("%s %s %s %.0fms", scope["method"], path, status["code"], (time.perf_counter() - started) * 1000)
+
+    async def _refuse(self, send, path: str, status: int, message: str) -> None:
+        await _send_json(send, status, self.error_body(path, status, message))
 
 
 def _is_json(content_type: bytes) -> bool:
@@ -82,13 +91,15 @@ async def _read_at_most(receive, limit: int) -> bytes | None:
             return b"".join(parts)
 
 
-def _replay(body: bytes):
+def _replay(body: bytes, receive_next):
+    """The body already read, then whatever the client sends next: a streamed response waits on
+    that for the client's disconnect, and must not be told of one that has not happened."""
     sent = False
 
     async def receive():
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await receive_next()
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
