@@ -18,7 +18,9 @@ from pathlib import Path
 
 import yaml
 
+from bot.core.knowledge_files import CleaningFile
 from bot.core.text import fold, strip_pinyin_glosses
+from bot.core.yaml_files import load_model
 
 DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")
 PHONE = re.compile(r"(?<!\d)(?:\d{3,4}-\d{3,4}-\d{3,4}|1[3-9]\d{9}|400\d{7})(?!\d)")
@@ -58,14 +60,9 @@ class CleaningLexicon:
 
     @classmethod
     def load(cls, path: Path) -> "CleaningLexicon":
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        fields = {}
-        for name in cls.__dataclass_fields__:
-            value = data.get(name, [])
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ValueError(f"{path}: field '{name}' must be a list of strings")
-            fields[name] = tuple(fold(v) for v in value)
-        return cls(**fields)
+        """Through the schema `kb check` reads it with (KnowledgeError names the line and field)."""
+        data = load_model(path, CleaningFile)
+        return cls(**{name: tuple(fold(v) for v in getattr(data, name)) for name in cls.__dataclass_fields__})
 
 
 @lru_cache(maxsize=4)

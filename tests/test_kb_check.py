@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def kb_check(knowledge: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, LICENSEBOT_KNOWLEDGE_DIR=str(knowledge))
@@ -65,8 +67,8 @@ def test_an_evidence_kind_intents_yaml_asks_for_must_exist_in_evidence_yaml(know
     assert out.returncode == 1
     lines = intents.read_text(encoding="utf-8").splitlines()
     for message, text_on_line in {
-        "intents.obligations.evidence: 'dutie'": "[dutie]",
-        "figures.period.kind: 'tiem'": "tiem",
+        "intents.obligations.evidence[0]: unknown evidence kind 'dutie'": "[dutie]",
+        "figures.period.kind: unknown evidence kind 'tiem'": "tiem",
     }.items():
         line = next((p for p in out.stdout.splitlines() if message in p), None)
         assert line, (message, out.stdout)
@@ -107,3 +109,26 @@ def test_editing_the_wordings_a_student_learned_from_leaves_it_stale(knowledge_c
     out = kb_check(knowledge_copy)
     stale = [line for line in out.stdout.splitlines() if "student is not used" in line]
     assert len(stale) == 1 and "glossary.yaml:person_requests" in stale[0] and "--person`" in stale[0], out.stdout
+
+
+def test_every_knowledge_file_is_read_through_its_schema_with_the_line(knowledge_copy):
+    """cleaning.yaml and the message catalogues too: a misspelt key is an error at its line, not
+    ignored in silence; the loader the bot uses says the same as `kb check`."""
+    from bot.core.errors import KnowledgeError
+    from ingest.clean import CleaningLexicon
+
+    cleaning, zh = knowledge_copy / "cleaning.yaml", knowledge_copy / "messages" / "zh.yaml"
+    edit(cleaning, "spam_words:", "spam_word:")
+    edit(zh, "caution:", "cuation:")
+    out = kb_check(knowledge_copy)
+    assert out.returncode == 1
+    for path, message, text_on_line in [
+        (cleaning, "spam_word: Extra inputs are not permitted", "spam_word:"),
+        (zh, "cuation: not a key the answerer uses", "cuation:"),
+        (zh, "caution: missing", ""),
+    ]:
+        line = next((p for p in out.stdout.splitlines() if p.startswith(str(path)) and message in p), None)
+        assert line, (message, out.stdout)
+        assert text_on_line in path.read_text(encoding="utf-8").splitlines()[int(line.split(":")[1]) - 1], line
+    with pytest.raises(KnowledgeError, match=rf"{re.escape(str(cleaning))}:\d+: spam_word: Extra inputs"):
+        CleaningLexicon.load(cleaning)

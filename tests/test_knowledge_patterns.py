@@ -30,7 +30,7 @@ def test_a_bad_regular_expression_is_named_by_its_file_field_and_index(tmp_path,
     assert cut[0] in text
     path.write_text(text.replace(*cut, 1), encoding="utf-8")
     with pytest.raises(
-        KnowledgeError, match=rf"{re.escape(str(path))}: {re.escape(field)}: not a valid regular expression"
+        KnowledgeError, match=rf"{re.escape(str(path))}:\d+: {re.escape(field)}: not a valid regular expression"
     ):
         load(path)
     load(KNOWLEDGE / name)  # the shipped file loads

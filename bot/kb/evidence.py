@@ -16,15 +16,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core.errors import KnowledgeError
 from bot.kb.patterns import compile_patterns
 from bot.core.text import fold
-from bot.kb.catalog import Catalog, load_yaml
+from bot.core import knowledge_files as kf
+from bot.core.knowledge_files import POLARITIES
+from bot.core.yaml_files import load_model
+from bot.kb.catalog import Catalog
 from bot.index.units import Unit
 from bot.kb.terms import TermMatcher
 
 MEANING_FORMAT = 1  # bump when `UnitReader.read` changes what it derives: every stored row is then stale
-POLARITIES = ("depends", "need_not", "must")  # precedence: a condition is not a yes or a no
 CLAUSES = re.compile(r"[，,；;。！!？?]|而|但")
 
 
@@ -64,17 +65,15 @@ class EvidenceCues:
 
 
 def load_cues(path: Path) -> EvidenceCues:
-    data = load_yaml(path)
-    kinds = {}
-    for kind, entry in (data.get("kinds") or {}).items():
-        where = f"{path}: kinds.{kind}"
-        if not isinstance(entry, dict):
-            raise KnowledgeError(f"{where}: expected cues and heading_cues")
-        kinds[kind] = (
-            compile_patterns(entry.get("cues"), f"{where}.cues"),
-            compile_patterns(entry.get("heading_cues"), f"{where}.heading_cues"),
+    data = load_model(path, kf.EvidenceFile)
+    kinds = {
+        kind: (
+            compile_patterns(e.cues, f"{path}: kinds.{kind}.cues"),
+            compile_patterns(e.heading_cues, f"{path}: kinds.{kind}.heading_cues"),
         )
-    polarity = {p: compile_patterns((data.get("polarity") or {}).get(p), f"{path}: polarity.{p}") for p in POLARITIES}
+        for kind, e in data.kinds.items()
+    }
+    polarity = {p: compile_patterns(getattr(data.polarity, p), f"{path}: polarity.{p}") for p in POLARITIES}
     return EvidenceCues(kinds, polarity)
 
 

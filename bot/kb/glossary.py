@@ -8,9 +8,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from bot.core.errors import KnowledgeError
+from bot.core import knowledge_files as kf
+from bot.core.yaml_files import load_model
 from bot.kb.patterns import compile_patterns
 
 
@@ -34,33 +33,17 @@ class Glossary:
     )  # ways of asking for a person: the person student learns from them too
 
 
-def _refusals(data, path: Path) -> list[Refusal]:
-    out = []
-    for kind, entry in (data or {}).items():
-        where = f"{path}: refusals.{kind}"
-        if (
-            not isinstance(entry, dict)
-            or not isinstance(entry.get("reason"), str)
-            or not isinstance(entry.get("patterns"), list)
-        ):
-            raise KnowledgeError(f"{where}: needs 'reason' and a list of 'patterns'")
-        patterns = compile_patterns(entry["patterns"], f"{where}.patterns")
-        out.append(Refusal(kind, entry["reason"], str(entry.get("reason_en") or entry["reason"]), patterns))
-    return out
-
-
 def load_glossary(path: Path) -> Glossary:
-    if not path.exists():
-        return Glossary()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(f"{path}: not valid YAML: {exc}") from exc
+    data = load_model(path, kf.GlossaryFile, optional=True)
+    where = f"{path}: refusals"
     return Glossary(
-        english={k: list(v) for k, v in (data.get("english") or {}).items()},
-        domain_terms=list(data.get("domain_terms") or []),
-        context_terms=list(data.get("context_terms") or []),
-        refusals=_refusals(data.get("refusals"), path),
-        stopwords=list(data.get("stopwords") or []),
-        person_requests=[str(w) for w in data.get("person_requests") or []],
+        english={k: list(v) for k, v in data.english.items()},
+        domain_terms=list(data.domain_terms),
+        context_terms=list(data.context_terms),
+        refusals=[
+            Refusal(kind, e.reason, e.reason_en or e.reason, compile_patterns(e.patterns, f"{where}.{kind}.patterns"))
+            for kind, e in data.refusals.items()
+        ],
+        stopwords=list(data.stopwords),
+        person_requests=list(data.person_requests),
     )

@@ -5,12 +5,13 @@ answer introduces it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.errors import KnowledgeError
+from bot.core import knowledge_files as kf
+from bot.core.yaml_files import load_model
 from bot.kb.patterns import compile_patterns
-from bot.kb.catalog import load_yaml, str_list
 
 
 WORDING_SIMILARITY = 0.93  # e5 similarities are compressed: below this a wording is no evidence of an intent
@@ -52,31 +53,23 @@ class IntentBook:
         return next((f for f in self.figures if any(p.search(folded_question) for p in f.cues)), None)
 
 
-def load_intents(path: Path) -> IntentBook:
-    data = load_yaml(path)
-    intents = []
-    for name, entry in (data.get("intents") or {}).items():
-        where = f"{path}: intents.{name}"
-        if not isinstance(entry, dict):
-            raise KnowledgeError(f"{where}: expected a mapping")
-        intents.append(
-            Intent(
-                name,
-                compile_patterns(entry.get("cues"), f"{where}.cues"),
-                str_list(entry.get("wordings"), f"{where}.wordings", False),
-                str_list(entry.get("evidence"), f"{where}.evidence", False),
-                str(entry.get("lead") or name),
-                str(entry.get("lead_en") or name),
-            )
+def load_intents(path: Path, kinds: Collection[str] | None = None) -> IntentBook:
+    """`kinds`: the evidence kinds evidence.yaml defines, when the intents are to be checked against them."""
+    data = load_model(path, kf.IntentsFile, None if kinds is None else {"kinds": set(kinds)})
+    intents = tuple(
+        Intent(
+            name,
+            compile_patterns(e.cues, f"{path}: intents.{name}.cues"),
+            tuple(e.wordings),
+            tuple(e.evidence),
+            e.lead or name,
+            e.lead_en or name,
         )
-    names = {i.name for i in intents}
-    if not {"verdict", "other"} <= names:
-        raise KnowledgeError(f"{path}: intents must include 'verdict' and 'other'")
-    focus = {k: compile_patterns(v, f"{path}: focus.{k}") for k, v in (data.get("focus") or {}).items()}
-    figures = []
-    for name, entry in (data.get("figures") or {}).items():
-        where = f"{path}: figures.{name}"
-        if not isinstance(entry, dict) or not isinstance(entry.get("kind"), str):
-            raise KnowledgeError(f"{where}: expected a mapping with 'cues' and 'kind'")
-        figures.append(Figure(name, compile_patterns(entry.get("cues"), f"{where}.cues"), entry["kind"]))
-    return IntentBook(tuple(intents), focus, tuple(figures))
+        for name, e in data.intents.items()
+    )
+    focus = {k: compile_patterns(v, f"{path}: focus.{k}") for k, v in data.focus.items()}
+    figures = tuple(
+        Figure(name, compile_patterns(e.cues, f"{path}: figures.{name}.cues"), e.kind)
+        for name, e in data.figures.items()
+    )
+    return IntentBook(intents, focus, figures)

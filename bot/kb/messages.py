@@ -5,19 +5,13 @@ naming the file and the key."""
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core import knowledge_files as kf
 from bot.core.errors import KnowledgeError
-from bot.kb.catalog import load_yaml
-
-LANGUAGES = ("zh", "en")
-# Every key the bot says (bot/answering: compose, answer, decide, handoff; the chat channels' contact line).
-KEYS = frozenset(
-    "caution out_of_scope not_in_kb answer need maybe no_need unsaid facts carried negated why more sides undated "
-    "sep names end colon said figure_unsaid never_said outvoted no_rule no_person_here contact".split()
-)
+from bot.core.knowledge_files import LANGUAGES, MESSAGE_KEYS, fills
+from bot.core.yaml_files import load_model
 
 
 @dataclass(frozen=True)
@@ -28,29 +22,19 @@ class Messages:
         return self.by_language["en" if language == "en" else "zh"][key]
 
 
-def _fields(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-
-
 def load_messages(knowledge_dir: Path) -> Messages:
-    tables: dict[str, dict[str, str]] = {}
-    for language in LANGUAGES:
-        path = knowledge_dir / "messages" / f"{language}.yaml"
-        data = load_yaml(path)
-        missing = sorted(KEYS - set(data))
-        if missing:
-            raise KnowledgeError(f"{path}: {missing[0]}: missing (the answerer says it)")
-        for key, value in data.items():
-            if key not in KEYS:
-                raise KnowledgeError(f"{path}: {key}: not a key the answerer uses (known: {', '.join(sorted(KEYS))})")
-            if not isinstance(value, str):
-                raise KnowledgeError(f"{path}: {key}: must be text")
-        tables[language] = {str(k): str(v) for k, v in data.items()}
+    tables = {
+        language: {
+            k: str(v)
+            for k, v in load_model(knowledge_dir / "messages" / f"{language}.yaml", kf.MessagesFile).texts().items()
+        }
+        for language in LANGUAGES
+    }
     zh, en = tables["zh"], tables["en"]
-    for key in sorted(KEYS):
-        if _fields(zh[key]) != _fields(en[key]):
+    for key in sorted(MESSAGE_KEYS):
+        if fills(zh[key]) != fills(en[key]):
             path = knowledge_dir / "messages" / "en.yaml"
             raise KnowledgeError(
-                f"{path}: {key}: fills {sorted(_fields(en[key]))}, zh.yaml fills {sorted(_fields(zh[key]))}"
+                f"{path}: {key}: fills {sorted(fills(en[key]))}, zh.yaml fills {sorted(fills(zh[key]))}"
             )
     return Messages(tables)

@@ -117,17 +117,21 @@ def kb_train(
 def kb_check() -> None:
     """Check knowledge/*.yaml against the articles: unknown licence slugs, clashing aliases, rule quotes
     not verbatim in their article (errors, exit 1), articles without a date (a warning). Prints file:line: problem."""
+    from bot.core.errors import KnowledgeError
     from bot.kb.check import check_knowledge
     from ingest.pipeline import read_docs
 
     settings = get_settings()
-    docs, unreadable = read_docs([settings.articles_dir], settings)
+    try:
+        docs, unreadable = read_docs([settings.articles_dir], settings)
+    except KnowledgeError:  # cleaning.yaml cannot be read: check_knowledge names its line
+        docs, unreadable = None, []
     found = check_knowledge(settings.knowledge_dir, docs)
     errors = [str(p) for p in found if not p.warning] + unreadable
     for line in errors + [str(p) for p in found if p.warning]:
         typer.echo(line)
     typer.echo(
-        f"kb check: {len(docs)} articles, {len(errors)} error{'s' * (len(errors) != 1)}, "
+        f"kb check: {len(docs) if docs is not None else 'no'} articles, {len(errors)} error{'s' * (len(errors) != 1)}, "
         f"{len(found) - len(errors) + len(unreadable)} warning(s)",
         err=True,
     )
