@@ -84,6 +84,8 @@ def run_suites(
     known: dict[str, str] | None = None,
 ) -> dict:
     status = bot.status()
+    if status.warnings:  # the gate: an article edit that leaves a rule without its quote does not pass
+        raise KnowledgeError("rule quotes out of step with the knowledge base:\n  " + "\n  ".join(status.warnings))
     results: list[CaseResult] = []
     for suite in suites:
         suite_bot = _bot_for(suite, bot, with_articles)

@@ -19,7 +19,12 @@ MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 
 
 class UnreadableArticle(ValueError):
-    """The file cannot be an article; the message names the file and the reason."""
+    """The file cannot be an article; the message names the file and the reason, `kind` the reason
+    as a word (empty, binary, undecodable, too_large), for an upload's status code."""
+
+    def __init__(self, message: str, kind: str = "unreadable"):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -71,12 +76,12 @@ def _mostly_utf8(data: bytes, name: str) -> tuple[str, list[str]] | None:
 def decode_article(data: bytes, name: str = "<bytes>") -> tuple[str, str, list[str]]:
     """Return (text, encoding, problems). Strict UTF-8 first: it is by far the most common and never lies."""
     if not data.strip():
-        raise UnreadableArticle(f"{name}: empty file")
+        raise UnreadableArticle(f"{name}: empty file", "empty")
     utf16 = _utf16(data)
     if utf16 is not None:
         return utf16.lstrip("\ufeff"), "utf-16", []
     if _looks_binary(data):
-        raise UnreadableArticle(f"{name}: binary content, not a text article")
+        raise UnreadableArticle(f"{name}: binary content, not a text article", "binary")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -92,7 +97,9 @@ def decode_article(data: bytes, name: str = "<bytes>") -> tuple[str, str, list[s
         pass
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
-        raise UnreadableArticle(f"{name}: undecodable bytes (not UTF-8, GB18030 or any detectable encoding)")
+        raise UnreadableArticle(
+            f"{name}: undecodable bytes (not UTF-8, GB18030 or any detectable encoding)", "undecodable"
+        )
     return str(best), best.encoding, []
 
 
@@ -135,6 +142,21 @@ def _shown(path: Path, root: Path, repo: Path) -> str:
     except ValueError:
         base = root if root.is_dir() else root.parent
         return (Path(base.name) / path.absolute().relative_to(base.absolute())).as_posix()
+
+
+def corpus_paths(bundled: Path, uploads: Path) -> list[Path]:
+    """What an ingest of the whole corpus reads: the bundled articles and the uploaded ones, an
+    uploaded file replacing the bundled file of the same name (an editor's fix of a shipped article
+    lives outside the package, so a reinstall neither loses it nor is blocked by it)."""
+    if not uploads.is_dir():
+        return [bundled]
+    replaced = {f.name for f in uploads.iterdir() if f.is_file()}
+    if not replaced & {f.name for f in bundled.rglob("*") if f.is_file()}:
+        return [bundled, uploads]
+    kept = sorted(
+        f for f in bundled.rglob("*") if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES and f.name not in replaced
+    )
+    return [*kept, uploads]
 
 
 def find_articles(paths: list[Path], repo: Path, skipped: list[str] | None = None) -> list[Found]:

@@ -93,12 +93,12 @@ class CountingBot(Bot):
         self.gate = gate
         self._count_lock = threading.Lock()
 
-    def turn(self, question, session_id=None, channel=None, user=None):  # Bot.ask answers through it too
+    def turn(self, question, session_id=None, channel=None, user=None, history=()):  # Bot.ask answers through it
         with self._count_lock:
             self.asked.append(question)
         if self.gate is not None and not self.gate.wait(timeout=60):
             raise TimeoutError("the test never opened the gate")
-        return super().turn(question, session_id, channel, user)
+        return super().turn(question, session_id, channel, user, history)
 
 
 @pytest.fixture

@@ -112,3 +112,18 @@ def test_a_condition_on_holding_a_licence_is_moot_where_no_other_fact_needs_it(k
         for s in rule_statuses(features, ["icp"], knowledge.catalog, lambda quotes: [], "zh", knowledge.messages)
     }
     assert statuses["icp"] == icp, statuses
+
+
+def test_a_rule_whose_quote_is_gone_is_left_out_and_the_others_kept(knowledge):
+    """What Knowledge.load does when an article edit drops a quoted sentence: only the rules (and
+    topics) relying on that quote go; nothing is claimed without its quote."""
+    catalog = knowledge.catalog
+    gone = next(q for q in catalog.features["voice_chat_room"].licenses[0].quotes)
+    kept = catalog.without_quotes({gone})
+    for key, feature in catalog.features.items():
+        expected = [r.slug for r in feature.licenses if gone not in r.quotes]
+        assert [r.slug for r in kept.features[key].licenses] == expected, key
+    assert sum(len(f.licenses) for f in kept.features.values()) < sum(
+        len(f.licenses) for f in catalog.features.values()
+    )
+    assert catalog.without_quotes(set()) is catalog

@@ -147,11 +147,12 @@ def chat() -> None:
 
 
 def main() -> None:
-    """The chat page for everyone; the operator page only when LICENSEBOT_ADMIN_PASSWORD is set."""
+    """The chat page for everyone; the operator and knowledge pages only when LICENSEBOT_ADMIN_PASSWORD is set."""
     st.set_page_config(page_title="licensebot · 互联网资质问答", page_icon="📜")
     pages = [st.Page(chat, title="问答", icon=":material/chat:", default=True)]
     if get_settings().admin_password:
         pages.append(st.Page("operator.py", title="运营", icon=":material/monitoring:", url_path="operator"))
+        pages.append(st.Page("knowledge.py", title="知识库", icon=":material/library_books:", url_path="knowledge"))
     st.navigation(pages, position="sidebar" if len(pages) > 1 else "hidden").run()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from bot.core.settings import get_settings
+from bot.editing.desk import ArticleDesk
 from bot.service import Bot, OperatorGate, operator_gate
 
 
@@ -21,3 +22,9 @@ def load_bot() -> Bot:
 def load_gate() -> OperatorGate:
     """Once per server process; the failure counts it keeps are in a file, shared by every session."""
     return operator_gate(get_settings())
+
+
+@st.cache_resource
+def load_desk() -> ArticleDesk:
+    """The articles as editors change them, over the same Bot, so a change is answered at once."""
+    return ArticleDesk(load_bot())

@@ -18,6 +18,7 @@ from bot.answering import compose as c
 from bot.answering.decide import licence_status, overall, rule_statuses
 from bot.answering.ground import ungrounded
 from bot.answering.knowledge import Knowledge
+from bot.answering.reading import reading_of
 from bot.answering.understand import Screened, Understanding
 from bot.answering.scope import (
     UNRELATED,
@@ -31,7 +32,7 @@ from bot.answering.scope import (
 from bot.answering.learned_states import apply_learned_states
 from bot.answering.evidence_answer import from_evidence, from_unit_polarity
 from bot.core.errors import checked_question
-from bot.core.models import Answer, Context, Fact, Mode, Verdict
+from bot.core.models import Answer, Context, Fact, Mode, Reading, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class Turn:
 
     answer: Answer
     asked: list[str] = field(default_factory=list)
+    reading: Reading | None = None  # how the question was read (the hit test); None for a warm-up
 
 
 def answer(question: str, knowledge: Knowledge, context: Context | None = None) -> Answer:
@@ -55,6 +57,7 @@ def answer_turn(question: str, knowledge: Knowledge, context: Context | None = N
     book = c.CitationBook(knowledge.index.docs)
     u = None
     learned = None
+    hits: list = []
     if not s.refusal:
         texts = knowledge.reader.to_embed(s, context)
         vectors = knowledge.vectors(texts + [s.folded])  # one batch: the student reads the whole message
@@ -77,7 +80,8 @@ def answer_turn(question: str, knowledge: Knowledge, context: Context | None = N
             result = from_unit_polarity(u, knowledge, book, hits)
         else:
             result = from_evidence(u, knowledge, book, hits)
-    return Turn(_finish(result, u, s, book, knowledge, started), list(u.asked) if u is not None else [])
+    finished = _finish(result, u, s, book, knowledge, started)
+    return Turn(finished, list(u.asked) if u is not None else [], reading_of(s, u, learned, hits, knowledge))
 
 
 def _finish(

@@ -37,7 +37,9 @@ from bot.kb.learned.state import StateStudent, load_state_student
 from bot.kb.learned.store import ReaderNotReady
 from bot.kb.messages import Messages, load_messages
 from bot.kb.prototypes import wording_vectors
-from bot.kb.rule_quotes import LocatedQuote, RuleQuote, verify_rule_quotes
+from bot.kb.rule_quotes import LocatedQuote, RuleQuote, locate_rule_quotes
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -60,6 +62,7 @@ class Knowledge:
     messages: Messages = field(
         default_factory=lambda: Messages({})
     )  # what the bot says around quotes (knowledge/messages/)
+    rule_problems: list[str] = field(default_factory=list)  # rules left unapplied: their quotes are gone
     _vectors: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -89,7 +92,12 @@ class Knowledge:
             )
         kdir = settings.knowledge_dir
         catalog = load_catalog(kdir)
-        rule_quotes = verify_rule_quotes(catalog, index.docs, str(kdir / "rules.yaml"))
+        rule_quotes, rule_problems = locate_rule_quotes(catalog, index.docs, str(kdir / "rules.yaml"))
+        if rule_problems:  # the articles changed under the rules: those rules go unapplied, and say so
+            catalog = catalog.without_quotes(_all_quotes(catalog) - set(rule_quotes))
+            log.error(
+                "rules not applied, their quotes are no longer in the articles:\n  %s", "\n  ".join(rule_problems)
+            )
         embedder = embedder or load_embedder(settings.embedder)
         intents = load_intents(kdir / "intents.yaml")
         units = UnitReader(catalog, load_cues(kdir / "evidence.yaml"))
@@ -125,6 +133,7 @@ class Knowledge:
                 load_person_student, settings, "requests for a person (glossary.yaml's person_requests verbatim only)"
             ),
             load_messages(kdir),
+            rule_problems=rule_problems,
         )
 
     def stale(self) -> bool:
@@ -179,6 +188,12 @@ def _student(load, settings: Settings, what: str):
     except ReaderNotReady as exc:
         logging.getLogger(__name__).warning("%s by patterns only: %s", what, exc)
         return None
+
+
+def _all_quotes(catalog: Catalog) -> set[RuleQuote]:
+    quotes = {q for f in catalog.features.values() for r in f.licenses for q in r.quotes}
+    quotes |= {q for t in catalog.topics.values() for q in t.quotes}
+    return quotes | set(catalog.commercial_test.quotes if catalog.commercial_test else ())
 
 
 def _loaded_meanings(previous: Knowledge | None, version: str) -> dict[str, list[UnitMeaning]]:

@@ -113,6 +113,42 @@ class Answer(BaseModel):
     )
 
 
+class ReadFact(BaseModel):
+    feature: str
+    negated: bool
+    matched: str = Field(description="the user's words it was read from")
+    by: str = Field(description="words (the rules' synonyms) or meaning (the feature student)")
+    score: float = Field(description="the feature student's probability; 1 when read from words")
+
+
+class RetrievedUnit(BaseModel):
+    id: str
+    source: str
+    kind: str
+    text: str
+    score: float = Field(description="the fused rank score")
+    similarity: float = Field(description="cosine similarity to the question")
+
+
+class Reading(BaseModel):
+    """How a question was read before it was answered: what the knowledge page's hit test and
+    `POST /v1/debug/ask` show an editor, so a misread is found without reading the code."""
+
+    language: str
+    refusal: str | None = Field(None, description="the refusal class, when the message is refused for what it asks")
+    refusal_by: str | None = Field(None, description="pattern (glossary.yaml) or student, with its probability")
+    clauses: list[str] = Field(default_factory=list, description="the pieces the question was split into")
+    facts: list[ReadFact] = Field(default_factory=list)
+    intent: str | None = None
+    intent_by: str | None = Field(None, description="student, cue, meaning or default")
+    intent_score: float = 0.0
+    licences: list[str] = Field(default_factory=list, description="licences the question names")
+    topics: list[str] = Field(default_factory=list)
+    follow_up: bool = False
+    carried_over: list[str] = Field(default_factory=list)
+    retrieved: list[RetrievedUnit] = Field(default_factory=list, description="the units retrieval ranked, best first")
+
+
 @dataclass
 class Context:
     """What earlier turns of a conversation established, kept per session (bot/state/sessions.py)."""

@@ -134,6 +134,16 @@ class Settings(BaseSettings):
     oa_kf_account: str | None = Field(
         default=None, description="Official Account agent (kf account) that takes hand-offs"
     )
+    uploads_dir: Path | None = Field(
+        default=None,
+        description="where articles uploaded on the knowledge page or /v1/articles are kept (default: "
+        "<data dir>/uploads); indexed with knowledge/articles, outside the package so a reinstall keeps them",
+    )
+    max_upload_bytes: int = Field(default=2_000_000, ge=1, description="largest article upload; a larger one gets 413")
+    admin_token: str | None = Field(
+        default=None,
+        description="bearer token of /v1/articles and /v1/debug/ask on `licensebot serve`; unset: those routes answer 404",
+    )
     openai_api_keys: str | None = Field(
         default=None,
         description="comma-separated keys a client of /v1/chat/completions and /v1/models must send as "
@@ -163,6 +173,7 @@ class Settings(BaseSettings):
             self.wecom_secret,
             self.log_salt,
             self.admin_password,
+            self.admin_token,
             *self.openai_keys,
         ]
         return [v for v in values if v]
@@ -174,6 +185,10 @@ class Settings(BaseSettings):
     @property
     def articles_dir(self) -> Path:
         return self.knowledge_dir / "articles"
+
+    @property
+    def uploads_path(self) -> Path:
+        return (self.uploads_dir or self.data_dir / "uploads").expanduser().resolve()
 
     @property
     def channel_store_path(self) -> Path:

@@ -7,7 +7,7 @@ the index by `rule_quotes`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.core import knowledge_files as kf
@@ -89,6 +89,23 @@ class Catalog:
     @property
     def filings(self) -> frozenset[str]:
         return frozenset(slug for slug, lic in self.licenses.items() if lic.filing)
+
+    def without_quotes(self, missing: set[RuleQuote]) -> Catalog:
+        """This catalogue minus every rule and topic that relies on a quote in `missing`: a rule the
+        articles no longer back is not applied (nothing is claimed without its quote), the rest are."""
+        if not missing:
+            return self
+
+        def kept(rules: tuple[LicenseRule, ...]) -> tuple[LicenseRule, ...]:
+            return tuple(r for r in rules if not missing & set(r.quotes))
+
+        test = self.commercial_test
+        return replace(
+            self,
+            features={k: replace(f, licenses=kept(f.licenses)) for k, f in self.features.items()},
+            topics={k: t for k, t in self.topics.items() if not missing & set(t.quotes)},
+            commercial_test=test if test is None or not missing & set(test.quotes) else None,
+        )
 
     def names(self, language: str) -> list[str]:
         """Every licence's name in `language`, as the catalogue lists them (what the bot answers about)."""

@@ -85,6 +85,18 @@ def check_knowledge(knowledge_dir: Path, docs: list[dict] | None) -> list[Proble
     return problems
 
 
+def quote_problems(knowledge_dir: Path, docs: list[dict]) -> list[Problem]:
+    """Rule quotes (rules.yaml) whose article is among `docs` and that it no longer holds verbatim:
+    what an edit of those articles broke. A rules.yaml that does not load says nothing here."""
+    rules = parse(knowledge_dir / "rules.yaml", kf.RulesFile)
+    names = {Path(d["source"]).name for d in docs}
+    if rules.value is None or not names:
+        return []
+    by_id = {d["doc_id"]: {**d, "_folded": fold_aligned(d["text"])} for d in docs}
+    concerned = [(where, q) for where, q in rules.value.quotes() if Path(q.source).name in names]
+    return [p for where, q in concerned for p in _quote_problems(rules.file, where, q, by_id)]
+
+
 def _students(knowledge_dir: Path) -> list[Problem]:
     """The shipped students (knowledge/models/): one the bot would not load (stale after an edit to the
     corpus or to a knowledge file it learned from, unreadable) is a warning: answering then reads what

@@ -49,6 +49,16 @@ def verify_rule_quotes(
     catalog: Catalog, docs: dict[str, dict], rules_path: str = "knowledge/rules.yaml"
 ) -> dict[RuleQuote, LocatedQuote]:
     """Every rule and topic quote must be found in the index; returns where each one is."""
+    located, problems = locate_rule_quotes(catalog, docs, rules_path)
+    if problems:
+        raise KnowledgeError("rule quotes out of step with the knowledge base:\n  " + "\n  ".join(problems))
+    return located
+
+
+def locate_rule_quotes(
+    catalog: Catalog, docs: dict[str, dict], rules_path: str = "knowledge/rules.yaml"
+) -> tuple[dict[RuleQuote, LocatedQuote], list[str]]:
+    """Where each rule and topic quote is in the index, and a line for each one that is not."""
     located: dict[RuleQuote, LocatedQuote] = {}
     problems: list[str] = []
     sources = {Path(d["source"]).name for d in docs.values()}
@@ -75,6 +85,4 @@ def verify_rule_quotes(
             problems.append(f"{rules_path}: {where}: {why}: source={q.source!r} quote={q.quote[:60]!r}")
         else:
             located[q] = hit
-    if problems:
-        raise KnowledgeError("rule quotes out of step with the knowledge base:\n  " + "\n  ".join(problems))
-    return located
+    return located, problems

@@ -132,7 +132,7 @@ class Bot:
 
             result = rewrite_with_llm(result, self.settings, knowledge.catalog)
         log_id = self._record(result, channel, user, (time.perf_counter() - started) * 1000) if channel else None
-        return TurnRecord(result, asked, log_id)
+        return TurnRecord(result, asked, log_id, answered.reading)
 
     def _replayed(self, history: Sequence[str], knowledge: Knowledge) -> Context:
         """What a session would hold after the earlier messages: each answered as it would have been,
@@ -195,6 +195,7 @@ class Bot:
             embedder=k.index.embedder_name,
             llm=self.settings.llm_model if self.settings.llm_enabled else None,
             problem=self.knowledge.health(),
+            warnings=k.rule_problems,
         )
 
     def grounding_problems(self, given: Answer) -> list[str]:

@@ -28,6 +28,7 @@ class KnowledgeHolder:
         self.settings = settings
         self._embedder = embedder
         self._lock = threading.Lock()
+        self._swapped = threading.Condition()  # notified whenever a load ends, loaded or not
         self._knowledge: Knowledge | None = None
         self._failed: str | None = None  # the generation that failed to load
         self._loading = False
@@ -62,10 +63,30 @@ class KnowledgeHolder:
             )
             with self._lock:
                 self._loading = False
-                return self._keep(why, current)
+                kept = self._keep(why, current)
+            with self._swapped:
+                self._swapped.notify_all()
+            return kept
         with self._lock:
             self._knowledge, self._failed, self.problem, self._loading = fresh, None, None, False
-            return fresh
+        with self._swapped:
+            self._swapped.notify_all()
+        return fresh
+
+    def current(self, timeout_s: float = 300) -> Knowledge:
+        """The knowledge of the generation published now, loading it here or waiting for the request
+        that is: an editor's upload returns only once the bot answers from it. NotReady when it
+        cannot be loaded (with the reason), or nothing loaded it within `timeout_s`."""
+        while True:
+            with self._swapped:  # held while checking, so a swap cannot slip between check and wait
+                k = self.get()
+                published = read_current(self.settings)
+                if published in (None, k.index.generation):
+                    return k
+                if self._failed == published:
+                    raise NotReady(self.problem or f"index generation {published} could not be loaded")
+                if not self._swapped.wait(timeout_s):
+                    raise NotReady(f"index generation {published} was not loaded within {timeout_s:.0f} s")
 
     def health(self) -> str | None:
         """What is wrong with the index being served, None when nothing is: a newer generation that

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.core.models import Answer, Context, Verdict
+from bot.core.models import Answer, Context, Reading, Verdict
 
 
 @dataclass
@@ -16,6 +16,7 @@ class TurnRecord:
     answer: Answer
     asked: list[str] = field(default_factory=list)
     log_id: str | None = None
+    reading: Reading | None = None  # how the question was read (the knowledge page's hit test)
 
 
 def remembered(stored: Context, seen: Context, result: Answer, asked: list[str]) -> Context:

@@ -19,6 +19,7 @@ class Status(BaseModel):
     embedder: str
     llm: str | None
     problem: str | None = None  # the index cannot be (re)loaded from disk; the loaded one keeps answering
+    warnings: list[str] = []  # rules left unapplied because an article no longer holds their quote
 
 
 class UnitView(BaseModel):

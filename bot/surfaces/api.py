@@ -31,6 +31,8 @@ from bot.surfaces.channels.callback import CallbackQuery, Rejected
 from bot.surfaces.channels.official_account import OfficialAccount
 from bot.surfaces.channels.wecom_kf import WeComKf
 from bot.surfaces.channels.wxml import MAX_BODY_BYTES
+from bot.editing.desk import ArticleDesk
+from bot.surfaces import admin_api
 from bot.surfaces.guard import RequestGuard
 from bot.surfaces.openai_compat import PATHS as OPENAI_PATHS
 from bot.surfaces.openai_compat import openai_error
@@ -215,11 +217,17 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     app.state.bot, app.state.official_account, app.state.wecom_kf = bot, oa, kf
     app.state.ready = False
     app.state.session_ids = SessionIds(load_secret(settings.session_secret, settings.data_dir))
+    upload = settings.max_upload_bytes + admin_api.UPLOAD_OVERHEAD
     app.add_middleware(
         RequestGuard,
-        limits={"/wechat": MAX_BODY_BYTES, "/wecom/kf": MAX_BODY_BYTES},
+        limits={
+            "/wechat": MAX_BODY_BYTES,
+            "/wecom/kf": MAX_BODY_BYTES,
+            "/v1/articles": upload,
+            "/v1/articles/": upload,
+        },
         default=settings.max_body_bytes,
-        json_paths={"/v1/ask", "/v1/chat/completions"},
+        json_paths={"/v1/ask", "/v1/chat/completions", "/v1/debug/ask"},
         error_body=error_body,
     )
     app.state.channels = [name for name, channel in (("wechat", oa), ("wecom_kf", kf)) if channel]
@@ -227,6 +235,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     app.include_router(api)
     app.state.openai_keys = settings.openai_keys
     app.include_router(openai_routes)
+    app.state.admin_token, app.state.desk = settings.admin_token, ArticleDesk(bot)
+    app.include_router(admin_api.router)
     if oa:
         app.include_router(official_account_routes(oa))
     if kf:

@@ -38,19 +38,22 @@ def _every_command() -> None:
 
 @app.command()
 def ingest(
-    paths: list[Path] = typer.Argument(None, help="files or folders (default: knowledge/articles)"),
+    paths: list[Path] = typer.Argument(
+        None, help="files or folders (default: knowledge/articles and the uploaded articles)"
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
     wait: bool = typer.Option(False, "--wait", help="wait for a running ingest instead of exiting (code 3)"),
 ) -> None:
     """Index articles (incremental; the previous index keeps answering until the new one is complete)."""
     from bot.core.errors import IngestBusy
     from ingest.pipeline import ingest as run_ingest
+    from ingest.read import corpus_paths
 
     settings = get_settings()
     try:
         say = lambda m: typer.echo(m, err=True)  # noqa: E731
         report = run_ingest(
-            paths or [settings.articles_dir],
+            paths or corpus_paths(settings.articles_dir, settings.uploads_path),
             settings,
             show_progress=not quiet,
             log=say,

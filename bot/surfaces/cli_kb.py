@@ -120,10 +120,11 @@ def kb_check() -> None:
     from bot.core.errors import KnowledgeError
     from bot.kb.check import check_knowledge
     from ingest.pipeline import read_docs
+    from ingest.read import corpus_paths
 
     settings = get_settings()
     try:
-        docs, unreadable = read_docs([settings.articles_dir], settings)
+        docs, unreadable = read_docs(corpus_paths(settings.articles_dir, settings.uploads_path), settings)
     except KnowledgeError:  # cleaning.yaml cannot be read: check_knowledge names its line
         docs, unreadable = None, []
     found = check_knowledge(settings.knowledge_dir, docs)

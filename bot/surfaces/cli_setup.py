@@ -16,17 +16,10 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def meanings(settings, log):
-    """What ingest reads each unit's meaning with (stored in its segment, so loading need not read
-    it); a knowledge file that does not load leaves that to the bot, which reports the problem."""
-    from bot.core.errors import KnowledgeError
-    from bot.kb.catalog import load_catalog
-    from bot.kb.evidence import UnitReader, load_cues
+    """What ingest reads each unit's meaning with (bot/editing/meanings.py)."""
+    from bot.editing.meanings import unit_meanings
 
-    try:
-        return UnitReader(load_catalog(settings.knowledge_dir), load_cues(settings.knowledge_dir / "evidence.yaml"))
-    except KnowledgeError as exc:
-        log(f"warning: unit meanings not stored ({exc}); the bot reads them when it loads")
-        return None
+    return unit_meanings(settings, log)
 
 
 def train_reader(settings, quiet: bool, only_if_needed: bool) -> None:
@@ -72,9 +65,16 @@ def ensure_index(settings) -> None:
         fail(str(exc))
     typer.echo("The index is empty: ingesting knowledge/articles first …", err=True)
     from ingest.pipeline import ingest as run_ingest
+    from ingest.read import corpus_paths
 
     say = lambda m: typer.echo(m, err=True)  # noqa: E731
-    report = run_ingest([settings.articles_dir], settings, log=say, wait=True, meanings=meanings(settings, say))
+    report = run_ingest(
+        corpus_paths(settings.articles_dir, settings.uploads_path),
+        settings,
+        log=say,
+        wait=True,
+        meanings=meanings(settings, say),
+    )
     typer.echo(report.summary(), err=True)
     if not report.files:
         fail("nothing could be indexed; add articles to knowledge/articles and run `licensebot ingest`")

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from bot.core.models import STATUSES, VERDICTS, Answer, Citation, Fact, LicenseStatus
 from bot.core.settings import REPO_ROOT, Settings
-from bot.surfaces import api, cli, openai_compat
+from bot.surfaces import admin_api, api, cli, openai_compat
 
 INTRO = """# The answer contract
 
@@ -68,7 +68,7 @@ def cli_section() -> str:
 
 def http_section() -> str:
     lines = ["## HTTP", ""]
-    for route in [*api.api.routes, *openai_compat.router.routes]:
+    for route in [*api.api.routes, *openai_compat.router.routes, *admin_api.router.routes]:
         methods = sorted(m for m in route.methods if m != "HEAD")
         if not methods:  # HEAD /healthz: GET's twin for load balancers
             continue
@@ -102,8 +102,14 @@ def http_section() -> str:
             lines += [f"- {code}: {info['description']}" for code, info in sorted(route.responses.items())]
             lines.append("")
     lines += [
+        "The `/v1/articles` and `/v1/debug/ask` routes exist only with `LICENSEBOT_ADMIN_TOKEN` set (404 "
+        "otherwise) and want `Authorization: Bearer <token>` (401). An upload is multipart with the file "
+        "in the field `file`; bad ones get 409 (name or file exists), 413 (over `LICENSEBOT_MAX_UPLOAD_BYTES`), "
+        "415 (not .txt/.md/.html, or binary) or 422 (empty, undecodable, nothing left after cleaning, a "
+        "name with path separators), and nothing changes.",
+        "",
         'Every other error is JSON `{"error": "…"}` with a 4xx (or 503) status, never a stack trace. '
-        "`/docs` and `/openapi.json` serve the same schema when `LICENSEBOT_DOCS_ENABLED` is on."
+        "`/docs` and `/openapi.json` serve the same schema when `LICENSEBOT_DOCS_ENABLED` is on.",
     ]
     return "\n".join(lines)
 

@@ -54,7 +54,7 @@ class RequestGuard:
                 headers = dict(scope.get("headers") or [])
                 if path in self.json_paths and not _is_json(headers.get(b"content-type", b"")):
                     return await self._refuse(sending, path, 415, "send the body as application/json")
-                limit = self.limits.get(path, self.default)
+                limit = self._limit(path)
                 declared = headers.get(b"content-length")
                 if declared and declared.isdigit() and int(declared) > limit:
                     return await self._refuse(sending, path, 413, f"body over the {limit}-byte limit")
@@ -65,6 +65,13 @@ class RequestGuard:
             await self.app(scope, receive, sending)
         finally:
             log.info("%s %s %s %.0fms", scope["method"], path, status["code"], (time.perf_counter() - started) * 1000)
+
+    def _limit(self, path: str) -> int:
+        """The limit of `path`, or of the longest prefix listed with a trailing slash ("/v1/articles/")."""
+        if path in self.limits:
+            return self.limits[path]
+        prefixes = [p for p in self.limits if p.endswith("/") and path.startswith(p)]
+        return self.limits[max(prefixes, key=len)] if prefixes else self.default
 
     async def _refuse(self, send, path: str, status: int, message: str) -> None:
         await _send_json(send, status, self.error_body(path, status, message))
