@@ -225,3 +225,25 @@ def test_a_question_wholly_about_something_no_article_mentions_says_so_before_wh
     assert a.citations and any("定期" in c.quote for c in a.citations)
     mentioned = answer("拿到ICP证之后，公司改名要不要去更新信息？", knowledge)  # 公司名称变更 is in an article
     assert mentioned.verdict.value == "depends" and any("名称变更" in c.quote for c in mentioned.citations)
+
+
+@pytest.mark.parametrize(
+    "question, named",
+    [
+        ("做网络文学的，網絡出版服務許可證注册资本多少", "网络出版服务许可证"),
+        ("广播电视节目制作经营许可证怎么申请", "广播电视节目制作经营许可证"),
+        ("How long does an SP permit take?", "SP permit"),
+    ],
+)
+def test_a_licence_the_articles_do_not_cover_is_said_so_not_answered_with_another_licence(knowledge, question, named):
+    """Before: the multi-party licence's capital answered a question about 网络出版服务许可证."""
+    a = answer(question, knowledge)
+    assert a.verdict.value == "unknown" and not a.citations and not a.licenses
+    assert named in a.answer.replace("網絡出版服務許可證", "网络出版服务许可证")
+
+
+@pytest.mark.parametrize(
+    "question", ["办EDI许可证要多久", "网络文化经营许可证怎么办理", "增值电信业务经营许可证是什么"]
+)
+def test_licences_the_catalogue_or_the_articles_name_are_answered_as_before(knowledge, question):
+    assert "知识库中没有关于" not in answer(question, knowledge).answer

@@ -19,6 +19,7 @@ from bot.answering.decide import licence_status, overall, rule_statuses
 from bot.answering.ground import ungrounded
 from bot.answering.knowledge import Knowledge
 from bot.answering.reading import reading_of
+from bot.answering.uncovered import uncovered_answer, uncovered_licences
 from bot.answering.understand import Screened, Understanding
 from bot.answering.scope import (
     UNRELATED,
@@ -70,6 +71,8 @@ def answer_turn(question: str, knowledge: Knowledge, context: Context | None = N
         apply_learned_states(u, knowledge)
         if learned and not names_the_domain(u):  # an unrelated task: refused, saying so, unless it names licences
             result = refused(s, refusal_reason(s, learned), knowledge)
+        elif not u.asked and (uncovered := uncovered_licences(s.question, knowledge, hits)):
+            result = uncovered_answer(u, uncovered, knowledge)  # a licence the articles do not cover
         elif not in_scope(u, hits, knowledge.reader.facts.sure):
             result = refused(s, out_of_scope_reason(s, knowledge, vectors[s.folded]), knowledge)
         elif u.topics and u.intent.name in ("authority", "verdict", "other"):

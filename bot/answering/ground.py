@@ -131,8 +131,9 @@ def line_problems(
     supported = figures(scope) + list(_catalogue_figures(catalog))
     problems += [f"number not in its quotes: {f.text}" for f in unsupported(figures(bare), supported)]
     names = _catalogue_names(catalog)
+    asked = fold(answer.question)  # a licence the user named may be named back ("no article about X")
     for word in LICENCE_WORD.findall(bare):
-        if not _named_somewhere(word, scope, names):
+        if not _named_somewhere(word, scope, names) and word not in asked:
             problems.append(f"licence name not in its quotes or the catalogue: {word}")
     conflict = _first_conflict(bare, answer, catalog)
     if conflict:

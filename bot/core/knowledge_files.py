@@ -29,7 +29,7 @@ LANGUAGES = ("zh", "en")
 # Every key the bot says (bot/answering: compose, answer, decide, handoff; the chat channels' contact line).
 MESSAGE_KEYS = frozenset(
     "caution out_of_scope not_in_kb answer need maybe no_need unsaid facts carried negated why more sides undated "
-    "sep names end colon said figure_unsaid never_said outvoted no_rule no_person_here contact".split()
+    "sep names end colon said figure_unsaid never_said outvoted no_rule no_person_here contact uncovered_licence".split()
 )
 
 
@@ -196,6 +196,8 @@ class GlossaryFile(Entry):
     refusals: dict[str, RefusalEntry] = {}
     stopwords: list[Text] = []
     person_requests: list[Text] = []
+    licence_names: list[Pattern] = []
+    licence_name_stops: list[Text] = []
 
 
 # intents.yaml

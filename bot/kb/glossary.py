@@ -31,6 +31,8 @@ class Glossary:
     person_requests: list[str] = field(
         default_factory=list
     )  # ways of asking for a person: the person student learns from them too
+    licence_names: tuple[re.Pattern, ...] = ()  # how a question names a licence (group `name`), case-sensitive
+    licence_name_stops: tuple[str, ...] = ()  # words before a licence's name that are not part of it
 
 
 def load_glossary(path: Path) -> Glossary:
@@ -46,4 +48,6 @@ def load_glossary(path: Path) -> Glossary:
         ],
         stopwords=list(data.stopwords),
         person_requests=list(data.person_requests),
+        licence_names=tuple(re.compile(p) for p in data.licence_names),
+        licence_name_stops=tuple(sorted(data.licence_name_stops, key=len, reverse=True)),
     )
