@@ -260,3 +260,59 @@ def test_operator_logs_in_sees_charts_and_groups_and_adds_an_eval_case(knowledge
     ]
     suite = (tmp_path / "suites" / "operator.yaml").read_text(encoding="utf-8")
     assert "question: EDI许可证办下来要多久？" in suite and "知识库" in suite
+
+
+def test_an_editor_uploads_an_article_tries_a_question_and_deletes_it(embedder, tmp_path):
+    """The 知识库 page in Chromium, against a running `licensebot ui`, no restart in between: an
+    article about a licence the catalogue does not know is uploaded, its units are listed, a question
+    it answers is hit-tested, and once it is deleted the same question is said to be uncovered."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from conftest import ARTICLES, make_settings
+    from ingest.pipeline import ingest
+    from test_articles_api import PUBLISHING, QUESTION
+
+    data = tmp_path / "data"
+    assert (
+        ingest([ARTICLES], make_settings(data), embedder=embedder, show_progress=False, log=lambda m: None).files == 5
+    )
+    env = {"LICENSEBOT_ADMIN_PASSWORD": "staff only", "LICENSEBOT_ADMIN_LOGIN_STORE": str(tmp_path / "logins.sqlite")}
+    url, server = serve_page(data, tmp_path / "ui.log", env)
+    with server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 2400}, locale="zh-CN")
+            page.goto(url + "/knowledge", wait_until="domcontentloaded")
+            password = page.get_by_label("运营密码")
+            expect(password).to_be_visible(timeout=90_000)
+            password.fill("staff only")
+            password.press("Enter")
+            upload = page.locator("[data-testid=stFileUploader] input[type=file]").first
+            expect(upload).to_be_attached(timeout=90_000)
+            upload.set_input_files(files=[{"name": "publishing.txt", "mimeType": "text/plain", "buffer": PUBLISHING}])
+            page.get_by_role("button", name="上传").click()
+            expect(page.get_by_text("已可回答", exact=False)).to_be_visible(timeout=90_000)
+
+            page.get_by_test_id("stSelectbox").first.click()
+            page.get_by_role("option").filter(has_text="publishing.txt").click()
+            expect(page.get_by_text("网络出版服务许可证办理指南（", exact=False)).to_be_visible(timeout=30_000)
+
+            def hit_test() -> None:
+                box = page.get_by_label("输入一个问题，看它如何被理解和回答")
+                box.fill(QUESTION)
+                box.press("Tab")
+                page.get_by_role("button", name="测试").click()
+
+            shown = page.locator("[data-testid=stText]")
+            hit_test()
+            expect(shown.filter(has_text="1000万元").first).to_be_visible(timeout=60_000)
+            page.screenshot(path=str(tmp_path / "knowledge.png"), full_page=True)
+
+            page.get_by_role("button", name="删除这篇文章").click()
+            expect(page.get_by_text("删除完成")).to_be_visible(timeout=90_000)
+            hit_test()
+            expect(page.get_by_text("知识库中没有关于【网络出版服务许可证】", exact=False)).to_be_visible(
+                timeout=60_000
+            )
+        finally:
+            browser.close()

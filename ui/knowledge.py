@@ -91,7 +91,7 @@ def article_detail(desk: ArticleDesk, item: ArticleItem) -> None:
 
 
 def show_reading(answer: Answer, reading: Reading | None) -> None:
-    st.markdown(f"**结论：{VERDICT_LABELS.get(answer.verdict.value, answer.verdict.value)}**")
+    st.markdown(f"**结论：{VERDICT_LABELS[answer.verdict].zh}**")
     st.text(answer.answer)
     if reading is None:
         return
