@@ -22,6 +22,7 @@ from bot.answering.reading import reading_of
 from bot.answering.uncovered import uncovered_answer, uncovered_licences
 from bot.answering.understand import Screened, Understanding
 from bot.answering.scope import (
+    SURE_UNRELATED,
     UNRELATED,
     in_scope,
     learned_refusal,
@@ -57,19 +58,19 @@ def answer_turn(question: str, knowledge: Knowledge, context: Context | None = N
     s = knowledge.reader.screen(checked_question(question, None))
     book = c.CitationBook(knowledge.index.docs)
     u = None
-    learned = None
+    learned, learned_p = None, 0.0
     hits: list = []
     if not s.refusal:
         texts = knowledge.reader.to_embed(s, context)
         vectors = knowledge.vectors(texts + [s.folded])  # one batch: the student reads the whole message
-        learned = learned_refusal(s, knowledge, vectors[s.folded])
+        learned, learned_p = learned_refusal(s, knowledge, vectors[s.folded])
     if s.refusal or (learned and learned.kind != UNRELATED):
         result = refused(s, refusal_reason(s, s.refusal or learned), knowledge)
     else:
         u = knowledge.reader.read(s, {t: vectors[t] for t in texts}, context or Context())
         hits = knowledge.retriever.search(s.folded, k=24, expansion=u.expansion, vector=u.vector)
         apply_learned_states(u, knowledge)
-        if learned and not names_the_domain(u):  # an unrelated task: refused, saying so, unless it names licences
+        if learned and not names_the_domain(u, sure=learned_p >= SURE_UNRELATED):  # an unrelated task: refused
             result = refused(s, refusal_reason(s, learned), knowledge)
         elif not u.asked and (uncovered := uncovered_licences(s.question, knowledge, hits)):
             result = uncovered_answer(u, uncovered, knowledge)  # a licence the articles do not cover

@@ -15,6 +15,10 @@ from bot.kb.learned.refusal import NONE as NO_REFUSAL
 IN_SCOPE_SIMILARITY = 0.87
 IN_SCOPE_WITH_CONTEXT_WORD = 0.865
 UNRELATED = "unrelated"  # the refusal class of a task that has nothing to do with licences
+SURE_UNRELATED = (
+    0.5  # the student's probability of "unrelated" from which product words do not save a message (no eval,
+)
+# blind or held-out-writer licence question reaches it; every message that does is a task or topic to refuse)
 
 
 def in_scope(u: Understanding, hits, sure: float) -> bool:
@@ -34,15 +38,17 @@ def in_scope(u: Understanding, hits, sure: float) -> bool:
     return best >= IN_SCOPE_SIMILARITY
 
 
-def learned_refusal(s: Screened, knowledge: Knowledge, vector) -> Refusal | None:
+def learned_refusal(s: Screened, knowledge: Knowledge, vector) -> tuple[Refusal | None, float]:
     """The refusal class the shipped student reads in a message no pattern matched, when it is sure
-    enough (its threshold was chosen for precision at training), with that class's reason."""
+    enough (its threshold was chosen for precision at training), with that class's reason; and how
+    sure it is."""
     if knowledge.refusals is None:
-        return None
+        return None, 0.0
     reading = knowledge.refusals.read(s.question, vector)
     if reading.label == NO_REFUSAL:
-        return None
-    return next((r for r in knowledge.catalog.glossary.refusals if r.kind == reading.label), None)
+        return None, 0.0
+    refusal = next((r for r in knowledge.catalog.glossary.refusals if r.kind == reading.label), None)
+    return refusal, reading.probability
 
 
 def out_of_scope_reason(s: Screened, knowledge: Knowledge, vector) -> str:
@@ -54,10 +60,14 @@ def out_of_scope_reason(s: Screened, knowledge: Knowledge, vector) -> str:
     return next((refusal_reason(s, r) for r in knowledge.catalog.glossary.refusals if r.kind == UNRELATED), "")
 
 
-def names_the_domain(u: Understanding) -> bool:
+def names_the_domain(u: Understanding, sure: bool = False) -> bool:
     """A licence, a licence word or a product feature in so many words: then a message the student
-    reads as an unrelated task is still answered (it may be a licence question worded oddly)."""
-    return bool(u.asked or u.topics or u.domain or u.carried_over or any(f.by == "words" for f in u.facts))
+    reads as an unrelated task is still answered (it may be a licence question worded oddly). When the
+    student leans to it (SURE_UNRELATED), product words alone do not save it: "帮我写一段小程序的广告文案"
+    names a mini program and ads and is still a copywriting task; a licence or licence word does."""
+    if u.asked or u.topics or u.carried_over or u.domain == "strong":
+        return True
+    return not sure and bool(u.domain or any(f.by == "words" for f in u.facts))
 
 
 def refusal_reason(s: Screened, refusal: Refusal) -> str:
