@@ -56,7 +56,7 @@ lint-imports: install-all
 lint: install-all
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
-	$(BIN)/mypy --strict bot/core bot/index
+	$(BIN)/mypy --strict bot/core bot/index bot/kb
 
 format: install-all
 	$(BIN)/ruff format $(CODE)

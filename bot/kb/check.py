@@ -10,6 +10,8 @@ the bot will search.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pathlib import Path
 
 from bot.core import knowledge_files as kf
@@ -22,7 +24,7 @@ from bot.kb.rule_quotes import locate_quote
 from bot.kb.training import load_corpus, vocabulary
 
 
-def _quote_problems(file: YamlFile, where: Location, quote: kf.Quote, docs: dict[str, dict]) -> list[Problem]:
+def _quote_problems(file: YamlFile, where: Location, quote: kf.Quote, docs: dict[str, dict[str, Any]]) -> list[Problem]:
     source, text = quote.source, quote.quote
     if not any(Path(d["source"]).name == Path(source).name for d in docs.values()):
         return [file.problem(f"{dotted(where)}: source {source!r} is not an article in knowledge/articles", *where)]
@@ -42,19 +44,20 @@ def _files(knowledge_dir: Path) -> tuple[list[Problem], Parsed[kf.RulesFile]]:
     rules = parse(knowledge_dir / "rules.yaml", kf.RulesFile, None if slugs is None else {"licences": slugs})
     if rules.value is None and slugs is not None:  # a wrong slug: the quotes can still be checked
         rules = Parsed(rules.file, parse(rules.file.path, kf.RulesFile).value, rules.problems)
-    others = [
+    others: list[Parsed[Any]] = [
         parse(knowledge_dir / "glossary.yaml", kf.GlossaryFile, optional=True),
         parse(knowledge_dir / "intents.yaml", kf.IntentsFile, None if kinds is None else {"kinds": kinds}),
         parse(knowledge_dir / "cleaning.yaml", kf.CleaningFile),
         *(parse(knowledge_dir / "messages" / f"{lang}.yaml", kf.MessagesFile) for lang in kf.LANGUAGES),
     ]
-    problems = [p for parsed in (licences, evidence, rules, *others) for p in parsed.problems]
+    every: list[Parsed[Any]] = [licences, evidence, rules, *others]
+    problems = [p for parsed in every for p in parsed.problems]
     if licences.value:
         problems += [licences.file.problem(what, *where) for where, what in licences.value.shared_aliases()]
     return problems, rules
 
 
-def check_knowledge(knowledge_dir: Path, docs: list[dict] | None) -> list[Problem]:
+def check_knowledge(knowledge_dir: Path, docs: list[dict[str, Any]] | None) -> list[Problem]:
     """Every problem found; `docs` are the articles as ingest reads them (source, text, date), None
     when they could not be read (cleaning.yaml is broken: said with the files' problems)."""
     by_id = {}
@@ -85,7 +88,7 @@ def check_knowledge(knowledge_dir: Path, docs: list[dict] | None) -> list[Proble
     return problems
 
 
-def quote_problems(knowledge_dir: Path, docs: list[dict]) -> list[Problem]:
+def quote_problems(knowledge_dir: Path, docs: list[dict[str, Any]]) -> list[Problem]:
     """Rule quotes (rules.yaml) whose article is among `docs` and that it no longer holds verbatim:
     what an edit of those articles broke. A rules.yaml that does not load says nothing here."""
     rules = parse(knowledge_dir / "rules.yaml", kf.RulesFile)

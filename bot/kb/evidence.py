@@ -10,6 +10,8 @@ keeps the promise that editing the cues or the catalogue needs no re-ingest."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import json
 import re
@@ -38,20 +40,22 @@ class UnitMeaning:
     polarity: dict[str, str] = field(default_factory=dict)  # licence slug -> must | need_not | depends
     stance: str | None = None  # the unit's own polarity, whatever licence it is about
 
-    def row(self) -> list:
+    def row(self) -> list[Any]:
         """A JSON-able row, stored in the unit's segment at ingest."""
         return [list(self.licenses), self.named, sorted(self.kinds), sorted(self.topic), self.polarity, self.stance]
 
     @classmethod
-    def from_row(cls, row: list) -> "UnitMeaning":
+    def from_row(cls, row: list[Any]) -> "UnitMeaning":
         licenses, named, kinds, topic, polarity, stance = row
         return cls(tuple(licenses), bool(named), frozenset(kinds), frozenset(topic), dict(polarity), stance)
 
 
 @dataclass(frozen=True)
 class EvidenceCues:
-    kinds: dict[str, tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]]  # kind -> (text cues, heading cues)
-    polarity: dict[str, tuple[re.Pattern, ...]]
+    kinds: dict[
+        str, tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]
+    ]  # kind -> (text cues, heading cues)
+    polarity: dict[str, tuple[re.Pattern[str], ...]]
 
     def kinds_of(self, text: str, headings: str) -> frozenset[str]:
         return frozenset(
@@ -86,7 +90,7 @@ class UnitReader:
         self.licenses = TermMatcher(terms)
         self.version = _version(terms, cues)
 
-    def stored(self, units: list[dict], title: str) -> dict:
+    def stored(self, units: list[dict[str, Any]], title: str) -> dict[str, Any]:
         """One article's units' meaning as stored in its segment (ingest calls this through
         bot.index.segments.MeaningSource): the distinct rows, and which one each unit has."""
         folded = fold(title)
@@ -141,13 +145,13 @@ def _version(terms: dict[str, list[str]], cues: EvidenceCues) -> str:
 
 
 def unit_meanings(
-    parts: list[tuple[list[Unit], str, dict | None, list[UnitMeaning] | None]], reader: UnitReader
+    parts: list[tuple[list[Unit], str, dict[str, Any] | None, list[UnitMeaning] | None]], reader: UnitReader
 ) -> list[UnitMeaning]:
     """Every unit's meaning, segment by segment (units, article title, stored meaning, meanings
     already loaded with this reader's version or None): rows stored with this reader's version are
     taken as data (equal rows share one object: most units mean the same few things), the others are
     read again from the words."""
-    shared: dict[tuple, UnitMeaning] = {}
+    shared: dict[tuple[Any, ...], UnitMeaning] = {}
     out: list[UnitMeaning] = []
     for units, title, stored, ready in parts:
         if ready is not None:

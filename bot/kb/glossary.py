@@ -18,7 +18,7 @@ class Refusal:
     kind: str
     reason: str
     reason_en: str
-    patterns: tuple[re.Pattern, ...]
+    patterns: tuple[re.Pattern[str], ...]
 
 
 @dataclass
@@ -31,7 +31,7 @@ class Glossary:
     person_requests: list[str] = field(
         default_factory=list
     )  # ways of asking for a person: the person student learns from them too
-    licence_names: tuple[re.Pattern, ...] = ()  # how a question names a licence (group `name`), case-sensitive
+    licence_names: tuple[re.Pattern[str], ...] = ()  # how a question names a licence (group `name`), case-sensitive
     licence_name_stops: tuple[str, ...] = ()  # words before a licence's name that are not part of it
 
 

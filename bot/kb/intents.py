@@ -20,7 +20,7 @@ WORDING_SIMILARITY = 0.93  # e5 similarities are compressed: below this a wordin
 @dataclass(frozen=True)
 class Intent:
     name: str
-    cues: tuple[re.Pattern, ...]
+    cues: tuple[re.Pattern[str], ...]
     wordings: tuple[str, ...]
     evidence: tuple[str, ...]
     lead: str
@@ -35,14 +35,14 @@ class Figure:
     """A figure a question can ask for (a date, a period) and the evidence kind of units that state one."""
 
     name: str
-    cues: tuple[re.Pattern, ...]
+    cues: tuple[re.Pattern[str], ...]
     kind: str
 
 
 @dataclass(frozen=True)
 class IntentBook:
     intents: tuple[Intent, ...]  # in cue order
-    focus: dict[str, tuple[re.Pattern, ...]]
+    focus: dict[str, tuple[re.Pattern[str], ...]]
     figures: tuple[Figure, ...] = ()
 
     def get(self, name: str) -> Intent:

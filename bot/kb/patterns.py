@@ -4,11 +4,12 @@ case-insensitively, and a bad one named by its file and field, index included, a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from bot.core.errors import KnowledgeError
 
 
-def compile_patterns(values, where: str) -> tuple[re.Pattern, ...]:
+def compile_patterns(values: Iterable[object] | None, where: str) -> tuple[re.Pattern[str], ...]:
     """`where`: the file and field ("knowledge/intents.yaml: intents.cost.cues"); an error adds "[i]"."""
     out = []
     for i, value in enumerate(values or []):

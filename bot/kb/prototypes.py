@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from typing import Any, cast
 from pathlib import Path
 
 import numpy as np
@@ -47,8 +48,8 @@ def wording_vectors(texts: list[str], embedder: Embedder, data_dir: Path) -> np.
     if missing:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, lambda out: np.savez(out, **cached))
+            atomic_write(path, lambda out: np.savez(out, **cast("dict[str, Any]", cached)))
         except OSError as exc:  # a read-only data dir only costs embedding again next start
             log.warning("could not cache wording vectors in %s: %s", path, exc)
     matrix = np.vstack([cached[_key(t)] for t in texts])
-    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
+    return np.asarray(matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9))

@@ -4,6 +4,8 @@ longer contains."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +21,10 @@ class LocatedQuote:
     end: int
 
 
-def _by_name(docs: dict[str, dict]) -> dict[str, list[tuple[int, dict]]]:
+def _by_name(docs: dict[str, dict[str, Any]]) -> dict[str, list[tuple[int, dict[str, Any]]]]:
     """Docs (with their order) by file name and by full source: a quote is looked for in its own
     article only, not in every article of a big corpus."""
-    out: dict[str, list[tuple[int, dict]]] = {}
+    out: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for n, doc in enumerate(docs.values()):
         for name in dict.fromkeys((Path(doc["source"]).name, doc["source"])):
             out.setdefault(name, []).append((n, doc))
@@ -30,7 +32,10 @@ def _by_name(docs: dict[str, dict]) -> dict[str, list[tuple[int, dict]]]:
 
 
 def locate_quote(
-    quote: str, source: str, docs: dict[str, dict], by_name: dict[str, list[tuple[int, dict]]] | None = None
+    quote: str,
+    source: str,
+    docs: dict[str, dict[str, Any]],
+    by_name: dict[str, list[tuple[int, dict[str, Any]]]] | None = None,
 ) -> LocatedQuote | None:
     """Find a rule quote in its article's stored text, tolerant of script and width only. The
     article's folded text is computed on first use and kept in its doc row."""
@@ -46,7 +51,7 @@ def locate_quote(
 
 
 def verify_rule_quotes(
-    catalog: Catalog, docs: dict[str, dict], rules_path: str = "knowledge/rules.yaml"
+    catalog: Catalog, docs: dict[str, dict[str, Any]], rules_path: str = "knowledge/rules.yaml"
 ) -> dict[RuleQuote, LocatedQuote]:
     """Every rule and topic quote must be found in the index; returns where each one is."""
     located, problems = locate_rule_quotes(catalog, docs, rules_path)
@@ -56,7 +61,7 @@ def verify_rule_quotes(
 
 
 def locate_rule_quotes(
-    catalog: Catalog, docs: dict[str, dict], rules_path: str = "knowledge/rules.yaml"
+    catalog: Catalog, docs: dict[str, dict[str, Any]], rules_path: str = "knowledge/rules.yaml"
 ) -> tuple[dict[RuleQuote, LocatedQuote], list[str]]:
     """Where each rule and topic quote is in the index, and a line for each one that is not."""
     located: dict[RuleQuote, LocatedQuote] = {}

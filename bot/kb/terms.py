@@ -9,6 +9,7 @@ A term right after a negation (没有/不做/without) does not count: "没有语
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.core.text import fold
@@ -36,7 +37,7 @@ def _negated(text: str, start: int) -> bool:
     return bool(NEGATION.search(window))
 
 
-def _fuzzy_positions(text: str, term: str):
+def _fuzzy_positions(text: str, term: str) -> Iterator[int]:
     """Where `term` stands with one Han character typed wrong (not the first character, not its
     first Han character, not one of a pair of opposites): "ICP备按" for "ICP备案"."""
     n = len(term)

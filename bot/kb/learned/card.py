@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, TYPE_CHECKING
 
 import numpy as np
 from sklearn.metrics import precision_recall_fscore_support
@@ -40,7 +40,7 @@ def truth_of(message: "Message") -> Predicted:
     return Predicted(message.refusal.value, message.intents[0], features, message.asks_for_person)
 
 
-def scores(task: str, labels: list[str], truth: np.ndarray, pred: np.ndarray) -> dict:
+def scores(task: str, labels: list[str], truth: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
     """Per-label precision/recall/F1 of 0/1 matrices; `score` is the task's headline figure: macro-F1
     for one-of-n tasks, micro-F1 for the multi-label features, F1 of the positive label otherwise."""
     if len(labels) == 1:  # one yes/no label: scikit-learn would read a single column as two classes
@@ -87,7 +87,7 @@ def _multihot(sets: list[set[str]], labels: list[str]) -> np.ndarray:
     return np.asarray([[int(label in s) for label in labels] for s in sets], np.int8).reshape(len(sets), len(labels))
 
 
-def _confusions(truth: list[str], pred: list[str], top: int = 6) -> list[dict]:
+def _confusions(truth: list[str], pred: list[str], top: int = 6) -> list[dict[str, Any]]:
     pairs = Counter((t, p) for t, p in zip(truth, pred) if t != p)
     return [
         {"truth": t, "predicted": p, "count": n}
@@ -101,9 +101,9 @@ def compare(
     pair_truth: list[bool],
     pair_pred: list[bool],
     labels: dict[str, list[str]],
-) -> dict:
+) -> dict[str, Any]:
     """Every task's figures over messages (and pairs): `labels` names each task's label set."""
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for task, attr in (("refusal", "refusal"), ("intent", "intent")):
         t, p = [getattr(x, attr) for x in truth], [getattr(x, attr) for x in pred]
         out[task] = scores(task, labels[task], _onehot(t, labels[task]), _onehot(p, labels[task]))
@@ -153,7 +153,7 @@ def predicted_by(reader: "Reader", text: str) -> Predicted:
     return Predicted(reading.refusal, reading.intent, reading.features, reading.asks_for_person)
 
 
-def evaluate_messages(reader: "Reader", messages: list["Message"], pairs: list["Pair"]) -> dict:
+def evaluate_messages(reader: "Reader", messages: list["Message"], pairs: list["Pair"]) -> dict[str, Any]:
     """The held-out writer read by the run-time reader, message by message (features from its own cut
     of each message into pieces, not from the writers' clauses)."""
     labels = {name: model.labels for name, model in reader.models.items()}
@@ -167,8 +167,12 @@ def evaluate_messages(reader: "Reader", messages: list["Message"], pairs: list["
 
 
 def card_json(
-    meta: dict, tasks: dict[str, "TaskData"], heldout: frozenset[str], comparison: dict, figures: dict
-) -> dict:
+    meta: dict[str, Any],
+    tasks: dict[str, "TaskData"],
+    heldout: frozenset[str],
+    comparison: dict[str, Any],
+    figures: dict[str, Any],
+) -> dict[str, Any]:
     sizes = {}
     for name, data in tasks.items():
         train = [w not in heldout for w in data.writers]
@@ -196,7 +200,7 @@ def card_json(
     }
 
 
-def _label_table(per_label: dict) -> list[str]:
+def _label_table(per_label: dict[str, Any]) -> list[str]:
     lines = ["| label | precision | recall | F1 | support |", "| --- | --- | --- | --- | --- |"]
     return lines + [
         f"| {k} | {v['precision']:.2f} | {v['recall']:.2f} | {v['f1']:.2f} | {v['support']} |"
@@ -204,7 +208,7 @@ def _label_table(per_label: dict) -> list[str]:
     ]
 
 
-def card_markdown(card: dict) -> str:
+def card_markdown(card: dict[str, Any]) -> str:
     held = card["heldout"]
     lines = [
         "# Learned reader: model card",

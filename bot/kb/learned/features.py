@@ -15,14 +15,18 @@ and the model card compares both on the held-out writer.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
 from bot.core.settings import Settings
+from bot.index.embedders import Embedder
 from bot.kb.learned import store
 from bot.kb.learned.models import Row
 from bot.kb.learned.refusal import LinearStudent, unit_vectors
+
+if TYPE_CHECKING:
+    from bot.kb.learned.train import TaskData
 
 TASK = "features"
 WORDINGS = "rules.yaml"  # the writer of the rows from rules.yaml's wordings (never held out)
@@ -72,7 +76,7 @@ def combine(probs: np.ndarray) -> np.ndarray:
     which alone says it only half; two is the most that add up, so a long message's many faint
     clauses do not."""
     top = -np.sort(-probs, axis=0)[:2]
-    return 1.0 - np.prod(1.0 - top, axis=0)
+    return np.asarray(1.0 - np.prod(1.0 - top, axis=0))
 
 
 def load_feature_student(settings: Settings) -> FeatureStudent:
@@ -87,7 +91,9 @@ def _by_message(probs: np.ndarray, targets: np.ndarray, groups: np.ndarray) -> t
     return p, t
 
 
-def _threshold(data, writers: np.ndarray, groups: np.ndarray, heldout: list[str], width: int) -> tuple[float, dict]:
+def _threshold(
+    data: TaskData, writers: np.ndarray, groups: np.ndarray, heldout: list[str], width: int
+) -> tuple[float, dict[str, Any]]:
     """The threshold with the best out-of-fold micro F1, message by message, over the training writers
     (each writer's messages read by a model fitted on the others and rules.yaml's wordings), among
     those whose precision reaches PRECISION."""
@@ -115,7 +121,7 @@ def _threshold(data, writers: np.ndarray, groups: np.ndarray, heldout: list[str]
     return chosen, {str(th): {"precision": round(a, 3), "recall": round(b, 3)} for th, (a, b) in curve.items()}
 
 
-def train_feature_student(settings: Settings, embedder, log: Callable[[str], None] = lambda m: None) -> Path:
+def train_feature_student(settings: Settings, embedder: Embedder, log: Callable[[str], None] = lambda m: None) -> Path:
     """Fit on the training writers' clauses and feature-less pieces, choose the threshold out of fold,
     score per feature on the held-out writer, write it to knowledge/models/features/."""
     from bot.kb.catalog import load_catalog

@@ -18,6 +18,8 @@ from typing import Callable
 import numpy as np
 
 from bot.core.settings import Settings
+from bot.index.embedders import Embedder
+from bot.kb.learned.featurize import CharTfidf
 from bot.kb.learned.models import Row
 from bot.kb.learned.reader import pair_extras
 from bot.kb.learned.refusal import LinearStudent, StudentReading, fit_student, unit_vectors
@@ -46,7 +48,7 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / max(float(np.linalg.norm(v)), 1e-9)
 
 
-def pair_row(tfidf, first: str, second: str, v1: np.ndarray, v2: np.ndarray) -> Row:
+def pair_row(tfidf: CharTfidf, first: str, second: str, v1: np.ndarray, v2: np.ndarray) -> Row:
     (c1, x1), (c2, x2) = tfidf.sparse_row(first), tfidf.sparse_row(second)
     common, i1, i2 = np.intersect1d(c1, c2, return_indices=True)
     extras = pair_extras(v1, v2, float(x1[i1] @ x2[i2]) if len(common) else 0.0)
@@ -57,7 +59,9 @@ def load_follow_up_student(settings: Settings) -> FollowUpStudent:
     return FollowUpStudent.shipped(settings)
 
 
-def train_follow_up_student(settings: Settings, embedder, log: Callable[[str], None] = lambda m: None) -> Path:
+def train_follow_up_student(
+    settings: Settings, embedder: Embedder, log: Callable[[str], None] = lambda m: None
+) -> Path:
     """Fit the labelled pairs of the training writers, choose the threshold for precision out of
     fold, score on the held-out writer, write it."""
     from bot.kb.learned.train import TaskData, TrainingError, fit_tfidf, load_training

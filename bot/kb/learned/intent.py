@@ -15,15 +15,16 @@ writes it, with the held-out writer's figures for the student, the cues and both
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
 from bot.core.settings import Settings
+from bot.index.embedders import Embedder
 from bot.core.text import fold
 from bot.kb.learned import store
 from bot.kb.learned.models import Row
-from bot.kb.intents import WORDING_SIMILARITY
+from bot.kb.intents import WORDING_SIMILARITY, IntentBook
 from bot.kb.learned.refusal import LinearStudent, StudentReading, unit_vectors
 
 TASK = "intent"
@@ -39,7 +40,7 @@ class IntentStudent(LinearStudent):
 
     task = TASK
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.floor = float(self.meta["tasks"][TASK].get("floor", 1.01))
 
@@ -49,7 +50,7 @@ class IntentStudent(LinearStudent):
         return StudentReading(self.model.labels[best], round(float(p[best]), 4))
 
 
-def cued(book, folded: str) -> str | None:
+def cued(book: IntentBook, folded: str) -> str | None:
     """The first intent of knowledge/intents.yaml whose cue fires in the folded message, or None."""
     return next((i.name for i in book.intents if i.cued(folded)), None)
 
@@ -67,7 +68,12 @@ def combine(
 
 
 def fallbacks(
-    book, labels: list[str], vectors: np.ndarray, wording_vectors: np.ndarray, owners: list[str], describes: np.ndarray
+    book: IntentBook,
+    labels: list[str],
+    vectors: np.ndarray,
+    wording_vectors: np.ndarray,
+    owners: list[str],
+    describes: np.ndarray,
 ) -> np.ndarray:
     """What answering falls back to per message: the intent of the nearest wording when it is close
     enough, else 'verdict' for a message that describes a product and 'other' otherwise."""
@@ -83,7 +89,7 @@ def load_intent_student(settings: Settings) -> IntentStudent:
     return IntentStudent.shipped(settings)
 
 
-def train_intent_student(settings: Settings, embedder, log: Callable[[str], None] = lambda m: None) -> Path:
+def train_intent_student(settings: Settings, embedder: Embedder, log: Callable[[str], None] = lambda m: None) -> Path:
     """Fit each message's main intent on the training writers; choose, out of fold over them, how sure
     the student must be to overrule a cue of knowledge/intents.yaml; score the student, the cues and
     both together on the held-out writer; write it."""
@@ -120,12 +126,12 @@ def train_intent_student(settings: Settings, embedder, log: Callable[[str], None
     oof = np.zeros((len(data.rows), len(labels)))
     for writer in training:
         rows, targets = data.part(np.isin(writers, [w for w in training if w != writer]))
-        out = writers == writer
-        oof[out] = fit_logistic(data, rows, targets, tfidf.width).proba([r for r, o in zip(data.rows, out) if o])
+        held = writers == writer
+        oof[held] = fit_logistic(data, rows, targets, tfidf.width).proba([r for r, o in zip(data.rows, held) if o])
     train_mask = ~np.isin(writers, sorted(heldout))
-    m = train_mask
+    t_ = train_mask
     accuracy = {
-        (t, f): float((combine(oof[m], cues[m], t, f, fallback[m]) == truth_all[m]).mean())
+        (t, f): float((combine(oof[t_], cues[t_], t, f, fallback[t_]) == truth_all[t_]).mean())
         for t in OVERRULE
         for f in OVERRULE + (1.01,)
         if f <= t or f > 1

@@ -10,7 +10,8 @@ code. `Row` is one input: its dense part (e5, plus any extra numbers) and its TF
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from collections.abc import Mapping
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -31,13 +32,13 @@ class Model(Protocol):
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]: ...
 
-    def meta(self) -> dict: ...
+    def meta(self) -> dict[str, Any]: ...
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    return np.asarray(e / e.sum(axis=1, keepdims=True))
 
 
 @dataclass
@@ -62,11 +63,11 @@ class LinearModel:
             f"{prefix}.intercept": self.intercept,
         }
 
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         return {"method": "logistic", "kind": self.kind, "labels": self.labels}
 
     @classmethod
-    def load(cls, meta: dict, arrays, prefix: str) -> "LinearModel":
+    def load(cls, meta: dict[str, Any], arrays: Mapping[str, np.ndarray], prefix: str) -> "LinearModel":
         model = cls(
             list(meta["labels"]),
             meta["kind"],
@@ -98,7 +99,7 @@ class KnnModel:
         for column, value in zip(row.columns.tolist(), row.values.tolist()):
             start, end = self.term_ptr[column], self.term_ptr[column + 1]
             sims[self.term_rows[start:end]] += self.term_values[start:end] * value
-        return sims * SCALE * SCALE
+        return np.asarray(sims * SCALE * SCALE)
 
     def proba(self, rows: list[Row]) -> np.ndarray:
         return self.vote(np.vstack([self.similarities(row) for row in rows]))
@@ -107,7 +108,7 @@ class KnnModel:
         """Label probabilities from each input's similarities to every labelled row (inputs x rows)."""
         top = np.argsort(-sims, axis=1, kind="stable")[:, : self.k]
         weights = np.clip(np.take_along_axis(sims, top, axis=1), 1e-6, None)
-        return np.einsum("nk,nkl->nl", weights, self.targets[top]) / weights.sum(1, keepdims=True)
+        return np.asarray(np.einsum("nk,nkl->nl", weights, self.targets[top]) / weights.sum(1, keepdims=True))
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
         return {
@@ -118,11 +119,11 @@ class KnnModel:
             f"{prefix}.targets": self.targets,
         }
 
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         return {"method": "knn", "kind": self.kind, "labels": self.labels, "k": self.k}
 
     @classmethod
-    def load(cls, meta: dict, arrays, prefix: str) -> "KnnModel":
+    def load(cls, meta: dict[str, Any], arrays: Mapping[str, np.ndarray], prefix: str) -> "KnnModel":
         model = cls(
             list(meta["labels"]),
             meta["kind"],
@@ -134,7 +135,7 @@ class KnnModel:
         return model
 
 
-def load_model(meta: dict, arrays, prefix: str) -> Model:
+def load_model(meta: dict[str, Any], arrays: Mapping[str, np.ndarray], prefix: str) -> Model:
     if meta.get("method") == "logistic":
         return LinearModel.load(meta, arrays, prefix)
     if meta.get("method") == "knn":

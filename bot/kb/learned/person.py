@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from bot.core.settings import Settings
+from bot.index.embedders import Embedder
 from bot.kb.learned import store
 from bot.kb.learned.models import Row
 from bot.kb.learned.refusal import LinearStudent, fit_student, unit_vectors
@@ -35,7 +36,7 @@ def load_person_student(settings: Settings) -> PersonStudent:
     return PersonStudent.shipped(settings)
 
 
-def train_person_student(settings: Settings, embedder, log: Callable[[str], None] = lambda m: None) -> Path:
+def train_person_student(settings: Settings, embedder: Embedder, log: Callable[[str], None] = lambda m: None) -> Path:
     """Fit whether each message asks for a person on the training writers and the glossary's wordings,
     choose the threshold for precision out of fold, score on the held-out writer, write it."""
     from bot.kb.catalog import load_catalog

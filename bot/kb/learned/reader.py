@@ -7,6 +7,8 @@ yet wired into answering: bench/reader.py compares it with today's rules on the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,7 +68,7 @@ class FollowUp:
 
 
 def unit(matrix: np.ndarray) -> np.ndarray:
-    return matrix / np.maximum(np.linalg.norm(matrix, axis=-1, keepdims=True), 1e-9)
+    return np.asarray(matrix / np.maximum(np.linalg.norm(matrix, axis=-1, keepdims=True), 1e-9))
 
 
 def pair_extras(first: np.ndarray, second: np.ndarray, tfidf_cosine: float) -> np.ndarray:
@@ -75,7 +77,7 @@ def pair_extras(first: np.ndarray, second: np.ndarray, tfidf_cosine: float) -> n
 
 
 class Reader:
-    def __init__(self, meta: dict, arrays: dict[str, np.ndarray], embedder: Embedder):
+    def __init__(self, meta: dict[str, Any], arrays: dict[str, np.ndarray], embedder: Embedder):
         try:
             self.tfidf = CharTfidf({t: i for i, t in enumerate(meta["vocabulary"])}, arrays["tfidf.idf"])
             self.models: dict[str, Model] = {task: load_model(meta["tasks"][task], arrays, task) for task in TASKS}
@@ -133,7 +135,7 @@ class Reader:
             for i, piece in enumerate(pieces)
         ]
         stated = [i for i, f in enumerate(found) if f]
-        states = (
+        states: np.ndarray | list[np.ndarray] = (
             self.models["state"].proba([Row(vectors[i], *self.tfidf.sparse_row(windows[i])) for i in stated])
             if stated
             else []

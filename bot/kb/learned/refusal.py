@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable, Self
 
 import numpy as np
 
@@ -22,6 +22,10 @@ from bot.core.text import fold
 from bot.kb.learned import store
 from bot.kb.learned.featurize import CharTfidf
 from bot.kb.learned.models import LinearModel, Row
+
+if TYPE_CHECKING:
+    from bot.index.embedders import Embedder
+    from bot.kb.learned.train import TaskData
 
 TASK = "refusal"
 NONE = "none"
@@ -50,7 +54,7 @@ class LinearStudent:
 
     task = TASK
 
-    def __init__(self, meta: dict, arrays: dict[str, np.ndarray]):
+    def __init__(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]):
         try:
             self.tfidf = CharTfidf({t: i for i, t in enumerate(meta["vocabulary"])}, arrays["tfidf.idf"])
             self.model = LinearModel.load(meta["tasks"][self.task], arrays, self.task)
@@ -68,7 +72,7 @@ class LinearStudent:
         return knowledge_dir / "models" / cls.task
 
     @classmethod
-    def shipped(cls, settings: Settings):
+    def shipped(cls, settings: Settings) -> Self:
         """The shipped student when it fits this corpus and embedder; ReaderNotReady (one line) otherwise."""
         from bot.kb.learned.reader import training_dir
 
@@ -76,7 +80,7 @@ class LinearStudent:
         return cls(meta, arrays)
 
     @classmethod
-    def write(cls, settings: Settings, meta: dict, arrays: dict[str, np.ndarray]) -> Path:
+    def write(cls, settings: Settings, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Path:
         folder = cls.folder(settings.knowledge_dir)
         store.save(folder, meta, arrays)
         return folder
@@ -109,8 +113,8 @@ def _reading(labels: list[str], p: np.ndarray, threshold: float) -> RefusalReadi
 
 
 def precise_threshold(
-    data, writers: np.ndarray, training: list[str], width: int, precision: float = 0.97
-) -> tuple[float, dict]:
+    data: TaskData, writers: np.ndarray, training: list[str], width: int, precision: float = 0.97
+) -> tuple[float, dict[str, Any]]:
     """The lowest threshold whose out-of-fold precision of leaving the first label (refusing at all;
     a feature not present) over the training writers is at least `precision`, each writer's rows
     predicted by a model fitted on the others."""
@@ -141,24 +145,24 @@ def load_student(settings: Settings) -> RefusalStudent:
     return RefusalStudent.shipped(settings)
 
 
-def unit_vectors(settings: Settings, embedder, texts: list[str]) -> np.ndarray:
+def unit_vectors(settings: Settings, embedder: Embedder, texts: list[str]) -> np.ndarray:
     """Unit-length e5 query vectors of `texts`, through the training vector cache."""
     from bot.kb.learned.vectors import VectorCache
 
     vectors = VectorCache(settings.data_dir, embedder.name).vectors(texts, embedder)
-    return (vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)).astype(np.float32)
+    return np.asarray(vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9), dtype=np.float32)
 
 
 def fit_student(
     cls: type[LinearStudent],
-    data,
+    data: TaskData,
     tfidf: CharTfidf,
     settings: Settings,
     embedder_name: str,
     heldout: frozenset[str],
     precision: float,
     log: Callable[[str], None],
-) -> tuple[dict, dict, np.ndarray, np.ndarray]:
+) -> tuple[dict[str, Any], dict[str, Any], np.ndarray, np.ndarray]:
     """A student of `cls.task` fitted on the training writers' rows of `data`, its threshold chosen
     out of fold for `precision`, and scored on the held-out writer: (meta, arrays, the held-out
     writer's 0/1 truth and predictions)."""
@@ -189,7 +193,7 @@ def fit_student(
     return meta, arrays, test_targets, predicted
 
 
-def train_student(settings: Settings, embedder, log: Callable[[str], None] = lambda m: None) -> Path:
+def train_student(settings: Settings, embedder: Embedder, log: Callable[[str], None] = lambda m: None) -> Path:
     """Fit the refusal class of each message on the training writers, score it on the held-out writer
     beside the glossary's patterns, and write it to knowledge/models/refusal/."""
     from bot.kb.learned.card import scores

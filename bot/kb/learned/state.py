@@ -15,6 +15,7 @@ from typing import Callable
 
 
 from bot.core.settings import Settings
+from bot.index.embedders import Embedder
 from bot.kb.learned.models import Row
 from bot.kb.learned.refusal import LinearStudent, StudentReading, fit_student, unit_vectors
 
@@ -32,7 +33,7 @@ def load_state_student(settings: Settings) -> StateStudent:
     return StateStudent.shipped(settings)
 
 
-def train_state_student(settings: Settings, embedder, log: Callable[[str], None] = lambda m: None) -> Path:
+def train_state_student(settings: Settings, embedder: Embedder, log: Callable[[str], None] = lambda m: None) -> Path:
     """Fit the state of each labelled clause (one row per state it gives its features) on the training
     writers, choose the threshold for precision out of fold, score on the held-out writer, write it."""
     from bot.kb.learned.reader import training_dir

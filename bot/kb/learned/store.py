@@ -9,6 +9,8 @@ stale model is one `ReaderNotReady` line saying what to run.
 
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import io
 import json
@@ -54,7 +56,9 @@ def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     return buffer.getvalue()
 
 
-def save(folder: Path, meta: dict, arrays: dict[str, np.ndarray], extra: dict[str, str] | None = None) -> None:
+def save(
+    folder: Path, meta: dict[str, Any], arrays: dict[str, np.ndarray], extra: dict[str, str] | None = None
+) -> None:
     """Write the arrays first and the JSON last: the JSON names the arrays' hash, so a crash between
     the two leaves a model that is refused as corrupt rather than a mixture."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -66,7 +70,7 @@ def save(folder: Path, meta: dict, arrays: dict[str, np.ndarray], extra: dict[st
     atomic_write(folder / MODEL_JSON, json.dumps(meta, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
 
 
-def read_meta(folder: Path) -> dict:
+def read_meta(folder: Path) -> dict[str, Any]:
     path = folder / MODEL_JSON
     if not path.is_file():
         raise ReaderNotReady(f"no learned reader in {folder}: run `licensebot kb train`")
@@ -79,7 +83,7 @@ def read_meta(folder: Path) -> dict:
     return meta
 
 
-def stale_reason(meta: dict, training_dir: Path, embedder_name: str) -> str | None:
+def stale_reason(meta: dict[str, Any], training_dir: Path, embedder_name: str) -> str | None:
     """Why a model no longer fits what it would be trained on today, or None."""
     if meta.get("embedder") != embedder_name:
         return f"it was trained with embedder {meta.get('embedder')!r}, LICENSEBOT_EMBEDDER is {embedder_name!r}"
@@ -104,7 +108,7 @@ def input_hash(knowledge_dir: Path, name: str) -> str:
     return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def load(folder: Path, training_dir: Path, embedder_name: str) -> tuple[dict, dict[str, np.ndarray]]:
+def load(folder: Path, training_dir: Path, embedder_name: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The model's JSON and arrays; ReaderNotReady when missing, corrupt or stale."""
     meta = read_meta(folder)
     reason = stale_reason(meta, training_dir, embedder_name)

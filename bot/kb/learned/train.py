@@ -12,6 +12,8 @@ corpus and vectors give the same bytes.
 
 from __future__ import annotations
 
+from typing import Any
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,7 +159,7 @@ class Fitted:
     k: int | None = None
 
 
-def _fit(data: TaskData, method: str, rows, targets, width: int, k: int) -> Model:
+def _fit(data: TaskData, method: str, rows: list[Row], targets: np.ndarray, width: int, k: int) -> Model:
     return fit_logistic(data, rows, targets, width) if method == "logistic" else fit_knn(data, rows, targets, width, k)
 
 
@@ -212,7 +214,9 @@ def choose(data: TaskData, method: str, heldout: frozenset[str], width: int) -> 
 def _oof_score(data: TaskData, folds: list[tuple[np.ndarray, np.ndarray]], threshold: float) -> float:
     probs = np.vstack([p for p, _ in folds])
     truth = np.vstack([t for _, t in folds])
-    return scores(data.name, data.labels, truth, decide(data.name, data.kind, data.labels, probs, threshold))["score"]
+    return float(
+        scores(data.name, data.labels, truth, decide(data.name, data.kind, data.labels, probs, threshold))["score"]
+    )
 
 
 def _texts_to_embed(corpus: Corpus) -> list[str]:
@@ -302,7 +306,7 @@ def fit(
     embedder: Embedder,
     progress: Callable[[str, int, int], None] | None = None,
     log: Callable[[str], None] = lambda m: None,
-) -> tuple[dict, dict[str, np.ndarray], dict[str, str]]:
+) -> tuple[dict[str, Any], dict[str, np.ndarray], dict[str, str]]:
     """The trained reader in memory: its JSON, its arrays and the model card's files."""
     kdir = settings.knowledge_dir
     corpus = load_training(settings)
@@ -322,7 +326,7 @@ def fit(
     )
     vocab = vocabulary(kdir)
     tasks = build_tasks(corpus, vectors, tfidf, sorted(vocab.features), sorted(vocab.intents))
-    meta: dict = {
+    meta: dict[str, Any] = {
         "embedder": embedder.name,
         "corpus_sha256": store.corpus_hash(training_dir(settings)),
         "heldout": sorted(heldout),
@@ -330,7 +334,7 @@ def fit(
         "tasks": {},
     }
     arrays: dict[str, np.ndarray] = {"tfidf.idf": tfidf.idf}
-    comparison: dict[str, dict] = {}
+    comparison: dict[str, dict[str, Any]] = {}
     for n, (name, data) in enumerate(tasks.items(), 1):
         log(f"training {name} ({len(data.rows)} rows) …")
         fitted = {method: choose(data, method, heldout, tfidf.width) for method in ("logistic", "knn")}
@@ -351,7 +355,7 @@ def fit(
     return meta, arrays, {"MODEL_CARD.md": card_markdown(card), "model_card.json": card_json_text(card)}
 
 
-def card_json_text(card: dict) -> str:
+def card_json_text(card: dict[str, Any]) -> str:
     import json
 
     return json.dumps(card, ensure_ascii=False, sort_keys=True, indent=1) + "\n"

@@ -106,12 +106,13 @@ class CachedEmbedder:
 
     def __init__(self, cache: VectorCache, embedder: Embedder):
         self.cache, self.embedder, self.name = cache, embedder, embedder.name
+        self.dimension = embedder.dimension
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self.cache.vectors(texts, self.embedder)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_queries([text])[0]
+        return np.asarray(self.embed_queries([text])[0])
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self.embedder.embed_passages(texts)
