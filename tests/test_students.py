@@ -169,8 +169,11 @@ def test_the_shipped_feature_student_fits_todays_corpus_and_reads_the_held_out_w
         truth = {f for c in m.clauses for f in c.features}
         tp, fp, fn = tp + len(said & truth), fp + len(said - truth), fn + len(truth - said)
     precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-    # measured on mixed + counsel + taipei (taipei held out since the English writers joined): 0.780, 0.910
-    assert len(heldout) > 250 and precision >= 0.78 and recall >= 0.909, (precision, recall)
+    # measured on mixed + counsel + taipei (taipei held out since the English writers joined): 0.780, 0.910;
+    # with aftercare held out too and two training writers added for negation, dialect and shorthand
+    # (kowloon, shorthand; 2026-12-04): 0.813, 0.905 — recall one to two clauses lower on this set, while the
+    # blind set written from the articles went from 25 to 28 of 40 right. Floored to 3 decimals.
+    assert len(heldout) > 250 and precision >= 0.813 and recall >= 0.904, (precision, recall)
 
 
 @pytest.mark.parametrize(
@@ -243,8 +246,10 @@ def test_the_shipped_intent_student_fits_todays_corpus_and_beats_the_cues_on_the
     by_cues = np.mean([(c or "verdict") == t for c, t in zip(cues, truth)])
     # floors: measured on the held-out writers aftercare, counsel, mixed and taipei (2026-12-04: 0.842, 0.862;
     # after eight training lines were reworded to keep them apart from eval questions and the students
-    # retrained, 0.840 and 0.858, floored: one and two of 522 messages)
-    assert len(heldout) > 400 and student >= 0.840 and both >= 0.858 and by_cues + 0.2 < both, (student, both, by_cues)
+    # retrained, 0.840 and 0.858; with the writers kowloon and shorthand added and the cue 资料 left to the
+    # student (it read "更新资料", updating records, as asking for application documents), 0.844 and 0.856:
+    # the student alone two messages better, as answering decides one of 522 worse. Floored to 3 decimals.
+    assert len(heldout) > 400 and student >= 0.844 and both >= 0.856 and by_cues + 0.2 < both, (student, both, by_cues)
 
 
 @pytest.mark.parametrize(
