@@ -1,6 +1,7 @@
 """The 知识库 page through AppTest on the real index, model and ingest: behind the operator password,
-an editor uploads an article about a licence the catalogue does not know, sees its units, tries a
-question it answers, deletes it, and the question no longer finds it — all in one running app."""
+a bad upload is explained and changes nothing; an editor uploads an article about a licence the
+catalogue does not know, sees its units, tries a question it answers, deletes it, and the question no
+longer finds it — all in one running app."""
 
 from __future__ import annotations
 
@@ -51,6 +52,10 @@ def test_nothing_of_the_articles_is_shown_before_the_password(monkeypatch, tmp_p
 def test_upload_see_units_hit_test_and_delete_without_a_restart(editor):
     at, settings = editor
     assert len(sources(at)) == 5
+    at.file_uploader(key="upload_file").upload("blank.txt", b"  \n", "text/plain")
+    at = at.button(key="upload_go").click().run()  # a bad upload first: explained, nothing changes
+    assert at.error and "empty" in at.error[0].value and "知识库没有改变" in at.error[0].value
+    assert len(sources(at)) == 5
     at.file_uploader(key="upload_file").upload("publishing.txt", PUBLISHING, "text/plain")
     at = at.button(key="upload_go").click().run()
     assert not at.error and at.success and "已可回答" in at.success[0].value, everything_shown(at)
@@ -74,11 +79,3 @@ def test_upload_see_units_hit_test_and_delete_without_a_restart(editor):
     at.text_input(key="hit_question").input(QUESTION)
     at = at.button(key="hit_go").click().run()
     assert not any(s.endswith("publishing.txt") for s in table(at, "similarity")["source"])
-
-
-def test_a_bad_upload_is_explained_and_nothing_changes(editor):
-    at, settings = editor
-    at.file_uploader(key="upload_file").upload("blank.txt", b"  \n", "text/plain")
-    at = at.button(key="upload_go").click().run()
-    assert at.error and "empty" in at.error[0].value and "知识库没有改变" in at.error[0].value
-    assert len(sources(at)) == 5
