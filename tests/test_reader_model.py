@@ -88,7 +88,7 @@ def small_fitted(tmp_path_factory, vector_cache, embedder):
     return settings, folder, meta, arrays
 
 
-def small_knowledge(target: Path, per_writer: int = 20, pairs: int = 6) -> Path:
+def small_knowledge(target: Path, per_writer: int = 10, pairs: int = 4) -> Path:
     """knowledge/ with the first messages and pairs of each writer: a corpus that trains in seconds."""
     shutil.copytree(KNOWLEDGE, target, ignore=shutil.ignore_patterns("articles", "*.jsonl"))
     for path in sorted((KNOWLEDGE / "training").glob("*.jsonl")):
