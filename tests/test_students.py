@@ -35,7 +35,9 @@ def test_the_shipped_student_fits_todays_corpus_and_beats_the_patterns_on_the_he
 ):
     """Fails when knowledge/training/ changed and `licensebot kb train --refusal` was not run again."""
     corpus = load_corpus(KNOWLEDGE / "training", vocabulary(KNOWLEDGE))
-    heldout = [m for m in corpus.messages if m.writer in corpus.heldout][::2]  # every second: the same set the others read
+    heldout = [m for m in corpus.messages if m.writer in corpus.heldout][
+        ::2
+    ]  # every second: the same set the others read
     labels = student.model.labels
     truth = np.zeros((len(heldout), len(labels)), np.int8)
     truth[np.arange(len(heldout)), [labels.index(m.refusal.value) for m in heldout]] = 1
