@@ -71,7 +71,8 @@ class ArticleDesk:
         k = self.bot.loaded()
         docs = k.index.docs
         flagged = self._problems([docs[p.doc_id] for p in k.index.parts])
-        return [self._item(p.doc_id, flagged) for p in k.index.parts]
+        uploads = self._uploads()  # once for the list, not once per article
+        return [self._item(p.doc_id, flagged, uploads) for p in k.index.parts]
 
     def article(self, article_id: str) -> ArticleDetail:
         k = self.bot.loaded()
@@ -83,12 +84,12 @@ class ArticleDesk:
         removed = [Removed(**d) for d in doc.get("dropped") or []]
         return ArticleDetail(**item.model_dump(), pieces=pieces, removed=removed, text=doc["text"])
 
-    def _item(self, doc_id: str, flagged: dict[str, list[str]]) -> ArticleItem:
+    def _item(self, doc_id: str, flagged: dict[str, list[str]], uploads: dict[str, Path] | None = None) -> ArticleItem:
         k = self.bot.loaded()
         doc = k.index.docs[doc_id]
         part = next(p for p in k.index.parts if p.doc_id == doc_id)
         licences = sorted({slug for m in k.meanings[part.start : part.end] for slug in m.licenses})
-        uploads = self._uploads()
+        uploads = self._uploads() if uploads is None else uploads
         source = doc["source"]
         problems = flagged.get(source, [])
         return ArticleItem(

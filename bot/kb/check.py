@@ -95,8 +95,9 @@ def quote_problems(knowledge_dir: Path, docs: list[dict[str, Any]]) -> list[Prob
     names = {Path(d["source"]).name for d in docs}
     if rules.value is None or not names:
         return []
-    by_id = {d["doc_id"]: {**d, "_folded": fold_aligned(d["text"])} for d in docs}
     concerned = [(where, q) for where, q in rules.value.quotes() if Path(q.source).name in names]
+    quoted = {Path(q.source).name for _, q in concerned}  # only the articles a rule quotes are folded
+    by_id = {d["doc_id"]: {**d, "_folded": fold_aligned(d["text"])} for d in docs if Path(d["source"]).name in quoted}
     return [p for where, q in concerned for p in _quote_problems(rules.file, where, q, by_id)]
 
 
