@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 
@@ -109,3 +110,20 @@ def channel_settings(settings, tmp_path):
         return settings.model_copy(update={"channel_store": tmp_path / "channels.sqlite", **updates})
 
     return build
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_written_into_the_checkout():
+    """Every file a test writes belongs under its tmp_path or the session's data dir: a setting passed as
+    the string "None" once left a SQLite file named None in the repository, and it was committed."""
+    tracked = set(subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True).stdout.split())
+
+    def strays() -> set[str]:
+        listed = subprocess.run(
+            ["git", "ls-files", "--others", "--exclude-standard"], cwd=REPO_ROOT, capture_output=True, text=True
+        )
+        return set(listed.stdout.split()) - tracked
+
+    before = strays()
+    yield
+    assert strays() - before == set(), "tests wrote files into the checkout"

@@ -53,7 +53,10 @@ def open_app(monkeypatch, settings, password: str | None, **env: str) -> AppTest
         "LICENSEBOT_ADMIN_LOGIN_STORE": settings.admin_login_store,
         **env,
     }.items():
-        monkeypatch.setenv(name, str(value))
+        if value is None:  # the session's default (under the data dir), never a file named "None" in the cwd
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, str(value))
     if password:
         monkeypatch.setenv("LICENSEBOT_ADMIN_PASSWORD", password)
     else:
