@@ -14,7 +14,9 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
+from ingest.documents import DOCUMENT_SUFFIXES, DocumentError, document_text
+
+ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm", *DOCUMENT_SUFFIXES}
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 
 
@@ -115,7 +117,14 @@ def read_bytes(path: Path, shown: str | None = None) -> bytes:
 
 
 def article_from_bytes(data: bytes, path: Path, shown: str | None = None) -> RawArticle:
-    text, encoding, problems = decode_article(data, shown or str(path))
+    name = shown or str(path)
+    if path.suffix.lower() in DOCUMENT_SUFFIXES:
+        try:
+            text, encoding, problems = document_text(data, path.suffix.lower(), name), path.suffix[1:].lower(), []
+        except DocumentError as exc:
+            raise UnreadableArticle(str(exc), exc.kind) from None
+    else:
+        text, encoding, problems = decode_article(data, name)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return RawArticle(
         path=path, text=text, encoding=encoding, sha256=hashlib.sha256(data).hexdigest(), problems=problems
