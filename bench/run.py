@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent / "tests")]
 
-from bench import abuse, baselines, http_load, live, meaning, scale, speed, synthetic  # noqa: E402
+from bench import abuse, baselines, editing, http_load, live, meaning, scale, speed, synthetic  # noqa: E402
 from bench import reader as reader_bench  # noqa: E402
 from bench.common import BIN, REPO, table  # noqa: E402
 from bot.index.embedders import E5SmallEmbedder  # noqa: E402
@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         knowledge, Settings()
     )  # the learned reader of the default data dir (trained if needed)
     report += reader_bench.report(understood)
+    say("shipped corpus: an editor's upload, replace and delete")
+    edits = {"shipped": editing.upload_figures(shipped, embedder)}
     say("shipped corpus: latency and memory")
     figures["shipped (embedded Chroma)"] |= speed.warm_latency(shipped, embedder, in_scope)
     figures["shipped (embedded Chroma)"] |= speed.process_figures(shipped.data_dir, hundred)
@@ -197,6 +199,11 @@ def main(argv: list[str] | None = None) -> int:
         say("synthetic corpus: unchanged, one edited, one added, one removed")
         paths = [ARTICLES, work / "synthetic-articles"]
         changes = live.incremental(big, paths, work / "synthetic-articles", chunk_embedder)
+        say("synthetic corpus: an editor's upload, replace and delete")
+        # the synthetic articles as the uploads folder: the desk's corpus is the whole synthetic one
+        edits[name] = editing.upload_figures(
+            speed.settings_for(work / "synthetic", uploads_dir=work / "synthetic-articles"), embedder
+        )
         say("synthetic corpus: answering while a re-index runs beside it")
         beside = live.latency_beside_reindex(big, embedder, in_scope[:40], work / "synthetic-articles", paths)
         report += [
@@ -215,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     report += [SCALE_TITLE, "", compared, "", SCALE_NOTE, ""]
 
     report += [
+        "## An editor's changes until the bot answers from them (ArticleDesk: the 知识库 page, /v1/articles)",
+        "",
+        table(["corpus", *next(iter(edits.values()))], [[k, *v.values()] for k, v in edits.items()]),
+        "",
         "## Speed and memory",
         "",
         figures_table(figures),
