@@ -58,13 +58,6 @@ def test_batch_answers_every_line_in_order_including_empty_ones(env):
     assert answers[2]["verdict"] == "out_of_scope" and answers[3]["verdict"] == "unknown"
 
 
-def test_ask_on_an_empty_data_dir_ingests_first(tmp_path):
-    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "fresh"))
-    out = run(env, "ask", "--json", "自营商城需要ICP许可证吗？")
-    assert out.returncode == 0, out.stderr
-    assert "ingesting" in out.stderr and json.loads(out.stdout)["verdict"] == "not_required"
-
-
 def test_a_rule_whose_quote_is_not_in_the_articles_is_not_applied_and_says_so(env, knowledge_copy):
     """The rule goes unapplied (its claim has no quote), the others answer, and stderr names the rule;
     `kb check` and `licensebot eval` fail on it (tests/test_kb_check.py, tests/test_eval.py)."""

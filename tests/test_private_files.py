@@ -5,6 +5,7 @@ and for a data dir an older version left open (tightened, saying so)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
@@ -56,15 +57,13 @@ def umask(mask: int):
         os.umask(old)
 
 
-def test_a_data_dir_made_by_the_cli_is_readable_by_its_user_only(tmp_path):
+def test_ask_on_an_empty_data_dir_ingests_first_and_all_it_makes_is_readable_by_its_user_only(tmp_path):
     data = tmp_path / "data"
-    for command, stdin in [
-        (["ingest", "-q"], None),
-        (["ask", "ICP许可证需要什么条件？"], None),
-        (["chat"], "语音聊天房要办多方通信吗\n"),
-    ]:  # a customer turn: sessions, the question log
-        licensebot(data, *command, stdin=stdin)
-        assert readable_by_others(data) == [], command
+    first = licensebot(data, "ask", "--json", "自营商城需要ICP许可证吗？")
+    assert "ingesting" in first.stderr and json.loads(first.stdout)["verdict"] == "not_required"
+    assert readable_by_others(data) == []
+    licensebot(data, "chat", stdin="语音聊天房要办多方通信吗\n")  # a customer turn: sessions, the question log
+    assert readable_by_others(data) == []
     made = {p.relative_to(data).as_posix() for p in data.rglob("*")}
     assert {
         "chroma/chroma.sqlite3",

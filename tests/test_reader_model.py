@@ -88,10 +88,14 @@ def small_fitted(tmp_path_factory, vector_cache, embedder):
     return settings, folder, meta, arrays
 
 
-def small_knowledge(target: Path, per_writer: int = 10, pairs: int = 4) -> Path:
-    """knowledge/ with the first messages and pairs of each writer: a corpus that trains in seconds."""
+def small_knowledge(target: Path, per_writer: int = 10, pairs: int = 4, writers: int = 6) -> Path:
+    """knowledge/ with the first messages and pairs of the held-out writers and the first `writers` others:
+    a corpus that trains in seconds (training leaves each writer out in turn, so it costs a fit per writer)."""
     shutil.copytree(KNOWLEDGE, target, ignore=shutil.ignore_patterns("articles", "*.jsonl"))
-    for path in sorted((KNOWLEDGE / "training").glob("*.jsonl")):
+    heldout = set((KNOWLEDGE / "training" / "HELDOUT").read_text(encoding="utf-8").split())
+    paths = sorted((KNOWLEDGE / "training").glob("*.jsonl"))
+    kept_writers = [p for p in paths if p.stem in heldout] + [p for p in paths if p.stem not in heldout][:writers]
+    for path in kept_writers:
         lines = path.read_text(encoding="utf-8").splitlines()
         kept = [l for l in lines if '"kind": "message"' in l][:per_writer] + [
             l for l in lines if '"kind": "pair"' in l

@@ -105,8 +105,9 @@ def http_section() -> str:
         "The `/v1/articles` and `/v1/debug/ask` routes exist only with `LICENSEBOT_ADMIN_TOKEN` set (404 "
         "otherwise) and want `Authorization: Bearer <token>` (401). An upload is multipart with the file "
         "in the field `file`; bad ones get 409 (name or file exists), 413 (over `LICENSEBOT_MAX_UPLOAD_BYTES`), "
-        "415 (not .txt/.md/.html, or binary) or 422 (empty, undecodable, nothing left after cleaning, a "
-        "name with path separators), and nothing changes.",
+        "415 (not .txt/.md/.html/.docx/.pdf, or binary) or 422 (empty, undecodable, a .docx or PDF that "
+        "does not open or holds no text, nothing left after cleaning, a name with path separators), and "
+        "nothing changes.",
         "",
         'Every other error is JSON `{"error": "…"}` with a 4xx (or 503) status, never a stack trace. '
         "`/docs` and `/openapi.json` serve the same schema when `LICENSEBOT_DOCS_ENABLED` is on.",
