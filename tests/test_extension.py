@@ -76,5 +76,5 @@ def test_a_new_licence_is_data_its_entry_rule_and_article_reach_every_surface(tm
     assert sp and sp[0].status.value == "required" and sp[0].name == "SP许可证", a.licenses
     assert any("sp_article" in c.source for c in a.citations)
     assert "SP许可证" in answer("今天北京天气怎么样？", k).answer  # the out-of-scope reply lists what the bot knows
-    names = list(Bot(settings, embedder).licences().values())
-    assert "SP许可证" in welcome(names) and "SP许可证" in caption(names)
+    bot = Bot(settings, embedder)
+    assert "SP许可证" in welcome(bot) and "SP许可证" in caption(list(bot.licences().values()))

@@ -9,10 +9,11 @@ import threading
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.core.settings import REPO_ROOT
 from bot.service import Bot
 from bot.surfaces.api import create_app
 from bot.state.sessions import SessionStore
-from bot.surfaces.channels.replies import NO_PERSON
+from bot.kb.messages import load_messages
 from conftest import CountingBot
 from recording_server import RecordingServer
 from test_wechat_official_account import TOKEN, message, query, reply_fields
@@ -170,7 +171,8 @@ def test_kf_keeps_answering_when_the_hand_over_is_refused(kf):
     )
     assert channel.sync("tok", KFID) == 2
     sent = [c["json"]["text"]["content"] for c in wecom.calls(SEND)]
-    assert HOURS in sent[0] and sent[1] == NO_PERSON  # the promise of a person is taken back
+    no_person = load_messages(REPO_ROOT / "knowledge").t("zh", "chat_no_person")
+    assert HOURS in sent[0] and sent[1] == no_person  # the promise of a person is taken back
     assert wecom.calls(STATE_GET) == [] and sent[2].startswith("结论：需要")
 
 

@@ -29,7 +29,9 @@ LANGUAGES = ("zh", "en")
 # Every key the bot says (bot/answering: compose, answer, decide, handoff; the chat channels' contact line).
 MESSAGE_KEYS = frozenset(
     "caution out_of_scope not_in_kb answer need maybe no_need unsaid facts carried negated why more sides undated "
-    "sep names end colon said figure_unsaid never_said outvoted no_rule no_person_here contact uncovered_licence".split()
+    "sep names end colon said figure_unsaid never_said outvoted no_rule no_person_here contact uncovered_licence "
+    "example example_2 chat_welcome chat_not_text chat_empty chat_unavailable chat_too_long chat_no_person "
+    "handoff_unanswered handoff_asked handoff_transferred handoff_send_again handoff_hours".split()
 )
 
 

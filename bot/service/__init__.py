@@ -26,6 +26,7 @@ from bot.core.settings import Settings
 from bot.core.text import fold
 from bot.index.embedders import Embedder
 from bot.kb.intents import load_intents
+from bot.kb.messages import Messages
 from bot.insights.operator import OperatorView
 from bot.state import stores
 from bot.state.feedback import Feedback
@@ -227,6 +228,10 @@ class Bot:
         """How to reach a person besides the chat (LICENSEBOT_HANDOFF_CONTACT), as one sentence, or ""."""
         contact = self.settings.handoff_contact
         return self.knowledge.get().messages.t(language, "contact").format(contact=contact) if contact else ""
+
+    def messages(self) -> Messages:
+        """What the bot says, per language (knowledge/messages), of the loaded knowledge."""
+        return self.knowledge.get().messages
 
     def licences(self) -> dict[str, str]:
         """Licence slug -> name, as the catalogue lists them."""

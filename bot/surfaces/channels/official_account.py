@@ -16,7 +16,7 @@ from bot.surfaces.channels import wxml
 from bot.surfaces.channels.callback import CallbackQuery, ChannelConfigError, Rejected, check_window, masked
 from bot.surfaces.channels.crypto import CryptoError, MessageCrypt, signature_matches
 from bot.state.ledger import Ledger
-from bot.surfaces.channels.replies import EMPTY, NOT_TEXT, Reply, answer_messages, welcome
+from bot.surfaces.channels.replies import Reply, answer_messages, say, welcome
 from bot.surfaces.channels.wechat_api import ApiClient, WeChatApiError, official_account_client
 from bot.service import Bot
 from bot.core.settings import Settings
@@ -124,15 +124,15 @@ class OfficialAccount:
         if not self.ledger.claim(f"oa:{m.get('FromUserName', '')}:{key}"):  # a MsgId is only unique per sender
             return None  # a retry of a message already being answered
         if kind == "event":
-            return welcome(list(self.bot.licences().values())) if m.get("Event", "").lower() == "subscribe" else None
+            return welcome(self.bot) if m.get("Event", "").lower() == "subscribe" else None
         if kind == "text" and not (m.get("Content") or "").strip():
-            return EMPTY
+            return say(self.bot, "chat_empty")
         openid = m.get("FromUserName", "")
         if self.ledger.with_person(f"oa:{openid}", FORWARD_S):
             return Transfer()  # a person has (or is about to take) the conversation: their messages go there
         question = m.get("Content") if kind == "text" else m.get("Recognition") if kind == "voice" else None
         if not question:
-            return NOT_TEXT
+            return say(self.bot, "chat_not_text")
         return await self._answer(question, openid)
 
     async def _answer(self, question: str, openid: str) -> str | Transfer | None:

@@ -12,24 +12,21 @@ from bot.service import Bot
 
 log = logging.getLogger(__name__)
 
-EXAMPLES = ("我的语音聊天房小程序需要多方通信许可证吗？", "电商平台需要办理EDI许可证吗？")
+# Said only when the knowledge (and so knowledge/messages) cannot be read at all.
+LAST_RESORT = "抱歉，系统暂时无法回答，请稍后再试。"
 
 
-def welcome(licences: list[str]) -> str:
+def say(bot: Bot, key: str, language: str = "zh", **fills: object) -> str:
+    """A chat sentence of knowledge/messages/<language>.yaml (a translator edits it there), with the
+    example questions and `fills` filled in."""
+    texts = bot.messages()
+    example, example_2 = texts.t(language, "example"), texts.t(language, "example_2")
+    return texts.t(language, key).format(example=example, example_2=example_2, **fills)
+
+
+def welcome(bot: Bot, language: str = "zh") -> str:
     """What a new follower reads first: the licences of the catalogue (Bot.licences), by name."""
-    return (
-        f"感谢关注！我可以根据顾问文章回答{'、'.join(licences)}等资质问题，并附上原文引文。\n"
-        f"可以这样问：\n1. {EXAMPLES[0]}\n2. {EXAMPLES[1]}"
-    )
-
-
-NOT_TEXT = "抱歉，目前只能回答文字问题。请用文字描述您的产品功能，例如：" + EXAMPLES[0]
-EMPTY = "请输入您的问题，例如：" + EXAMPLES[0]
-UNAVAILABLE = "抱歉，系统暂时无法回答，请稍后再试。"
-
-
-def too_long(limit: int) -> str:
-    return f"问题太长了（上限{limit}字），请简要描述产品功能和想了解的资质。"
+    return say(bot, "chat_welcome", language, licences=bot.messages().t(language, "sep").join(bot.licences().values()))
 
 
 @dataclass
@@ -39,29 +36,15 @@ class Reply:
     log_id: str | None = None  # the answer's row in the question log
 
 
-NO_PERSON = "抱歉，暂时无法转接人工顾问，我会继续为您解答；也可以稍后再发送“转人工”。"
-
-
-def handoff_notice(reason: str, hours: str, english: bool, contact_line: str = "", transferred: bool = True) -> str:
-    """The one message a user handed to a person gets, ending with `contact_line` (Bot.contact_line).
+def handoff_notice(bot: Bot, reason: str, language: str, transferred: bool = True) -> str:
+    """The one message a user handed to a person gets, ending with how else to reach us (Bot.contact_line).
     `transferred` False: nothing can send a notice beside the transfer (an Official Account without the
     AppSecret), so this notice is the reply and the user's *next* messages go to a person: ask them to
     send (or repeat) their question."""
-    if english:
-        first = "I could not find this in our articles. " if reason == "unanswered" else ""
-        then = (
-            "I have passed your conversation to our consultants; a person will reply"
-            if transferred
-            else "Please send your question (again) in your next message: it goes to our consultants, and a person will reply"
-        )
-        return f"{first}{then} ({hours})." + contact_line
-    first = "这个问题知识库里暂时没有答案，" if reason == "unanswered" else "好的，"
-    then = (
-        "已为您转接人工顾问，会有专人回复您"
-        if transferred
-        else "请在下一条消息里发送（或再发一次）您的问题，它会转给人工顾问，由专人回复您"
-    )
-    return f"{first}{then}（服务时间：{hours}）。" + contact_line
+    first = say(bot, "handoff_unanswered" if reason == "unanswered" else "handoff_asked", language)
+    then = say(bot, "handoff_transferred" if transferred else "handoff_send_again", language)
+    hours = say(bot, "handoff_hours", language, hours=bot.settings.service_hours)
+    return first + then + hours + bot.contact_line(language)
 
 
 def answer_messages(
@@ -71,18 +54,21 @@ def answer_messages(
     try:
         turn = bot.turn(question, session_id=session_id, channel=channel, user=user)
     except BadQuestion as exc:
-        return Reply([too_long(exc.limit) if exc.kind == "too_long" else EMPTY])
+        if exc.kind == "too_long":
+            return Reply([say(bot, "chat_too_long", limit=exc.limit)])
+        return Reply([say(bot, "chat_empty")])
     except Exception:
         log.exception("answering %r failed", question[:80])
-        return Reply([UNAVAILABLE])
+        return Reply([_unavailable(bot)])
     result = turn.answer
     if result.handoff:
-        notice = handoff_notice(
-            result.handoff,
-            bot.settings.service_hours,
-            result.language == "en",
-            bot.contact_line(result.language),
-            transferred=can_send_more,
-        )
+        notice = handoff_notice(bot, result.handoff, result.language, transferred=can_send_more)
         return Reply([notice], result.handoff, turn.log_id)
     return Reply(messages_for(result, can_send_more))
+
+
+def _unavailable(bot: Bot) -> str:
+    try:
+        return say(bot, "chat_unavailable")
+    except Exception:  # the knowledge itself is what broke
+        return LAST_RESORT

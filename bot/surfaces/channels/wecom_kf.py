@@ -20,7 +20,7 @@ from bot.surfaces.channels import wxml
 from bot.surfaces.channels.crypto import CryptoError, MessageCrypt
 from bot.state.ledger import Ledger
 from bot.surfaces.channels.callback import CallbackQuery, ChannelConfigError, Rejected, check_window, masked
-from bot.surfaces.channels.replies import NO_PERSON, answer_messages
+from bot.surfaces.channels.replies import answer_messages, say
 from bot.surfaces.channels.wechat_api import ApiClient, WeChatApiError, wecom_client
 from bot.service import Bot
 from bot.core.settings import Settings
@@ -133,7 +133,9 @@ class WeComKf:
         sent = self._send(reply.messages, open_kfid, user)
         if reply.handoff and sent and not self._hand_over(open_kfid, user, reply.handoff):
             self.bot.handoff_failed(reply.log_id)
-            self._send([NO_PERSON], open_kfid, user)  # the notice promised a person: say that it did not work
+            self._send(
+                [say(self.bot, "chat_no_person")], open_kfid, user
+            )  # the notice promised a person: say that it did not work
         return 1
 
     def _send(self, texts: list[str], open_kfid: str, user: str) -> bool:
