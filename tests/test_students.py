@@ -174,8 +174,10 @@ def test_the_shipped_feature_student_fits_todays_corpus_and_reads_the_held_out_w
     # measured on mixed + counsel + taipei (taipei held out since the English writers joined): 0.780, 0.910;
     # with aftercare held out too and two training writers added for negation, dialect and shorthand
     # (kowloon, shorthand; 2026-12-04): 0.813, 0.905 — recall one to two clauses lower on this set, while the
-    # blind set written from the articles went from 25 to 28 of 40 right. Floored to 3 decimals.
-    assert len(heldout) > 250 and precision >= 0.813 and recall >= 0.904, (precision, recall)
+    # blind set written from the articles went from 25 to 28 of 40 right. With plainsay and threads added and
+    # deskline held out too: 0.816, 0.905 on the four writers above, 0.817, 0.906 on all five. Floored to 3
+    # decimals, on all five.
+    assert len(heldout) > 250 and precision >= 0.817 and recall >= 0.906, (precision, recall)
 
 
 @pytest.mark.parametrize(
@@ -250,8 +252,11 @@ def test_the_shipped_intent_student_fits_todays_corpus_and_beats_the_cues_on_the
     # after eight training lines were reworded to keep them apart from eval questions and the students
     # retrained, 0.840 and 0.858; with the writers kowloon and shorthand added and the cue 资料 left to the
     # student (it read "更新资料", updating records, as asking for application documents), 0.844 and 0.856:
-    # the student alone two messages better, as answering decides one of 522 worse. Floored to 3 decimals.
-    assert len(heldout) > 400 and student >= 0.844 and both >= 0.856 and by_cues + 0.2 < both, (student, both, by_cues)
+    # the student alone two messages better, as answering decides one of 522 worse. With the writers plainsay
+    # (negations) and threads (conversations) added and deskline (intents, refusals) held out too (2026-12-04):
+    # on the four writers above 0.856 and 0.862 (both up), on all five 0.847 and 0.851 — deskline's messages
+    # often ask two things, the harder set. Floored to 3 decimals, on all five.
+    assert len(heldout) > 400 and student >= 0.847 and both >= 0.851 and by_cues + 0.2 < both, (student, both, by_cues)
 
 
 @pytest.mark.parametrize(

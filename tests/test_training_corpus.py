@@ -7,7 +7,6 @@ as written, folded or lower-cased, with or without spaces and punctuation). The 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -84,39 +83,21 @@ def test_a_broken_line_is_named_with_its_file_line_and_field(tmp_path):
     assert said[4][:2] == ("t.jsonl", 6) and "'t-1' is also at" in said[4][2]
 
 
-def labels_of(record, top: bool = True):
-    """Every string a training record holds besides its messages: label values and the keys below the
-    top level (feature keys); the top-level field names are the file format, not the example."""
-    if isinstance(record, str):
-        yield record
-    elif isinstance(record, dict):
-        for key, value in record.items():
-            if not top:
-                yield key
-            if key not in ("text", "first", "second"):
-                yield from labels_of(value, False)
-    elif isinstance(record, list):
-        for value in record:
-            yield from labels_of(value, False)
-
-
 def test_no_eval_question_shares_a_run_of_8_with_a_training_example(corpus):
-    """Every message, clause and pair, every label they carry, and every other file in
-    knowledge/training/ read as plain text."""
-    others = [
-        p.read_text(encoding="utf-8")
-        for p in sorted((KNOWLEDGE / "training").iterdir())
-        if p.is_file() and p.suffix != ".jsonl"
-    ]
-    names = {
-        name
-        for path in sorted((KNOWLEDGE / "training").glob("*.jsonl"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-        for name in labels_of(json.loads(line))
-    }
-    leaks = shared_runs(eval_questions(), corpus.texts() + others, sorted(names))
+    """Every message, clause and pair in all their comparison forms, and every file in knowledge/training/
+    read as plain text — field names, licence slugs and feature keys included."""
+    files = [p.read_text(encoding="utf-8") for p in sorted((KNOWLEDGE / "training").iterdir()) if p.is_file()]
+    leaks = shared_runs(eval_questions(), corpus.texts(), raw=files)
     assert leaks == [], f"{len(leaks)} eval questions share {RUN} units with training text, e.g. {leaks[:3]}"
+
+
+def test_the_run_check_reads_the_files_keys_and_labels_too():
+    """The field name "licenses" was once on every line, and English questions say "licenses"."""
+    line = '{"kind": "message", "text": "we run karaoke", "licenses": ["multiparty"]}'
+    question = "Which licenses does a voice app need?"
+    assert shared_runs([question], [], raw=[line])
+    assert not shared_runs([question], [], raw=[line.replace('"licenses"', '"asks_about"')])
+    assert shared_runs(["Is the MULTIPARTY one enough?"], [], raw=[line])
 
 
 def test_the_run_check_catches_a_copied_question():

@@ -45,26 +45,28 @@ def runs_of(text: str) -> set[str]:
     return {f[i : i + RUN] for f in forms_of(text) for i in range(len(f) - RUN + 1)}
 
 
-def shared_runs(questions: list[str], texts: list[str], names: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """(question, a text it shares a run with) for every question that shares one. `names`: the
-    identifiers stored beside the texts (a training record's labels, e.g. feature keys), compared with
-    the question as written and lower-cased, underscores included ("personal_blog" holds "personal";
-    the slug "multiparty" is not the words "multi-party")."""
+def shared_runs(questions: list[str], texts: list[str], raw: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(question, a text it shares a run with) for every question that shares one. `raw`: whole files
+    stored beside the texts — JSON keys, labels and all — searched for the question as written and
+    lower-cased: a run of a question found anywhere in a training file is a leak, whether it sits in a
+    message or in a label ("licenses" the field name, "licenses" the word)."""
     runs: dict[str, str] = {}
     for text in texts:
         for run in runs_of(text):
             runs.setdefault(run, text)
-    literal: dict[str, str] = {}
-    for name in names:
-        for run in _literal_runs(name):
-            literal.setdefault(run, name)
-    found = []
+    found: dict[str, str] = {}
     for question in questions:
         hit = next((runs[r] for r in runs_of(question) if r in runs), None)
-        hit = hit or next((literal[r] for r in _literal_runs(question) if r in literal), None)
         if hit is not None:
-            found.append((question, hit))
-    return found
+            found[question] = hit
+    literal = {run: q for q in questions if q not in found for run in _literal_runs(q)}
+    for document in raw:
+        for form in {document, document.lower()}:
+            for i in range(len(form) - RUN + 1):
+                owner = literal.get(form[i : i + RUN])
+                if owner is not None and owner not in found:
+                    found[owner] = form[max(0, i - 20) : i + RUN + 20]
+    return [(q, found[q]) for q in questions if q in found]
 
 
 def _literal_runs(text: str) -> set[str]:

@@ -59,7 +59,7 @@ def make_example(
             "text": question,
             "clauses": [{"text": question, "features": features}] if features else [],
             "intents": intents or ["verdict"],
-            "licenses": licenses,
+            "asks_about": licenses,
             "refusal": refusal,
             "asks_for_person": asks_for_person,
         }

@@ -55,7 +55,7 @@ class Message(_Strict):
     text: str = Field(min_length=1)
     clauses: list[Clause] = Field(default_factory=list)
     intents: list[str] = Field(min_length=1)
-    licenses: list[str] = Field(default_factory=list)
+    asks_about: list[str] = Field(default_factory=list)  # licence slugs; not "licenses", an English word questions use
     refusal: Refusal = Refusal.none
     asks_for_person: bool = False
 
@@ -103,7 +103,7 @@ class Corpus:
 
 def label_problems(message: Message, vocabulary: Vocabulary) -> list[str]:
     problems = [f"intents: unknown intent {i!r}" for i in message.intents if i not in vocabulary.intents]
-    problems += [f"licenses: unknown licence slug {s!r}" for s in message.licenses if s not in vocabulary.licenses]
+    problems += [f"asks_about: unknown licence slug {s!r}" for s in message.asks_about if s not in vocabulary.licenses]
     for n, clause in enumerate(message.clauses):
         problems += [
             f"clauses.{n}.features: unknown feature {f!r}" for f in clause.features if f not in vocabulary.features
