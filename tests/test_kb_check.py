@@ -85,7 +85,7 @@ def test_a_shipped_student_left_stale_by_a_corpus_edit_is_a_warning_naming_the_r
     with (knowledge_copy / "training" / "founder.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(
             '{"kind": "pair", "id": "founder-p999", "writer": "founder", "lang": "zh-Hans", '
-            '"first": "语音房要什么证", "second": "那视频呢", "follow_up": true}\n'
+            '"first": "语音房要什么证", "second": "那视频呢", "follows": true}\n'
         )
     out = kb_check(knowledge_copy)
     assert out.returncode == 0, out.stdout

@@ -275,7 +275,7 @@ def test_ingest_trains_when_the_reader_is_missing_or_stale_and_not_when_unchange
                     "writer": "founder",
                     "lang": "zh-Hans",
                     "text": "我们的小程序只卖自己的茶叶",
-                    "clauses": [{"text": "只卖自己的茶叶", "features": {"self_operated": "present"}}],
+                    "clauses": [{"text": "只卖自己的茶叶", "feats": {"selfop": "present"}}],
                     "intents": ["verdict"],
                 },
                 ensure_ascii=False,
@@ -290,7 +290,13 @@ def test_ingest_trains_when_the_reader_is_missing_or_stale_and_not_when_unchange
 def test_learned_refusal_and_features_reach_the_measured_held_out_figures(trained):
     _, folder = trained
     held = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))["heldout"]
-    assert held["refusal"]["macro_f1"] >= REFUSAL_MACRO_F1 and held["refusal"]["accuracy"] >= REFUSAL_ACCURACY
-    assert held["features"]["micro_f1"] >= FEATURES_MICRO_F1
-    assert held["features"]["with_state_micro_f1"] >= FEATURES_WITH_STATE_MICRO_F1
-    assert held["intent"]["accuracy"] >= INTENT_ACCURACY and held["follow_up"]["accuracy"] >= FOLLOW_UP_ACCURACY
+    measured = {
+        "refusal macro F1": (held["refusal"]["macro_f1"], REFUSAL_MACRO_F1),
+        "refusal accuracy": (held["refusal"]["accuracy"], REFUSAL_ACCURACY),
+        "features micro F1": (held["features"]["micro_f1"], FEATURES_MICRO_F1),
+        "features with state micro F1": (held["features"]["with_state_micro_f1"], FEATURES_WITH_STATE_MICRO_F1),
+        "intent accuracy": (held["intent"]["accuracy"], INTENT_ACCURACY),
+        "follow-up accuracy": (held["follow_up"]["accuracy"], FOLLOW_UP_ACCURACY),
+    }
+    below = {name: figures for name, figures in measured.items() if figures[0] < figures[1]}
+    assert not below, f"below the floor (measured, floor): {below}; all: {measured}"

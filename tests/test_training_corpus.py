@@ -58,46 +58,100 @@ def test_every_feature_in_every_state_and_every_refusal_class_is_taught(corpus):
 def test_a_broken_line_is_named_with_its_file_line_and_field(tmp_path):
     folder = tmp_path / "training"
     folder.mkdir()
-    good = '{"kind": "message", "id": "t-1", "writer": "t", "lang": "en", "text": "we run a voice room", "intents": ["verdict"]}'
+    good = (
+        '{"kind": "message", "id": "t-1", "writer": "t", "lang": "en", "text": "we run a voice room", '
+        '"clauses": [{"text": "a voice room", "feats": {"vroom": "present"}}], "intents": ["verdict"], "about": ["mpc"]}'
+    )
     (folder / "t.jsonl").write_text(
         "\n".join(
             [
                 good,
                 good.replace("t-1", "t-2").replace('"verdict"', '"vibes"'),
                 '{"kind": "message", "id": "t-3", "writer": "t", "lang": "en", "text": "hi", "intents": ["verdict"], '
-                '"clauses": [{"text": "not in it", "features": {"voice_chat_room": "present"}}]}',
-                '{"kind": "pair", "id": "t-4", "writer": "t", "lang": "en", "first": "a", "second": "b", "follow_up": "maybe"}',
+                '"clauses": [{"text": "not in it", "feats": {"vroom": "present"}}]}',
+                '{"kind": "pair", "id": "t-4", "writer": "t", "lang": "en", "first": "a", "second": "b", "follows": "maybe"}',
                 "not json",
                 good,
+                good.replace("t-1", "t-7").replace('"vroom"', '"voice_chat_room"'),
             ]
         ),
         encoding="utf-8",
     )
     corpus = load_corpus(folder, vocabulary(KNOWLEDGE))
     assert [m.id for m in corpus.messages] == ["t-1"]
+    message = corpus.messages[0]  # read by its codes, seen by the knowledge's names
+    assert message.clauses[0].features == {"voice_chat_room": FeatureState.present} and message.asks_about == [
+        "multiparty"
+    ]
     said = [(Path(f).name, line, message) for f, line, message in corpus.problems]
-    assert said[0][:2] == ("t.jsonl", 2) and "unknown intent 'vibes'" in said[0][2]
+    assert said[0][:2] == ("t.jsonl", 2) and "intents.0: unknown intent code 'vibes'" in said[0][2]
     assert said[1][:2] == ("t.jsonl", 3) and "verbatim piece" in said[1][2]
-    assert said[2][:2] == ("t.jsonl", 4) and said[2][2].startswith("follow_up:")
+    assert said[2][:2] == ("t.jsonl", 4) and said[2][2].startswith("follows:")
     assert said[3][:2] == ("t.jsonl", 5) and "not JSON" in said[3][2]
     assert said[4][:2] == ("t.jsonl", 6) and "'t-1' is also at" in said[4][2]
+    assert said[5][:2] == ("t.jsonl", 7) and "clauses.0.feats: unknown feature code 'voice_chat_room'" in said[5][2]
+
+
+def test_every_label_has_a_code_too_short_to_hold_a_run():
+    """Codes are at most 7 characters; a key that does not fit needs one, and two labels cannot share one."""
+    vocab = vocabulary(KNOWLEDGE)
+    assert vocab.problems == ()
+    for kind, names in [("feature", vocab.features), ("intent", vocab.intents), ("licence", vocab.licenses)]:
+        assert sorted(vocab.codes[kind].values()) == sorted(names)
+        assert all(len(code) < RUN for code in vocab.codes[kind])
+    assert set(vocab.codes["refusal"].values()) == {r.value for r in Refusal}
+
+
+def test_the_schema_lists_every_code_the_knowledge_defines():
+    """Writers read training-schema.md, not the YAML: a code added to the knowledge is listed there."""
+    table = (KNOWLEDGE / "training-schema.md").read_text(encoding="utf-8")
+    for kind, codes in vocabulary(KNOWLEDGE).codes.items():
+        for code, name in codes.items():
+            assert (f"`{code}` {name}" if code != name else f"`{code}`") in table, (kind, code, name)
+
+
+def test_a_long_key_without_a_code_or_a_shared_code_is_named(tmp_path):
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    for name in ("licenses.yaml", "rules.yaml", "intents.yaml", "glossary.yaml", "evidence.yaml"):
+        (knowledge / name).write_text((KNOWLEDGE / name).read_text(encoding="utf-8"), encoding="utf-8")
+    rules = (knowledge / "rules.yaml").read_text(encoding="utf-8")
+    (knowledge / "rules.yaml").write_text(
+        rules.replace("    code: vroom\n", "", 1).replace("    code: gvid\n", "    code: duo\n", 1), encoding="utf-8"
+    )
+    problems = vocabulary(knowledge).problems
+    assert any("features.voice_chat_room: needs a `code:`" in p for p in problems), problems
+    assert any("features.one_to_one_call: code 'duo' is also the code of 'group_video'" in p for p in problems), (
+        problems
+    )
+    folder = tmp_path / "training"
+    folder.mkdir()
+    assert any("voice_chat_room" in message for _, _, message in load_corpus(folder, vocabulary(knowledge)).problems)
 
 
 def test_no_eval_question_shares_a_run_of_8_with_a_training_example(corpus):
-    """Every message, clause and pair in all their comparison forms, and every file in knowledge/training/
-    read as plain text — field names, licence slugs and feature keys included."""
+    """Every message, clause and pair in all their comparison forms, and every key and label of every file
+    in knowledge/training/ in those forms too, and each file whole as written."""
     files = [p.read_text(encoding="utf-8") for p in sorted((KNOWLEDGE / "training").iterdir()) if p.is_file()]
     leaks = shared_runs(eval_questions(), corpus.texts(), raw=files)
     assert leaks == [], f"{len(leaks)} eval questions share {RUN} units with training text, e.g. {leaks[:3]}"
 
 
 def test_the_run_check_reads_the_files_keys_and_labels_too():
-    """The field name "licenses" was once on every line, and English questions say "licenses"."""
-    line = '{"kind": "message", "text": "we run karaoke", "licenses": ["multiparty"]}'
+    """The field name "licenses" was once on every line, and English questions say "licenses"; the labels
+    "multiparty" and "voice_chat_room" are "multi-party" and "voice chat room" without their punctuation."""
+    line = '{"kind": "message", "text": "we run karaoke", "licenses": ["multiparty"], "clauses": []}'
     question = "Which licenses does a voice app need?"
     assert shared_runs([question], [], raw=[line])
-    assert not shared_runs([question], [], raw=[line.replace('"licenses"', '"asks_about"')])
+    assert not shared_runs([question], [], raw=[line.replace('"licenses"', '"about"').replace("multiparty", "mpc")])
     assert shared_runs(["Is the MULTIPARTY one enough?"], [], raw=[line])
+    assert shared_runs(["Does my app need the multi-party license?"], [], raw=[line])
+    labelled = '{"text": "we run karaoke", "clauses": [{"text": "karaoke", "feats": {"voice_chat_room": "present"}}]}'
+    assert shared_runs(["does my voice chat room need a licence?"], [], raw=[labelled])
+    assert not shared_runs(
+        ["does my voice chat room need a licence?"], [], raw=[labelled.replace("voice_chat_room", "vroom")]
+    )
+    assert shared_runs(["who decides?"], [], raw=["taipei\nsomeone who decides\n"])  # a line that is not JSON
 
 
 def test_the_run_check_catches_a_copied_question():

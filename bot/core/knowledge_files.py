@@ -65,6 +65,13 @@ Pattern = Annotated[str, AfterValidator(_compiles)]
 LicenceSlug = Annotated[str, _known("licence slug", "licences")]
 EvidenceKind = Annotated[str, _known("evidence kind", "kinds")]
 Status = Annotated[str, AfterValidator(_status)]
+# How knowledge/training/ names a licence, feature, intent or refusal class: at most 7 characters, so no
+# label in a training file holds a run of 8 that an eval question could share (bot/core/overlap.py);
+# unset, the key itself when it fits (bot/kb/training.py says which keys need one).
+CODE_PATTERN = r"^[a-z0-9]{2,7}$"
+TrainingCode = Annotated[
+    str | None, Field(pattern=CODE_PATTERN, description="the label knowledge/training/ uses for this entry")
+]
 
 
 class Entry(BaseModel):
@@ -83,6 +90,7 @@ class LicenceEntry(Entry):
     name_en: str = ""
     full_name: str | None = None
     aliases: list[Text] = Field(min_length=1)
+    code: TrainingCode = None
     filing: bool = Field(False, description="a filing, not a licence: '需要办许可证吗' is not answered by it")
 
 
@@ -123,6 +131,7 @@ class Rule(Entry):
 class FeatureEntry(Entry):
     label: str | None = None
     label_en: str = ""
+    code: TrainingCode = None
     group: str | None = None
     synonyms: list[Text] = Field(min_length=1)
     wordings: list[Text] = []
@@ -186,6 +195,7 @@ class RulesFile(Entry):
 class RefusalEntry(Entry):
     reason: Text
     reason_en: str = ""
+    code: TrainingCode = None
     patterns: list[Pattern] = Field(
         [], description="matched in the folded question; [] leaves the class to the refusal student"
     )
@@ -206,6 +216,7 @@ class GlossaryFile(Entry):
 
 
 class IntentEntry(Entry):
+    code: TrainingCode = None
     cues: list[Pattern] = []
     wordings: list[Text] = []
     evidence: list[EvidenceKind] = []

@@ -11,9 +11,10 @@ question cannot both teach the students and test them."""
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import opencc
 
@@ -47,11 +48,15 @@ def runs_of(text: str) -> set[str]:
 
 def shared_runs(questions: list[str], texts: list[str], raw: Iterable[str] = ()) -> list[tuple[str, str]]:
     """(question, a text it shares a run with) for every question that shares one. `raw`: whole files
-    stored beside the texts — JSON keys, labels and all — searched for the question as written and
-    lower-cased: a run of a question found anywhere in a training file is a leak, whether it sits in a
-    message or in a label ("licenses" the field name, "licenses" the word)."""
+    stored beside the texts, keys and labels and all. Each key and each value of a JSON line (or each
+    line that is not JSON) is compared in every form, as the texts are ("voice_chat_room" is "voice chat
+    room" once the underscores go; a label "multiparty" is the question's "multi-party"); and the whole
+    file as written and lower-cased, for anything between them. Not a line run together across its
+    fields: '"text": "Is there…"' would then hold "tisthere", a piece of "What is the registered…" that
+    no one wrote."""
+    documents = list(raw)
     runs: dict[str, str] = {}
-    for text in texts:
+    for text in dict.fromkeys([*texts, *(piece for document in documents for piece in pieces_of(document))]):
         for run in runs_of(text):
             runs.setdefault(run, text)
     found: dict[str, str] = {}
@@ -60,13 +65,34 @@ def shared_runs(questions: list[str], texts: list[str], raw: Iterable[str] = ())
         if hit is not None:
             found[question] = hit
     literal = {run: q for q in questions if q not in found for run in _literal_runs(q)}
-    for document in raw:
+    for document in documents:
         for form in {document, document.lower()}:
             for i in range(len(form) - RUN + 1):
                 owner = literal.get(form[i : i + RUN])
                 if owner is not None and owner not in found:
                     found[owner] = form[max(0, i - 20) : i + RUN + 20]
     return [(q, found[q]) for q in questions if q in found]
+
+
+def pieces_of(document: str) -> Iterator[str]:
+    """Every string a file holds: each key and value of a JSON line, or the line itself."""
+    for line in document.splitlines():
+        try:
+            yield from _strings(json.loads(line))
+        except ValueError:
+            yield line
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _literal_runs(text: str) -> set[str]:

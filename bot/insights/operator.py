@@ -48,10 +48,12 @@ class OperatorView:
         if self.knowledge_dir is not None:
             from bot.kb.training import load_corpus, vocabulary
 
+            folder = self.training_file.parent
             _apart(
                 case["question"],
-                load_corpus(self.training_file.parent, vocabulary(self.knowledge_dir)).texts(),
+                load_corpus(folder, vocabulary(self.knowledge_dir)).texts(),
                 "training example",
+                raw=[p.read_text(encoding="utf-8") for p in sorted(folder.glob("*")) if p.is_file()],
             )
         return append_case(self.suite, case)
 
@@ -78,7 +80,7 @@ class OperatorView:
         vocab = vocabulary(self.training_file.parent.parent)
         example = make_example(question, features or {}, intents or [], licenses or [], refusal, asks_for_person, vocab)
         _apart(example.text, self.eval_questions(), "eval question")
-        return append_example(self.training_file, example)
+        return append_example(self.training_file, example, vocab)
 
     def eval_questions(self) -> list[str]:
         """Every question (and earlier turn) of the suites beside the operator suite."""
@@ -94,8 +96,9 @@ class Overlaps(ValueError):
     """The question shares a run of 8 characters with a text on the other side (training / eval)."""
 
 
-def _apart(question: str, texts: list[str], other: str) -> None:
-    found = shared_runs([question], texts)
+def _apart(question: str, texts: list[str], other: str, raw: list[str] | None = None) -> None:
+    """`raw`: the training files as stored, so that a case is also kept apart from their labels."""
+    found = shared_runs([question], texts, raw=raw or [])
     if found:
         raise Overlaps(
             f"it shares 8 consecutive characters with a {other} ({found[0][1][:40]!r}): "

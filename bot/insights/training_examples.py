@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.core.files import atomic_write, file_lock
 from bot.core.errors import BadQuestion
 from bot.core.text import fold
-from bot.kb.training import Message, Vocabulary, label_problems
+from bot.kb.training import Message, Vocabulary, encode, label_problems
 
 WRITER = "operator"
 _CANTONESE = re.compile(r"[冇唔係嘅咗啲喺哋嚟佢乜嘢噉]")
@@ -70,13 +70,13 @@ def make_example(
     return message
 
 
-def append_example(path: Path, message: Message) -> str:
-    """Append (or replace, by id) the example in `path`, rewritten atomically, one writer at a time.
-    Returns its id."""
+def append_example(path: Path, message: Message, vocabulary: Vocabulary) -> str:
+    """Append (or replace, by id) the example in `path`, rewritten atomically, one writer at a time,
+    its labels written as the knowledge's codes. Returns its id."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with file_lock(path.with_name(f".{path.name}.lock")):
         lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
         kept = [line for line in lines if line.strip() and json.loads(line).get("id") != message.id]
-        kept.append(json.dumps(message.model_dump(mode="json"), ensure_ascii=False))
+        kept.append(json.dumps(encode(message, vocabulary), ensure_ascii=False))
         atomic_write(path, "\n".join(kept) + "\n")
     return message.id
