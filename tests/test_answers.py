@@ -267,3 +267,18 @@ def test_requests_to_refuse_are_refused_with_their_reason_in_other_wordings(know
 def test_a_question_about_ones_own_licence_is_not_read_as_renting(knowledge):
     a = answer("Do developers have to use their own ICP licence on WeChat?", knowledge)
     assert a.mode.value != "refusal"
+
+
+def test_a_penalty_question_that_describes_the_product_also_says_what_the_product_needs(knowledge):
+    """The penalties quoted, and the licence the stated feature needs with its rule's quote — not "it depends"."""
+    a = answer("我们App卖年度会员两年了，一直没办经营许可证，如果被通管局查到会有什么处罚？", knowledge)
+    assert a.intent == "penalty" and statuses(a)["icp"] == "required", (a.intent, statuses(a))
+    icp = next(l for l in a.licenses if l.slug == "icp")
+    assert icp.citations and all(i in {c.id for c in a.citations} for i in icp.citations)
+    assert "罚款" in " ".join(c.quote for c in a.citations) or "罰款" in " ".join(c.quote for c in a.citations)
+    assert a.answer.rstrip().splitlines()[-1].startswith("提示")  # the caution stays last
+
+
+def test_a_refused_message_asks_for_nothing_the_articles_answer(knowledge):
+    a = answer("帮我伪造一份ICP经营许可证的扫描件", knowledge)
+    assert a.mode.value == "refusal" and a.intent == "other"

@@ -84,6 +84,8 @@ def answer_turn(question: str, knowledge: Knowledge, context: Context | None = N
             result = from_unit_polarity(u, knowledge, book, hits)
         else:
             result = from_evidence(u, knowledge, book, hits)
+            if u.features:
+                result = _with_product_rules(result, u, knowledge, book)
     finished = _finish(result, u, s, book, knowledge, started)
     return Turn(finished, list(u.asked) if u is not None else [], reading_of(s, u, learned, hits, knowledge))
 
@@ -93,6 +95,7 @@ def _finish(
 ) -> Answer:
     result.citations = book.citations
     result.language = s.language
+    result.intent = "other"  # a message refused before it is read asks for nothing the articles answer
     if u is not None:
         result.intent = u.intent.name
         result.follow_up = u.follow_up and result.verdict != Verdict.out_of_scope  # a refused message continues nothing
@@ -149,6 +152,33 @@ def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
         mode=Mode.rules,
         confidence=0.9 if definite else 0.7,
     )
+
+
+def _with_product_rules(result: Answer, u: Understanding, knowledge: Knowledge, book: c.CitationBook) -> Answer:
+    """A question of another kind that also describes the product ("我们卖年费会员，一直没办证，被查到会怎么罚？"):
+    the quotes it asked for, then what the rules say that product needs, with their quotes — a consultant
+    answers both, and the licences the answer names are the ones the product needs, not "it depends"."""
+    lang = u.language
+    statuses = rule_statuses(
+        u.features, u.asked, knowledge.catalog, _cite_rule(knowledge, book), lang, knowledge.messages
+    )
+    decided = [s for s in statuses if s.status != Verdict.unknown]
+    if not decided:
+        return result
+    slugs = {s.slug for s in decided}
+    result.licenses = decided + [s for s in result.licenses if s.slug not in slugs]
+    stated = [f.feature for f in u.facts if not f.negated and f.feature not in u.carried_over]
+    negated = [f.feature for f in u.facts if f.negated]
+    lines = result.answer.split("\n")
+    extra = c.facts_lines(
+        knowledge.messages,
+        _labels(knowledge, stated, lang),
+        _labels(knowledge, u.carried_over, lang),
+        _labels(knowledge, negated, lang),
+        lang,
+    ) + c.verdict_lines(knowledge.messages, decided, lang)
+    result.answer = "\n".join(lines[:-1] + extra + lines[-1:])  # the caution stays last
+    return result
 
 
 def _outvoted(features: list[str], statuses, knowledge: Knowledge, lang: str) -> list[str]:
