@@ -282,3 +282,11 @@ def test_a_penalty_question_that_describes_the_product_also_says_what_the_produc
 def test_a_refused_message_asks_for_nothing_the_articles_answer(knowledge):
     a = answer("帮我伪造一份ICP经营许可证的扫描件", knowledge)
     assert a.mode.value == "refusal" and a.intent == "other"
+
+
+def test_a_comparison_that_describes_the_product_says_which_of_the_two_it_needs(knowledge):
+    a = answer(
+        "ICP备案和经营许可证有什么区别？我们公司网站只展示产品、留个电话，不卖东西也不收费，该办哪个？", knowledge
+    )
+    assert a.intent == "comparison" and statuses(a) == {"icp": "not_required", "icp_filing": "required"}, statuses(a)
+    assert a.verdict.value != "depends"

@@ -100,18 +100,25 @@ def test_a_stated_absence_that_another_fact_outvotes_is_said_not_settled_silentl
     "features, icp",
     [
         (["self_operated", "foreign_investment"], "not_required"),  # nothing needs the licence: foreign capital is moot
-        (["outside_sellers", "foreign_investment"], "depends"),  # needed: the condition on holding it stands
+        (["outside_sellers", "foreign_investment"], "required"),  # needed; who may hold it is said beside
         (["foreign_investment"], "depends"),
     ],
 )
 def test_a_condition_on_holding_a_licence_is_moot_where_no_other_fact_needs_it(knowledge, features, icp):
+    """Foreign capital is a condition on who may hold the ICP licence, not on whether the product needs it."""
     from bot.answering.decide import rule_statuses
 
-    statuses = {
-        s.slug: s.status.value
-        for s in rule_statuses(features, ["icp"], knowledge.catalog, lambda quotes: [], "zh", knowledge.messages)
-    }
-    assert statuses["icp"] == icp, statuses
+    cited: list[str] = []
+
+    def cite(quotes):
+        cited.extend(q.quote for q in quotes)
+        return list(range(len(cited) - len(quotes), len(cited)))
+
+    found = {s.slug: s for s in rule_statuses(features, ["icp"], knowledge.catalog, cite, "zh", knowledge.messages)}
+    assert found["icp"].status.value == icp, found
+    if "outside_sellers" in features:  # the requirement and the condition, each with its quote
+        assert "全内资" in found["icp"].reason and any("全内资" in cited[i] for i in found["icp"].citations)
+        assert "外资企业" in found["icp"].reason and len(found["icp"].citations) >= 2
 
 
 def test_a_rule_whose_quote_is_gone_is_left_out_and_the_others_kept(knowledge):

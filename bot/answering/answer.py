@@ -167,6 +167,8 @@ def _with_product_rules(result: Answer, u: Understanding, knowledge: Knowledge, 
         return result
     slugs = {s.slug for s in decided}
     result.licenses = decided + [s for s in result.licenses if s.slug not in slugs]
+    if result.verdict == Verdict.depends:  # "which one should we get?" asked as a comparison is answered too
+        result.verdict = overall(result.licenses, u.asked, knowledge.catalog.filings).verdict
     stated = [f.feature for f in u.facts if not f.negated and f.feature not in u.carried_over]
     negated = [f.feature for f in u.facts if f.negated]
     lines = result.answer.split("\n")

@@ -8,7 +8,9 @@ selling only its own goods does not need the ICP licence, whoever holds its capi
 licence and the ICP filing are exclusive by the articles' commercial test: when the licence is
 required the filing is not what applies. A licence asked about that no rule covers is `unknown`,
 unless the relevant units themselves say how it stands (a new licence the catalogue does not know).
-Nothing is `required` from a fact that did not match.
+Nothing is `required` from a fact that did not match. A fact about who may hold a licence (`eligibility`:
+foreign capital) does not make a licence the product needs any less required: the condition is said
+beside the requirement.
 """
 
 from __future__ import annotations
@@ -39,6 +41,22 @@ class Decision:
 def _status(
     slug: str, entries: list[tuple[Feature, LicenseRule]], catalog: Catalog, cite: Cite, language: str
 ) -> LicenseStatus:
+    colon, joiner = (": ", "; ") if language == "en" else ("：", "；")
+    conditions = [(f, r) for f, r in entries if f.eligibility]
+    needs = [e for e in entries if not e[0].eligibility]
+    if conditions and needs:  # paid reports need the licence; foreign capital is who may hold it, said beside
+        need = _status(slug, needs, catalog, cite, language)
+        if need.status == Verdict.required:
+            said = joiner.join(f"{f.display(language)}{colon}{r.why(language)}" for f, r in conditions)
+            ids = [i for _, r in conditions for i in cite(r.quotes)]
+            return licence_status(
+                catalog,
+                slug,
+                language,
+                need.status,
+                need.reason + joiner + said,
+                list(dict.fromkeys(need.citations + ids)),
+            )
     qualified = [(f, r) for f, r in entries if f.qualifier and r.status == Verdict.depends]
     others = [r.status for f, r in entries if not f.qualifier]
     if others and all(s == Verdict.not_required for s in others):  # a condition on holding the licence
@@ -49,7 +67,6 @@ def _status(
     status = Verdict.depends if qualified else strongest([r.status for _, r in entries])
     chosen = qualified or [(f, r) for f, r in entries if r.status == status]
     ids = [i for _, r in chosen for i in cite(r.quotes)]
-    colon, joiner = (": ", "; ") if language == "en" else ("：", "；")
     reason = joiner.join(dict.fromkeys(f"{f.display(language)}{colon}{r.why(language)}" for f, r in chosen))
     return licence_status(catalog, slug, language, status, reason, list(dict.fromkeys(ids)))
 

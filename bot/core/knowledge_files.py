@@ -138,6 +138,11 @@ class FeatureEntry(Entry):
     licenses: dict[LicenceSlug, Rule] = Field(min_length=1)
     overridden_by: list[str] = []
     qualifier: bool = False
+    eligibility: bool = Field(
+        False,
+        description="a condition on who may hold the licence (foreign capital), not on whether the product needs "
+        "it: where another fact requires the licence it is required, with this condition said beside",
+    )
     negative: bool = Field(False, description="an absence ('不收费'): its own negation words do not negate it")
 
 

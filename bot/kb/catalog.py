@@ -58,6 +58,7 @@ class Feature:
     label_en: str = ""
     wordings: tuple[str, ...] = ()
     qualifier: bool = False
+    eligibility: bool = False  # who may hold the licence, not whether the product needs it (rules.yaml)
     negative: bool = False  # the feature is an absence ("不收费"): its own negation words do not negate it
 
     def display(self, language: str) -> str:
@@ -139,6 +140,7 @@ def _features(rules: kf.RulesFile) -> dict[str, Feature]:
             e.label_en,
             tuple(e.wordings),
             e.qualifier,
+            e.eligibility,
             e.negative,
         )
         for key, e in rules.features.items()
