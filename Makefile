@@ -58,11 +58,13 @@ test-fast: install-all
 lint-imports: install-all
 	$(BIN)/lint-imports
 
-## make lint: ruff's checks and its format check (`make format` rewrites the files), mypy --strict on the lower layers
+## make lint: ruff's checks and its format check (`make format` rewrites the files), mypy --strict on the lower
+## layers and plain mypy (with pydantic's plugin) on everything else
 lint: install-all
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/mypy --strict bot/core bot/index bot/kb
+	$(BIN)/mypy bot ingest eval ui
 
 format: install-all
 	$(BIN)/ruff format $(CODE)

@@ -52,9 +52,9 @@ def judge(results: list[CaseResult], suites: list[Suite], known: dict[str, str])
     for suite in suites:
         got = metrics([r for r in results if r.case.suite == suite.name])
         failures += [
-            f"{suite.name}: {k} {got[k]:.3f} < {v}"
+            f"{suite.name}: {k} {value:.3f} < {v}"
             for k, v in suite.thresholds.items()
-            if got.get(k) is not None and got[k] < v - 1e-9
+            if (value := got.get(k)) is not None and value < v - 1e-9
         ]
     for r in results:
         key = f"{r.case.suite}/{r.case.id}"

@@ -226,13 +226,12 @@ def embed_segments(
         store.add(todo, np.vstack([vectors[fp] for fp in todo]))
     width = len(next(iter(vectors.values()))) if vectors else None
     for segment in segments:
-        if not segment.units and width is None:  # an empty article, and nothing embedded to measure
+        if segment.units:
+            segment.vectors = np.vstack([vectors[u["fingerprint"]] for u in segment.units])
+            continue
+        if width is None:  # an empty article, and nothing embedded to measure
             width = (embedder or load_embedder(settings.embedder)).dimension
-        segment.vectors = (
-            np.vstack([vectors[u["fingerprint"]] for u in segment.units])
-            if segment.units
-            else np.zeros((0, width), np.float32)
-        )
+        segment.vectors = np.zeros((0, width), np.float32)
     report.embedded += len(todo)
 
 

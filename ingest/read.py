@@ -118,9 +118,10 @@ def read_bytes(path: Path, shown: str | None = None) -> bytes:
 
 def article_from_bytes(data: bytes, path: Path, shown: str | None = None) -> RawArticle:
     name = shown or str(path)
+    problems: list[str] = []
     if path.suffix.lower() in DOCUMENT_SUFFIXES:
         try:
-            text, encoding, problems = document_text(data, path.suffix.lower(), name), path.suffix[1:].lower(), []
+            text, encoding = document_text(data, path.suffix.lower(), name), path.suffix[1:].lower()
         except DocumentError as exc:
             raise UnreadableArticle(str(exc), exc.kind) from None
     else:

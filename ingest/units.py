@@ -126,7 +126,8 @@ def build_units(doc_id: str, article: CleanArticle) -> list[Unit]:
 
     def items_from(i: int) -> list[int]:
         """Indexes of the list items from paragraph i on, up to a heading or a non-item paragraph."""
-        found, size = [], 0
+        found: list[int] = []
+        size = 0
         while i < len(paragraphs) and not paragraphs[i].heading and is_list_item(paragraphs[i].text):
             size += len(paragraphs[i].text)
             if found and size > MAX_LIST_CHARS:

@@ -290,3 +290,20 @@ def test_a_comparison_that_describes_the_product_says_which_of_the_two_it_needs(
     )
     assert a.intent == "comparison" and statuses(a) == {"icp": "not_required", "icp_filing": "required"}, statuses(a)
     assert a.verdict.value != "depends"
+
+
+def test_a_follow_up_of_another_kind_is_about_the_product_described_before(knowledge):
+    """Asked "How bad can it get?" after "we charge members and never applied": the penalties, and that the
+    product needs the ICP licence because of the membership said before."""
+    first_q = "我们的App一直在收会员费，但从来没申请过经营许可证"
+    first = answer(first_q, knowledge)
+    context = Context(features=first.features, licenses=[l.slug for l in first.licenses], question=first_q)
+    follow = answer("最严重会怎么样？会被关掉吗？", knowledge, context)
+    assert follow.follow_up and "member_fees" in follow.carried_over, (follow.follow_up, follow.carried_over)
+    assert follow.intent == "penalty" and statuses(follow)["icp"] == "required", (follow.intent, statuses(follow))
+
+
+def test_a_conditions_question_that_describes_the_product_gets_the_conditions_and_the_licences(knowledge):
+    a = answer("我们做多人语音开黑的小程序，办多方通信许可证注册资本要多少？", knowledge)
+    assert a.intent == "conditions" and statuses(a)["multiparty"] == "required", (a.intent, statuses(a))
+    assert any("1000万" in c.quote or "1000萬" in c.quote for c in a.citations), [c.quote[:40] for c in a.citations]

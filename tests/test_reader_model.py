@@ -34,15 +34,17 @@ from conftest import make_settings
 
 KNOWLEDGE = REPO_ROOT / "knowledge"
 SMALLEST_ARTICLE = KNOWLEDGE / "articles" / "004_f210a3d66f699e27.txt"
-# Measured on the held-out writers (mixed, counsel, taipei and, since 2026-12-04, aftercare: 1,043
-# messages and 66 pairs of a 4,300-message corpus; not comparable with the figures of earlier held-out
-# sets) when the reader was built (MODEL_CARD.md), floored to 3 decimals.
-REFUSAL_MACRO_F1 = 0.928
+# Measured on the held-out writers (mixed, counsel, taipei, aftercare and, since the second stop of
+# 2026-12-04, deskline: 1,183 messages and 75 pairs of a 5,023-message corpus; not comparable with the
+# figures of earlier held-out sets: deskline asks two intents at a time, so intent accuracy reads lower
+# than the 0.805 measured on the four earlier writers) by `make test-model` on 2026-12-04, floored to 3
+# decimals; every other figure rose.
+REFUSAL_MACRO_F1 = 0.935
 REFUSAL_ACCURACY = 0.978
-FEATURES_MICRO_F1 = 0.816
-FEATURES_WITH_STATE_MICRO_F1 = 0.665
-INTENT_ACCURACY = 0.805
-FOLLOW_UP_ACCURACY = 0.984
+FEATURES_MICRO_F1 = 0.821
+FEATURES_WITH_STATE_MICRO_F1 = 0.671
+INTENT_ACCURACY = 0.797
+FOLLOW_UP_ACCURACY = 0.986
 
 
 @pytest.fixture(scope="session")

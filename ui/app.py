@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Literal, TypeGuard, get_args
 
 import streamlit as st
 
@@ -27,6 +28,8 @@ from ui.view import (
 
 log = logging.getLogger("licensebot.ui")
 RATINGS = {0: "down", 1: "up"}
+BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "grey", "primary"]  # st.badge's
+BADGE_COLORS: frozenset[str] = frozenset(get_args(BadgeColor))
 
 
 def new_conversation() -> None:
@@ -58,7 +61,8 @@ def ask(bot: Bot, question: str) -> dict:
 
 def save_rating(index: int) -> None:
     state = st.session_state
-    rating = RATINGS.get(state.get(f"rating-{index}"))
+    score = state.get(f"rating-{index}")
+    rating = RATINGS.get(score) if score is not None else None
     answer = state.history[index]["answer"]
     if rating and answer:
         load_bot().rate(
@@ -71,15 +75,28 @@ def save_rating(index: int) -> None:
         state[f"saved-{index}"] = True
 
 
+def is_badge_color(color: str) -> TypeGuard[BadgeColor]:
+    return color in BADGE_COLORS
+
+
+def badge_color(color: str) -> BadgeColor:
+    """A verdict label's colour as st.badge takes it (VERDICT_LABELS uses only these)."""
+    if is_badge_color(color):
+        return color
+    raise ValueError(f"st.badge has no colour {color!r}")
+
+
 def show_badges(answer: Answer) -> None:
     english = answer.language == "en"
     if not answer.licenses:
         label = VERDICT_LABELS[answer.verdict]
-        st.badge(label.en if english else label.badge, color=label.color)
+        st.badge(label.en if english else label.badge, color=badge_color(label.color))
         return
     for status in answer.licenses:
         label = VERDICT_LABELS[status.status]
-        st.badge(f"{status.name}: {label.en}" if english else f"{status.name}：{label.badge}", color=label.color)
+        st.badge(
+            f"{status.name}: {label.en}" if english else f"{status.name}：{label.badge}", color=badge_color(label.color)
+        )
 
 
 def show_answer(index: int, answer: Answer) -> None:

@@ -111,15 +111,17 @@ def add_example_form(index: int, group, features: dict[str, str], licences: dict
     """The operator reads the question as the students should, and it becomes a training example."""
     with st.form(f"example-{index}"):
         st.caption("这个问题应当怎样读？保存为训练样本后，`licensebot kb train` 会学习它。")
-        stated = {}
+        stated: dict[str, str] = {}
         for state, name in STATES.items():
             for key in st.multiselect(
-                f"产品功能：{name}", list(features), key=f"ex-{index}-{state}", format_func=features.get
+                f"产品功能：{name}", list(features), key=f"ex-{index}-{state}", format_func=features.__getitem__
             ):
                 stated.setdefault(key, state)
         intent = st.selectbox("在问什么", intent_names(get_settings()), key=f"ex-{index}-intent")
-        asked = st.multiselect("问到的资质", list(licences), key=f"ex-{index}-licences", format_func=licences.get)
-        refusal = st.selectbox("拒答类别", list(REFUSALS), key=f"ex-{index}-refusal", format_func=REFUSALS.get)
+        asked = st.multiselect(
+            "问到的资质", list(licences), key=f"ex-{index}-licences", format_func=licences.__getitem__
+        )
+        refusal = st.selectbox("拒答类别", list(REFUSALS), key=f"ex-{index}-refusal", format_func=REFUSALS.__getitem__)
         person = st.checkbox("要求转人工", key=f"ex-{index}-person")
         if st.form_submit_button("加入训练集"):
             try:

@@ -64,8 +64,9 @@ def answer_turn(question: str, knowledge: Knowledge, context: Context | None = N
         texts = knowledge.reader.to_embed(s, context)
         vectors = knowledge.vectors(texts + [s.folded])  # one batch: the student reads the whole message
         learned, learned_p = learned_refusal(s, knowledge, vectors[s.folded])
-    if s.refusal or (learned and learned.kind != UNRELATED):
-        result = refused(s, refusal_reason(s, s.refusal or learned), knowledge)
+    refusal = s.refusal or (learned if learned and learned.kind != UNRELATED else None)
+    if refusal is not None:
+        result = refused(s, refusal_reason(s, refusal), knowledge)
     else:
         u = knowledge.reader.read(s, {t: vectors[t] for t in texts}, context or Context())
         hits = knowledge.retriever.search(s.folded, k=24, expansion=u.expansion, vector=u.vector)
@@ -78,7 +79,7 @@ def answer_turn(question: str, knowledge: Knowledge, context: Context | None = N
             result = refused(s, out_of_scope_reason(s, knowledge, vectors[s.folded]), knowledge)
         elif u.topics and u.intent.name in ("authority", "verdict", "other"):
             result = _from_topic(u, knowledge, book)
-        elif u.features and u.intent.name in ("verdict", "conditions"):
+        elif u.features and u.intent.name == "verdict":
             result = _from_rules(u, knowledge, book)
         elif u.intent.name == "verdict":
             result = from_unit_polarity(u, knowledge, book, hits)
@@ -233,7 +234,7 @@ def _from_topic(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
             f"{n}. {doc.get('date') or knowledge.messages.t(lang, 'undated')}《{doc['title']}》{knowledge.messages.t(lang, 'colon')}{book.quote(cid).quote}[{cid}]"
         )
     lines.append(knowledge.messages.t(lang, "caution"))
-    reason = f"{topic.label_en if lang == 'en' and getattr(topic, 'label_en', '') else topic.label}"
+    reason = topic.display(lang)
     licenses = [licence_status(knowledge.catalog, s, lang, Verdict.depends, reason, ids) for s in topic.licenses]
     return Answer(
         question=u.question,

@@ -117,9 +117,11 @@ def _commercial_test(
 
 def overall(statuses: list[LicenseStatus], asked: list[str], filings: frozenset[str] = frozenset()) -> Decision:
     """`filings`: slugs that are filings, not licences (licenses.yaml `filing: true`): a verdict
-    on the licences a product needs is not answered by one."""
+    on the licences a product needs is not answered by one, and "the filing or the licence?" is answered
+    by whether the licence is needed (the filing is then the other side of the same answer)."""
     focus = [s for s in statuses if s.slug in asked] or [s for s in statuses if s.slug not in filings] or statuses
-    verdict = strongest([s.status for s in focus])
+    deciding = [s for s in focus if s.slug not in filings] or focus
+    verdict = strongest([s.status for s in deciding])
     if verdict == Verdict.unknown and not asked and statuses:
         verdict = Verdict.depends
     return Decision(statuses, verdict, focus)

@@ -14,6 +14,8 @@ so answering costs what retrieval costs, however many articles are indexed (a te
 
 from __future__ import annotations
 
+from typing import AbstractSet
+
 import re
 from dataclasses import dataclass, field
 
@@ -145,7 +147,7 @@ def relevant(
     return _without_overlaps(ranked)
 
 
-def to_quote(evidence: list[Evidence], each_of: set[str] = frozenset()) -> list[Evidence]:
+def to_quote(evidence: list[Evidence], each_of: AbstractSet[str] = frozenset()) -> list[Evidence]:
     """The best few, none far below the best one, at most two from one article; with `each_of`
     (licences compared), also the best unit about each of them."""
     out: list[Evidence] = []

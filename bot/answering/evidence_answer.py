@@ -67,7 +67,10 @@ def _answering_units(
         else ()
     )
     floor = MIN_RELEVANCE_EN if u.language == "en" else MIN_RELEVANCE  # English to Chinese articles runs lower
-    candidates = hits + knowledge.retriever.scan(u.vector, of_kind(knowledge.kinds, kinds, related), floor)
+    scanned = (
+        [] if u.vector is None else knowledge.retriever.scan(u.vector, of_kind(knowledge.kinds, kinds, related), floor)
+    )
+    candidates = hits + scanned
     comparing = u.intent.name == "comparison" and len(related) >= 2
     ranked = relevant(
         candidates,
@@ -115,7 +118,7 @@ def _addressing_every_term(u: Understanding, knowledge: Knowledge, hits, chosen:
     missing = [t for t in u.content_terms if not covered([t], chosen)]
     if not missing:
         return chosen
-    extra = next(
+    addressing = next(
         (
             e
             for e in _answering_units(u, knowledge, hits, set())
@@ -123,7 +126,7 @@ def _addressing_every_term(u: Understanding, knowledge: Knowledge, hits, chosen:
         ),
         None,
     )
-    return chosen + [extra] if extra is not None else chosen
+    return chosen + [addressing] if addressing is not None else chosen
 
 
 def from_evidence(u: Understanding, knowledge: Knowledge, book: c.CitationBook, hits) -> Answer:

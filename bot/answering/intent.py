@@ -41,7 +41,9 @@ class IntentClassifier:
 
     def sure(self, reading) -> str | None:
         """The reading's intent when the student is sure enough to overrule a cue, else None."""
-        return reading.label if reading is not None and reading.probability >= self.student.threshold else None
+        if reading is None or self.student is None:
+            return None
+        return reading.label if reading.probability >= self.student.threshold else None
 
     def cued(self, folded: str) -> str | None:
         """The first intent whose cue fires, or None."""
@@ -60,7 +62,12 @@ class IntentClassifier:
         cue = None if student else self.cued(folded)
         if cue:
             return IntentGuess(cue, focus, "cue")
-        if student is None and reading is not None and reading.probability >= self.student.floor:
+        if (
+            student is None
+            and reading is not None
+            and self.student is not None
+            and reading.probability >= self.student.floor
+        ):
             student = reading.label
         if student:
             return IntentGuess("verdict" if student == "other" and describes_product else student, focus, "student")

@@ -53,8 +53,10 @@ class Knowledge:
     reader: QuestionReader
     intents: IntentBook
     meanings: list[UnitMeaning]  # one per index unit
-    kinds: KindIndex = field(repr=False, default=None)  # units by kind and licence, for the kind scan
-    lists: ListIndex = field(repr=False, default=None)  # each article's lists, for joining a hit to its list
+    kinds: KindIndex = field(repr=False, default_factory=lambda: KindIndex.build([]))  # units by kind and licence
+    lists: ListIndex = field(
+        repr=False, default_factory=ListIndex
+    )  # each article's lists, for joining a hit to its list
     meaning_version: str = ""  # what `meanings` were read with (bot.kb.evidence.UnitReader.version)
     refusals: RefusalStudent | None = None  # the shipped refusal student; None: patterns only (said once at load)
     states: StateStudent | None = None  # the shipped state student; None: negation patterns only

@@ -55,10 +55,11 @@ class HybridRetriever:
 
     def search(self, query: str, k: int = 8, expansion: str = "", vector: np.ndarray | None = None) -> list[Hit]:
         depth = max(k * 3, 20)
-        if vector is None and self.mode != "lexical":
-            vector = self.embedder.embed_query(query)
         lexical = self.lexical(f"{query} {expansion}".strip(), depth) if self.mode != "dense" else []
-        dense = self.dense(vector, depth) if self.mode != "lexical" else []
+        dense = []
+        if self.mode != "lexical":
+            vector = self.embedder.embed_query(query) if vector is None else vector
+            dense = self.dense(vector, depth)
         fused: dict[int, list] = {}
         for rank, pos in enumerate(lexical):
             fused.setdefault(pos, [0.0, None, None])

@@ -186,29 +186,32 @@ class QuestionReader:
 
     def _carry_over(self, u: Understanding, context: Context) -> None:
         """Earlier features stay unless the follow-up names one of the same group (it replaces it)
-        or negates them; earlier licences stay when the follow-up names none."""
-        if u.intent.name == "verdict":
-            stated = {f.feature: f for f in u.facts}
-            groups = {
-                self.catalog.features[k].group
-                for k, f in stated.items()
-                if not f.negated and self.catalog.features[k].group
-            }
-            kept = [
-                k
-                for k in context.features
-                if k in self.catalog.features
-                and (
-                    k in stated
-                    and not stated[k].negated
-                    or k not in stated
-                    and self.catalog.features[k].group not in groups
-                )
-            ]
-            present = set(u.features) | set(kept)
-            u.carried_over = [k for k in kept if not set(self.catalog.features[k].overridden_by) & present]
+        or negates them; earlier licences stay when the follow-up names none. Features carry into any kind
+        of question about the licences ("最嚴重會點？" after "we charge members and never applied" is about
+        that product), but not into one of no kind ("and the weather tomorrow?"): they would bring it in scope."""
         if not u.licenses:
             u.carried_licenses = [s for s in context.licenses if s in self.catalog.licenses]
+        if u.intent.name == "other":
+            return
+        stated = {f.feature: f for f in u.facts}
+        groups = {
+            self.catalog.features[k].group
+            for k, f in stated.items()
+            if not f.negated and self.catalog.features[k].group
+        }
+        kept = [
+            k
+            for k in context.features
+            if k in self.catalog.features
+            and (
+                k in stated
+                and not stated[k].negated
+                or k not in stated
+                and self.catalog.features[k].group not in groups
+            )
+        ]
+        present = set(u.features) | set(kept)
+        u.carried_over = [k for k in kept if not set(self.catalog.features[k].overridden_by) & present]
 
     def _expansion(self, u: Understanding) -> str:
         """Chinese words to search the Chinese articles with: glossary words for English questions,

@@ -74,6 +74,10 @@ class Topic:
     summary: str
     quotes: tuple[RuleQuote, ...]
     summary_en: str = ""
+    label_en: str = ""
+
+    def display(self, language: str) -> str:
+        return self.label_en or self.label if language == "en" else self.label
 
 
 @dataclass(eq=False)  # hashable by identity: grounding caches per loaded catalogue
@@ -150,7 +154,14 @@ def _features(rules: kf.RulesFile) -> dict[str, Feature]:
 def _topics(rules: kf.RulesFile) -> dict[str, Topic]:
     return {
         key: Topic(
-            key, e.label or key, tuple(e.licenses), tuple(e.triggers), e.summary, _quotes(e.quotes), e.summary_en
+            key,
+            e.label or key,
+            tuple(e.licenses),
+            tuple(e.triggers),
+            e.summary,
+            _quotes(e.quotes),
+            e.summary_en,
+            e.label_en,
         )
         for key, e in rules.topics.items()
     }

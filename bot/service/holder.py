@@ -104,8 +104,11 @@ class KnowledgeHolder:
         return f"{damage} (still answering from {loaded.index.generation}, which a restart could not load)"
 
     def _keep(self, what: str, failed: str | None) -> Knowledge:
+        kept = self._knowledge
+        if kept is None:  # the callers keep a loaded one only: with nothing loaded there is nothing to serve
+            raise NotReady(what)
         if self.problem is None or self._failed != failed:
-            self.problem = f"{what} (still answering from {self._knowledge.index.generation})"
+            self.problem = f"{what} (still answering from {kept.index.generation})"
             log.error("%s", self.problem)
         self._failed = failed
-        return self._knowledge
+        return kept

@@ -10,7 +10,7 @@ response, so an upload's 201 means the article is answerable.
 from __future__ import annotations
 
 import hmac
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from pydantic import BaseModel, Field, StrictStr
@@ -41,11 +41,11 @@ def get_desk(request: Request) -> ArticleDesk:
 Desk = Annotated[ArticleDesk, Depends(get_desk)]
 Upload = Annotated[UploadFile, File(description="the article: .txt, .md or .html, UTF-8 or GB18030")]
 router = APIRouter(tags=["knowledge"], dependencies=[Depends(check_token)])
-REFUSALS = {
+REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no or wrong bearer token"},
     404: {"description": "no such article, or no LICENSEBOT_ADMIN_TOKEN configured"},
 }
-UPLOAD_REFUSALS = {
+UPLOAD_REFUSALS: dict[int | str, dict[str, Any]] = {
     **REFUSALS,
     409: {"description": "an article of that name, or the same file, exists already"},
     413: {"description": "over LICENSEBOT_MAX_UPLOAD_BYTES"},

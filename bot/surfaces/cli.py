@@ -141,11 +141,18 @@ def serve(
         fail(str(exc))
     host, port = host or settings.host, port or settings.port
     # uvicorn's access log would print query strings (openids, signatures); RequestGuard logs without them
-    quiet = dict(access_log=False, log_config=None)
     if workers > 1:
-        uvicorn.run("bot.surfaces.api:create_app", factory=True, host=host, port=port, workers=workers, **quiet)
+        uvicorn.run(
+            "bot.surfaces.api:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_config=None,
+        )
     else:
-        uvicorn.run(application, host=host, port=port, **quiet)
+        uvicorn.run(application, host=host, port=port, access_log=False, log_config=None)
 
 
 @app.command()

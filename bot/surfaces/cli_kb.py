@@ -9,7 +9,7 @@ import typer
 
 from bot.core.settings import get_settings
 
-from bot.surfaces.cli_setup import fail, load_bot, train_reader
+from bot.surfaces.cli_setup import fail, load_bot, progress_log, train_reader
 
 kb = typer.Typer(help="Look inside the knowledge base.", no_args_is_help=True)
 
@@ -107,7 +107,7 @@ def kb_train(
         if not wanted:
             continue
         try:
-            folder = train_one(settings, embedder, log=lambda m: quiet or typer.echo(m, err=True))
+            folder = train_one(settings, embedder, log=progress_log(quiet))
         except TrainingError as exc:
             fail(str(exc))
         typer.echo(f"{name} student written to {folder}")

@@ -4,15 +4,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NoReturn
+
 import typer
 
 from bot.core.errors import NotReady
 from bot.core.settings import get_settings
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     typer.secho(f"error: {' '.join(message.split())}", fg=typer.colors.RED, err=True)  # one line
     raise typer.Exit(code)
+
+
+def progress_log(quiet: bool) -> Callable[[str], None]:
+    """Training's progress lines, to stderr unless `quiet`."""
+
+    def log(message: str) -> None:
+        if not quiet:
+            typer.echo(message, err=True)
+
+    return log
 
 
 def meanings(settings, log):
@@ -42,9 +55,7 @@ def train_reader(settings, quiet: bool, only_if_needed: bool) -> None:
         bar.update(done - bar.n)
 
     try:
-        folder = train(
-            settings, load_embedder(settings.embedder), progress, log=lambda m: quiet or typer.echo(m, err=True)
-        )
+        folder = train(settings, load_embedder(settings.embedder), progress, log=progress_log(quiet))
     except TrainingError as exc:
         fail(str(exc))
     finally:

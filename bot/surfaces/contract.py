@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import typer.main
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from bot.core.models import STATUSES, VERDICTS, Answer, Citation, Fact, LicenseStatus
@@ -69,7 +70,9 @@ def cli_section() -> str:
 def http_section() -> str:
     lines = ["## HTTP", ""]
     for route in [*api.api.routes, *openai_compat.router.routes, *admin_api.router.routes]:
-        methods = sorted(m for m in route.methods if m != "HEAD")
+        if not isinstance(route, APIRoute):  # every route here is declared with a FastAPI decorator
+            raise TypeError(f"{route!r} is not a FastAPI route: its contract cannot be read")
+        methods = sorted(m for m in route.methods or () if m != "HEAD")  # never None on an APIRoute
         if not methods:  # HEAD /healthz: GET's twin for load balancers
             continue
         lines += [f"### `{', '.join(methods)} {route.path}`", "", _first_line(route.endpoint.__doc__), ""]

@@ -84,7 +84,8 @@ def _is_json(content_type: bytes) -> bool:
 
 async def _read_at_most(receive, limit: int) -> bytes | None:
     """The whole body, or None as soon as it passes `limit` (the rest is never read)."""
-    parts, size = [], 0
+    parts: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":

@@ -30,7 +30,9 @@ def signature(*parts: str) -> str:
 
 
 def signature_matches(expected: str | None, *parts: str) -> bool:
-    return bool(expected) and hmac.compare_digest(signature(*parts).encode(), expected.encode())
+    if not expected:
+        return False
+    return hmac.compare_digest(signature(*parts).encode(), expected.encode())
 
 
 def aes_key_bytes(encoding_aes_key: str) -> bytes:
