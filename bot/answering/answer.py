@@ -123,6 +123,20 @@ def _labels(knowledge: Knowledge, keys: list[str], language: str) -> list[str]:
     return [knowledge.catalog.features[k].display(language) for k in keys]
 
 
+def _facts_lines(u: Understanding, knowledge: Knowledge) -> list[str]:
+    """The product facts read: stated now, carried from earlier turns, negated."""
+    stated = [f.feature for f in u.facts if not f.negated and f.feature not in u.carried_over]
+    negated = [f.feature for f in u.facts if f.negated]
+    lang = u.language
+    return c.facts_lines(
+        knowledge.messages,
+        _labels(knowledge, stated, lang),
+        _labels(knowledge, u.carried_over, lang),
+        _labels(knowledge, negated, lang),
+        lang,
+    )
+
+
 def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) -> Answer:
     lang = u.language
     statuses = rule_statuses(
@@ -133,15 +147,8 @@ def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
     if u.follow_up and not u.licenses and stated:  # "那如果只有1对1视频呢？" asks about what that change touches
         focus = list(dict.fromkeys(r.slug for f in stated for r in knowledge.catalog.features[f].licenses))
     decision = overall(statuses, focus, knowledge.catalog.filings)
-    negated = [f.feature for f in u.facts if f.negated]
     lines = [c.headline(knowledge.messages, decision.verdict, decision.focus, statuses, lang)]
-    lines += c.facts_lines(
-        knowledge.messages,
-        _labels(knowledge, stated, lang),
-        _labels(knowledge, u.carried_over, lang),
-        _labels(knowledge, negated, lang),
-        lang,
-    )
+    lines += _facts_lines(u, knowledge)
     lines += _outvoted(u.features, statuses, knowledge, lang)
     lines += c.verdict_lines(knowledge.messages, statuses, lang) + [knowledge.messages.t(lang, "caution")]
     definite = all(s.status in (Verdict.required, Verdict.not_required) for s in decision.focus)
@@ -170,16 +177,8 @@ def _with_product_rules(result: Answer, u: Understanding, knowledge: Knowledge, 
     result.licenses = decided + [s for s in result.licenses if s.slug not in slugs]
     if result.verdict == Verdict.depends:  # "which one should we get?" asked as a comparison is answered too
         result.verdict = overall(result.licenses, u.asked, knowledge.catalog.filings).verdict
-    stated = [f.feature for f in u.facts if not f.negated and f.feature not in u.carried_over]
-    negated = [f.feature for f in u.facts if f.negated]
     lines = result.answer.split("\n")
-    extra = c.facts_lines(
-        knowledge.messages,
-        _labels(knowledge, stated, lang),
-        _labels(knowledge, u.carried_over, lang),
-        _labels(knowledge, negated, lang),
-        lang,
-    ) + c.verdict_lines(knowledge.messages, decided, lang)
+    extra = _facts_lines(u, knowledge) + c.verdict_lines(knowledge.messages, decided, lang)
     result.answer = "\n".join(lines[:-1] + extra + lines[-1:])  # the caution stays last
     return result
 
