@@ -257,6 +257,8 @@ def test_operator_examples_are_validated_replaced_by_id_and_kept_apart_from_eval
     eval_question = load_suite(REPO_ROOT / "eval" / "suites" / "customer.yaml").cases[0].question
     with pytest.raises(Overlaps):
         view.add_example("客户问：" + eval_question, {})
+    with pytest.raises(Overlaps, match="What is the registered"):  # the stored line: "text" runs into "Is there"
+        view.add_example("Is there an answer?", {})
     training_text = next(
         m.text for m in load_corpus(kdir / "training", vocabulary(kdir)).messages if m.writer == "founder"
     )

@@ -130,8 +130,8 @@ def test_a_long_key_without_a_code_or_a_shared_code_is_named(tmp_path):
 
 
 def test_no_eval_question_shares_a_run_of_8_with_a_training_example(corpus):
-    """Every message, clause and pair in all their comparison forms, and every key and label of every file
-    in knowledge/training/ in those forms too, and each file whole as written."""
+    """Every message, clause and pair in all their comparison forms, and each file of knowledge/training/
+    whole in every form too: keys, labels, and what runs on from one field or line into the next."""
     files = [p.read_text(encoding="utf-8") for p in sorted((KNOWLEDGE / "training").iterdir()) if p.is_file()]
     leaks = shared_runs(eval_questions(), corpus.texts(), raw=files)
     assert leaks == [], f"{len(leaks)} eval questions share {RUN} units with training text, e.g. {leaks[:3]}"
@@ -152,6 +152,17 @@ def test_the_run_check_reads_the_files_keys_and_labels_too():
         ["does my voice chat room need a licence?"], [], raw=[labelled.replace("voice_chat_room", "vroom")]
     )
     assert shared_runs(["who decides?"], [], raw=["taipei\nsomeone who decides\n"])  # a line that is not JSON
+
+
+def test_the_run_check_reads_across_fields_and_lines():
+    """A key runs into its value once the punctuation goes ('"text": "Is there' holds "tisthere", a piece of
+    "What is the registered…"), and the Han characters of one line run into the next."""
+    question = "What is the registered capital?"
+    assert shared_runs([question], [], raw=['{"text": "Is there a fee?"}'])
+    assert not shared_runs([question], [], raw=['{"text": "Any fee?"}'])
+    lines = '{"text": "ICP证同文网文可以一齐办？"}\n{"text": "多方通信许可证和ICP证一样吗？"}\n'
+    assert shared_runs(["办多方通信许可证要什么条件？"], [], raw=[lines])
+    assert not shared_runs(["办多方通信许可证要什么条件？"], [], raw=[lines.replace("一齐办", "一齐搞")])
 
 
 def test_the_run_check_catches_a_copied_question():

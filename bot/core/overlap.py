@@ -11,10 +11,9 @@ question cannot both teach the students and test them."""
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import opencc
 
@@ -47,53 +46,23 @@ def runs_of(text: str) -> set[str]:
 
 
 def shared_runs(questions: list[str], texts: list[str], raw: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """(question, a text it shares a run with) for every question that shares one. `raw`: whole files
-    stored beside the texts, keys and labels and all. Each key and each value of a JSON line (or each
-    line that is not JSON) is compared in every form, as the texts are ("voice_chat_room" is "voice chat
-    room" once the underscores go; a label "multiparty" is the question's "multi-party"); and the whole
-    file as written and lower-cased, for anything between them. Not a line run together across its
-    fields: '"text": "Is there…"' would then hold "tisthere", a piece of "What is the registered…" that
-    no one wrote."""
-    documents = list(raw)
-    runs: dict[str, str] = {}
-    for text in dict.fromkeys([*texts, *(piece for document in documents for piece in pieces_of(document))]):
-        for run in runs_of(text):
-            runs.setdefault(run, text)
+    """(question, the stretch of text it shares a run with) for every question that shares one.
+
+    `raw`: whole files stored beside the texts, keys and labels and all, each compared whole in every
+    form: a run may cross from a key into its value ('"text": "Is there' holds "textisthere" once the
+    punctuation goes), from one line into the next (two messages' Han characters run together), or lie
+    in a label ("voice_chat_room" is "voice chat room"). A reader who counts runs in the file as stored
+    finds what this finds, whatever form they compare in."""
+    owners: dict[str, list[str]] = {}
+    for question in dict.fromkeys(questions):
+        for run in runs_of(question):
+            owners.setdefault(run, []).append(question)
     found: dict[str, str] = {}
-    for question in questions:
-        hit = next((runs[r] for r in runs_of(question) if r in runs), None)
-        if hit is not None:
-            found[question] = hit
-    literal = {run: q for q in questions if q not in found for run in _literal_runs(q)}
-    for document in documents:
-        for form in {document, document.lower()}:
-            for i in range(len(form) - RUN + 1):
-                owner = literal.get(form[i : i + RUN])
-                if owner is not None and owner not in found:
-                    found[owner] = form[max(0, i - 20) : i + RUN + 20]
-    return [(q, found[q]) for q in questions if q in found]
-
-
-def pieces_of(document: str) -> Iterator[str]:
-    """Every string a file holds: each key and value of a JSON line, or the line itself."""
-    for line in document.splitlines():
-        try:
-            yield from _strings(json.loads(line))
-        except ValueError:
-            yield line
-
-
-def _strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield str(key)
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
-def _literal_runs(text: str) -> set[str]:
-    return {form[i : i + RUN] for form in {text, text.lower()} for i in range(len(form) - RUN + 1)}
+    for document in [*texts, *raw]:
+        for form in forms_of(document):
+            windows = {form[i : i + RUN] for i in range(len(form) - RUN + 1)}
+            for run in windows & owners.keys():
+                at = form.index(run)
+                for question in owners[run]:
+                    found.setdefault(question, form[max(0, at - 20) : at + RUN + 20])
+    return [(q, found[q]) for q in dict.fromkeys(questions) if q in found]

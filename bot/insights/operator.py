@@ -8,7 +8,7 @@ import yaml
 
 from bot.core.overlap import shared_runs
 from bot.insights.cases import append_case, make_case
-from bot.insights.training_examples import WRITER, append_example, make_example
+from bot.insights.training_examples import WRITER, append_example, example_line, make_example
 from bot.insights.groups import Embed, Group, group_questions
 from bot.insights.summary import Summary, summarise, to_csv
 from bot.state.question_log import LoggedAnswer
@@ -79,7 +79,15 @@ class OperatorView:
 
         vocab = vocabulary(self.training_file.parent.parent)
         example = make_example(question, features or {}, intents or [], licenses or [], refusal, asks_for_person, vocab)
-        _apart(example.text, self.eval_questions(), "eval question")
+        # The line as stored, keys and codes and all, and the last line before it, which it runs on from.
+        path = self.training_file
+        stored = path.read_text(encoding="utf-8").splitlines()[-1:] if path.exists() else []
+        found = shared_runs(self.eval_questions(), [], raw=["\n".join([*stored, example_line(example, vocab)])])
+        if found:
+            raise Overlaps(
+                f"the eval question {found[0][0][:40]!r} shares 8 consecutive characters with it "
+                f"({found[0][1][:40]!r}): one question cannot both teach the students and test them"
+            )
         return append_example(self.training_file, example, vocab)
 
     def eval_questions(self) -> list[str]:

@@ -70,6 +70,11 @@ def make_example(
     return message
 
 
+def example_line(message: Message, vocabulary: Vocabulary) -> str:
+    """The example as its JSONL line is stored, labels as codes: what the eval suites are kept apart from."""
+    return json.dumps(encode(message, vocabulary), ensure_ascii=False)
+
+
 def append_example(path: Path, message: Message, vocabulary: Vocabulary) -> str:
     """Append (or replace, by id) the example in `path`, rewritten atomically, one writer at a time,
     its labels written as the knowledge's codes. Returns its id."""
@@ -77,6 +82,6 @@ def append_example(path: Path, message: Message, vocabulary: Vocabulary) -> str:
     with file_lock(path.with_name(f".{path.name}.lock")):
         lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
         kept = [line for line in lines if line.strip() and json.loads(line).get("id") != message.id]
-        kept.append(json.dumps(encode(message, vocabulary), ensure_ascii=False))
+        kept.append(example_line(message, vocabulary))
         atomic_write(path, "\n".join(kept) + "\n")
     return message.id
