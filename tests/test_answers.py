@@ -307,3 +307,16 @@ def test_a_conditions_question_that_describes_the_product_gets_the_conditions_an
     a = answer("我们做多人语音开黑的小程序，办多方通信许可证注册资本要多少？", knowledge)
     assert a.intent == "conditions" and statuses(a)["multiparty"] == "required", (a.intent, statuses(a))
     assert any("1000万" in c.quote or "1000萬" in c.quote for c in a.citations), [c.quote[:40] for c in a.citations]
+
+
+def test_a_verdict_question_that_also_asks_how_long_gets_both(knowledge):
+    """The licence the product needs from the rules, then the quotes on how long it takes: the second
+    part of the question is answered, not dropped because the first decided the intent."""
+    a = answer("我们的直播平台有多人视频连线，需要什么许可证？审批周期一般多长？", knowledge)
+    assert a.intent == "verdict" and statuses(a)["multiparty"] == "required", (a.intent, statuses(a))
+    quotes = " ".join(c.quote for c in a.citations)
+    assert "一个月左右" in quotes or "數周" in quotes, quotes
+    assert a.answer.rstrip().splitlines()[-1].startswith("提示")  # the caution stays last
+    assert len(a.citations) == len({c.id for c in a.citations}) and all(
+        f"[{c.id}]" in a.answer for c in a.citations
+    )  # every citation is used in the text: none left over from a part the articles do not answer

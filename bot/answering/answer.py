@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from bot.answering import compose as c
 from bot.answering.decide import licence_status, overall, rule_statuses
@@ -80,9 +82,9 @@ def answer_turn(question: str, knowledge: Knowledge, context: Context | None = N
         elif u.topics and u.intent.name in ("authority", "verdict", "other"):
             result = _from_topic(u, knowledge, book)
         elif u.features and u.intent.name == "verdict":
-            result = _from_rules(u, knowledge, book)
+            result = _with_also(_from_rules(u, knowledge, book), u, knowledge, book, hits)
         elif u.intent.name == "verdict":
-            result = from_unit_polarity(u, knowledge, book, hits)
+            result = _with_also(from_unit_polarity(u, knowledge, book, hits), u, knowledge, book, hits)
         else:
             result = from_evidence(u, knowledge, book, hits)
             if u.features:
@@ -180,6 +182,30 @@ def _with_product_rules(result: Answer, u: Understanding, knowledge: Knowledge, 
     lines = result.answer.split("\n")
     extra = _facts_lines(u, knowledge) + c.verdict_lines(knowledge.messages, decided, lang)
     result.answer = "\n".join(lines[:-1] + extra + lines[-1:])  # the caution stays last
+    return result
+
+
+def _with_also(result: Answer, u: Understanding, knowledge: Knowledge, book: c.CitationBook, hits) -> Answer:
+    """A verdict question that asks something else too ("我们要加语音房，要不要办证，办下来要多久？"):
+    the verdict, then the quotes that answer the other part, as a question of that kind would get them.
+    Nothing is added where the articles do not answer that part."""
+    if u.intent.also is None or result.verdict == Verdict.unknown:
+        return result
+    cited = len(book.citations)
+    # Searched by all the question says, as a question of that kind is: the verdict's search vector is
+    # the product's clauses, which find the rules' sentences, not the ones on time or cost.
+    whole = knowledge.vectors([u.folded])[u.folded]
+    if u.vector is None or not np.array_equal(whole, u.vector):
+        hits = knowledge.retriever.search(u.folded, k=24, expansion=u.expansion, vector=whole)
+    # The product's words are the verdict's part: this part needs quotes of its kind, not ones that
+    # mention the product ("直播", "连线") or a line that the articles never say "连线".
+    asked = replace(u, intent=replace(u.intent, name=u.intent.also), vector=whole, content_terms=[], subject_nouns=[])
+    other = from_evidence(asked, knowledge, book, hits)
+    if other.verdict == Verdict.unknown:
+        book.forget_after(cited)
+        return result
+    lines, extra = result.answer.split("\n"), other.answer.split("\n")
+    result.answer = "\n".join(lines[:-1] + extra[:-1] + lines[-1:])  # the caution stays last
     return result
 
 

@@ -22,6 +22,11 @@ class CitationBook:
         self.citations: list[Citation] = []
         self._ids: dict[tuple[str, int, int], int] = {}
 
+    def forget_after(self, count: int) -> None:
+        """Drops the citations numbered above `count`: quotes looked up for a part left unsaid."""
+        del self.citations[count:]
+        self._ids = {key: n for key, n in self._ids.items() if n <= count}
+
     def cite(self, doc_id: str, start: int, end: int, score: float) -> int:
         text = self.docs[doc_id]["text"]
         while end > start and text[end - 1] in " ,，:：、":

@@ -13,7 +13,7 @@ A sure `other` that states product facts asks for a verdict on them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -27,6 +27,7 @@ class IntentGuess:
     focus: str | None
     by: str  # "student" | "cue" | "meaning" | "default"
     similarity: float = 0.0  # the student's probability, or the nearest wording's similarity
+    also: str | None = None  # a second thing a verdict question asks ("要不要办，要多久？"): answered too
 
 
 class IntentClassifier:
@@ -53,6 +54,23 @@ class IntentClassifier:
         return next((name for name, cues in self.book.focus.items() if any(c.search(folded) for c in cues)), None)
 
     def classify(self, folded: str, qvec: np.ndarray | None, describes_product: bool, reading=None) -> IntentGuess:
+        guess = self._main(folded, qvec, describes_product, reading)
+        if guess.name == "verdict":
+            guess = replace(guess, also=self.also(folded, reading))
+        return guess
+
+    def also(self, folded: str, reading=None) -> str | None:
+        """What else a verdict question asks, answered after the verdict: an intent whose cue fires
+        ("要多久" beside "要不要办"), else the student's runner-up where it is at least `floor` sure (the
+        sureness at which the student's reading is taken at all)."""
+        beside = ("verdict", "other")
+        cue = next((i.name for i in self.book.intents if i.name not in beside and i.cued(folded)), None)
+        if cue or reading is None or self.student is None or reading.runner_up is None:
+            return cue
+        label, p = reading.runner_up
+        return label if label not in beside and p >= self.student.floor else None
+
+    def _main(self, folded: str, qvec: np.ndarray | None, describes_product: bool, reading=None) -> IntentGuess:
         """`reading`: the student's (`reading()`); taken where it is sure (it overrules a cue), else a cue
         that fires, else the reading again where it is at least the student's `floor` sure, then the
         nearest intents.yaml wording, then the default. Both thresholds were chosen together at

@@ -46,8 +46,9 @@ class IntentStudent(LinearStudent):
 
     def read_row(self, row: Row) -> StudentReading:
         p = self.model.proba([row])[0]
-        best = int(np.argmax(p))
-        return StudentReading(self.model.labels[best], round(float(p[best]), 4))
+        best, second = (int(i) for i in np.argsort(-p)[:2])
+        labels = self.model.labels
+        return StudentReading(labels[best], round(float(p[best]), 4), (labels[second], round(float(p[second]), 4)))
 
 
 def cued(book: IntentBook, folded: str) -> str | None:

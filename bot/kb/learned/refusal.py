@@ -37,6 +37,7 @@ THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.3, 0.96, 0.05))
 class StudentReading:
     label: str  # refusal: none / forgery / renting / evasion / unrelated / injection; state: present / negated / past / planned
     probability: float  # of that label; for the first label, 1 - the probability of any other
+    runner_up: tuple[str, float] | None = None  # intent: the next likeliest label and its probability
 
 
 RefusalReading = StudentReading
