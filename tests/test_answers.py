@@ -320,3 +320,11 @@ def test_a_verdict_question_that_also_asks_how_long_gets_both(knowledge):
     assert len(a.citations) == len({c.id for c in a.citations}) and all(
         f"[{c.id}]" in a.answer for c in a.citations
     )  # every citation is used in the text: none left over from a part the articles do not answer
+
+
+def test_a_licence_never_applied_for_does_not_make_the_feature_past(knowledge):
+    """"…有语音房，之前从来没申请过许可证": the second clause says how the licence stands, so it is not read
+    with the feature's clause as the feature being stopped (the state student read the two as "past")."""
+    a = answer("我们小程序有语音房，之前从来没申请过许可证，现在要补办哪些？", knowledge)
+    assert [(f.feature, f.negated) for f in a.facts] == [("voice_chat_room", False)], a.facts
+    assert statuses(a)["multiparty"] == "required", statuses(a)

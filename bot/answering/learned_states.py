@@ -21,7 +21,7 @@ def apply_learned_states(u: Understanding, knowledge: Knowledge) -> None:
     if knowledge.states is None:
         return
     todo = [
-        (i, f, _lead_and_window(f.matched, u))
+        (i, f, _lead_and_window(f.matched, u, knowledge))
         for i, f in enumerate(u.facts)
         if not f.negated and not negated_clause(f.matched)
     ]
@@ -34,10 +34,11 @@ def apply_learned_states(u: Understanding, knowledge: Knowledge) -> None:
             u.facts[i] = replace(f, negated=True)
 
 
-def _lead_and_window(matched: str, u: Understanding) -> tuple[str, str]:
+def _lead_and_window(matched: str, u: Understanding, knowledge: Knowledge) -> tuple[str, str]:
     """The fact's clause up to the end of its words (a negation later in the clause is about
     something else: "我们的社交小程序没有语音"), and the whole clause with the next one when that
-    states no feature and asks nothing (a later clause can say a feature was stopped)."""
+    states no feature, asks nothing and has no licence word of the glossary (a later clause can say a
+    feature was stopped; one about a licence says how the licence stands: "卖会员两年了，一直没办经营许可证")."""
     parts = clauses(u.folded)
     at = next((n for n, c in enumerate(parts) if matched in c), None)
     if at is None:
@@ -45,6 +46,11 @@ def _lead_and_window(matched: str, u: Understanding) -> tuple[str, str]:
     clause = parts[at]
     lead = clause[: clause.index(matched) + len(matched)]
     following = parts[at + 1] if at + 1 < len(parts) else ""
-    if following and not ASK.search(following) and not any(f.matched in following for f in u.facts):
+    if (
+        following
+        and not ASK.search(following)
+        and not any(f.matched in following for f in u.facts)
+        and "strong" not in knowledge.reader.domain.keys(following, fuzzy=False, negation=False)
+    ):
         return lead, clause + "，" + following
     return lead, clause
