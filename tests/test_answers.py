@@ -323,7 +323,7 @@ def test_a_verdict_question_that_also_asks_how_long_gets_both(knowledge):
 
 
 def test_a_licence_never_applied_for_does_not_make_the_feature_past(knowledge):
-    """"…有语音房，之前从来没申请过许可证": the second clause says how the licence stands, so it is not read
+    """ "…有语音房，之前从来没申请过许可证": the second clause says how the licence stands, so it is not read
     with the feature's clause as the feature being stopped (the state student read the two as "past")."""
     a = answer("我们小程序有语音房，之前从来没申请过许可证，现在要补办哪些？", knowledge)
     assert [(f.feature, f.negated) for f in a.facts] == [("voice_chat_room", False)], a.facts
