@@ -38,12 +38,16 @@ SMALLEST_ARTICLE = KNOWLEDGE / "articles" / "004_f210a3d66f699e27.txt"
 # 2026-12-04, deskline: 1,183 messages and 75 pairs of a 5,023-message corpus; not comparable with the
 # figures of earlier held-out sets: deskline asks two intents at a time, so intent accuracy reads lower
 # than the 0.805 measured on the four earlier writers) by `make test-model` on 2026-12-04, floored to 3
-# decimals; every other figure rose.
-REFUSAL_MACRO_F1 = 0.935
+# decimals; every other figure rose. At the sixth stop of 2026-12-04, 19 training lines were reworded so
+# that no eval question shares a run with a training file read whole (a key running into its value, one
+# line into the next; tests/test_training_corpus.py), two of them refusal examples ("Is there some way to
+# keep the chat feature dark during the inspection" -> "Any way …"): refusal macro F1 0.9338 (was at
+# least 0.935; accuracy unchanged, 0.978), features with state 0.672 and intent 0.798 (both up).
+REFUSAL_MACRO_F1 = 0.933
 REFUSAL_ACCURACY = 0.978
 FEATURES_MICRO_F1 = 0.821
-FEATURES_WITH_STATE_MICRO_F1 = 0.671
-INTENT_ACCURACY = 0.797
+FEATURES_WITH_STATE_MICRO_F1 = 0.672
+INTENT_ACCURACY = 0.798
 FOLLOW_UP_ACCURACY = 0.986
 
 
