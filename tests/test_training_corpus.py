@@ -7,6 +7,7 @@ as written, folded or lower-cased, with or without spaces and punctuation). The 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -133,7 +134,10 @@ def test_no_eval_question_shares_a_run_of_8_with_a_training_example(corpus):
     """Every message, clause and pair in all their comparison forms, and each file of knowledge/training/
     whole in every form too: keys, labels, and what runs on from one field or line into the next."""
     files = [p.read_text(encoding="utf-8") for p in sorted((KNOWLEDGE / "training").iterdir()) if p.is_file()]
-    leaks = shared_runs(eval_questions(), corpus.texts(), raw=files)
+    schema = (KNOWLEDGE / "training-schema.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```json\n(.*?)```", schema, flags=re.S)  # the writers copy their voice from these
+    assert examples
+    leaks = shared_runs(eval_questions(), corpus.texts(), raw=[*files, *examples])
     assert leaks == [], f"{len(leaks)} eval questions share {RUN} units with training text, e.g. {leaks[:3]}"
 
 
@@ -180,3 +184,8 @@ def test_the_run_check_sees_through_script_phrasing_and_latin_in_between():
     assert shared_runs([question], ["請問網路文化經營許可證要什麼條件"])
     assert shared_runs(["我们会收集用户的浏览记录"], ["我们app会收集用户的位置"])
     assert not shared_runs([question], ["網路文化許可證去哪裡辦"])
+    # Two Simplified texts that differ by a run's last character meet once both are in Taiwan phrasing
+    # (小程序用户可以 / 小程式使用者可以).
+    asked = "我们做交友小程序，用户可以好几个人一起视频"
+    assert shared_runs([asked], ["我们小程序用户可以发帖"])
+    assert not shared_runs([asked], ["我们小程序里用户能发帖"])

@@ -1,6 +1,8 @@
 """What holds the training corpus and the eval suites apart: two texts "share a run" when 8 consecutive
 characters are the same in any of their comparison forms — as written; folded and lower-cased; with Taiwan
-and Hong Kong phrasing converted to the mainland's (網路→网络, 通訊→通信, as OpenCC's tw2sp does); and each
+and Hong Kong phrasing converted to the mainland's (網路→网络, 通訊→通信, as OpenCC's tw2sp does) and
+mainland phrasing to Taiwan's (软件→軟體, 视频→影片, as s2twp does: two texts that differ on the mainland
+side can meet on the Taiwan side); and each
 of those without spaces and punctuation, and with only its Han characters. Licence names, common English phrasing and a Traditional rewrite of a Simplified question all
 count, so what trains never contains a piece of what tests.
 
@@ -31,10 +33,20 @@ def _mainland() -> opencc.OpenCC:
     return opencc.OpenCC("tw2sp")
 
 
+@lru_cache(maxsize=1)
+def _taiwan() -> opencc.OpenCC:
+    return opencc.OpenCC("s2twp")
+
+
 def forms_of(text: str) -> set[str]:
     """Every form a run is looked for in ("ICP許可證吗？", "icp许可证吗?" and "ICP许可证吗" are one run)."""
     folded = fold(text)
-    lowered = {text.lower(), folded.lower(), fold(_mainland().convert(text)).lower()}
+    lowered = {
+        text.lower(),
+        folded.lower(),
+        fold(_mainland().convert(text)).lower(),
+        fold(_taiwan().convert(text)).lower(),
+    }
     forms = {text, folded, *lowered}
     forms |= {"".join(f.split()) for f in forms}
     forms |= {strip.sub("", f) for f in lowered for strip in _STRIPS}
