@@ -328,3 +328,35 @@ def test_a_licence_never_applied_for_does_not_make_the_feature_past(knowledge):
     a = answer("我们小程序有语音房，之前从来没申请过许可证，现在要补办哪些？", knowledge)
     assert [(f.feature, f.negated) for f in a.facts] == [("voice_chat_room", False)], a.facts
     assert statuses(a)["multiparty"] == "required", statuses(a)
+
+
+@pytest.mark.parametrize(
+    "question, verdict, line",
+    [
+        ("我们的平台让别的店家进驻开店，按月收服务费，目前只办了ICP备案，够不够？", "required", "只做ICP备案不够"),
+        (
+            "We only sell our own handmade candles in our mini program and charge nobody anything. Is the ICP filing enough?",
+            "not_required",
+            "The ICP filing alone is enough",
+        ),
+    ],
+)
+def test_is_the_filing_enough_is_answered_by_whether_a_licence_is_needed_beyond_it(knowledge, question, verdict, line):
+    """ "只办了备案，够不够？" does not ask whether the filing is needed (a marketplace needs the licence
+    instead, so "not required" would read as "you are fine"): it asks whether anything more is needed."""
+    a = answer(question, knowledge)
+    assert a.verdict == verdict and line in a.answer, (a.verdict, a.answer[:200])
+
+
+def test_whether_the_filing_is_needed_is_still_answered_for_the_filing(knowledge):
+    a = answer("自营商城要做ICP备案吗？", knowledge)
+    assert a.verdict == "required" and statuses(a)["icp_filing"] == "required", (a.verdict, statuses(a))
+    assert "够" not in a.answer.splitlines()[1]
+
+
+def test_a_negation_word_settles_a_clause_the_state_student_is_unsure_of(knowledge):
+    """The state student reads "没有别的卖家入驻" as likelier not there than there but not surely; the
+    clause's own 没有 settles it: a self-operated shop, not a marketplace."""
+    a = answer("我们小程序只卖自己做的手工皂，没有别的卖家入驻，需要ICP经营许可证吗？", knowledge)
+    assert ("outside_sellers", False) not in [(f.feature, f.negated) for f in a.facts], a.facts
+    assert a.verdict == "not_required" and statuses(a)["icp"] == "not_required", (a.verdict, statuses(a))

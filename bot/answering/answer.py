@@ -148,8 +148,18 @@ def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
     focus = u.asked
     if u.follow_up and not u.licenses and stated:  # "那如果只有1对1视频呢？" asks about what that change touches
         focus = list(dict.fromkeys(r.slug for f in stated for r in knowledge.catalog.features[f].licenses))
+    enough_of = []
+    if u.asks_enough and focus and set(focus) <= knowledge.catalog.filings:
+        enough_of, focus = focus, []  # "is the filing enough?" asks whether the product needs a licence beyond it
     decision = overall(statuses, focus, knowledge.catalog.filings)
     lines = [c.headline(knowledge.messages, decision.verdict, decision.focus, statuses, lang)]
+    if enough_of and decision.verdict in (Verdict.required, Verdict.not_required):
+        names = knowledge.messages.t(lang, "names").join(knowledge.catalog.licenses[s].display(lang) for s in enough_of)
+        lines.append(
+            knowledge.messages.t(lang, "enough" if decision.verdict == Verdict.not_required else "not_enough").format(
+                names
+            )
+        )
     lines += _facts_lines(u, knowledge)
     lines += _outvoted(u.features, statuses, knowledge, lang)
     lines += c.verdict_lines(knowledge.messages, statuses, lang) + [knowledge.messages.t(lang, "caution")]

@@ -103,10 +103,15 @@ class FactFinder:
 
     def _negated(self, key: str, clause: str, vec: np.ndarray) -> bool:
         """ "用户基本都不在国内" states users abroad, "没有别的商家" denies a marketplace: the state
-        student tells them apart; a negation word alone cannot."""
-        if self.states is not None:
-            return not_there(self.states.read(clause, vec))
-        return negated_clause(clause) and not self.catalog.features[key].negative
+        student tells them apart; a negation word alone cannot, but it settles a reading the student
+        is unsure of."""
+        worded = negated_clause(clause) and not self.catalog.features[key].negative
+        if self.states is None:
+            return worded
+        reading = self.states.read(clause, vec)
+        # sure it is not there; or not sure, but likelier not there than there, and the clause has a
+        # negation word of its own ("没有别的卖家进驻": two weak signals that agree)
+        return not_there(reading) or (worded and reading.label == "present" and reading.probability < 0.5)
 
     def _contradict(self, a: str, b: str) -> bool:
         """Two features whose rules give some licence different statuses (rules.yaml decides, not code)."""

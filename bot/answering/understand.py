@@ -63,6 +63,7 @@ class Understanding:
     content_terms: list[str] = field(default_factory=list)  # what a quote must address ("|" joins alternatives)
     subject_nouns: list[str] = field(default_factory=list)  # the nouns the question is about ("版号", "年检")
     domain: str | None = None  # "strong": a licence word; "context": only product/tech words
+    asks_enough: bool = False  # "只做备案够吗？": whether what the user has is enough, not whether it is needed
 
     @property
     def features(self) -> list[str]:
@@ -150,6 +151,7 @@ class QuestionReader:
         u = Understanding(s.question, s.folded, s.language, intent, licenses, facts, vector=qvec)
         domain = set(self.domain.keys(s.folded, fuzzy=False, negation=False))
         u.domain = "strong" if "strong" in domain else "context" if "context" in domain else None
+        u.asks_enough = any(p.search(s.folded) for p in self.catalog.glossary.enough_asks)
         u.follow_up = self._elliptical(u, context, vectors)
         if u.follow_up:
             self._carry_over(u, context)

@@ -28,7 +28,7 @@ POLARITIES = ("depends", "need_not", "must")  # precedence: a condition is not a
 LANGUAGES = ("zh", "en")
 # Every key the bot says (bot/answering: compose, answer, decide, handoff; the chat channels' contact line).
 MESSAGE_KEYS = frozenset(
-    "caution out_of_scope not_in_kb answer need maybe no_need unsaid facts carried negated why more sides undated "
+    "caution out_of_scope not_in_kb answer need maybe no_need unsaid enough not_enough facts carried negated why more sides undated "
     "sep names end colon said figure_unsaid never_said outvoted no_rule no_person_here contact uncovered_licence "
     "example example_2 chat_welcome chat_not_text chat_empty chat_unavailable chat_too_long chat_no_person "
     "handoff_unanswered handoff_asked handoff_transferred handoff_send_again handoff_hours".split()
@@ -215,6 +215,7 @@ class GlossaryFile(Entry):
     person_requests: list[Text] = []
     licence_names: list[Pattern] = []
     licence_name_stops: list[Text] = []
+    enough_asks: list[Pattern] = []
 
 
 # intents.yaml

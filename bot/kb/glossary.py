@@ -33,6 +33,7 @@ class Glossary:
     )  # ways of asking for a person: the person student learns from them too
     licence_names: tuple[re.Pattern[str], ...] = ()  # how a question names a licence (group `name`), case-sensitive
     licence_name_stops: tuple[str, ...] = ()  # words before a licence's name that are not part of it
+    enough_asks: tuple[re.Pattern[str], ...] = ()  # asking whether what the user has or plans is enough
 
 
 def load_glossary(path: Path) -> Glossary:
@@ -50,4 +51,5 @@ def load_glossary(path: Path) -> Glossary:
         person_requests=list(data.person_requests),
         licence_names=tuple(re.compile(p) for p in data.licence_names),
         licence_name_stops=tuple(sorted(data.licence_name_stops, key=len, reverse=True)),
+        enough_asks=compile_patterns(data.enough_asks, f"{path}: enough_asks"),
     )
