@@ -243,7 +243,13 @@ def test_a_licence_the_articles_do_not_cover_is_said_so_not_answered_with_anothe
 
 
 @pytest.mark.parametrize(
-    "question", ["办EDI许可证要多久", "网络文化经营许可证怎么办理", "增值电信业务经营许可证是什么"]
+    "question",
+    [
+        "办EDI许可证要多久",
+        "网络文化经营许可证怎么办理",
+        "增值电信业务经营许可证是什么",
+        "我哋個App有幾個人一齊視像嘅功能，要攞啲咩牌照？",  # Cantonese "what licence", not a licence named 啲咩
+    ],
 )
 def test_licences_the_catalogue_or_the_articles_name_are_answered_as_before(knowledge, question):
     assert "知识库中没有关于" not in answer(question, knowledge).answer
