@@ -366,3 +366,16 @@ def test_a_negation_word_settles_a_clause_the_state_student_is_unsure_of(knowled
     a = answer("我们小程序只卖自己做的手工皂，没有别的卖家入驻，需要ICP经营许可证吗？", knowledge)
     assert ("outside_sellers", False) not in [(f.feature, f.negated) for f in a.facts], a.facts
     assert a.verdict == "not_required" and statuses(a)["icp"] == "not_required", (a.verdict, statuses(a))
+
+
+def test_a_question_for_information_that_names_a_licence_still_reads_the_product_it_describes(knowledge):
+    """A comparison naming two licences and describing a paid product: its describing clauses are read
+    by meaning (not the asking ones), so the answer says which licence that product needs."""
+    a = answer("EDI和ICP证差在哪？我们的平台上设计师可以上传素材，买家下载要付钱，我们抽成，该办哪个？", knowledge)
+    assert statuses(a).get("icp") == "required" and statuses(a).get("edi") == "required", (
+        a.intent,
+        a.facts,
+        statuses(a),
+    )
+    b = answer("ICP證和EDI證有乜分別？我哋個網站要課金先睇到全文，應該攞邊個？", knowledge)
+    assert statuses(b).get("icp") == "required", (b.intent, b.facts, statuses(b))

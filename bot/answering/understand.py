@@ -141,9 +141,12 @@ class QuestionReader:
         # product: its words are not read as product features by meaning (only by their synonyms).
         about_licence_only = bool(licenses) and search == [s.folded]
         described = {t: vectors[t] for t in clauses(s.folded)[:MAX_STUDENT_CLAUSES] if t in vectors}
-        facts = self.facts.find(
-            s.folded, described, by_meaning=asks in (None, "verdict", "other") and not about_licence_only
-        )
+        if asks not in (None, "verdict", "other") or about_licence_only:
+            # asking for information: only the clauses that describe something, not the asking ones
+            # ("注册资本最低多少" is not about foreign capital; "我们做企业资料查询，付费才能看完整报告" is a product)
+            describing = set(self.facts.readable(s.folded))
+            described = {t: v for t, v in described.items() if t in describing}
+        facts = self.facts.find(s.folded, described)
         stated = [f.feature for f in facts if not f.negated]
         intent = self.intents.classify(s.folded, qvec, bool(stated), reading)
         if intent.name not in ("verdict", "other") and search != [s.folded]:
