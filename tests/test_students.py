@@ -255,8 +255,9 @@ def test_the_shipped_intent_student_fits_todays_corpus_and_beats_the_cues_on_the
     # the student alone two messages better, as answering decides one of 522 worse. With the writers plainsay
     # (negations) and threads (conversations) added and deskline (intents, refusals) held out too (2026-12-04):
     # on the four writers above 0.856 and 0.862 (both up), on all five 0.847 and 0.851 — deskline's messages
-    # often ask two things, the harder set. Floored to 3 decimals, on all five.
-    assert len(heldout) > 400 and student >= 0.847 and both >= 0.851 and by_cues + 0.2 < both, (student, both, by_cues)
+    # often ask two things, the harder set. Floored to 3 decimals, on all five. With the writers roomtalk,
+    # sunset, relay and sincewhen added and eleven lines reworded (2026-12-05): 0.853 and 0.851.
+    assert len(heldout) > 400 and student >= 0.853 and both >= 0.851 and by_cues + 0.2 < both, (student, both, by_cues)
 
 
 @pytest.mark.parametrize(
