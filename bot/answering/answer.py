@@ -154,12 +154,9 @@ def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
     decision = overall(statuses, focus, knowledge.catalog.filings)
     lines = [c.headline(knowledge.messages, decision.verdict, decision.focus, statuses, lang)]
     if enough_of and decision.verdict in (Verdict.required, Verdict.not_required):
+        key = "enough" if decision.verdict == Verdict.not_required else "not_enough"
         names = knowledge.messages.t(lang, "names").join(knowledge.catalog.licenses[s].display(lang) for s in enough_of)
-        lines.append(
-            knowledge.messages.t(lang, "enough" if decision.verdict == Verdict.not_required else "not_enough").format(
-                names
-            )
-        )
+        lines.append(knowledge.messages.t(lang, key).format(names))
     lines += _facts_lines(u, knowledge)
     lines += _outvoted(u.features, statuses, knowledge, lang)
     lines += c.verdict_lines(knowledge.messages, statuses, lang) + [knowledge.messages.t(lang, "caution")]

@@ -120,21 +120,15 @@ class QuestionReader:
             dict.fromkeys([s.folded] + clauses(s.folded)[:MAX_STUDENT_CLAUSES] + self.facts.readable(s.folded) + before)
         )
 
-    def search_texts(self, s: Screened, asks: str | None) -> list[str]:
-        """The clauses that describe a product when it asks for a verdict or is not known to ask for
-        anything else (`asks`: the sure or cued intent; the asking part only blurs which feature is
-        meant), else the whole question."""
-        if asks in (None, "verdict", "other"):
-            readable = self.facts.readable(s.folded)
-            if readable:
-                return readable
-        return [s.folded]
-
     def read(self, s: Screened, vectors: dict[str, np.ndarray], context: Context) -> Understanding:
         """`vectors`: the e5 vectors of the texts `to_embed` chose; the search texts' mean is the search vector."""
         reading = self.intents.reading(s.question, vectors[s.folded])
         asks = self.intents.sure(reading) or self.intents.cued(s.folded)
-        search = self.search_texts(s, asks)
+        readable = self.facts.readable(s.folded)  # the clauses that describe something
+        # Searched by those clauses when it asks for a verdict or is not known to ask for anything else
+        # (`asks`: the sure or cued intent; the asking part only blurs which feature is meant), else by
+        # the whole question.
+        search = readable if asks in (None, "verdict", "other") and readable else [s.folded]
         qvec = _mean([vectors[t] for t in search])
         licenses = self.licenses.keys(s.folded, negation=False)
         # A question that only asks about a named licence ("ICP许可证每年要不要年检") describes no
@@ -144,8 +138,7 @@ class QuestionReader:
         if asks not in (None, "verdict", "other") or about_licence_only:
             # asking for information: only the clauses that describe something, not the asking ones
             # ("注册资本最低多少" is not about foreign capital; "我们做企业资料查询，付费才能看完整报告" is a product)
-            describing = set(self.facts.readable(s.folded))
-            described = {t: v for t, v in described.items() if t in describing}
+            described = {t: v for t, v in described.items() if t in readable}
         facts = self.facts.find(s.folded, described)
         stated = [f.feature for f in facts if not f.negated]
         intent = self.intents.classify(s.folded, qvec, bool(stated), reading)
