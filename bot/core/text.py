@@ -50,11 +50,13 @@ def fold(text: str) -> str:
     return fold_aligned(text)
 
 
+@lru_cache(maxsize=16384)
 def fold_aligned(text: str) -> str:
     """Like `fold`, but guaranteed to have the same length as `text`.
 
     OpenCC may convert a phrase to a different length; when it does we fall back to
     character-by-character conversion so that offsets in the folded text are offsets in `text`.
+    Remembered: answering one question folds the same unit texts and question parts ~100 times.
     """
     simplified = to_simplified(text)
     if len(simplified) != len(text):

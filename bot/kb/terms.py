@@ -37,21 +37,41 @@ def _negated(text: str, start: int) -> bool:
     return bool(NEGATION.search(window))
 
 
-def _fuzzy_positions(text: str, term: str) -> Iterator[int]:
+def _fuzzy_positions(text: str, term: str, first_han: int) -> Iterator[int]:
     """Where `term` stands with one Han character typed wrong (not the first character, not its
     first Han character, not one of a pair of opposites): "ICP备按" for "ICP备案"."""
     n = len(term)
-    first_han = next(i for i, ch in enumerate(term) if _HAN_CHAR.match(ch))
-    for i in range(0, len(text) - n + 1):
-        window = text[i : i + n]
-        if window[0] != term[0]:
-            continue
-        diffs = [(j, a, b) for j, (a, b) in enumerate(zip(window, term)) if a != b]
-        if len(diffs) != 1:
-            continue
-        j, a, b = diffs[0]
-        if j != first_han and _HAN_CHAR.match(a) and _HAN_CHAR.match(b) and not ({a, b} & OPPOSITES):
-            yield i
+    i = text.find(term[0])
+    while i != -1 and i + n <= len(text):
+        diff = -1
+        for j in range(1, n):
+            if text[i + j] != term[j]:
+                if diff != -1:
+                    break
+                diff = j
+        else:
+            if diff not in (-1, first_han):
+                a, b = text[i + diff], term[diff]
+                if _HAN_CHAR.match(a) and _HAN_CHAR.match(b) and a not in OPPOSITES and b not in OPPOSITES:
+                    yield i
+        i = text.find(term[0], i + 1)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One term, prepared once: how it is found exactly, and whether (from where) it is found with a typo."""
+
+    term: str
+    key: str
+    pattern: re.Pattern[str] | None  # a term starting with a letter or digit stands between word boundaries
+    first_han: int | None  # a typo-tolerant term: its first Han character, which must be typed right
+
+
+def _entry(term: str, key: str) -> _Entry:
+    pattern = re.compile(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])") if re.match(r"^[a-z0-9]", term) else None
+    fuzzy = len(term) >= 4 and len(_HAN_CHAR.findall(term)) >= 2 and bool(_HAN.match(term) or len(term) >= 5)
+    first_han = next(i for i, ch in enumerate(term) if _HAN_CHAR.match(ch)) if fuzzy else None
+    return _Entry(term, key, pattern, first_han)
 
 
 class TermMatcher:
@@ -59,7 +79,7 @@ class TermMatcher:
 
     def __init__(self, terms: dict[str, list[str]]):
         entries = [(fold(t).strip(), key) for key, ts in terms.items() for t in ts if t and t.strip()]
-        self._entries = sorted(set(entries), key=lambda e: -len(e[0]))
+        self._entries = [_entry(term, key) for term, key in sorted(set(entries), key=lambda e: -len(e[0]))]
 
     def find(self, text: str, fuzzy: bool = True, negation: bool = True) -> list[TermHit]:
         """Hits in `text`, longest first and never overlapping (a typo of a long term beats an exact
@@ -67,17 +87,19 @@ class TermMatcher:
         after a negation is not a hit."""
         folded = fold(text)
         candidates: list[TermHit] = []
-        for term, key in self._entries:
-            if re.match(r"^[a-z0-9]", term):
-                pattern = re.compile(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])")
-                candidates += [TermHit(key, term, m.start(), m.end()) for m in pattern.finditer(folded)]
+        for e in self._entries:
+            term, key = e.term, e.key
+            if e.pattern is not None:
+                candidates += [TermHit(key, term, m.start(), m.end()) for m in e.pattern.finditer(folded)]
             else:
                 start = folded.find(term)
                 while start != -1:
                     candidates.append(TermHit(key, term, start, start + len(term)))
                     start = folded.find(term, start + 1)
-            if fuzzy and len(term) >= 4 and len(_HAN_CHAR.findall(term)) >= 2 and (_HAN.match(term) or len(term) >= 5):
-                candidates += [TermHit(key, term, s, s + len(term), True) for s in _fuzzy_positions(folded, term)]
+            if fuzzy and e.first_han is not None:
+                candidates += [
+                    TermHit(key, term, s, s + len(term), True) for s in _fuzzy_positions(folded, term, e.first_han)
+                ]
         taken = [False] * len(folded)
         hits: list[TermHit] = []
         for hit in sorted(candidates, key=lambda h: (-(h.end - h.start), h.fuzzy, h.start)):

@@ -1,0 +1,54 @@
+"""TermMatcher: the typo tolerance and the limits on it that keep 境内 from matching 境外."""
+
+from bot.kb.terms import TermMatcher
+
+MATCHER = TermMatcher(
+    {
+        "multiparty": ["多方通信"],
+        "filing": ["ICP备案"],
+        "icp": ["ICP"],
+        "domestic": ["境内用户"],
+        "voice": ["语音聊天房"],
+    }
+)
+
+
+def spans(text: str, **kw) -> list[tuple[str, str, bool]]:
+    return [(h.key, text[h.start : h.end], h.fuzzy) for h in MATCHER.find(text, **kw)]
+
+
+def test_one_wrong_han_character_still_finds_the_term():
+    assert spans("我们要办多放通信的证") == [("multiparty", "多放通信", True)]
+    assert spans("语音聊天方要备案") == [("voice", "语音聊天方", True)]
+
+
+def test_a_typo_of_a_long_term_beats_the_exact_short_term_inside_it():
+    assert spans("ICP备按怎么做") == [("filing", "ICP备按", True)]
+    assert spans("ICP备按怎么做", fuzzy=False) == [("icp", "ICP", False)]
+
+
+def test_no_typo_at_the_first_character_or_the_first_han_character():
+    assert spans("少方通信") == []
+    assert spans("ICP准案") == [("icp", "ICP", False)]
+
+
+def test_opposites_are_not_typos():
+    assert spans("我们只有境外用户") == []
+    assert spans("我们只有境内用户") == [("domestic", "境内用户", False)]
+
+
+def test_two_wrong_characters_are_not_a_typo():
+    assert spans("多放通讯") == []
+    assert spans("多方多放通信") == [("multiparty", "多放通信", True)]  # the near miss at 0 hides nothing
+
+
+def test_latin_terms_stand_between_word_boundaries():
+    assert spans("icp证要多久") == [("icp", "icp", False)]
+    assert spans("topicpage") == []
+
+
+def test_every_occurrence_is_found_and_a_negated_one_is_not():
+    text = "多方通信和多方通信"
+    assert [h.start for h in MATCHER.find(text)] == [0, 5]
+    assert spans("我们没有语音聊天房") == []
+    assert spans("我们没有语音聊天房", negation=False) == [("voice", "语音聊天房", False)]
