@@ -50,7 +50,7 @@ def fold(text: str) -> str:
     return fold_aligned(text)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)  # a few MB at most, also when ingest folds 145k units
 def fold_aligned(text: str) -> str:
     """Like `fold`, but guaranteed to have the same length as `text`.
 
