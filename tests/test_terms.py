@@ -1,4 +1,4 @@
-"""TermMatcher: the typo tolerance and the limits on it that keep 境内 from matching 境外."""
+"""TermMatcher: the typo tolerance and the limits on it that keep 境内 from matching 境外; where clauses end."""
 
 from bot.kb.terms import TermMatcher
 
@@ -52,3 +52,12 @@ def test_every_occurrence_is_found_and_a_negated_one_is_not():
     assert [h.start for h in MATCHER.find(text)] == [0, 5]
     assert spans("我们没有语音聊天房") == []
     assert spans("我们没有语音聊天房", negation=False) == [("voice", "语音聊天房", False)]
+
+
+def test_a_colon_ends_a_clause_but_not_a_time_or_an_address():
+    """"only our own beans: no other brands" is two statements; the second one's "no" is not about the first."""
+    from bot.answering.facts import clauses
+
+    assert clauses("we only sell our own beans: no other brands") == ["we only sell our own beans", "no other brands"]
+    assert clauses("背景：只卖自家茶叶") == ["背景", "只卖自家茶叶"]
+    assert clauses("call at 10:30 on https://example.cn") == ["call at 10:30 on https://example.cn"]

@@ -24,7 +24,7 @@ from bot.kb.terms import TermMatcher
 
 MAX_CLAUSES = 4
 SPLIT = re.compile(
-    r"[，,。；;！!？?、\n]+|(?=但是|但|不过|而是|可是|除了|另外|此外|并且|而且|又有|还有|同时)|\band\b|\bbut\b|(?<=[.;])\s"
+    r"[，,。；;！!？?、\n]+|：|(?<!\d):(?!\d|//)|(?=但是|但|不过|而是|可是|除了|另外|此外|并且|而且|又有|还有|同时)|\band\b|\bbut\b|(?<=[.;])\s"
 )
 # Words that contain a negation character without negating: 无论, 是否, 要不要 …
 NOT_NEGATION = re.compile(
