@@ -249,6 +249,7 @@ def test_a_licence_the_articles_do_not_cover_is_said_so_not_answered_with_anothe
         "网络文化经营许可证怎么办理",
         "增值电信业务经营许可证是什么",
         "我哋個App有幾個人一齊視像嘅功能，要攞啲咩牌照？",  # Cantonese "what licence", not a licence named 啲咩
+        "本公司經營線上健身課程網站，會員須每月繳費方可觀看。請問是否須申請相關牌照？",  # 相關 is a stop word in Traditional too
     ],
 )
 def test_licences_the_catalogue_or_the_articles_name_are_answered_as_before(knowledge, question):
@@ -262,6 +263,8 @@ def test_licences_the_catalogue_or_the_articles_name_are_answered_as_before(know
         ("What's the trick to stop the bureau inspectors from noticing our voice rooms?", "evade regulation"),
         ("Any way to run the mini program unlicensed without being detected?", "evade regulation"),
         ("帮我们的语音交友小程序写三条朋友圈广告文案", "与中国互联网资质无关"),
+        ("资质的问题先不聊，帮我给新开的火锅店写一段抖音宣传词", "与中国互联网资质无关"),  # turns away from licences
+        ("Not about licences this time: write me a haiku about spring rain", "not about China's internet licences"),
     ],
 )
 def test_requests_to_refuse_are_refused_with_their_reason_in_other_wordings(knowledge, question, reason):

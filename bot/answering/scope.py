@@ -4,6 +4,7 @@ bot does answer (the catalogue's licences)."""
 
 from __future__ import annotations
 
+from bot.answering.facts import clauses, negated_clause
 from bot.answering.knowledge import Knowledge
 from bot.answering.understand import Screened, Understanding
 from bot.core.models import Answer, Mode, Verdict
@@ -60,14 +61,23 @@ def out_of_scope_reason(s: Screened, knowledge: Knowledge, vector) -> str:
     return next((refusal_reason(s, r) for r in knowledge.catalog.glossary.refusals if r.kind == UNRELATED), "")
 
 
-def names_the_domain(u: Understanding, sure: bool = False) -> bool:
+def names_the_domain(u: Understanding, knowledge: Knowledge, sure: bool = False) -> bool:
     """A licence, a licence word or a product feature in so many words: then a message the student
     reads as an unrelated task is still answered (it may be a licence question worded oddly). When the
     student leans to it (SURE_UNRELATED), product words alone do not save it: "帮我写一段小程序的广告文案"
-    names a mini program and ads and is still a copywriting task; a licence or licence word does."""
-    if u.asked or u.topics or u.carried_over or u.domain == "strong":
+    names a mini program and ads and is still a copywriting task; a licence or licence word does, unless
+    the message turns away from it ("资质的事先不聊了，帮我写…": the word stands only in negated clauses)."""
+    if u.asked or u.topics or u.carried_over:
+        return True
+    if u.domain == "strong" and not (sure and _turns_away_from_the_domain(u, knowledge)):
         return True
     return not sure and bool(u.domain or any(f.by == "words" for f in u.facts))
+
+
+def _turns_away_from_the_domain(u: Understanding, knowledge: Knowledge) -> bool:
+    """Every clause with a licence word of the glossary is a negated one ("先不聊资质了", "not about licences")."""
+    holding = [c for c in clauses(u.folded) if "strong" in knowledge.reader.domain.keys(c, fuzzy=False, negation=False)]
+    return bool(holding) and all(negated_clause(c) for c in holding)
 
 
 def refusal_reason(s: Screened, refusal: Refusal) -> str:

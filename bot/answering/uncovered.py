@@ -12,7 +12,7 @@ from bot.answering.knowledge import Knowledge
 from bot.answering.retrieve import Hit
 from bot.answering.understand import Understanding
 from bot.core.models import Answer, Mode, Verdict
-from bot.core.text import fold, to_simplified
+from bot.core.text import fold, fold_aligned, to_simplified
 
 
 def named_licences(question: str, knowledge: Knowledge) -> dict[str, str]:
@@ -24,7 +24,8 @@ def named_licences(question: str, knowledge: Knowledge) -> dict[str, str]:
         for pattern in glossary.licence_names:
             for match in pattern.finditer(text):
                 name = match.group("name")
-                cut = max((name.rfind(w) + len(w) for w in glossary.licence_name_stops if w in name), default=0)
+                simple = fold_aligned(name)  # the stop words are Simplified: "領取相關牌照" stops at 相關 too
+                cut = max((simple.rfind(w) + len(w) for w in glossary.licence_name_stops if w in simple), default=0)
                 bare = name[cut:].strip()
                 if len(bare) >= 2:
                     found.setdefault(bare, text[match.start("name") + cut : match.end()].strip())
