@@ -55,7 +55,7 @@ def test_every_occurrence_is_found_and_a_negated_one_is_not():
 
 
 def test_a_colon_ends_a_clause_but_not_a_time_or_an_address():
-    """"only our own beans: no other brands" is two statements; the second one's "no" is not about the first."""
+    """ "only our own beans: no other brands" is two statements; the second one's "no" is not about the first."""
     from bot.answering.facts import clauses
 
     assert clauses("we only sell our own beans: no other brands") == ["we only sell our own beans", "no other brands"]

@@ -73,7 +73,8 @@ def answer_turn(question: str, knowledge: Knowledge, context: Context | None = N
         u = knowledge.reader.read(s, {t: vectors[t] for t in texts}, context or Context())
         hits = knowledge.retriever.search(s.folded, k=24, expansion=u.expansion, vector=u.vector)
         apply_learned_states(u, knowledge)
-        if learned and not names_the_domain(u, knowledge, sure=learned_p >= SURE_UNRELATED):  # an unrelated task: refused
+        # an unrelated task: refused
+        if learned and not names_the_domain(u, knowledge, sure=learned_p >= SURE_UNRELATED):
             result = refused(s, refusal_reason(s, learned), knowledge)
         elif not u.asked and (uncovered := uncovered_licences(s.question, knowledge, hits)):
             result = uncovered_answer(u, uncovered, knowledge)  # a licence the articles do not cover
