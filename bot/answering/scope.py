@@ -4,6 +4,8 @@ bot does answer (the catalogue's licences)."""
 
 from __future__ import annotations
 
+import math
+
 from bot.answering.facts import clauses, negated_clause
 from bot.answering.knowledge import Knowledge
 from bot.answering.understand import Screened, Understanding
@@ -32,6 +34,13 @@ def in_scope(u: Understanding, hits, sure: float) -> bool:
     if u.follow_up and u.intent.name not in ("verdict", "other"):  # asks the conversation's licence for a
         return True  # time, a cost, the steps … ("And how long does it take to get it?"); not "what about the weather"
     if any(f.by == "meaning" and f.score >= sure for f in u.facts):  # a reading of the feature student that is sure
+        return True
+    # two clauses each read as a feature, neither sure alone, are sure together
+    readings: dict[str, float] = {}
+    for f in u.facts:
+        if f.by == "meaning":
+            readings[f.matched] = max(f.score, readings.get(f.matched, 0.0))
+    if len(readings) >= 2 and 1.0 - math.prod(1.0 - p for p in readings.values()) >= sure:
         return True
     best = max((h.similarity for h in hits), default=0.0)
     if u.domain == "context":
