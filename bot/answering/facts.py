@@ -85,12 +85,12 @@ class FactFinder:
         describing = [c for c in clauses(folded) if len(c) >= 4 and not ASK.search(c)][:MAX_CLAUSES]
         return [c for c in describing if not any(w in c for w in denied)]
 
-    def find(self, folded: str, vectors: dict[str, np.ndarray], by_meaning: bool = True) -> list[Fact]:
-        """Facts by words, and with `by_meaning` by the student from `vectors`: the e5 vector of each
-        clause (off for a question that asks for information and describes no product: "注册资本最低多少"
-        is not about foreign capital). A feature's state is read in the clause that states it most surely."""
+    def find(self, folded: str, vectors: dict[str, np.ndarray]) -> list[Fact]:
+        """Facts by words, and by the student from `vectors`: the e5 vector of each clause it is to read
+        (the caller leaves out the asking clauses of a question for information). A feature's state is read
+        in the clause that states it most surely."""
         facts = self._words(folded)
-        if self.student is not None and by_meaning:
+        if self.student is not None:
             for key, (p, stating) in self.student.read(vectors).items():
                 if key in facts:
                     continue
