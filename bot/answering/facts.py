@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -66,8 +67,14 @@ class FactFinder:
         self.catalog, self.student, self.states = catalog, student, states
         self.sure = student.sure if student is not None else 1.0
         self.words = TermMatcher({k: list(f.synonyms) for k, f in catalog.features.items()})
+        # one question is read by words three times: readable() for what to embed and for the search
+        # vector, then find(); remembered for the last few questions
+        self._words_of = lru_cache(maxsize=64)(self._read_words)
 
     def _words(self, folded: str) -> dict[str, Fact]:
+        return dict(self._words_of(folded))  # a copy: find() adds the facts read by meaning
+
+    def _read_words(self, folded: str) -> tuple[tuple[str, Fact], ...]:
         facts: dict[str, Fact] = {}
         for hit in self.words.find(folded, fuzzy=True, negation=False):
             window = NOT_NEGATION.sub(
@@ -75,7 +82,7 @@ class FactFinder:
             )
             negated = bool(NEAR_NEGATION.search(window)) and not self.catalog.features[hit.key].negative
             facts.setdefault(hit.key, Fact(hit.key, negated, folded[hit.start : hit.end], "words"))
-        return facts
+        return tuple(facts.items())
 
     def readable(self, folded: str) -> list[str]:
         """The clauses that describe the product, whose mean vector the question is searched with: not
