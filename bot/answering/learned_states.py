@@ -50,7 +50,7 @@ def _lead_and_window(matched: str, u: Understanding, knowledge: Knowledge) -> tu
         following
         and not ASK.search(following)
         and not any(f.matched in following for f in u.facts)
-        and "strong" not in knowledge.reader.domain.keys(following, fuzzy=False, negation=False)
+        and knowledge.reader.domain_of(following) != "strong"
     ):
         return lead, clause + "，" + following
     return lead, clause

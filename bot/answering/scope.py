@@ -85,7 +85,7 @@ def names_the_domain(u: Understanding, knowledge: Knowledge, sure: bool = False)
 
 def _turns_away_from_the_domain(u: Understanding, knowledge: Knowledge) -> bool:
     """Every clause with a licence word of the glossary is a negated one ("先不聊资质了", "not about licences")."""
-    holding = [c for c in clauses(u.folded) if "strong" in knowledge.reader.domain.keys(c, fuzzy=False, negation=False)]
+    holding = [c for c in clauses(u.folded) if knowledge.reader.domain_of(c) == "strong"]
     return bool(holding) and all(negated_clause(c) for c in holding)
 
 

@@ -145,8 +145,7 @@ class QuestionReader:
         if intent.name not in ("verdict", "other") and search != [s.folded]:
             qvec = vectors[s.folded]  # known only now to ask for something else: searched by all it says
         u = Understanding(s.question, s.folded, s.language, intent, licenses, facts, vector=qvec)
-        domain = set(self.domain.keys(s.folded, fuzzy=False, negation=False))
-        u.domain = "strong" if "strong" in domain else "context" if "context" in domain else None
+        u.domain = self.domain_of(s.folded)
         u.asks_enough = any(p.search(s.folded) for p in self.catalog.glossary.enough_asks)
         u.follow_up = self._elliptical(u, context, vectors)
         if u.follow_up:
@@ -159,6 +158,12 @@ class QuestionReader:
         u.expansion = self._expansion(u)
         u.content_terms, u.subject_nouns = self._content_terms(u)
         return u
+
+    def domain_of(self, folded: str) -> str | None:
+        """ "strong" when the text has a licence word of the glossary ("资质", "牌照"), else "context" when it
+        has a product or tech word only, else None."""
+        domain = set(self.domain.keys(folded, fuzzy=False, negation=False))
+        return "strong" if "strong" in domain else "context" if "context" in domain else None
 
     def _elliptical(self, u: Understanding, context: Context, vectors: dict[str, np.ndarray]) -> bool:
         """Only a message that leans on what was said before inherits it; one that brings its own
