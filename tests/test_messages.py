@@ -54,3 +54,26 @@ def test_a_broken_message_file_is_named_with_its_key(tmp_path, language, edit, n
     path.write_text(edit(text), encoding="utf-8")
     with pytest.raises(KnowledgeError, match=named):
         load_messages(own)
+
+
+def test_the_terminal_labels_under_an_answer_are_the_yamls(tmp_path, knowledge):
+    """`licensebot ask` and the OpenAI-compatible reply print the quotes under a label of the answer's
+    language; a translator changes it in the YAML, not in bot/surfaces/render.py."""
+    from bot.surfaces.render import render_text
+
+    own = copy_messages(tmp_path)
+    for language, old, new in (
+        ("zh", "sources: 引文：", "sources: 出处："),
+        ("en", "sources: 'Sources:'", "sources: 'Quoted from:'"),
+    ):
+        path = own / "messages" / f"{language}.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    edited = load_messages(own)
+    zh = answer("电商平台需要办理EDI许可证吗？", knowledge)
+    en = answer("Does an e-commerce platform need an EDI licence?", knowledge)
+    assert zh.citations and en.citations and en.language == "en"
+    assert "\n引文：\n" in render_text(zh, knowledge.messages) and "\nSources:\n" in render_text(en, knowledge.messages)
+    assert "\n出处：\n" in render_text(zh, edited) and "\nQuoted from:\n" in render_text(en, edited)
+    assert "引文" not in render_text(en, knowledge.messages)

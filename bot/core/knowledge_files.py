@@ -30,7 +30,7 @@ LANGUAGES = ("zh", "en")
 MESSAGE_KEYS = frozenset(
     "caution out_of_scope not_in_kb answer need maybe no_need unsaid enough not_enough facts carried negated why more sides undated "
     "sep names end colon said figure_unsaid never_said outvoted no_rule no_person_here contact uncovered_licence "
-    "example example_2 chat_welcome chat_not_text chat_empty chat_unavailable chat_too_long chat_no_person "
+    "example example_2 sources context cli_welcome cli_prompt chat_welcome chat_not_text chat_empty chat_unavailable chat_too_long chat_no_person "
     "handoff_unanswered handoff_asked handoff_transferred handoff_send_again handoff_hours".split()
 )
 

@@ -93,7 +93,7 @@ def ask(
         if as_json:
             typer.echo(result.model_dump_json())
         else:
-            typer.echo(render_text(result, with_context=context))
+            typer.echo(render_text(result, bot.messages(), with_context=context))
             if question == "-":
                 typer.echo("")
         sys.stdout.flush()
@@ -105,16 +105,17 @@ def chat(session: str = typer.Option("terminal", help="session id")) -> None:
     from bot.surfaces.render import render_text
 
     bot = load_bot()
-    typer.echo("licensebot — 输入问题，回车提交；空行或 Ctrl-D 退出。")
+    texts = bot.messages()
+    typer.echo(texts.t("zh", "cli_welcome"))
     while True:
         try:
-            q = input("问> ").strip()
+            q = input(texts.t("zh", "cli_prompt")).strip()
         except EOFError:
             break
         if not q:
             break
         try:
-            typer.echo(render_text(bot.ask(q, session_id=f"cli:{session}", channel="cli", user=session)) + "\n")
+            typer.echo(render_text(bot.ask(q, session_id=f"cli:{session}", channel="cli", user=session), texts) + "\n")
         except BadQuestion as exc:
             typer.echo(f"（{exc}）")
 

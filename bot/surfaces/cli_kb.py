@@ -118,6 +118,7 @@ def kb_check() -> None:
     """Check knowledge/*.yaml against the articles: unknown licence slugs, clashing aliases, rule quotes
     not verbatim in their article (errors, exit 1), articles without a date (a warning). Prints file:line: problem."""
     from bot.core.errors import KnowledgeError
+    from bot.index.units import Doc
     from bot.kb.check import check_knowledge
     from ingest.pipeline import read_docs
     from ingest.read import corpus_paths
@@ -127,7 +128,7 @@ def kb_check() -> None:
         docs, unreadable = read_docs(corpus_paths(settings.articles_dir, settings.uploads_path), settings)
     except KnowledgeError:  # cleaning.yaml cannot be read: check_knowledge names its line
         docs, unreadable = None, []
-    found = check_knowledge(settings.knowledge_dir, docs)
+    found = check_knowledge(settings.knowledge_dir, None if docs is None else [Doc.from_row(d) for d in docs])
     errors = [str(p) for p in found if not p.warning] + unreadable
     for line in errors + [str(p) for p in found if p.warning]:
         typer.echo(line)

@@ -128,7 +128,7 @@ async def chat_completions(body: ChatRequest, bot: Annotated[Bot, Depends(get_bo
     except NotReady as exc:
         raise HTTPException(503, f"the knowledge base is not ready: {exc}") from None
     reply_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
-    text = render_text(answer)
+    text = render_text(answer, bot.messages())
     if body.stream:
         chunked = chunks(reply_id, created, text, answer, body.n)
         events = (f"data: {chunk.model_dump_json(exclude_unset=True)}\n\n" for chunk in chunked)

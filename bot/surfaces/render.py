@@ -3,7 +3,10 @@ WeChat shows asterisks literally)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from bot.core.models import Answer
+from bot.kb.messages import Messages
 
 
 def short_title(title: str, limit: int = 18) -> str:
@@ -15,20 +18,22 @@ def quoted_in_answer(answer: Answer, quote: str) -> bool:
     return f"“{quote}”" in answer.answer
 
 
-def render_text(answer: Answer, with_context: bool = False) -> str:
-    english = answer.language == "en"
+def render_text(answer: Answer, messages: Messages, with_context: bool = False) -> str:
+    """The answer, then each quote with its article; the labels are knowledge/messages' (in the
+    answer's language), so a translation is a YAML edit."""
+    say = partial(messages.t, answer.language)
     lines = [answer.answer]
     if answer.citations:
-        lines += ["", "Sources:" if english else "引文："]
+        lines += ["", say("sources")]
         for c in answer.citations:
-            source = f"《{short_title(c.title, 40)}》{c.date or ('undated' if english else '日期不详')}，{c.source}"
+            source = f"《{short_title(c.title, 40)}》{c.date or say('undated')}，{c.source}"
             if quoted_in_answer(answer, c.quote):
                 lines.append(f"[{c.id}] ——{source}")
                 continue
             lines.append(f"[{c.id}] “{c.quote}”")
             lines.append(f"    ——{source}")
             if with_context and c.context != c.quote:
-                lines.append(f"    {'Context' if english else '上下文'}：{c.context}")
+                lines.append(f"    {say('context')}{say('colon')}{c.context}")
     return "\n".join(lines)
 
 
