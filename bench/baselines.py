@@ -98,7 +98,7 @@ def compare(cases: list[Case], bot: Bot, knowledge: Knowledge) -> list[list]:
             if mode == "lexical"
             else retriever.dense(knowledge.question_vector(fold(case.question)), TOP)
         )
-        return [(docs[units[p]["doc_id"]]["source"], units[p]["text"]) for p in positions]
+        return [(docs[units[p].doc_id].source, units[p].text) for p in positions]
 
     def tutorial_only(case: Case) -> list[tuple[str, str]]:
         got = tutorial.query(

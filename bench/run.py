@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.synthetic_chunks:
         say(f"synthetic corpus of ~{args.synthetic_chunks} chunks: writing files")
-        sentences = synthetic.article_sentences(knowledge.index.docs)
+        sentences = synthetic.article_sentences(d.text for d in knowledge.index.docs.values())
         files = synthetic.write_corpus(work / "synthetic-articles", sentences, int(args.synthetic_chunks * 1.1))
         big = speed.settings_for(work / "synthetic")
         chunk_embedder = embedder if args.full_embedding else synthetic.SentenceComposedEmbedder(embedder)

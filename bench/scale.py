@@ -108,7 +108,7 @@ def compare(work: Path, questions: list[str], chunks: int, say=print) -> tuple[s
             from bench.speed import settings_for
 
             docs, _ = read_docs([ARTICLES], settings_for(work / "scratch"))
-            synthetic.write_corpus(big, synthetic.article_sentences({d["doc_id"]: d for d in docs}), int(chunks * 1.1))
+            synthetic.write_corpus(big, synthetic.article_sentences(d["text"] for d in docs), int(chunks * 1.1))
         corpora[f"synthetic {chunks}"] = ([shipped, big], big, True)
     figures: dict[str, dict] = {}
     for name, (paths, edit_in, composed) in corpora.items():

@@ -10,6 +10,7 @@ real model, and the model's own speed is measured separately on a real sample
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 import time
 from pathlib import Path
 
@@ -46,8 +47,8 @@ class SentenceComposedEmbedder:
         return self.real.embed_queries(texts)
 
 
-def article_sentences(docs: dict) -> list[str]:
-    sentences = {s.strip() for d in docs.values() for p in d["text"].split("\n") for s in split_sentences(p)}
+def article_sentences(texts: Iterable[str]) -> list[str]:
+    sentences = {s.strip() for text in texts for p in text.split("\n") for s in split_sentences(p)}
     return sorted(s for s in sentences if 8 <= len(s) <= 90)
 
 

@@ -223,7 +223,7 @@ def ingest_warns_once_and_rebuilds(root: Path, broken: Path, source: str) -> str
     assert len(warnings) == 1 and str(broken) in warnings[0] and f"rebuilt from {source}" in warnings[0], out.stderr
     assert "index up to date" not in out.stdout and "0 errors" in out.stdout, out.stdout
     index = load_index(make_settings(root / "data"))
-    assert len(index.docs) == 5 and source in {d["source"] for d in index.docs.values()}
+    assert len(index.docs) == 5 and source in {d.source for d in index.docs.values()}
     return out.stdout
 
 

@@ -14,6 +14,7 @@ import pytest
 from bot.answering.knowledge import Knowledge
 from bot.answering.answer import answer
 from bot.index.layout import read_current
+from bot.index.segments import read_segment
 from bot.index.store import load_index
 from conftest import ARTICLES, make_settings
 from ingest.pipeline import ingest
@@ -99,7 +100,7 @@ def test_deleted_article_leaves_the_index(tmp_path, embedder):
     report = ingest([articles], settings, embedder=embedder, **QUIET)
     index = load_index(settings)
     assert report.files == 4
-    assert not any("003_be9c2a5fc99e954d" in d["source"] for d in index.docs.values())
+    assert not any("003_be9c2a5fc99e954d" in d.source for d in index.docs.values())
     assert index.store.count() == len(live_fingerprints(index)) and len(index.units) == report.units
     assert len(segment_files(settings)) == 4 * 3
     assert (
@@ -138,9 +139,11 @@ def test_bad_files_are_skipped_by_name_and_the_rest_index(tmp_path, embedder):
     assert report.files == 7
     assert any("empty.txt: empty" in s for s in report.skipped)
     assert any("binary.txt: binary" in s for s in report.skipped)
-    texts = {Path(d["source"]).name: d for d in load_index(settings).docs.values()}
-    assert gbk in texts["gbk.txt"]["text"] and texts["gbk.txt"]["encoding"] == "gb18030"
-    assert texts["bom.txt"]["text"].startswith("BOM开头")
+    index = load_index(settings)
+    texts = {Path(d.source).name: d for d in index.docs.values()}
+    assert gbk in texts["gbk.txt"].text and texts["bom.txt"].text.startswith("BOM开头")
+    stored = {Path(s.doc["source"]).name: s.doc for s in (read_segment(settings, p.key) for p in index.parts)}
+    assert stored["gbk.txt"]["encoding"] == "gb18030" and stored["bom.txt"]["encoding"].startswith("utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -203,8 +206,8 @@ def test_ingest_killed_at_any_point_leaves_an_index_answering(tmp_path, embedder
     after = read_current(settings)
     assert (after == before) if survivor == "old" else (after != before and after is not None)
     k = Knowledge.load(settings, embedder)
-    copy = next(d for d in k.index.docs.values() if d["source"].endswith("copy_00.txt"))
-    assert ("社交0類" if survivor == "old" else "社交1類") in copy["text"]
+    copy = next(d for d in k.index.docs.values() if d.source.endswith("copy_00.txt"))
+    assert ("社交0類" if survivor == "old" else "社交1類") in copy.text
     assert answer("我的语音聊天房小程序需要多方通信许可证吗？", k).verdict.value == "required"
     # The next ingest (of yet another variant, so nothing the killed run wrote is reused) repairs: one
     # complete generation and nothing on disk or in Chroma that it does not list.
@@ -212,7 +215,7 @@ def test_ingest_killed_at_any_point_leaves_an_index_answering(tmp_path, embedder
     report = ingest([articles], settings, embedder=embedder, **QUIET)
     assert report.files == 6 and not report.errors
     k = Knowledge.load(settings, embedder)
-    assert "社交2類" in next(d for d in k.index.docs.values() if d["source"].endswith("copy_00.txt"))["text"]
+    assert "社交2類" in next(d for d in k.index.docs.values() if d.source.endswith("copy_00.txt")).text
     assert unused_leftovers(settings) == []
 
 
@@ -246,9 +249,9 @@ def test_links_out_of_the_corpus_are_skipped_and_sources_are_never_server_paths(
     assert any(s.startswith("articles/secret.txt: a link out of the corpus") for s in report.skipped)
     assert any(s.startswith("articles/linked: a linked folder") for s in report.skipped)
     index = load_index(settings)
-    text = " ".join(d["text"] for d in index.docs.values())
+    text = " ".join(d.text for d in index.docs.values())
     assert "root:" not in text and "hunter2" not in text
-    sources = [d["source"] for d in index.docs.values()]
+    sources = [d.source for d in index.docs.values()]
     assert all(not s.startswith("/") and str(tmp_path) not in s for s in sources), sources
     assert "articles/002_efd8fce62a7682d1.txt" in sources  # relative to the folder given, as users see it
 

@@ -12,5 +12,5 @@ def test_langchain_retriever_returns_cleaned_chunks_with_article_metadata(knowle
     top = docs[0]
     assert "002_efd8fce62a7682d1" in top.metadata["source"] and top.metadata["date"] == "2025-07-02"
     assert top.metadata["title"] == "社交類小程序為何需要ICP證和多方通信許可證"
-    assert top.page_content in knowledge.index.docs[top.metadata["doc_id"]]["text"]
+    assert top.page_content in knowledge.index.docs[top.metadata["doc_id"]].text
     assert [d.metadata["score"] for d in docs] == sorted((d.metadata["score"] for d in docs), reverse=True)

@@ -83,7 +83,7 @@ def test_units_are_slimmed_and_stored_meaning_rows_released(knowledge):
     assert all(
         isinstance(unit, Unit) and not hasattr(unit, "__dict__") for unit in index.units
     )  # slots, no search text
-    assert all(unit.doc_id is index.docs[unit.doc_id]["doc_id"] for unit in index.units)
+    assert all(unit.doc_id is index.docs[unit.doc_id].doc_id for unit in index.units)
     assert all(unit.kind is sys.intern(unit.kind) and unit.heading is sys.intern(unit.heading) for unit in index.units)
     assert all(part.meaning is None for part in index.parts)  # held as UnitMeaning objects instead
     assert len(knowledge.meanings) == len(index.units)

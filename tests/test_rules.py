@@ -22,10 +22,10 @@ def test_every_rule_quote_is_found_in_its_own_article_and_cited_as_that_article_
     for q in quotes:
         loc = knowledge.rule_quotes[q]
         doc = knowledge.index.docs[loc.doc_id]
-        stored = doc["text"][loc.start : loc.end]
+        stored = doc.text[loc.start : loc.end]
         assert fold(stored) == fold(q.quote), (q.quote, stored)  # the same words, in the article's own script
-        assert Path(doc["source"]).name == q.source
-        cited = Citation(id=1, doc_id=loc.doc_id, title=doc["title"], source=doc["source"], quote=stored)
+        assert Path(doc.source).name == q.source
+        cited = Citation(id=1, doc_id=loc.doc_id, title=doc.title, source=doc.source, quote=stored)
         assert quote_in_article(cited), (q.source, stored)  # and the reader finds it in the file
 
 

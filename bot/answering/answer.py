@@ -251,7 +251,7 @@ def _outvoted(features: list[str], statuses, knowledge: Knowledge, lang: str) ->
 def _from_topic(u: Understanding, knowledge: Knowledge, book: c.CitationBook) -> Answer:
     lang, docs = u.language, knowledge.index.docs
     topic = knowledge.catalog.topics[u.topics[0]]
-    quotes = sorted(topic.quotes, key=lambda q: docs[knowledge.rule_quotes[q].doc_id].get("date") or "")
+    quotes = sorted(topic.quotes, key=lambda q: docs[knowledge.rule_quotes[q].doc_id].date or "")
     summary = topic.summary_en or topic.summary if lang == "en" else topic.summary
     lines = [
         f"{knowledge.messages.t(lang, 'answer')}{knowledge.messages.t(lang, 'colon')}{summary}{knowledge.messages.t(lang, 'end')}",
@@ -264,7 +264,7 @@ def _from_topic(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
         ids.append(cid)
         doc = docs[loc.doc_id]
         lines.append(
-            f"{n}. {doc.get('date') or knowledge.messages.t(lang, 'undated')}《{doc['title']}》{knowledge.messages.t(lang, 'colon')}{book.quote(cid).quote}[{cid}]"
+            f"{n}. {doc.date or knowledge.messages.t(lang, 'undated')}《{doc.title}》{knowledge.messages.t(lang, 'colon')}{book.quote(cid).quote}[{cid}]"
         )
     lines.append(knowledge.messages.t(lang, "caution"))
     reason = topic.display(lang)

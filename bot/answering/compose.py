@@ -6,6 +6,7 @@ was asked. Quotes stay in the article's own words and script whatever the answer
 from __future__ import annotations
 
 from bot.core.models import VERDICT_LABELS, Citation, LicenseStatus, Verdict
+from bot.index.units import Doc
 from bot.kb.messages import Messages
 
 
@@ -17,7 +18,7 @@ def label(verdict: Verdict, language: str) -> str:
 class CitationBook:
     """Numbers quotes in order of first use; the same span is cited once."""
 
-    def __init__(self, docs: dict[str, dict]):
+    def __init__(self, docs: dict[str, Doc]):
         self.docs = docs
         self.citations: list[Citation] = []
         self._ids: dict[tuple[str, int, int], int] = {}
@@ -28,7 +29,7 @@ class CitationBook:
         self._ids = {key: n for key, n in self._ids.items() if n <= count}
 
     def cite(self, doc_id: str, start: int, end: int, score: float) -> int:
-        text = self.docs[doc_id]["text"]
+        text = self.docs[doc_id].text
         while end > start and text[end - 1] in " ,，:：、":
             end -= 1
         key = (doc_id, start, end)
@@ -42,9 +43,9 @@ class CitationBook:
                 Citation(
                     id=self._ids[key],
                     doc_id=doc_id,
-                    title=doc["title"],
-                    date=doc.get("date"),
-                    source=doc["source"],
+                    title=doc.title,
+                    date=doc.date,
+                    source=doc.source,
                     quote=text[start:end],
                     score=round(score, 4),
                     context=context,

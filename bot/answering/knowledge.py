@@ -106,7 +106,7 @@ class Knowledge:
         ready = _loaded_meanings(previous, units.version)
         meanings = unit_meanings(
             [
-                (index.units[p.start : p.end], index.docs[p.doc_id]["title"], p.meaning, ready.get(p.key))
+                (index.units[p.start : p.end], index.docs[p.doc_id].title, p.meaning, ready.get(p.key))
                 for p in index.parts
             ],
             units,

@@ -37,9 +37,9 @@ class LicensebotRetriever(BaseRetriever):
                     id=hit.chunk.id,
                     metadata={
                         "doc_id": hit.chunk.doc_id,
-                        "title": meta["title"],
-                        "date": meta["date"],
-                        "source": meta["source"],
+                        "title": meta.title,
+                        "date": meta.date,
+                        "source": meta.source,
                         "score": hit.score,
                     },
                 )

@@ -43,7 +43,7 @@ def reading_of(
             "retrieved": [
                 RetrievedUnit(
                     id=h.unit.id,
-                    source=docs[h.unit.doc_id]["source"],
+                    source=docs[h.unit.doc_id].source,
                     kind=h.unit.kind,
                     text=h.unit.text,
                     score=round(h.score, 4),

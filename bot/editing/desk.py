@@ -22,6 +22,7 @@ from bot.core.files import atomic_write
 from bot.core.settings import REPO_ROOT
 from bot.editing.meanings import unit_meanings
 from bot.editing.uploads import UploadRejected, checked_article, checked_name
+from bot.index.units import Doc
 from bot.kb.check import quote_problems
 from bot.service import Bot, UnitView
 from ingest.pipeline import doc_id_for, ingest
@@ -80,9 +81,9 @@ class ArticleDesk:
         if doc is None:
             raise KeyError(article_id)
         item = self._item(article_id, self._problems([doc]))
-        pieces = self.bot.units(article=doc["source"], limit=100_000)
-        removed = [Removed(**d) for d in doc.get("dropped") or []]
-        return ArticleDetail(**item.model_dump(), pieces=pieces, removed=removed, text=doc["text"])
+        pieces = self.bot.units(article=doc.source, limit=100_000)
+        removed = [Removed(**d) for d in doc.dropped]
+        return ArticleDetail(**item.model_dump(), pieces=pieces, removed=removed, text=doc.text)
 
     def _item(self, doc_id: str, flagged: dict[str, list[str]], uploads: dict[str, Path] | None = None) -> ArticleItem:
         k = self.bot.loaded()
@@ -90,12 +91,12 @@ class ArticleDesk:
         part = next(p for p in k.index.parts if p.doc_id == doc_id)
         licences = sorted({slug for m in k.meanings[part.start : part.end] for slug in m.licenses})
         uploads = self._uploads() if uploads is None else uploads
-        source = doc["source"]
+        source = doc.source
         problems = flagged.get(source, [])
         return ArticleItem(
             id=doc_id,
-            title=doc["title"],
-            date=doc.get("date"),
+            title=doc.title,
+            date=doc.date,
             source=source,
             units=part.end - part.start,
             licences=licences,
@@ -106,15 +107,15 @@ class ArticleDesk:
             problems=problems,
         )
 
-    def _problems(self, docs: list[dict]) -> dict[str, list[str]]:
+    def _problems(self, docs: list[Doc]) -> dict[str, list[str]]:
         """Per source: warnings ingest gave while reading it, and rule quotes it no longer holds."""
         k = self.bot.loaded()
         out: dict[str, list[str]] = {}
         for doc in docs:
-            said = [m for m in k.index.manifest.get("skipped") or [] if str(m).startswith(doc["source"] + ":")]
+            said = [m for m in k.index.manifest.get("skipped") or [] if str(m).startswith(doc.source + ":")]
             if said:
-                out[doc["source"]] = said
-        by_name = {Path(d["source"]).name: d["source"] for d in docs}
+                out[doc.source] = said
+        by_name = {Path(d.source).name: d.source for d in docs}
         for problem in quote_problems(self.settings.knowledge_dir, docs):
             name = next((n for n in by_name if n in problem.message), None)
             if name:
@@ -133,10 +134,10 @@ class ArticleDesk:
         checked_article(name, data, self.settings.max_upload_bytes, self.settings.knowledge_dir / "cleaning.yaml")
         with self._lock:
             docs = self.bot.loaded().index.docs
-            same = next((d for d in docs.values() if Path(d["source"]).name == name), None)
+            same = next((d for d in docs.values() if Path(d.source).name == name), None)
             if same:
                 raise UploadRejected(
-                    409, f"{name}: an article of that name exists (id {same['doc_id']}); replace it instead"
+                    409, f"{name}: an article of that name exists (id {same.doc_id}); replace it instead"
                 )
             self._no_copy(data, docs)
             return self._applied(self.settings.uploads_path / name, data, progress)
@@ -144,7 +145,7 @@ class ArticleDesk:
     def replace(self, article_id: str, data: bytes, progress: Progress = _quiet) -> ArticleItem:
         with self._lock:
             doc = self._doc(article_id)
-            name = Path(doc["source"]).name
+            name = Path(doc.source).name
             checked_article(name, data, self.settings.max_upload_bytes, self.settings.knowledge_dir / "cleaning.yaml")
             self._no_copy(data, {k: d for k, d in self.bot.loaded().index.docs.items() if k != article_id})
             return self._applied(self.settings.uploads_path / name, data, progress)
@@ -153,26 +154,26 @@ class ArticleDesk:
         """An uploaded article goes; an upload that replaced a shipped article gives the shipped one back."""
         with self._lock:
             doc = self._doc(article_id)
-            path = self._uploads().get(doc["source"])
+            path = self._uploads().get(doc.source)
             if path is None:
                 raise UploadRejected(
                     409,
-                    f"{doc['source']}: shipped with the package; replace it with an upload, or remove it from knowledge/articles",
+                    f"{doc.source}: shipped with the package; replace it with an upload, or remove it from knowledge/articles",
                 )
             self._apply(path, None, progress)
 
-    def _doc(self, article_id: str) -> dict:
+    def _doc(self, article_id: str) -> Doc:
         doc = self.bot.loaded().index.docs.get(article_id)
         if doc is None:
             raise KeyError(article_id)
         return doc
 
     @staticmethod
-    def _no_copy(data: bytes, docs: dict[str, dict]) -> None:
+    def _no_copy(data: bytes, docs: dict[str, Doc]) -> None:
         sha = hashlib.sha256(data).hexdigest()
-        same = next((d for d in docs.values() if d.get("sha256") == sha), None)
+        same = next((d for d in docs.values() if d.sha256 == sha), None)
         if same:
-            raise UploadRejected(409, f"the same file as article {same['doc_id']} ({same['source']})")
+            raise UploadRejected(409, f"the same file as article {same.doc_id} ({same.source})")
 
     def _applied(self, target: Path, data: bytes, progress: Progress) -> ArticleItem:
         """`_apply`, then the article as it is now indexed."""

@@ -34,7 +34,7 @@ from bot.index.layout import (
 from bot.index.lexical import LexicalIndex
 from bot.index.lexical_base import open_lexical
 from bot.index.segments import SegmentUnreadable, read_segment, read_vectors, segment_files
-from bot.index.units import Unit
+from bot.index.units import Doc, Unit
 from bot.index.vectors import VectorStore
 
 SLACK = 32  # extra neighbours asked for, beyond the ids a newer or older generation added
@@ -66,7 +66,7 @@ class Part:
 class StoredIndex:
     generation: str
     manifest: dict[str, Any]
-    docs: dict[str, dict[str, Any]]
+    docs: dict[str, Doc]
     units: list[Unit]
     vectors: np.ndarray = field(repr=False)  # one row per unit (float16)
     lexical: LexicalIndex = field(repr=False)
@@ -152,9 +152,7 @@ def load_index(settings: Settings, previous: StoredIndex | None = None) -> Store
 
 def _read_files(
     settings: Settings, generation: str, previous: StoredIndex | None = None
-) -> tuple[
-    dict[str, Any], dict[str, dict[str, Any]], list[Unit], np.ndarray, LexicalIndex, dict[Path, Stamp], list[Part]
-]:
+) -> tuple[dict[str, Any], dict[str, Doc], list[Unit], np.ndarray, LexicalIndex, dict[Path, Stamp], list[Part]]:
     """(manifest, docs, units, vectors, lexical index, the files read with their stamps, the parts) of
     a generation; IndexCorrupt names the file that cannot be read. Segments `previous` holds are taken
     from it (their files are only stat-ed)."""
@@ -167,7 +165,7 @@ def _read_files(
         manifest = read_manifest(gen_dir)
         if manifest.get("format") != FORMAT:
             raise IndexCorrupt(f"{step}: an index of an older licensebot; {REPAIR}")
-        docs: dict[str, dict[str, Any]] = {}
+        docs: dict[str, Doc] = {}
         units: list[Unit] = []
         parts: list[Part] = []
         loaded = {p.key: p for p in previous.parts} if previous is not None else {}
@@ -177,8 +175,8 @@ def _read_files(
             doc, seg_units, meaning = (
                 _reused(previous, loaded[key]) if previous is not None and key in loaded else _read(settings, key)
             )
-            docs[doc["doc_id"]] = doc
-            parts.append(Part(key, doc["doc_id"], len(units), len(units) + len(seg_units), meaning))
+            docs[doc.doc_id] = doc
+            parts.append(Part(key, doc.doc_id, len(units), len(units) + len(seg_units), meaning))
             units += seg_units
         vectors = _vectors(settings, parts, previous, loaded)
         step = lexical_root(settings) / str(manifest.get("lexical"))
@@ -197,15 +195,16 @@ def _read_files(
     return manifest, docs, units, vectors, lexical, files, parts
 
 
-def _read(settings: Settings, key: str) -> tuple[dict[str, Any], list[Unit], dict[str, Any] | None]:
+def _read(settings: Settings, key: str) -> tuple[Doc, list[Unit], dict[str, Any] | None]:
     """A segment's doc, units and stored meaning, its units as answering holds them (bot/index/units.py):
     without the folded text BM25 was tokenised from, sharing their article's doc_id string and one copy
     of each kind, section and heading."""
     segment = read_segment(settings, key, with_vectors=False)
-    return segment.doc, [Unit.from_row(row, segment.doc) for row in segment.units], segment.meaning
+    doc = Doc.from_row(segment.doc)
+    return doc, [Unit.from_row(row, doc) for row in segment.units], segment.meaning
 
 
-def _reused(previous: StoredIndex, part: Part) -> tuple[dict[str, Any], list[Unit], dict[str, Any] | None]:
+def _reused(previous: StoredIndex, part: Part) -> tuple[Doc, list[Unit], dict[str, Any] | None]:
     return previous.docs[part.doc_id], previous.units[part.start : part.end], part.meaning
 
 

@@ -16,20 +16,20 @@ from pathlib import Path
 
 from bot.core import knowledge_files as kf
 from bot.core.errors import KnowledgeError
-from bot.core.text import fold_aligned
 from bot.core.yaml_files import Location, Parsed, Problem, YamlFile, dotted, parse
+from bot.index.units import Doc
 from bot.kb.catalog import load_catalog
 from bot.kb.messages import load_messages
 from bot.kb.rule_quotes import locate_quote
 from bot.kb.training import load_corpus, vocabulary
 
 
-def _quote_problems(file: YamlFile, where: Location, quote: kf.Quote, docs: dict[str, dict[str, Any]]) -> list[Problem]:
+def _quote_problems(file: YamlFile, where: Location, quote: kf.Quote, docs: dict[str, Doc]) -> list[Problem]:
     source, text = quote.source, quote.quote
-    if not any(Path(d["source"]).name == Path(source).name for d in docs.values()):
+    if not any(Path(d.source).name == Path(source).name for d in docs.values()):
         return [file.problem(f"{dotted(where)}: source {source!r} is not an article in knowledge/articles", *where)]
     if locate_quote(text, source, docs) is None:
-        elsewhere = [Path(d["source"]).name for d in docs.values() if locate_quote(text, d["source"], {"x": d})]
+        elsewhere = [Path(d.source).name for d in docs.values() if locate_quote(text, d.source, {"x": d})]
         hint = f" (it is in {', '.join(elsewhere)})" if elsewhere else ""
         return [file.problem(f"{dotted(where)}: quote not verbatim in {source}{hint}: {text[:40]!r}", *where)]
     return []
@@ -57,17 +57,17 @@ def _files(knowledge_dir: Path) -> tuple[list[Problem], Parsed[kf.RulesFile]]:
     return problems, rules
 
 
-def check_knowledge(knowledge_dir: Path, docs: list[dict[str, Any]] | None) -> list[Problem]:
+def check_knowledge(knowledge_dir: Path, docs: list[Doc] | None) -> list[Problem]:
     """Every problem found; `docs` are the articles as ingest reads them (source, text, date), None
     when they could not be read (cleaning.yaml is broken: said with the files' problems)."""
     by_id = {}
     problems: list[Problem] = []
     for doc in docs or []:
-        by_id[doc["doc_id"]] = {**doc, "_folded": fold_aligned(doc["text"])}
-        if not doc.get("date"):
+        by_id[doc.doc_id] = doc
+        if not doc.date:
             problems.append(
                 Problem(
-                    Path(doc["source"]),
+                    Path(doc.source),
                     1,
                     "no publication date found: answers show 日期不详 "
                     "(add a line like “时间:2025-07-02” under the title)",
@@ -88,16 +88,16 @@ def check_knowledge(knowledge_dir: Path, docs: list[dict[str, Any]] | None) -> l
     return problems
 
 
-def quote_problems(knowledge_dir: Path, docs: list[dict[str, Any]]) -> list[Problem]:
+def quote_problems(knowledge_dir: Path, docs: list[Doc]) -> list[Problem]:
     """Rule quotes (rules.yaml) whose article is among `docs` and that it no longer holds verbatim:
     what an edit of those articles broke. A rules.yaml that does not load says nothing here."""
     rules = parse(knowledge_dir / "rules.yaml", kf.RulesFile)
-    names = {Path(d["source"]).name for d in docs}
+    names = {Path(d.source).name for d in docs}
     if rules.value is None or not names:
         return []
     concerned = [(where, q) for where, q in rules.value.quotes() if Path(q.source).name in names]
-    quoted = {Path(q.source).name for _, q in concerned}  # only the articles a rule quotes are folded
-    by_id = {d["doc_id"]: {**d, "_folded": fold_aligned(d["text"])} for d in docs if Path(d["source"]).name in quoted}
+    quoted = {Path(q.source).name for _, q in concerned}  # only the articles a rule quotes are looked in
+    by_id = {d.doc_id: d for d in docs if Path(d.source).name in quoted}
     return [p for where, q in concerned for p in _quote_problems(rules.file, where, q, by_id)]
 
 

@@ -4,13 +4,12 @@ longer contains."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.errors import KnowledgeError
-from bot.core.text import find_verbatim, fold_aligned
+from bot.core.text import find_verbatim
+from bot.index.units import Doc
 from bot.kb.catalog import Catalog, RuleQuote
 
 
@@ -21,12 +20,12 @@ class LocatedQuote:
     end: int
 
 
-def _by_name(docs: dict[str, dict[str, Any]]) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+def _by_name(docs: dict[str, Doc]) -> dict[str, list[tuple[int, Doc]]]:
     """Docs (with their order) by file name and by full source: a quote is looked for in its own
     article only, not in every article of a big corpus."""
-    out: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    out: dict[str, list[tuple[int, Doc]]] = {}
     for n, doc in enumerate(docs.values()):
-        for name in dict.fromkeys((Path(doc["source"]).name, doc["source"])):
+        for name in dict.fromkeys((Path(doc.source).name, doc.source)):
             out.setdefault(name, []).append((n, doc))
     return out
 
@@ -34,24 +33,22 @@ def _by_name(docs: dict[str, dict[str, Any]]) -> dict[str, list[tuple[int, dict[
 def locate_quote(
     quote: str,
     source: str,
-    docs: dict[str, dict[str, Any]],
-    by_name: dict[str, list[tuple[int, dict[str, Any]]]] | None = None,
+    docs: dict[str, Doc],
+    by_name: dict[str, list[tuple[int, Doc]]] | None = None,
 ) -> LocatedQuote | None:
     """Find a rule quote in its article's stored text, tolerant of script and width only. The
-    article's folded text is computed on first use and kept in its doc row."""
+    article's folded text is computed on first use and kept with it (`Doc.folded`)."""
     by_name = by_name if by_name is not None else _by_name(docs)
     candidates = dict(pair for name in dict.fromkeys((Path(source).name, source)) for pair in by_name.get(name, []))
     for _, doc in sorted(candidates.items()):
-        if "_folded" not in doc:
-            doc["_folded"] = fold_aligned(doc["text"])
-        span = find_verbatim(quote, doc["text"], doc["_folded"])
+        span = find_verbatim(quote, doc.text, doc.folded())
         if span is not None:
-            return LocatedQuote(doc["doc_id"], *span)
+            return LocatedQuote(doc.doc_id, *span)
     return None
 
 
 def verify_rule_quotes(
-    catalog: Catalog, docs: dict[str, dict[str, Any]], rules_path: str = "knowledge/rules.yaml"
+    catalog: Catalog, docs: dict[str, Doc], rules_path: str = "knowledge/rules.yaml"
 ) -> dict[RuleQuote, LocatedQuote]:
     """Every rule and topic quote must be found in the index; returns where each one is."""
     located, problems = locate_rule_quotes(catalog, docs, rules_path)
@@ -61,12 +58,12 @@ def verify_rule_quotes(
 
 
 def locate_rule_quotes(
-    catalog: Catalog, docs: dict[str, dict[str, Any]], rules_path: str = "knowledge/rules.yaml"
+    catalog: Catalog, docs: dict[str, Doc], rules_path: str = "knowledge/rules.yaml"
 ) -> tuple[dict[RuleQuote, LocatedQuote], list[str]]:
     """Where each rule and topic quote is in the index, and a line for each one that is not."""
     located: dict[RuleQuote, LocatedQuote] = {}
     problems: list[str] = []
-    sources = {Path(d["source"]).name for d in docs.values()}
+    sources = {Path(d.source).name for d in docs.values()}
     by_name = _by_name(docs)
     entries = [
         (f"features.{f.key}.licenses.{r.slug}.quotes", q)

@@ -209,7 +209,7 @@ class Bot:
         knowledge = self.knowledge.get()
         vector = knowledge.question_vector(fold(question))
         return [
-            knowledge.index.docs[h.unit.doc_id]["source"]
+            knowledge.index.docs[h.unit.doc_id].source
             for h in knowledge.retriever.search(fold(question), k=k, vector=vector)
         ]
 

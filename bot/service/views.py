@@ -49,7 +49,7 @@ def unit_views(
     """The evidence units of the index with what each means, filtered; most similar first with `query`."""
     picked = []
     for pos, (unit, meaning) in enumerate(zip(k.index.units, k.meanings)):
-        source = k.index.docs[unit.doc_id]["source"]
+        source = k.index.docs[unit.doc_id].source
         if (
             (article and article not in source)
             or (kind and kind not in meaning.kinds)
