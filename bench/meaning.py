@@ -42,7 +42,7 @@ def _as_used(knowledge: Knowledge, question: str) -> str:
 
 def scope_curve(cases: list[Case], knowledge: Knowledge) -> list[list]:
     """Every question not refused by a pattern: is the best unit close enough to call it in scope?"""
-    vectors = np.asarray(knowledge.index.vectors, dtype=np.float32)
+    vectors = knowledge.index.vectors_at(list(range(len(knowledge.index.units))))
     points = []
     for case in cases:
         screened = knowledge.reader.screen(case.question)

@@ -81,6 +81,7 @@ SEGMENT_BREAKAGES = {
     "segment missing": (".json", lambda p: p.unlink()),
     "segment vectors garbage": (".npy", garbage),
     "segment vectors of another shape": (".npy", lambda p: np.save(p, np.zeros((3, 384), np.float16))),
+    "segment vectors truncated": (".npy", lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])),
     "segment tokens garbage": (".tokens.json", garbage),  # only ingest reads them
 }
 READ_AT_START = [name for name, (suffix, _) in SEGMENT_BREAKAGES.items() if suffix != ".tokens.json"]

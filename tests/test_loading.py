@@ -1,5 +1,6 @@
-"""Loading holds what answering needs, once: every unit's vector in one matrix (a reload takes the
-unchanged segments' rows from the generation loaded before), units without the folded text only
+"""Loading holds what answering needs, once: no unit's vector (answering reads the rows of the few
+units it scores from their segment files; a reload takes the unchanged segments' files from the
+generation loaded before), units without the folded text only
 ingest uses, the raw stored meaning rows dropped once read, and no cyclic collection while the
 millions of small objects of a large index are built. Real index (a copy of the session's), real
 model, real ingest."""
@@ -38,7 +39,11 @@ def collections() -> list[int]:
 
 
 def stacked_from_files(settings, index) -> np.ndarray:
-    return np.vstack([read_segment(settings, p.key).vectors for p in index.parts])
+    return np.vstack([read_segment(settings, p.key).vectors for p in index.parts]).astype(np.float32)
+
+
+def every_vector(index) -> np.ndarray:
+    return index.vectors_at(list(range(len(index.units))))
 
 
 def test_a_load_runs_no_cyclic_collection_and_leaves_the_collector_as_it_was(settings, knowledge, collections):
@@ -62,7 +67,7 @@ def test_fresh_and_reused_loads_hold_the_same_units_and_vectors(tmp_path, settin
     shutil.copytree(ARTICLES, articles)
     assert not ingest([articles], copied, embedder=knowledge.embedder, **QUIET).errors  # the copies' own segments
     before = Knowledge.load(copied, knowledge.embedder)
-    assert np.array_equal(before.index.vectors, stacked_from_files(copied, before.index))
+    assert np.array_equal(every_vector(before.index), stacked_from_files(copied, before.index))
 
     edited = sorted(articles.iterdir())[2]
     edited.write_text(edited.read_text(encoding="utf-8") + "\n\n补充说明：办理前请先确认业务类型。\n", encoding="utf-8")
@@ -73,8 +78,8 @@ def test_fresh_and_reused_loads_hold_the_same_units_and_vectors(tmp_path, settin
     fresh = Knowledge.load(copied, knowledge.embedder)
     assert reloaded.index.generation == fresh.index.generation != before.index.generation
     assert reloaded.index.units == fresh.index.units
-    assert np.array_equal(reloaded.index.vectors, fresh.index.vectors)
-    assert np.array_equal(fresh.index.vectors, stacked_from_files(copied, fresh.index))
+    assert np.array_equal(every_vector(reloaded.index), every_vector(fresh.index))
+    assert np.array_equal(every_vector(fresh.index), stacked_from_files(copied, fresh.index))
     assert reloaded.meanings == fresh.meanings
 
 
@@ -87,3 +92,29 @@ def test_units_are_slimmed_and_stored_meaning_rows_released(knowledge):
     assert all(unit.kind is sys.intern(unit.kind) and unit.heading is sys.intern(unit.heading) for unit in index.units)
     assert all(part.meaning is None for part in index.parts)  # held as UnitMeaning objects instead
     assert len(knowledge.meanings) == len(index.units)
+
+
+def test_scored_rows_are_read_from_the_segment_files_in_the_order_asked(knowledge, settings):
+    index = knowledge.index
+    assert not any(isinstance(v, np.ndarray) and v.size >= len(index.units) for v in vars(index).values())
+    everything = stacked_from_files(settings, index)
+    rng = np.random.default_rng(3)
+    picked = [int(p) for p in rng.choice(len(index.units), 40, replace=False)] + [len(index.units) - 1, 0, 0]
+    assert np.array_equal(index.vectors_at(picked), everything[picked])
+    query = knowledge.embedder.embed_query("ICP许可证由哪个部门审批")
+    assert np.allclose(knowledge.retriever.similarity(query, picked), everything[picked] @ query, atol=1e-6)
+
+
+def test_a_vector_file_gone_under_a_loaded_generation_still_scores(tmp_path, settings, knowledge):
+    """Its segment was collected after the grace period while a server still held the generation: the
+    units are scored by embedding their text (close to the stored vector), not by an error."""
+    copied = make_settings(tmp_path / "data")
+    shutil.copytree(settings.data_dir, copied.data_dir)
+    loaded = Knowledge.load(copied, knowledge.embedder)
+    part = loaded.index.parts[1]
+    positions = list(range(part.start, min(part.end, part.start + 5)))
+    stored = loaded.index.vectors_at(positions)
+    part.vectors.path.unlink()
+    query = knowledge.embedder.embed_query("ICP许可证由哪个部门审批")
+    scores = loaded.retriever.similarity(query, positions)
+    assert len(scores) == len(positions) and np.all(np.abs(scores - stored @ query) < 0.1)

@@ -9,13 +9,17 @@ beside it because "is anything in the knowledge base about this at all?" is a qu
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
 
-from bot.index.units import Unit
 from bot.index.embedders import Embedder
+from bot.index.segments import SegmentUnreadable
 from bot.index.store import StoredIndex
+from bot.index.units import Unit
+
+log = logging.getLogger(__name__)
 
 RRF_K = 60
 
@@ -50,7 +54,13 @@ class HybridRetriever:
         return self.index.dense(vector, k)
 
     def similarity(self, vector: np.ndarray, positions: list[int]) -> np.ndarray:
-        rows = np.asarray(self.index.vectors[positions], dtype=np.float32) if positions else np.zeros((0, len(vector)))
+        if not positions:
+            return np.zeros(0, np.float32)
+        try:
+            rows = self.index.vectors_at(positions)
+        except SegmentUnreadable as exc:  # a generation held past its grace period lost its files: answer anyway
+            log.warning("%s; scoring these units by their text until the next reload", exc)
+            rows = self.embedder.embed_passages([self.index.units[p].text for p in positions])
         return rows @ vector
 
     def search(self, query: str, k: int = 8, expansion: str = "", vector: np.ndarray | None = None) -> list[Hit]:

@@ -202,6 +202,58 @@ def read_vectors(settings: Settings, key: str, rows: int) -> np.ndarray:
     return _matrix(segment_files(settings, key)[1], rows)
 
 
+@dataclass(frozen=True)
+class VectorFile:
+    """Where a segment's vector rows are in its .npy file, so that answering reads the few rows it
+    scores instead of holding every unit's vector (at 145k units the matrix took 112 MB)."""
+
+    path: Path
+    offset: int  # of the first row, after the NumPy header
+    rows: int
+    width: int
+    dtype: np.dtype[Any]
+
+    def read(self, wanted: list[int]) -> np.ndarray:
+        """Rows `wanted` (in that order) as float32; SegmentUnreadable if the file is gone or changed."""
+        size = self.width * self.dtype.itemsize
+        out = np.empty((len(wanted), self.width), np.float32)
+        try:
+            with self.path.open("rb") as fh:
+                for n, row in sorted(enumerate(wanted), key=lambda pair: pair[1]):
+                    fh.seek(self.offset + row * size)
+                    data = fh.read(size)
+                    if len(data) != size:
+                        raise SegmentUnreadable(f"{self.path}: shorter than its {self.rows} rows")
+                    out[n] = np.frombuffer(data, self.dtype)
+        except OSError as exc:
+            raise SegmentUnreadable(f"{self.path}: {exc.strerror or type(exc).__name__}") from None
+        return out
+
+
+def vector_file(settings: Settings, key: str, rows: int) -> VectorFile:
+    """A segment's vector file, its header checked as `read_vectors` checks the whole matrix (a 2-D
+    float array of `rows` rows, all of them in the file), without reading the rows."""
+    path = segment_files(settings, key)[1]
+    try:
+        with path.open("rb") as fh:
+            version = np.lib.format.read_magic(fh)
+            header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, fortran, dtype = header(fh)
+            offset = fh.tell()
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise SegmentUnreadable(f"{path}: missing") from None
+    except OSError as exc:
+        raise SegmentUnreadable(f"{path}: {exc.strerror or type(exc).__name__}") from None
+    except (ValueError, EOFError):
+        raise SegmentUnreadable(f"{path}: not a NumPy array file") from None
+    if len(shape) != 2 or shape[0] != rows or fortran or not np.issubdtype(dtype, np.floating) or dtype.hasobject:
+        raise SegmentUnreadable(f"{path}: {shape} {dtype} array for {rows} units")
+    if size < offset + rows * shape[1] * dtype.itemsize:
+        raise SegmentUnreadable(f"{path}: shorter than its {rows} rows")
+    return VectorFile(path, offset, rows, shape[1], dtype)
+
+
 def read_fingerprints(settings: Settings, key: str) -> set[str]:
     return {u["fingerprint"] for u in _validated(_META, segment_files(settings, key)[0])["units"]}
 

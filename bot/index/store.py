@@ -4,8 +4,9 @@ A generation is a list of segments (one per article) plus its BM25 index; the ve
 embedder's Chroma collection, shared by generations, so dense search keeps only this generation's
 fingerprints.
 
-A loaded generation answers from memory, so damage to its files afterwards would only show at the
-next start. Those files are written once and never changed, so `damage` compares them with what
+A loaded generation answers from memory, except for the vectors of the few units it scores, which it
+reads from their segments' files (kept for a grace period after the generation is retired, like its
+vectors in Chroma), so damage to its files afterwards would mostly show at the next start. Those files are written once and never changed, so `damage` compares them with what
 was loaded (a stat per file) and reads them again only when one changed: a server can report
 "degraded" before a restart fails.
 """
@@ -13,6 +14,7 @@ was loaded (a stat per file) and reads them again only when one changed: a serve
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from typing import Any
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,7 +35,7 @@ from bot.index.layout import (
 )
 from bot.index.lexical import LexicalIndex
 from bot.index.lexical_base import open_lexical
-from bot.index.segments import SegmentUnreadable, read_segment, read_vectors, segment_files
+from bot.index.segments import SegmentUnreadable, VectorFile, read_segment, segment_files, vector_file
 from bot.index.units import Doc, Unit
 from bot.index.vectors import VectorStore
 
@@ -57,6 +59,7 @@ class Part:
     doc_id: str
     start: int
     end: int
+    vectors: VectorFile | None = field(default=None, repr=False)  # its units' rows, read when scored
     meaning: dict[str, Any] | None = field(
         default=None, repr=False, compare=False
     )  # as stored at ingest (bot.kb.evidence)
@@ -68,7 +71,6 @@ class StoredIndex:
     manifest: dict[str, Any]
     docs: dict[str, Doc]
     units: list[Unit]
-    vectors: np.ndarray = field(repr=False)  # one row per unit (float16)
     lexical: LexicalIndex = field(repr=False)
     store: VectorStore = field(repr=False)
     _positions: dict[str, list[int]] = field(default_factory=dict, repr=False)  # fingerprint -> unit positions
@@ -81,6 +83,24 @@ class StoredIndex:
     def __post_init__(self) -> None:
         for pos, unit in enumerate(self.units):
             self._positions.setdefault(unit.fingerprint, []).append(pos)
+        self._starts = [p.start for p in self.parts]
+
+    def vectors_at(self, positions: list[int]) -> np.ndarray:
+        """The stored vectors of the units at `positions` (float32, in that order), read from their
+        segments' files: answering scores a bounded set of candidates, so no matrix of every unit's
+        vector is held. SegmentUnreadable names a file removed or changed under this generation."""
+        out: np.ndarray | None = None
+        by_part: dict[int, list[int]] = {}
+        for n, pos in enumerate(positions):
+            by_part.setdefault(bisect_right(self._starts, pos) - 1, []).append(n)
+        for index, ns in by_part.items():
+            part = self.parts[index]
+            assert part.vectors is not None  # every loaded part has its file
+            rows = part.vectors.read([positions[n] - part.start for n in ns])
+            if out is None:
+                out = np.empty((len(positions), rows.shape[1]), np.float32)
+            out[ns] = rows
+        return out if out is not None else np.zeros((0, 0), np.float32)
 
     def release_meanings(self) -> None:
         """Forget the meaning rows as stored at ingest, once the caller holds them as objects (at 145k
@@ -134,7 +154,7 @@ def load_index(settings: Settings, previous: StoredIndex | None = None) -> Store
     generation = read_current(settings)
     if generation is None:
         raise IndexMissing(f"no index in {settings.data_dir}: run `licensebot ingest` first")
-    manifest, docs, units, vectors, lexical, files, parts = _read_files(settings, generation, previous)
+    manifest, docs, units, lexical, files, parts = _read_files(settings, generation, previous)
     step = (
         settings.data_dir / "chroma"
         if not settings.uses_chroma_server
@@ -145,15 +165,13 @@ def load_index(settings: Settings, previous: StoredIndex | None = None) -> Store
         foreign = max(0, store.count() - len({u.fingerprint for u in units}))
     except Exception as exc:  # noqa: BLE001 - any way the store can be broken; the message names it
         raise IndexCorrupt(f"{step}: cannot be read ({describe(exc)}); {REPAIR}") from None
-    return StoredIndex(
-        generation, manifest, docs, units, vectors, lexical, store, _foreign=foreign, _files=files, parts=parts
-    )
+    return StoredIndex(generation, manifest, docs, units, lexical, store, _foreign=foreign, _files=files, parts=parts)
 
 
 def _read_files(
     settings: Settings, generation: str, previous: StoredIndex | None = None
-) -> tuple[dict[str, Any], dict[str, Doc], list[Unit], np.ndarray, LexicalIndex, dict[Path, Stamp], list[Part]]:
-    """(manifest, docs, units, vectors, lexical index, the files read with their stamps, the parts) of
+) -> tuple[dict[str, Any], dict[str, Doc], list[Unit], LexicalIndex, dict[Path, Stamp], list[Part]]:
+    """(manifest, docs, units, lexical index, the files read with their stamps, the parts) of
     a generation; IndexCorrupt names the file that cannot be read. Segments `previous` holds are taken
     from it (their files are only stat-ed)."""
     gen_dir = generation_dir(settings, generation)
@@ -169,16 +187,18 @@ def _read_files(
         units: list[Unit] = []
         parts: list[Part] = []
         loaded = {p.key: p for p in previous.parts} if previous is not None else {}
+        shared: dict[Any, Any] = {}  # equal meaning rows of all segments, held once
         for key in manifest["segments"]:
             step = segments_dir(settings) / f"{key}.*"
             files.update((path, _stamp(path)) for path in segment_files(settings, key)[:2])  # the reader's two
-            doc, seg_units, meaning = (
-                _reused(previous, loaded[key]) if previous is not None and key in loaded else _read(settings, key)
+            doc, seg_units, meaning, rows = (
+                _reused(previous, loaded[key])
+                if previous is not None and key in loaded
+                else _read(settings, key, shared)
             )
             docs[doc.doc_id] = doc
-            parts.append(Part(key, doc.doc_id, len(units), len(units) + len(seg_units), meaning))
+            parts.append(Part(key, doc.doc_id, len(units), len(units) + len(seg_units), rows, meaning))
             units += seg_units
-        vectors = _vectors(settings, parts, previous, loaded)
         step = lexical_root(settings) / str(manifest.get("lexical"))
         files.update((path, _stamp(path)) for path in sorted(step.iterdir()))
         lexical = open_lexical(settings, manifest["lexical"], [(p.key, p.start, p.end) for p in parts])
@@ -192,35 +212,37 @@ def _read_files(
         raise IndexCorrupt(
             f"{lexical_root(settings) / manifest['lexical']}: {lexical.size} entries for {len(units)} units; {REPAIR}"
         )
-    return manifest, docs, units, vectors, lexical, files, parts
+    return manifest, docs, units, lexical, files, parts
 
 
-def _read(settings: Settings, key: str) -> tuple[Doc, list[Unit], dict[str, Any] | None]:
-    """A segment's doc, units and stored meaning, its units as answering holds them (bot/index/units.py):
-    without the folded text BM25 was tokenised from, sharing their article's doc_id string and one copy
-    of each kind, section and heading."""
+def _read(
+    settings: Settings, key: str, shared: dict[Any, Any]
+) -> tuple[Doc, list[Unit], dict[str, Any] | None, VectorFile]:
+    """A segment's doc, units, stored meaning and vector file (its header checked, its rows left on
+    disk), its units as answering holds them (bot/index/units.py): without the folded text BM25 was
+    tokenised from, sharing their article's doc_id string and one copy of each kind, section and heading."""
     segment = read_segment(settings, key, with_vectors=False)
     doc = Doc.from_row(segment.doc)
-    return doc, [Unit.from_row(row, doc) for row in segment.units], segment.meaning
+    units = [Unit.from_row(row, doc) for row in segment.units]
+    meaning = segment.meaning
+    if meaning is not None and isinstance(meaning.get("rows"), list):
+        meaning = {**meaning, "rows": [_frozen(row, shared) for row in meaning["rows"]]}
+    return doc, units, meaning, vector_file(settings, key, len(units))
 
 
-def _reused(previous: StoredIndex, part: Part) -> tuple[Doc, list[Unit], dict[str, Any] | None]:
-    return previous.docs[part.doc_id], previous.units[part.start : part.end], part.meaning
+def _frozen(value: Any, shared: dict[Any, Any]) -> Any:
+    """A JSON value as a hashable one (lists as tuples, objects as sorted (key, value) tuples), equal
+    values one object: most units of a large corpus mean the same few things, and the rows of every
+    segment are held until answering has read them (at 145k units, 80 MB as parsed JSON)."""
+    if isinstance(value, list):
+        value = tuple(_frozen(v, shared) for v in value)
+    elif isinstance(value, dict):
+        value = tuple(sorted((k, _frozen(v, shared)) for k, v in value.items()))
+    else:
+        return value
+    return shared.setdefault(value, value)
 
 
-def _vectors(
-    settings: Settings, parts: list[Part], previous: StoredIndex | None, loaded: dict[str, Part]
-) -> np.ndarray:
-    """Every unit's vector in one matrix, filled segment by segment (a reused one from `previous`):
-    stacking the segments' own matrices would hold every row twice at the peak."""
-    out: np.ndarray | None = None
-    for part in parts:
-        rows = (
-            previous.vectors[loaded[part.key].start : loaded[part.key].end]
-            if previous is not None and part.key in loaded
-            else read_vectors(settings, part.key, part.end - part.start)
-        )
-        if out is None:
-            out = np.empty((parts[-1].end, rows.shape[1]), np.float16)
-        out[part.start : part.end] = rows
-    return out if out is not None else np.zeros((0, 0), np.float16)  # no article: no unit, no width to know
+def _reused(previous: StoredIndex, part: Part) -> tuple[Doc, list[Unit], dict[str, Any] | None, VectorFile]:
+    assert part.vectors is not None
+    return previous.docs[part.doc_id], previous.units[part.start : part.end], part.meaning, part.vectors

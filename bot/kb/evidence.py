@@ -10,6 +10,7 @@ keeps the promise that editing the cues or the catalogue needs no re-ingest."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import hashlib
@@ -45,7 +46,8 @@ class UnitMeaning:
         return [list(self.licenses), self.named, sorted(self.kinds), sorted(self.topic), self.polarity, self.stance]
 
     @classmethod
-    def from_row(cls, row: list[Any]) -> "UnitMeaning":
+    def from_row(cls, row: Sequence[Any]) -> "UnitMeaning":
+        """From a stored row, as JSON or as the index holds it (tuples, the polarity as (slug, value) pairs)."""
         licenses, named, kinds, topic, polarity, stance = row
         return cls(tuple(licenses), bool(named), frozenset(kinds), frozenset(topic), dict(polarity), stance)
 
@@ -158,10 +160,8 @@ def unit_meanings(
             out += ready
         elif stored and stored.get("version") == reader.version and len(stored.get("index", ())) == len(units):
             table = []
-            for row in stored["rows"]:
-                licenses, named, kinds, topic, polarity, stance = row
-                key = (*licenses, "|", named, *kinds, "|", *topic, "|", *sorted(polarity.items()), stance)
-                table.append(shared.get(key) or shared.setdefault(key, UnitMeaning.from_row(row)))
+            for row in stored["rows"]:  # as the index holds them: hashable (bot.index.store._frozen)
+                table.append(shared.get(row) or shared.setdefault(row, UnitMeaning.from_row(row)))
             out += [table[i] for i in stored["index"]]
         else:
             folded = fold(title)
