@@ -26,6 +26,8 @@ METRICS = [
     "units",
     "startup_s",
     "startup_rss_mb",
+    "first_answer_s",
+    "first_answer_rss_mb",
     "unseen_p50_ms",
     "unseen_p95_ms",
     "unseen_max_ms",
