@@ -57,7 +57,7 @@ def test_a_new_licence_is_data_its_entry_rule_and_article_reach_every_surface(tm
     out-of-scope reply, the WeChat welcome and the page caption list it."""
     from bot.service import Bot
     from bot.surfaces.channels.replies import welcome
-    from ui.view import caption
+    from ui.view import PageWords, caption
 
     knowledge = tmp_path / "knowledge"
     shutil.copytree(REPO_ROOT / "knowledge", knowledge, ignore=shutil.ignore_patterns("training", "models"))
@@ -77,4 +77,4 @@ def test_a_new_licence_is_data_its_entry_rule_and_article_reach_every_surface(tm
     assert any("sp_article" in c.source for c in a.citations)
     assert "SP许可证" in answer("今天北京天气怎么样？", k).answer  # the out-of-scope reply lists what the bot knows
     bot = Bot(settings, embedder)
-    assert "SP许可证" in welcome(bot) and "SP许可证" in caption(list(bot.licences().values()))
+    assert "SP许可证" in welcome(bot) and "SP许可证" in caption(list(bot.licences().values()), PageWords.of(bot))

@@ -10,7 +10,8 @@ from bot.core.settings import REPO_ROOT, get_settings
 from bot.service import Bot
 from bot.state.feedback import FeedbackLog
 from eval.runner import feedback_cases
-from ui.view import EXAMPLES
+from bot.kb.messages import load_messages
+from ui.view import PageWords, examples
 
 PAGE = str(REPO_ROOT / "ui" / "app.py")
 VOICE_ROOM = "我的语音聊天房小程序需要多方通信许可证吗？"
@@ -44,8 +45,27 @@ def test_sidebar_shows_the_knowledge_base_examples_and_disclaimer(page):
     sidebar = [m.value for m in page.sidebar.markdown]
     assert "**文章**：5" in sidebar and any(v.startswith("**片段**：") for v in sidebar)
     assert any("e5" in v for v in sidebar)
-    assert [b.label for b in page.sidebar.button][:3] == list(EXAMPLES)
+    shipped = PageWords(load_messages(REPO_ROOT / "knowledge"), "zh")
+    assert [b.label for b in page.sidebar.button][:3] == examples(shipped)
     assert any("不构成法律意见" in c.value for c in page.sidebar.caption)
+    assert page.title[0].value == "互联网资质问答"
+
+
+def test_the_page_speaks_the_configured_language_from_the_yaml(monkeypatch, knowledge, settings):
+    """LICENSEBOT_PAGE_LANGUAGE=en: the page's own words come from en.yaml; an answer still follows
+    its question's language."""
+    monkeypatch.setenv("LICENSEBOT_PAGE_LANGUAGE", "en")
+    try:
+        at = open_page(monkeypatch, settings.data_dir)
+        assert not at.exception and at.title[0].value == "China internet licence Q&A"
+        assert "**Articles**: 5" in [m.value for m in at.sidebar.markdown]
+        assert any("not legal advice" in c.value for c in at.sidebar.caption)
+        ask(at, VOICE_ROOM)
+        assert any(v.startswith("结论：需要") for v in markdown(at))
+        assert any(c.value.startswith("Source: ") for c in at.caption)
+    finally:
+        get_settings.cache_clear()
+        st.cache_resource.clear()
 
 
 def test_asking_shows_badges_answer_and_highlighted_quotes(page):

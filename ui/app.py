@@ -16,12 +16,12 @@ from bot.core.settings import get_settings
 from bot.service import Bot
 from ui.loading import load_bot
 from ui.view import (
-    DISCLAIMER,
-    EXAMPLES,
+    PageWords,
     caption,
     citation_caption,
     citation_heading,
     escape_markdown,
+    examples,
     highlighted,
     knowledge_summary,
 )
@@ -40,7 +40,7 @@ def new_conversation() -> None:
     state.history = []
 
 
-def ask(bot: Bot, question: str) -> dict:
+def ask(bot: Bot, question: str, say: PageWords) -> dict:
     turn: dict = {"question": question, "answer": None, "error": None, "log_id": None}
     try:
         answered = bot.turn(
@@ -48,14 +48,10 @@ def ask(bot: Bot, question: str) -> dict:
         )
         turn["answer"], turn["log_id"] = answered.answer, answered.log_id
     except BadQuestion as exc:
-        turn["error"] = (
-            f"问题太长了（上限{exc.limit}字），请简要描述产品功能和想了解的资质。"
-            if exc.kind == "too_long"
-            else "请输入一个问题。"
-        )
+        turn["error"] = say("chat_too_long", limit=str(exc.limit)) if exc.kind == "too_long" else say("page_empty")
     except Exception:  # a visitor sees a sentence, the log gets the traceback
         log.exception("answering %r failed", question[:80])
-        turn["error"] = "抱歉，这个问题暂时没能回答，请稍后再试。"
+        turn["error"] = say("page_failed")
     return turn
 
 
@@ -99,39 +95,39 @@ def show_badges(answer: Answer) -> None:
         )
 
 
-def show_answer(index: int, answer: Answer) -> None:
+def show_answer(index: int, answer: Answer, say: PageWords) -> None:
     show_badges(answer)
     st.markdown(escape_markdown(answer.answer))
     if answer.carried_over:
-        st.caption("沿用上文提到的产品功能：" + "、".join(answer.carried_over))
+        st.caption(say("page_carried") + say("sep").join(answer.carried_over))
     for citation in answer.citations:
-        with st.expander(citation_heading(citation), expanded=True):
+        with st.expander(citation_heading(citation, say), expanded=True):
             st.markdown(highlighted(citation), unsafe_allow_html=True)
-            st.caption(citation_caption(citation))
+            st.caption(citation_caption(citation, say))
     st.feedback("thumbs", key=f"rating-{index}", on_change=save_rating, args=(index,))
     if st.session_state.get(f"rating-{index}") is not None:
         st.text_input(
-            "补充说明（可选）",
+            say("page_comment"),
             key=f"comment-{index}",
             on_change=save_rating,
             args=(index,),
-            placeholder="哪里不对？正确的说法是什么？",
+            placeholder=say("page_comment_hint"),
         )
         if st.session_state.get(f"saved-{index}"):
-            st.caption("谢谢，反馈已记录。")
+            st.caption(say("page_thanks"))
 
 
-def sidebar(bot: Bot) -> None:
+def sidebar(bot: Bot, say: PageWords) -> None:
     with st.sidebar:
-        st.header("知识库")
-        for label, value in knowledge_summary(bot.status()).items():
-            st.markdown(f"**{label}**：{escape_markdown(value)}")
-        st.header("试试这些问题")
-        for i, example in enumerate(EXAMPLES):
+        st.header(say("page_knowledge"))
+        for label, value in knowledge_summary(bot.status(), say).items():
+            st.markdown(f"**{label}**{say('colon')}{escape_markdown(value)}")
+        st.header(say("page_try"))
+        for i, example in enumerate(examples(say)):
             if st.button(example, key=f"example-{i}", use_container_width=True):
                 st.session_state.pending = example
-        st.button("清空对话", key="clear", on_click=new_conversation)
-        st.caption(DISCLAIMER)
+        st.button(say("page_clear"), key="clear", on_click=new_conversation)
+        st.caption(say("page_disclaimer"))
 
 
 def chat() -> None:
@@ -145,14 +141,15 @@ def chat() -> None:
         st.stop()
     if "session_id" not in st.session_state:
         new_conversation()
-    sidebar(bot)
-    st.title("互联网资质问答")
-    st.caption(caption(list(bot.licences().values())))
-    question = st.chat_input("描述您的产品，问需要什么证，例如：语音聊天房小程序需要多方通信许可证吗？")
+    say = PageWords.of(bot)
+    sidebar(bot, say)
+    st.title(say("page_title"))
+    st.caption(caption(list(bot.licences().values()), say))
+    question = st.chat_input(say("page_ask", example=say("example")))
     question = question or st.session_state.pop("pending", None)
     if question is not None:
-        with st.spinner("正在查找原文…"):
-            st.session_state.history.append(ask(bot, question.strip()))
+        with st.spinner(say("page_searching")):
+            st.session_state.history.append(ask(bot, question.strip(), say))
     for index, turn in enumerate(st.session_state.history):
         with st.chat_message("user"):
             st.text(turn["question"])
@@ -160,7 +157,7 @@ def chat() -> None:
             if turn["error"]:
                 st.warning(turn["error"])
             else:
-                show_answer(index, turn["answer"])
+                show_answer(index, turn["answer"], say)
 
 
 def main() -> None:

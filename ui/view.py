@@ -4,24 +4,37 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from bot.core.models import Citation
-from bot.service import Status
-
-EXAMPLES = (
-    "我的语音聊天房小程序需要多方通信许可证吗？",
-    "電商平台需要辦理EDI許可證嗎？",
-    "Does my voice chat room need a multi-party license?",
-)
-DISCLAIMER = (
-    "回答只摘录顾问文章中的原句并注明出处，不构成法律意见；是否需要办理以当地通信管理局的认定为准。"
-    "知识库没有写到的，机器人会直说“知识库未覆盖”。"
-)
+from bot.service import Bot, Status
 
 
-def caption(licences: list[str]) -> str:
+@dataclass(frozen=True)
+class PageWords:
+    """The page's own words, from knowledge/messages/<LICENSEBOT_PAGE_LANGUAGE>.yaml (Bot.messages), so a
+    translator edits YAML; only the two errors said when no knowledge can be loaded stay in ui/app.py."""
+
+    messages: Any  # bot.kb.messages.Messages (the page imports bot.service and bot.core only)
+    language: str
+
+    def __call__(self, key: str, **fills: str) -> str:
+        text = str(self.messages.t(self.language, key))
+        return text.format(**fills) if fills else text
+
+    @classmethod
+    def of(cls, bot: Bot) -> "PageWords":
+        return cls(bot.messages(), bot.settings.page_language)
+
+
+def examples(say: PageWords) -> list[str]:
+    return [say("example"), say("example_2"), say("page_example_3")]
+
+
+def caption(licences: list[str], say: PageWords) -> str:
     """Under the page's title: the licences of the catalogue (Bot.licences), by name."""
-    return " · ".join(licences) + " —— 每个结论都附原文引文"
+    return say("page_caption", licences=" · ".join(licences))
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|~$])")
@@ -60,19 +73,21 @@ def highlighted(citation: Citation) -> str:
     return f"{_text(before)}<mark>{_text(citation.quote)}</mark>{_text(after)}"
 
 
-def citation_heading(citation: Citation) -> str:
-    return escape_markdown(f"[{citation.id}] 《{citation.title}》 {citation.date or '日期不详'}")
+def citation_heading(citation: Citation, say: PageWords) -> str:
+    return escape_markdown(f"[{citation.id}] 《{citation.title}》 {citation.date or say('undated')}")
 
 
-def citation_caption(citation: Citation) -> str:
-    return escape_markdown(f"来源：{citation.source} · {citation.title} · {citation.date or '日期不详'}")
+def citation_caption(citation: Citation, say: PageWords) -> str:
+    return escape_markdown(
+        f"{say('page_source')}{say('colon')}{citation.source} · {citation.title} · {citation.date or say('undated')}"
+    )
 
 
-def knowledge_summary(status: Status) -> dict[str, str]:
+def knowledge_summary(status: Status, say: PageWords) -> dict[str, str]:
     return {
-        "文章": str(status.articles),
-        "片段": str(status.units),
-        "最近索引": status.created.replace("T", " ")[:16],
-        "向量模型": status.embedder,
-        "写作模型": status.llm or "无（纯摘录）",
+        say("page_articles"): str(status.articles),
+        say("page_units"): str(status.units),
+        say("page_indexed"): status.created.replace("T", " ")[:16],
+        say("page_embedder"): status.embedder,
+        say("page_writer"): status.llm or say("page_no_writer"),
     }

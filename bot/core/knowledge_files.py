@@ -30,6 +30,7 @@ LANGUAGES = ("zh", "en")
 MESSAGE_KEYS = frozenset(
     "caution out_of_scope not_in_kb answer need maybe no_need unsaid enough not_enough facts carried negated why more sides undated "
     "sep names end colon said figure_unsaid never_said outvoted no_rule no_person_here contact uncovered_licence "
+    "page_title page_caption page_ask page_searching page_knowledge page_articles page_units page_indexed page_embedder page_writer page_no_writer page_try page_example_3 page_clear page_disclaimer page_carried page_source page_comment page_comment_hint page_thanks page_empty page_failed "
     "example example_2 sources context cli_welcome cli_prompt chat_welcome chat_not_text chat_empty chat_unavailable chat_too_long chat_no_person "
     "handoff_unanswered handoff_asked handoff_transferred handoff_send_again handoff_hours".split()
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +42,10 @@ class Settings(BaseSettings):
     llm_model: str | None = Field(default=None, description="its model name")
     llm_timeout_s: float = Field(default=20.0, description="after this, the extractive answer is given instead")
 
+    page_language: Literal["zh", "en"] = Field(
+        default="zh",
+        description="the chat page's own words (knowledge/messages/<language>.yaml); answers follow the question",
+    )
     host: str = Field(default="127.0.0.1", description="`licensebot serve` listens here")
     port: int = Field(default=8000, description="and on this port")
     max_question_chars: int = Field(
