@@ -214,20 +214,22 @@ class VectorFile:
     dtype: np.dtype[Any]
 
     def read(self, wanted: list[int]) -> np.ndarray:
-        """Rows `wanted` (in that order) as float32; SegmentUnreadable if the file is gone or changed."""
+        """Rows `wanted` (in that order) as float32, in one read of the span they lie in (one article's
+        units: tens of kilobytes at most); SegmentUnreadable if the file is gone or changed."""
+        if not wanted:
+            return np.zeros((0, self.width), np.float32)
         size = self.width * self.dtype.itemsize
-        out = np.empty((len(wanted), self.width), np.float32)
+        first, last = min(wanted), max(wanted)
         try:
             with self.path.open("rb") as fh:
-                for n, row in sorted(enumerate(wanted), key=lambda pair: pair[1]):
-                    fh.seek(self.offset + row * size)
-                    data = fh.read(size)
-                    if len(data) != size:
-                        raise SegmentUnreadable(f"{self.path}: shorter than its {self.rows} rows")
-                    out[n] = np.frombuffer(data, self.dtype)
+                fh.seek(self.offset + first * size)
+                data = fh.read((last - first + 1) * size)
         except OSError as exc:
             raise SegmentUnreadable(f"{self.path}: {exc.strerror or type(exc).__name__}") from None
-        return out
+        if len(data) != (last - first + 1) * size:
+            raise SegmentUnreadable(f"{self.path}: shorter than its {self.rows} rows")
+        span = np.frombuffer(data, self.dtype).reshape(-1, self.width)
+        return span[[row - first for row in wanted]].astype(np.float32)
 
 
 def vector_file(settings: Settings, key: str, rows: int) -> VectorFile:
