@@ -154,14 +154,15 @@ def features_student(tmp_path_factory):
 
 
 def test_the_shipped_feature_student_fits_todays_corpus_and_reads_the_held_out_writers(features_student, embedder):
-    """Message by message, as answering reads them (the message cut into clauses as facts.py cuts a
+    """Message by message, as answering reads them (the message cut into clauses as the reader cuts a
     question): the features of every clause of a held-out message against the features its writer labelled.
     Every second held-out message, to keep the embedding time of this test small."""
-    from bot.answering.facts import clauses as cut
+    from bot.kb.glossary import load_glossary
     from bot.core.text import fold
 
     corpus = load_corpus(KNOWLEDGE / "training", vocabulary(KNOWLEDGE))
     heldout = [m for m in corpus.messages if m.writer in corpus.heldout][::2]
+    cut = load_glossary(KNOWLEDGE / "glossary.yaml").wording.clauses
     pieces = [cut(fold(m.text)) for m in heldout]
     flat = [p for ps in pieces for p in ps]
     vectors = dict(zip(flat, embedder.embed_queries(flat)))

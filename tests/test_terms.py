@@ -1,7 +1,14 @@
-"""TermMatcher: the typo tolerance and the limits on it that keep 境内 from matching 境外; where clauses end."""
+"""TermMatcher: the typo tolerance and the limits on it that keep 境内 from matching 境外; where clauses end
+and what negates, as knowledge/glossary.yaml words it."""
 
+import pytest
+
+from bot.core.errors import KnowledgeError
+from bot.core.settings import REPO_ROOT
+from bot.kb.glossary import load_glossary
 from bot.kb.terms import TermMatcher
 
+WORDING = load_glossary(REPO_ROOT / "knowledge" / "glossary.yaml").wording
 MATCHER = TermMatcher(
     {
         "multiparty": ["多方通信"],
@@ -9,7 +16,8 @@ MATCHER = TermMatcher(
         "icp": ["ICP"],
         "domestic": ["境内用户"],
         "voice": ["语音聊天房"],
-    }
+    },
+    WORDING.term_negation,
 )
 
 
@@ -56,8 +64,38 @@ def test_every_occurrence_is_found_and_a_negated_one_is_not():
 
 def test_a_colon_ends_a_clause_but_not_a_time_or_an_address():
     """ "only our own beans: no other brands" is two statements; the second one's "no" is not about the first."""
-    from bot.answering.facts import clauses
+    clauses = WORDING.clauses
 
     assert clauses("we only sell our own beans: no other brands") == ["we only sell our own beans", "no other brands"]
     assert clauses("背景：只卖自家茶叶") == ["背景", "只卖自家茶叶"]
     assert clauses("call at 10:30 on https://example.cn") == ["call at 10:30 on https://example.cn"]
+
+
+def test_a_dialects_negation_is_taught_in_the_glossary_not_in_code(tmp_path):
+    """Cantonese 冇 ("have not") is not among the shipped negation words; added to the glossary's lists, the
+    same reader reads the clause and the term after it as negated."""
+    text = "我哋個app冇语音聊天房"
+    assert not WORDING.negated(text)
+    assert spans(text) == [("voice", "语音聊天房", False)]
+    path = tmp_path / "glossary.yaml"
+    shipped = (REPO_ROOT / "knowledge" / "glossary.yaml").read_text(encoding="utf-8")
+    path.write_text(
+        shipped.replace("  negations: [不,", "  negations: [冇, 唔, 不,").replace(
+            "  term_negations: [没有,", "  term_negations: [冇, 没有,"
+        ),
+        encoding="utf-8",
+    )
+    taught = load_glossary(path).wording
+    assert taught.negated(text)
+    matcher = TermMatcher({"voice": ["语音聊天房"]}, taught.term_negation)
+    assert matcher.find(text) == []
+    assert taught.negated_before(text, text.index("语音聊天房"))
+    assert not taught.negated("不管有没有，我们有语音聊天房")  # the words that are not negations still apply
+
+
+def test_a_bad_expression_in_the_wording_is_named_by_file_field_and_index(tmp_path):
+    shipped = (REPO_ROOT / "knowledge" / "glossary.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "glossary.yaml"
+    path.write_text(shipped.replace("  asks: [吗,", "  asks: ['(吗', 吗,"), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"glossary.yaml:\d+: wording\.asks\[0\]: not a valid regular expression"):
+        load_glossary(path)

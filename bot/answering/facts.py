@@ -3,7 +3,8 @@
 A customer rarely uses the articles' words: "让外面的商户在小程序里开店" is a merchant platform. A
 feature counts when one of its synonyms appears (typos tolerated) or when the feature student
 (bot/kb/learned/features.py, learned from the labelled corpus) reads a clause of the question as
-describing it. The question is cut into clauses at punctuation and at 但/不过/而是/除了…; a
+describing it. The question is cut into clauses at punctuation and at 但/不过/而是/除了… (the words of
+knowledge/glossary.yaml `wording`); a
 feature found in a clause that the user negates ("不收会员费", "用户之间不能聊天", "没有多人语音")
 is kept as a negated fact, which decides nothing but is shown so the user can correct it; the state
 student then reads the negations and tenses no pattern here knows (answer.py). Features that are
@@ -12,7 +13,6 @@ themselves an absence ("不收任何费用") are not flipped by their own negati
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,20 +24,6 @@ from bot.kb.learned.state import StateStudent, not_there
 from bot.kb.terms import TermMatcher
 
 MAX_CLAUSES = 4
-SPLIT = re.compile(
-    r"[，,。；;！!？?、\n]+|：|(?<!\d):(?!\d|//)|(?=但是|但|不过|而是|可是|除了|另外|此外|并且|而且|又有|还有|同时)|\band\b|\bbut\b|(?<=[.;])\s"
-)
-# Words that contain a negation character without negating: 无论, 是否, 要不要 …
-NOT_NEGATION = re.compile(
-    r"无论|不管|是否|有没有|要不要|需不需要|用不用|是不是|不仅|不但|不只|不同|不少|不错|不久|不过|能不能|会不会|不一定|免费|"
-    r"别的|别人|别家|别处|特别|区别|分别|类别|级别|非常|无数"
-)
-NEGATION = re.compile(r"不|没|无|非|未|禁止|别|\bno\b|\bnot\b|n't|without|never")
-ASK = re.compile(
-    r"吗|呢|什么|哪些|哪个|要不要|需不需要|是否|多少|怎么|如何|能不能|可不可以|可以吗|得办|要办|办啥|\?|\b(do|does|is|are|can|which|what|how)\b"
-)
-# A negation right before a term, or a few characters before it in the same clause ("不在网上卖东西").
-NEAR_NEGATION = re.compile(r"(不|没|无|非|未|别|禁止|\bno\b|\bnot\b|n't|without|never)[^，,。；;!?！？、]{0,4}$")
 
 
 @dataclass(frozen=True)
@@ -49,14 +35,6 @@ class Fact:
     score: float = 1.0  # by meaning: the student's probability
 
 
-def clauses(folded: str) -> list[str]:
-    return [c.strip() for c in SPLIT.split(folded) if c and c.strip()]
-
-
-def negated_clause(clause: str) -> bool:
-    return bool(NEGATION.search(NOT_NEGATION.sub("", clause)))
-
-
 class FactFinder:
     """Features by words (the synonyms of rules.yaml) and by meaning (the feature student on each
     clause; without a student, by words only)."""
@@ -65,8 +43,9 @@ class FactFinder:
         """`states`: the state student, which reads whether a clause the feature student found a feature
         in says the product has it; without it, a negation word in the clause says it has not."""
         self.catalog, self.student, self.states = catalog, student, states
+        self.wording = catalog.glossary.wording
         self.sure = student.sure if student is not None else 1.0
-        self.words = TermMatcher({k: list(f.synonyms) for k, f in catalog.features.items()})
+        self.words = TermMatcher({k: list(f.synonyms) for k, f in catalog.features.items()}, self.wording.term_negation)
         # one question is read by words three times: readable() for what to embed and for the search
         # vector, then find(); remembered for the last few questions
         self._words_of = lru_cache(maxsize=64)(self._read_words)
@@ -77,10 +56,7 @@ class FactFinder:
     def _read_words(self, folded: str) -> tuple[tuple[str, Fact], ...]:
         facts: dict[str, Fact] = {}
         for hit in self.words.find(folded, fuzzy=True, negation=False):
-            window = NOT_NEGATION.sub(
-                "", re.split(r"[,，。;；!?！？、]", folded[max(0, hit.start - 10) : hit.start])[-1]
-            )
-            negated = bool(NEAR_NEGATION.search(window)) and not self.catalog.features[hit.key].negative
+            negated = self.wording.negated_before(folded, hit.start) and not self.catalog.features[hit.key].negative
             facts.setdefault(hit.key, Fact(hit.key, negated, folded[hit.start : hit.end], "words"))
         return tuple(facts.items())
 
@@ -89,7 +65,8 @@ class FactFinder:
         the asking part ("需要办什么证？"), and not a clause that names a feature only to deny it
         ("我们没有语音聊天房"): e5 does not see the negation, and such a clause is near every kind of call."""
         denied = [f.matched for f in self._words(folded).values() if f.negated]
-        describing = [c for c in clauses(folded) if len(c) >= 4 and not ASK.search(c)][:MAX_CLAUSES]
+        describing = [c for c in self.wording.clauses(folded) if len(c) >= 4 and not self.wording.asks(c)]
+        describing = describing[:MAX_CLAUSES]
         return [c for c in describing if not any(w in c for w in denied)]
 
     def find(self, folded: str, vectors: dict[str, np.ndarray]) -> list[Fact]:
@@ -112,7 +89,7 @@ class FactFinder:
         """ "用户基本都不在国内" states users abroad, "没有别的商家" denies a marketplace: the state
         student tells them apart; a negation word alone cannot, but it settles a reading the student
         is unsure of."""
-        worded = negated_clause(clause) and not self.catalog.features[key].negative
+        worded = self.wording.negated(clause) and not self.catalog.features[key].negative
         if self.states is None:
             return worded
         reading = self.states.read(clause, vec)

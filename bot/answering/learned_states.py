@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.answering.facts import ASK, clauses, negated_clause
 from bot.answering.knowledge import Knowledge
 from bot.answering.understand import Understanding
 from bot.kb.learned.state import not_there
@@ -15,7 +14,7 @@ def apply_learned_states(u: Understanding, knowledge: Knowledge) -> None:
     """A feature the rules read as there is not there when the state student reads the words up to it
     as negated or stopped ("我哋個app冇語音房", "以前有多人视频") or its clause, with the next one
     when that states no feature and asks nothing, as stopped ("we used to have group video calls,
-    but removed them last month"). The negation words of facts.py know Mandarin before the term,
+    but removed them last month"). The negation words of glossary.yaml know Mandarin before the term,
     not dialects or tenses. Left alone: facts the rules read as negated, and facts whose own words
     are a negation ("不招别的商家", "用户基本都不在国内": the feature is an absence)."""
     if knowledge.states is None:
@@ -23,7 +22,7 @@ def apply_learned_states(u: Understanding, knowledge: Knowledge) -> None:
     todo = [
         (i, f, _lead_and_window(f.matched, u, knowledge))
         for i, f in enumerate(u.facts)
-        if not f.negated and not negated_clause(f.matched)
+        if not f.negated and not knowledge.catalog.glossary.wording.negated(f.matched)
     ]
     vectors = knowledge.vectors(list(dict.fromkeys(t for _, _, pair in todo for t in pair))) if todo else {}
     for i, f, (lead, window) in todo:
@@ -39,7 +38,8 @@ def _lead_and_window(matched: str, u: Understanding, knowledge: Knowledge) -> tu
     something else: "我们的社交小程序没有语音"), and the whole clause with the next one when that
     states no feature, asks nothing and has no licence word of the glossary (a later clause can say a
     feature was stopped; one about a licence says how the licence stands: "卖会员两年了，一直没办经营许可证")."""
-    parts = clauses(u.folded)
+    wording = knowledge.catalog.glossary.wording
+    parts = wording.clauses(u.folded)
     at = next((n for n, c in enumerate(parts) if matched in c), None)
     if at is None:
         return u.folded, u.folded
@@ -48,7 +48,7 @@ def _lead_and_window(matched: str, u: Understanding, knowledge: Knowledge) -> tu
     following = parts[at + 1] if at + 1 < len(parts) else ""
     if (
         following
-        and not ASK.search(following)
+        and not wording.asks(following)
         and not any(f.matched in following for f in u.facts)
         and knowledge.reader.domain_of(following) != "strong"
     ):

@@ -64,7 +64,10 @@ class Claim:
 
 @lru_cache(maxsize=8)
 def licence_names(catalog: Catalog) -> TermMatcher:
-    return TermMatcher({slug: [l.name, l.name_en, l.full_name, *l.aliases] for slug, l in catalog.licenses.items()})
+    return TermMatcher(
+        {slug: [l.name, l.name_en, l.full_name, *l.aliases] for slug, l in catalog.licenses.items()},
+        catalog.glossary.wording.term_negation,
+    )
 
 
 def claims(folded: str, catalog: Catalog) -> list[Claim]:

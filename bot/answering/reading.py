@@ -4,7 +4,6 @@ ranked. Gathered from what answering computed anyway, so it costs nothing to kee
 
 from __future__ import annotations
 
-from bot.answering.facts import clauses
 from bot.answering.knowledge import Knowledge
 from bot.answering.retrieve import Hit
 from bot.answering.understand import Screened, Understanding
@@ -22,7 +21,7 @@ def reading_of(
         language=s.language,
         refusal=refusal.kind if refusal else None,
         refusal_by=("pattern" if s.refusal else "student") if refusal else None,
-        clauses=clauses(s.folded),
+        clauses=knowledge.catalog.glossary.wording.clauses(s.folded),
     )
     if u is None:
         return reading

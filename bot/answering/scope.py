@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 
-from bot.answering.facts import clauses, negated_clause
 from bot.answering.knowledge import Knowledge
 from bot.answering.understand import Screened, Understanding
 from bot.core.models import Answer, Mode, Verdict
@@ -85,8 +84,9 @@ def names_the_domain(u: Understanding, knowledge: Knowledge, sure: bool = False)
 
 def _turns_away_from_the_domain(u: Understanding, knowledge: Knowledge) -> bool:
     """Every clause with a licence word of the glossary is a negated one ("先不聊资质了", "not about licences")."""
-    holding = [c for c in clauses(u.folded) if knowledge.reader.domain_of(c) == "strong"]
-    return bool(holding) and all(negated_clause(c) for c in holding)
+    wording = knowledge.catalog.glossary.wording
+    holding = [c for c in wording.clauses(u.folded) if knowledge.reader.domain_of(c) == "strong"]
+    return bool(holding) and all(wording.negated(c) for c in holding)
 
 
 def refusal_reason(s: Screened, refusal: Refusal) -> str:

@@ -15,7 +15,7 @@ import jieba
 import jieba.posseg
 import numpy as np
 
-from bot.answering.facts import Fact, FactFinder, clauses
+from bot.answering.facts import Fact, FactFinder
 from bot.answering.intent import IntentClassifier, IntentGuess
 from bot.core.models import Context
 from bot.core.text import fold
@@ -24,12 +24,6 @@ from bot.kb.glossary import Refusal
 from bot.kb.learned.follow_up import FollowUpStudent
 from bot.kb.terms import TermMatcher
 
-# An elliptical follow-up leans on the conversation: "那如果只有1对1视频呢？", "要是用户都在国外呢".
-FOLLOW_UP = re.compile(
-    r"^(那|那么|那如果|如果|要是|假如|假设|换成|改成|再加|加上|还有|另外|那要|and\b|what if|what about|how about|but if|if\b|then\b)",
-    re.I,
-)
-ELLIPTICAL_END = re.compile(r"(呢|的话)[?？]?\s*$")
 ABOUT_THE_LICENCE = {"conditions", "materials", "process", "time", "cost", "penalty", "authority"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 jieba.setLogLevel(60)
@@ -92,9 +86,13 @@ class QuestionReader:
         self, catalog: Catalog, intents: IntentClassifier, facts: FactFinder, follow_ups: FollowUpStudent | None = None
     ):
         self.catalog, self.intents, self.facts, self.follow_ups = catalog, intents, facts, follow_ups
-        self.licenses = TermMatcher({slug: list(l.aliases) + [l.name] for slug, l in catalog.licenses.items()})
-        self.domain = TermMatcher({"strong": catalog.glossary.domain_terms, "context": catalog.glossary.context_terms})
-        self.english = TermMatcher({en: [en] for en in catalog.glossary.english})
+        self.wording = catalog.glossary.wording
+        absent = catalog.glossary.wording.term_negation
+        self.licenses = TermMatcher({slug: list(l.aliases) + [l.name] for slug, l in catalog.licenses.items()}, absent)
+        self.domain = TermMatcher(
+            {"strong": catalog.glossary.domain_terms, "context": catalog.glossary.context_terms}, absent
+        )
+        self.english = TermMatcher({en: [en] for en in catalog.glossary.english}, absent)
         self.stopwords = {fold(w) for w in catalog.glossary.stopwords}
         self._catalog_words = sorted(
             {fold(t) for l in catalog.licenses.values() for t in (*l.aliases, l.name)}
@@ -117,7 +115,12 @@ class QuestionReader:
             [fold(context.question)] if context and context.question and (context.features or context.licenses) else []
         )
         return list(
-            dict.fromkeys([s.folded] + clauses(s.folded)[:MAX_STUDENT_CLAUSES] + self.facts.readable(s.folded) + before)
+            dict.fromkeys(
+                [s.folded]
+                + self.wording.clauses(s.folded)[:MAX_STUDENT_CLAUSES]
+                + self.facts.readable(s.folded)
+                + before
+            )
         )
 
     def read(self, s: Screened, vectors: dict[str, np.ndarray], context: Context) -> Understanding:
@@ -134,7 +137,7 @@ class QuestionReader:
         # A question that only asks about a named licence ("ICP许可证每年要不要年检") describes no
         # product: its words are not read as product features by meaning (only by their synonyms).
         about_licence_only = bool(licenses) and search == [s.folded]
-        described = {t: vectors[t] for t in clauses(s.folded)[:MAX_STUDENT_CLAUSES] if t in vectors}
+        described = {t: vectors[t] for t in self.wording.clauses(s.folded)[:MAX_STUDENT_CLAUSES] if t in vectors}
         if asks not in (None, "verdict", "other") or about_licence_only:
             # asking for information: only the clauses that describe something, not the asking ones
             # ("注册资本最低多少" is not about foreign capital; "我们做企业资料查询，付费才能看完整报告" is a product)
@@ -179,7 +182,7 @@ class QuestionReader:
             )
             if said is not None:
                 return said
-        marked = bool(FOLLOW_UP.match(u.folded.strip())) or bool(ELLIPTICAL_END.search(u.folded))
+        marked = self.wording.marks_follow_up(u.folded)
         short = len(u.folded) <= 14 or (u.language == "en" and len(u.folded.split()) <= 8)
         bare = not u.licenses and not [f for f in u.facts if not f.negated] and short
         # a bare question for a figure, a list or steps asks them of the licence talked about

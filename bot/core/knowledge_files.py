@@ -207,7 +207,21 @@ class RefusalEntry(Entry):
     )
 
 
+class WordingEntry(Entry):
+    """How a message is cut and read (bot/kb/wording.py); regular expressions, tried in the order given."""
+
+    clause_breaks: list[Pattern] = []
+    negations: list[Pattern] = []
+    not_negations: list[Pattern] = []
+    negation_reach: int = Field(default=4, ge=0, le=20)
+    asks: list[Pattern] = []
+    term_negations: list[Pattern] = []
+    follow_up_starts: list[Pattern] = []
+    follow_up_ends: list[Pattern] = []
+
+
 class GlossaryFile(Entry):
+    wording: WordingEntry = WordingEntry()
     english: dict[str, list[Text]] = {}
     domain_terms: list[Text] = []
     context_terms: list[Text] = []

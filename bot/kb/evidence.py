@@ -89,8 +89,9 @@ class UnitReader:
     def __init__(self, catalog: Catalog, cues: EvidenceCues):
         self.cues = cues
         terms = {slug: list(l.aliases) + [l.name] for slug, l in catalog.licenses.items()}
-        self.licenses = TermMatcher(terms)
-        self.version = _version(terms, cues)
+        negation = catalog.glossary.wording.term_negation
+        self.licenses = TermMatcher(terms, negation)
+        self.version = _version(terms, cues, negation.pattern)
 
     def stored(self, units: list[dict[str, Any]], title: str) -> dict[str, Any]:
         """One article's units' meaning as stored in its segment (ingest calls this through
@@ -138,11 +139,11 @@ class UnitReader:
         return UnitMeaning(tuple(licenses), bool(named), self.cues.kinds_of(text, headings), topic, polarity, stance)
 
 
-def _version(terms: dict[str, list[str]], cues: EvidenceCues) -> str:
+def _version(terms: dict[str, list[str]], cues: EvidenceCues, negation: str) -> str:
     """Hash of everything a unit's meaning is read with: a stored row of another version is stale."""
     cue_text = {k: [[p.pattern for p in c], [p.pattern for p in h]] for k, (c, h) in cues.kinds.items()}
     polarity = {k: [p.pattern for p in v] for k, v in cues.polarity.items()}
-    blob = json.dumps([MEANING_FORMAT, terms, cue_text, polarity], ensure_ascii=False, sort_keys=True)
+    blob = json.dumps([MEANING_FORMAT, terms, cue_text, polarity, negation], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 

@@ -1,6 +1,6 @@
 """The words the bot needs besides licences and features (knowledge/glossary.yaml): English words
 for searching Chinese articles, what places a question in the licence domain, the requests that
-are refused whatever the articles say, and words that carry no content."""
+are refused whatever the articles say, words that carry no content, and how a message is worded."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.core import knowledge_files as kf
 from bot.core.yaml_files import load_model
 from bot.kb.patterns import compile_patterns
+from bot.kb.wording import Wording
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Glossary:
     licence_names: tuple[re.Pattern[str], ...] = ()  # how a question names a licence (group `name`), case-sensitive
     licence_name_stops: tuple[str, ...] = ()  # words before a licence's name that are not part of it
     enough_asks: tuple[re.Pattern[str], ...] = ()  # asking whether what the user has or plans is enough
+    wording: Wording = field(default_factory=Wording)  # clauses, negation, asking, follow-up marks
 
 
 def load_glossary(path: Path) -> Glossary:
@@ -52,4 +54,5 @@ def load_glossary(path: Path) -> Glossary:
         licence_names=tuple(re.compile(p) for p in data.licence_names),
         licence_name_stops=tuple(sorted(data.licence_name_stops, key=len, reverse=True)),
         enough_asks=compile_patterns(data.enough_asks, f"{path}: enough_asks"),
+        wording=Wording.of(data.wording, f"{path}: wording"),
     )

@@ -3,7 +3,8 @@
 Users type fast: 多放通信 for 多方通信, 商家入住 for 商家入驻. A Han term of four or more
 characters also matches with one wrong character, except at its first position and except where
 the two characters are opposites (内/外, 付/免, 有/无 ...), since 境内用户 is not 境外用户.
-A term right after a negation (没有/不做/without) does not count: "没有语音聊天房" is not a voice room.
+A term right after a negation (没有/不做/without: the `term_negations` of glossary.yaml, which the
+matcher is given) does not count: "没有语音聊天房" is not a voice room.
 """
 
 from __future__ import annotations
@@ -15,9 +16,6 @@ from dataclasses import dataclass
 from bot.core.text import fold
 
 OPPOSITES = set("内外免付无有单多个群私公自他不非正负前后上下")
-NEGATION = re.compile(
-    r"(没有|没|不含|不涉及|不做|不提供|不带|不会有|无需|不需要|并非|不是|\bno\b|\bnot\b|without|don't have|doesn't have)\s*$"
-)
 _HAN = re.compile(r"^[\u3400-\u9fff]+$")
 _HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
 
@@ -31,10 +29,10 @@ class TermHit:
     fuzzy: bool = False
 
 
-def _negated(text: str, start: int) -> bool:
+def _negated(text: str, start: int, negation: re.Pattern[str]) -> bool:
     window = text[max(0, start - 8) : start]
     window = re.split(r"[,，。;；!?！？、]", window)[-1]
-    return bool(NEGATION.search(window))
+    return bool(negation.search(window))
 
 
 def _fuzzy_positions(text: str, term: str, first_han: int) -> Iterator[int]:
@@ -77,7 +75,9 @@ def _entry(term: str, key: str) -> _Entry:
 class TermMatcher:
     """Longest-first, non-overlapping matching of many keyed terms."""
 
-    def __init__(self, terms: dict[str, list[str]]):
+    def __init__(self, terms: dict[str, list[str]], negation: re.Pattern[str] | None = None):
+        """`negation`: what, at the end of the words before a term, says it is absent (without it, nothing does)."""
+        self.negation = negation
         entries = [(fold(t).strip(), key) for key, ts in terms.items() for t in ts if t and t.strip()]
         self._entries = [_entry(term, key) for term, key in sorted(set(entries), key=lambda e: -len(e[0]))]
 
@@ -103,7 +103,9 @@ class TermMatcher:
         taken = [False] * len(folded)
         hits: list[TermHit] = []
         for hit in sorted(candidates, key=lambda h: (-(h.end - h.start), h.fuzzy, h.start)):
-            if any(taken[hit.start : hit.end]) or (negation and _negated(folded, hit.start)):
+            if any(taken[hit.start : hit.end]) or (
+                negation and self.negation is not None and _negated(folded, hit.start, self.negation)
+            ):
                 continue
             for i in range(hit.start, hit.end):
                 taken[i] = True

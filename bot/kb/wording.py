@@ -1,0 +1,73 @@
+"""How a message is worded: where it is cut into clauses, which words negate or ask, and what marks an
+elliptical follow-up. The words are data (knowledge/glossary.yaml `wording`), so a new language or
+dialect is taught by editing YAML; this module only joins each list into one expression, in the order
+written (the order decides which alternative wins where two start at the same place)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core import knowledge_files as kf
+from bot.kb.patterns import compile_patterns
+
+NEVER = re.compile(r"(?!)")
+# where the words up to a feature's are cut: the negation must be in the feature's own clause
+_CLAUSE_MARK = r"[^，,。；;!?！？、]"
+
+
+def _either(patterns: Sequence[str], where: str, template: str = "{}") -> re.Pattern[str]:
+    """The alternatives as one expression (checked one by one first, so an error names its index)."""
+    if not patterns:
+        return NEVER
+    compile_patterns(patterns, where)
+    return re.compile(template.format("|".join(f"(?:{p})" for p in patterns)), re.I)
+
+
+@dataclass(frozen=True)
+class Wording:
+    clause_break: re.Pattern[str] = NEVER
+    negation: re.Pattern[str] = NEVER
+    not_negation: re.Pattern[str] = NEVER
+    near_negation: re.Pattern[str] = NEVER  # a negation a few characters before the end of a window
+    ask: re.Pattern[str] = NEVER
+    term_negation: re.Pattern[str] = NEVER  # a negation right at the end of a window
+    follow_up_start: re.Pattern[str] = NEVER
+    follow_up_end: re.Pattern[str] = NEVER
+
+    @classmethod
+    def of(cls, data: kf.WordingEntry, where: str) -> Wording:
+        negations = f"{where}.negations"
+        return cls(
+            clause_break=_either(data.clause_breaks, f"{where}.clause_breaks"),
+            negation=_either(data.negations, negations),
+            not_negation=_either(data.not_negations, f"{where}.not_negations"),
+            near_negation=_either(data.negations, negations, f"(?:{{}}){_CLAUSE_MARK}{{{{0,{data.negation_reach}}}}}$"),
+            ask=_either(data.asks, f"{where}.asks"),
+            term_negation=_either(data.term_negations, f"{where}.term_negations", r"(?:{})\s*$"),
+            follow_up_start=_either(data.follow_up_starts, f"{where}.follow_up_starts", "^(?:{})"),
+            follow_up_end=_either(data.follow_up_ends, f"{where}.follow_up_ends"),
+        )
+
+    def clauses(self, folded: str) -> list[str]:
+        return [c.strip() for c in self.clause_break.split(folded) if c and c.strip()]
+
+    def _without_false_negations(self, text: str) -> str:
+        return self.not_negation.sub("", text)
+
+    def negated(self, clause: str) -> bool:
+        """The clause has a negation word ("用户之间不能聊天"); 无论, 是否, 免费 … are not ones."""
+        return bool(self.negation.search(self._without_false_negations(clause)))
+
+    def negated_before(self, folded: str, start: int, reach: int = 10) -> bool:
+        """A negation in the `reach` characters before `start`, in the same clause, close to it ("不在网上卖东西")."""
+        window = re.split(r"[,，。;；!?！？、]", folded[max(0, start - reach) : start])[-1]
+        return bool(self.near_negation.search(self._without_false_negations(window)))
+
+    def asks(self, clause: str) -> bool:
+        return bool(self.ask.search(clause))
+
+    def marks_follow_up(self, folded: str) -> bool:
+        """Starts or ends as an elliptical follow-up does ("那如果只有1对1视频呢？", "what about …")."""
+        return bool(self.follow_up_start.match(folded.strip())) or bool(self.follow_up_end.search(folded))
