@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -41,9 +41,7 @@ MOJIBAKE_RUN = re.compile(
 # ASCII "!" inside a name like "Yahoo!Japan" is not either).
 SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=!)(?![A-Za-z0-9!])|(?<=[^?,，、][?;])(?![?;；、。，,])")
 CLAUSE_END = re.compile(r"[，,：:]")
-HEADING_NUMBER = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]|\d+[.、．]\s*|误区[一二三四五六七八九十]+|第[一二三四五六七八九十]+)"
-)
+CHINESE_NUMERAL = "[一二三四五六七八九十]+"
 LIST_MARKER = re.compile(r"^(?:[-*•·]\s+|\d+[.、．)]\s*|[（(]\d+[)）])")
 SENTENCE_PUNCT = re.compile(r"[。！；;!]")
 MAX_HEADING_CHARS = 40
@@ -57,6 +55,25 @@ class CleaningLexicon:
     ad_phrases: tuple[str, ...]
     furniture_prefixes: tuple[str, ...]
     related_headings: tuple[str, ...]
+    breadcrumbs: tuple[str, ...]
+    date_labels: tuple[str, ...]
+    keyword_labels: tuple[str, ...]
+    heading_numbers: tuple[str, ...]
+    heading_endings: tuple[str, ...]
+
+    @cached_property
+    def heading_number(self) -> re.Pattern[str]:
+        words = "".join(f"|{re.escape(w)}{CHINESE_NUMERAL}" for w in self.heading_numbers)
+        return re.compile(rf"^(?:{CHINESE_NUMERAL}[、.．]|\d+[.、．]\s*{words})")
+
+    def _labelled(self, labels: tuple[str, ...], folded_line: str) -> bool:
+        return any(re.match(rf"^{re.escape(label)}[:：]", folded_line) for label in labels)
+
+    def is_date_line(self, folded_line: str) -> bool:
+        return self._labelled(self.date_labels, folded_line)
+
+    def is_keyword_line(self, folded_line: str) -> bool:
+        return self._labelled(self.keyword_labels, folded_line)
 
     @classmethod
     def load(cls, path: Path) -> "CleaningLexicon":
@@ -74,6 +91,7 @@ def load_lexicon(path: Path) -> CleaningLexicon:
 class Paragraph:
     text: str
     heading: bool = False
+    numbered: bool = False  # a heading numbered as cleaning.yaml's heading_numbers say ("二、", "3.", "误区一")
 
 
 @dataclass
@@ -205,15 +223,15 @@ class _Cleaner:
         return "".join(kept).strip()
 
 
-def _is_heading(line: str) -> bool:
+def _is_heading(line: str, lexicon: CleaningLexicon) -> bool:
     """Short, unpunctuated lines ("二、开设微商城是否需要办理ICP许可证?") title a section: they
     guide retrieval but are not quoted, since a heading is a question or a teaser, not a claim."""
     body = line.strip()
     if len(body) > MAX_HEADING_CHARS or SENTENCE_PUNCT.search(body) or re.search(r"[，,]", body):
         return False
     return (
-        bool(HEADING_NUMBER.match(body))
-        or body.endswith(("?", "？", "吗", "嘛", ":", "："))
+        bool(lexicon.heading_number.match(fold(body)))
+        or fold(body).endswith(lexicon.heading_endings)
         or (len(body) <= 20 and not LIST_MARKER.match(body))
     )
 
@@ -254,7 +272,7 @@ def clean_page(raw: str, lexicon: CleaningLexicon, source_name: str = "") -> Cle
     # Template of the consultancy's CMS: everything above the breadcrumb is site chrome
     # (and, on some pages, injected spam); the line after it is the title, then a byline.
     for i, line in enumerate(lines):
-        if fold(line).startswith(("您的当前位置", "当前位置")):
+        if fold(line).startswith(lexicon.breadcrumbs):
             for skipped in lines[: i + 1]:
                 cleaner.drop("navigation", skipped)
             lines = lines[i + 1 :]
@@ -265,13 +283,15 @@ def clean_page(raw: str, lexicon: CleaningLexicon, source_name: str = "") -> Cle
     content: list[str] = []
     for line in lines:
         f = fold(line)
-        if re.match(r"^(时间|发布时间|日期)[:：]", f):
+        if lexicon.is_date_line(f):
             date = date or _iso_date(f)
             cleaner.drop("byline", line)
             continue
-        if re.match(r"^(关键字|关键词|标签)[:：]", f):
+        if lexicon.is_keyword_line(f):
             words = re.sub(r"^[^:：]+[:：]", "", line)
-            keywords = keywords or [w for w in re.split(r"\s+", words.replace("在线咨询", "")) if w]
+            for phrase in lexicon.ad_phrases:  # "关键词：ICP许可证 在线咨询"
+                words = re.sub(re.escape(phrase), "", words, flags=re.I)
+            keywords = keywords or [w for w in re.split(r"\s+", words) if w]
             cleaner.drop("byline", line)
             continue
         if any(f.startswith(h) for h in lexicon.related_headings):
@@ -294,13 +314,14 @@ def clean_page(raw: str, lexicon: CleaningLexicon, source_name: str = "") -> Cle
 
     paragraphs: list[Paragraph] = []
     for line in content:
-        heading = _is_heading(line)
+        heading = _is_heading(line, lexicon)
         text = line if heading else cleaner.clean_paragraph(line)
         if heading and (is_mojibake(text) or cleaner.line_reason(text)):
             cleaner.drop("mojibake" if is_mojibake(text) else "navigation", text)
             continue
         if text:
-            paragraphs.append(Paragraph(text=text, heading=heading))
+            numbered = heading and bool(lexicon.heading_number.match(fold(text)))
+            paragraphs.append(Paragraph(text=text, heading=heading, numbered=numbered))
     return CleanArticle(
         title=title,
         date=date,

@@ -18,7 +18,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from bot.core.text import fold
-from ingest.clean import HEADING_NUMBER, LIST_MARKER, CleanArticle, split_sentences
+from ingest.clean import LIST_MARKER, CleanArticle, Paragraph, split_sentences
 
 MAX_SENTENCE_CHARS = 150
 MAX_LIST_CHARS = 1200
@@ -89,9 +89,10 @@ def sentence_spans(text: str, offset: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _heading_rank(text: str) -> int:
-    """0 for "一、", 1 for "1.", 2 for an unnumbered heading: which one opens a section."""
-    return 0 if CN_NUMBERED.match(text) else 1 if DIGIT_NUMBERED.match(text) or HEADING_NUMBER.match(text) else 2
+def _heading_rank(heading: Paragraph) -> int:
+    """0 for "一、", 1 for "1." or "误区一", 2 for an unnumbered heading: which one opens a section."""
+    text = heading.text
+    return 0 if CN_NUMBERED.match(text) else 1 if DIGIT_NUMBERED.match(text) or heading.numbered else 2
 
 
 def is_list_item(text: str) -> bool:
@@ -104,7 +105,7 @@ def build_units(doc_id: str, article: CleanArticle) -> list[Unit]:
         offsets.append(pos)
         pos += len(para.text) + 2  # the "\n\n" joining paragraphs in CleanArticle.text
     text = article.text
-    top = min((_heading_rank(p.text) for p in paragraphs if p.heading), default=2)
+    top = min((_heading_rank(p) for p in paragraphs if p.heading), default=2)
     units: list[Unit] = []
     section = heading = ""
 
@@ -138,7 +139,7 @@ def build_units(doc_id: str, article: CleanArticle) -> list[Unit]:
 
     for i, para in enumerate(paragraphs):
         if para.heading:
-            if _heading_rank(para.text) <= top:
+            if _heading_rank(para) <= top:
                 section = para.text
             heading = para.text
             if LEAD_IN_END.search(para.text):

@@ -127,3 +127,37 @@ def test_an_ascii_exclamation_mark_inside_a_name_does_not_end_the_sentence():
         "后来很好!",
         "今天",
     ]
+
+
+def test_a_cms_of_another_kind_is_taught_in_cleaning_yaml_not_in_code(tmp_path):
+    """Another site's template: its breadcrumb, byline labels and numbered headings are words of
+    cleaning.yaml. With the shipped lexicon they stay in the text; added to a copy, the same code drops the
+    chrome, reads the date and keywords, and ranks "要点一" as a numbered heading that opens a section."""
+    page = "\n".join(
+        [
+            "站内导航 > 资讯 > 许可证",
+            "ICP许可证怎么办",
+            "发布于：2025-03-01",
+            "标记词：ICP许可证 增值电信",
+            "要点一",
+            "办理ICP许可证需要公司注册资本不低于100万元。",
+            "要点二",
+            "审批一般需要60个工作日。",
+        ]
+    )
+    shipped = clean_page(page, LEXICON, "x.txt")
+    assert shipped.title.startswith("站内导航") and shipped.date is None and "发布于" in shipped.text
+
+    path = tmp_path / "cleaning.yaml"
+    text = (REPO_ROOT / "knowledge" / "cleaning.yaml").read_text(encoding="utf-8")
+    text = text.replace("breadcrumbs: [", "breadcrumbs: [站内导航, ").replace("date_labels: [", "date_labels: [发布于, ")
+    text = text.replace("keyword_labels: [", "keyword_labels: [标记词, ").replace("heading_numbers: [", "heading_numbers: [要点, ")
+    path.write_text(text, encoding="utf-8")
+    taught = clean_page(page, load_lexicon(path), "x.txt")
+    assert taught.title == "ICP许可证怎么办"
+    assert taught.date == "2025-03-01"
+    assert taught.keywords == ["ICP许可证", "增值电信"]
+    assert "站内导航" not in taught.text and "发布于" not in taught.text
+    assert [p.numbered for p in taught.paragraphs if p.heading] == [True, True]
+    sections = {u.section for u in build_units("x", taught)}
+    assert {"要点一", "要点二"} <= sections

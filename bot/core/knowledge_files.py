@@ -289,6 +289,11 @@ class CleaningFile(Entry):
     ad_phrases: list[Text] = []
     furniture_prefixes: list[Text] = []
     related_headings: list[Text] = []
+    breadcrumbs: list[Text] = []
+    date_labels: list[Text] = []
+    keyword_labels: list[Text] = []
+    heading_numbers: list[Text] = []
+    heading_endings: list[Text] = []
 
 
 # messages/<language>.yaml
