@@ -69,7 +69,9 @@ class SentenceTransformerEmbedder:
         self.name = f"st:{model}"
         self._model = SentenceTransformer(model, device="cpu")
         self._prefixes = ("query: ", "passage: ") if "e5" in model.lower() else ("", "")
-        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+        # renamed in sentence-transformers 5 (the old name warns); older releases know only the old one
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dimension = int(dimension() or 0)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         vecs = self._model.encode(
