@@ -312,6 +312,19 @@ def test_a_follow_up_of_another_kind_is_about_the_product_described_before(knowl
     assert follow.intent == "penalty" and statuses(follow)["icp"] == "required", (follow.intent, statuses(follow))
 
 
+def test_a_message_worded_as_a_follow_up_with_no_product_of_its_own_stays_in_the_conversation(knowledge):
+    """ "那ICP证以外还需要哪些证？" after a marketplace: it names a licence, which the follow-up student takes for a
+    new subject, but it describes no product, so it asks about the one described before (ICP and EDI)."""
+    first_q = "我们做了个让别的店铺进来开店的小程序，按成交额抽佣，经营许可证正在申请。"
+    first = answer(first_q, knowledge)
+    context = Context(features=first.features, licenses=[l.slug for l in first.licenses], question=first_q)
+    follow = answer("那ICP证以外还需要哪些证？", knowledge, context)
+    assert follow.follow_up and "outside_sellers" in follow.carried_over, (follow.follow_up, follow.carried_over)
+    assert statuses(follow).get("edi") == "required", statuses(follow)
+    new = answer("ICP证以外还需要哪些证？我们做企业官网，只展示公司介绍", knowledge, context)
+    assert not new.follow_up and "outside_sellers" not in new.carried_over
+
+
 def test_a_conditions_question_that_describes_the_product_gets_the_conditions_and_the_licences(knowledge):
     a = answer("我们做多人语音开黑的小程序，办多方通信许可证注册资本要多少？", knowledge)
     assert a.intent == "conditions" and statuses(a)["multiparty"] == "required", (a.intent, statuses(a))

@@ -150,8 +150,12 @@ def test_a_cms_of_another_kind_is_taught_in_cleaning_yaml_not_in_code(tmp_path):
 
     path = tmp_path / "cleaning.yaml"
     text = (REPO_ROOT / "knowledge" / "cleaning.yaml").read_text(encoding="utf-8")
-    text = text.replace("breadcrumbs: [", "breadcrumbs: [站内导航, ").replace("date_labels: [", "date_labels: [发布于, ")
-    text = text.replace("keyword_labels: [", "keyword_labels: [标记词, ").replace("heading_numbers: [", "heading_numbers: [要点, ")
+    text = text.replace("breadcrumbs: [", "breadcrumbs: [站内导航, ").replace(
+        "date_labels: [", "date_labels: [发布于, "
+    )
+    text = text.replace("keyword_labels: [", "keyword_labels: [标记词, ").replace(
+        "heading_numbers: [", "heading_numbers: [要点, "
+    )
     path.write_text(text, encoding="utf-8")
     taught = clean_page(page, load_lexicon(path), "x.txt")
     assert taught.title == "ICP许可证怎么办"

@@ -172,17 +172,20 @@ class QuestionReader:
         """Only a message that leans on what was said before inherits it; one that brings its own
         subject or asks for a definition, an amount, a comparison … is a new question. The follow-up
         student reads the message beside the last question where it can; the rules below decide when
-        it is unsure, missing, or the session holds no last question."""
+        it is unsure, missing, or the session holds no last question. A message worded as a follow-up
+        ("那…", "…呢", "what about …") that describes no product of its own leans on the last one whatever
+        the student says: "那除了ICP证，还得办别的证吗？" names a licence, not a new subject."""
         if not (context.features or context.licenses):
             return False
+        marked = self.wording.marks_follow_up(u.folded)
+        leans = marked and not [f for f in u.facts if not f.negated]
         before = fold(context.question)
         if self.follow_ups is not None and context.question and before in vectors:
             said = self.follow_ups.says(
                 self.follow_ups.read_pair(context.question, u.question, vectors[before], vectors[u.folded])
             )
-            if said is not None:
+            if said is not None and (said or not leans):
                 return said
-        marked = self.wording.marks_follow_up(u.folded)
         short = len(u.folded) <= 14 or (u.language == "en" and len(u.folded.split()) <= 8)
         bare = not u.licenses and not [f for f in u.facts if not f.negated] and short
         # a bare question for a figure, a list or steps asks them of the licence talked about

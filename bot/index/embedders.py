@@ -70,7 +70,9 @@ class SentenceTransformerEmbedder:
         self._model = SentenceTransformer(model, device="cpu")
         self._prefixes = ("query: ", "passage: ") if "e5" in model.lower() else ("", "")
         # renamed in sentence-transformers 5 (the old name warns); older releases know only the old one
-        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        )
         self.dimension = int(dimension() or 0)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
