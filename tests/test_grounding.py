@@ -116,3 +116,22 @@ def test_a_status_other_than_the_computed_one_is_a_conflict(knowledge):
     assert verdict_conflict("各地通信管理局对多方通信许可证的认定可能存在差异[1]", depends, knowledge.catalog) is None
     assert verdict_conflict("无须办理…[1]", depends, knowledge.catalog)
     assert verdict_conflict("You do not need any licence [1]", depends, knowledge.catalog)
+
+
+def test_an_english_claim_about_a_licence_of_the_catalogue_is_read_by_its_name_from_the_catalogue(knowledge_copy):
+    """ "You must get SP." states an obligation once licenses.yaml has a licence called SP: the licence words
+    an English obligation may take come from the catalogue, not from a list in code."""
+    from bot.answering.obligations import claims
+    from bot.kb.catalog import load_catalog
+
+    line = "you must get sp."
+    assert [c.slugs for c in claims(line, load_catalog(knowledge_copy))] == []
+    licences = knowledge_copy / "licenses.yaml"
+    licences.write_text(
+        licences.read_text(encoding="utf-8")
+        + "  sp:\n    name: SP证\n    name_en: SP licence\n    full_name: 信息服务业务（仅限互联网信息服务）\n"
+        "    aliases: [SP证, SP, SP licence]\n",
+        encoding="utf-8",
+    )
+    said = claims(line, load_catalog(knowledge_copy))
+    assert [(c.says, c.slugs) for c in said] == [("yes", ("sp",))]

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.core.text import fold
 from bot.kb.catalog import Catalog
 from bot.kb.terms import TermMatcher
 
@@ -32,17 +33,37 @@ _NEGATES = (
 _STATES = r"需要|必须|必需|应当|应该|强制要求|要求|须|要办|得办|要申请|得申请"
 # An English one, when a licence follows within a few words, or nothing does ("Answer: Required."),
 # or it is said of a licence ("a licence is not required"): "must be domestically funded" states none.
-_OBJECT_EN = r"(?=(?:\s+[\w'-]+){0,4}?\s+(?:licen[cs]es?|permits?|filing|icp|edi|multi-?party|wenwangwen)\b|\s*(?:[.,;:!?)\]]|$))"
-_NEGATES_EN = (
-    rf"(?:\b(?:do|does|did|will|would)\s*(?:not|n't)\s+(?:need|require|have to)|\bneedn't|\bno need|\bexempt\b|\bnot\s+(?:required|needed|necessary|mandatory)){_OBJECT_EN}|"
-    r"\b(?:licen[cs]es?|permits?|filing)\s+(?:is|are)\s+not\s+(?:required|needed|necessary|mandatory)|"
-    r"\bno\s+(?:\w+\s+)?licen[cs]es?\b"
-)
-_STATES_EN = (
-    rf"(?:\brequired|\brequires?|\bmust(?:\s+(?:get|obtain|hold|have|apply for))?|\bneeds?|\bhave to|\bhas to|\bmandatory)"
-    rf"{_OBJECT_EN}|\b(?:licen[cs]es?|permits?|filing)\s+(?:is|are)\s+(?:required|needed|necessary|mandatory)"
-)
-CUES = re.compile(rf"(?P<no>(?:{_NEGATES}){_OBJECT}|{_NEGATES_EN})|(?P<yes>(?:{_STATES}){_OBJECT}|{_STATES_EN})")
+# What follows is a licence: a generic word, or one of the catalogue's one-word Latin names (its slug,
+# "ICP", "wenwangwen"), so a licence added to licenses.yaml is an object here too.
+_GENERIC_EN = r"licen[cs]es?|permits?|filing"
+
+
+def _cues(names: tuple[str, ...]) -> re.Pattern[str]:
+    words = "|".join([_GENERIC_EN, *(re.escape(n) for n in names)])
+    obj = rf"(?=(?:\s+[\w'-]+){{0,4}}?\s+(?:{words})\b|\s*(?:[.,;:!?)\]]|$))"
+    negates = (
+        rf"(?:\b(?:do|does|did|will|would)\s*(?:not|n't)\s+(?:need|require|have to)|\bneedn't|\bno need|\bexempt\b|\bnot\s+(?:required|needed|necessary|mandatory)){obj}|"
+        rf"\b(?:{_GENERIC_EN})\s+(?:is|are)\s+not\s+(?:required|needed|necessary|mandatory)|"
+        r"\bno\s+(?:\w+\s+)?licen[cs]es?\b"
+    )
+    states = (
+        rf"(?:\brequired|\brequires?|\bmust(?:\s+(?:get|obtain|hold|have|apply for))?|\bneeds?|\bhave to|\bhas to|\bmandatory)"
+        rf"{obj}|\b(?:{_GENERIC_EN})\s+(?:is|are)\s+(?:required|needed|necessary|mandatory)"
+    )
+    return re.compile(rf"(?P<no>(?:{_NEGATES}){_OBJECT}|{negates})|(?P<yes>(?:{_STATES}){_OBJECT}|{states})")
+
+
+@lru_cache(maxsize=8)
+def cues_for(catalog: Catalog) -> re.Pattern[str]:
+    names = {
+        fold(n).lower()
+        for slug, l in catalog.licenses.items()
+        for n in (slug, *l.aliases)
+        if re.fullmatch(r"[a-z0-9][a-z0-9-]*", fold(n).lower())
+    }
+    return _cues(tuple(sorted(names)))
+
+
 HEDGED = re.compile(
     r"是否|要不要|需不需要|如果|假如|若|视情况|取决于|可能|也许|或许|\bwhether\b|\bif\b|\bdepends?\b|\bmay\b|\bmight\b|"
     r"\bcould\b|\bunless\b"
@@ -75,7 +96,7 @@ def claims(folded: str, catalog: Catalog) -> list[Claim]:
     before it ("不需要EDI许可证，但需要ICP备案"), or the first one after it ("EDI许可证（不需要）")."""
     found = []
     for clause in CLAUSE_END.split(folded):
-        cues = [(m.start(), "no" if m.group("no") else "yes") for m in CUES.finditer(clause)]
+        cues = [(m.start(), "no" if m.group("no") else "yes") for m in cues_for(catalog).finditer(clause)]
         if not cues or HEDGED.search(clause):
             continue
         hits = licence_names(catalog).find(clause, fuzzy=False, negation=False)

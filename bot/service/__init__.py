@@ -53,7 +53,6 @@ __all__ = [
 
 
 log = logging.getLogger(__name__)
-WARM_UP = ("我的语音聊天房小程序需要多方通信许可证吗？", "What does the ICP licence require?")
 CHANNELS = ("page", "api", "openai", "wechat", "wecom_kf", "cli")
 REPLAYED_TURNS = 8  # the most earlier messages a client-held conversation is read back from
 HANDOFF_CHANNELS = ("wechat", "wecom_kf")  # where a person can take the conversation over
@@ -183,7 +182,9 @@ class Bot:
         """Load everything a first answer would otherwise load lazily (model, index, tokenisers),
         so that the first customers do not wait for it."""
         knowledge = self.loaded()
-        for question in WARM_UP:  # the answerer itself: a warm-up is not a customer's question
+        # the answerer itself, on the example questions of each language (knowledge/messages): a warm-up is
+        # not a customer's question
+        for question in dict.fromkeys(str(knowledge.messages.t(lang, "example")) for lang in ("zh", "en")):
             answer(checked_question(question, self.settings.max_question_chars), knowledge, Context())
 
     def status(self) -> Status:
