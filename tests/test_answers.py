@@ -325,6 +325,22 @@ def test_a_message_worded_as_a_follow_up_with_no_product_of_its_own_stays_in_the
     assert not new.follow_up and "outside_sellers" not in new.carried_over
 
 
+def test_a_question_for_which_licences_is_answered_over_all_of_them_though_it_names_one(knowledge):
+    """ "要办哪些许可证？EDI需不需要？" asks for every licence the product needs, EDI among them: the verdict is
+    "required" (the ICP licence), not EDI's "not required"; asked about EDI alone, EDI's."""
+    product = "我们的App会员每月付费看独家文章，没有别的商家入驻。"
+    which = answer(product + "要办哪些许可证？EDI需不需要？", knowledge)
+    assert statuses(which)["edi"] == "not_required" and statuses(which)["icp"] == "required", statuses(which)
+    assert which.verdict.value == "required" and which.answer.startswith("结论：需要"), which.answer[:60]
+    only = answer(product + "EDI需不需要？", knowledge)
+    assert only.verdict.value == "not_required", only.answer[:60]
+    english = answer(
+        "Members pay monthly to read our exclusive reports, no outside vendors. Which licences do we need, and EDI?",
+        knowledge,
+    )
+    assert english.verdict.value == "required", english.answer[:80]
+
+
 def test_a_conditions_question_that_describes_the_product_gets_the_conditions_and_the_licences(knowledge):
     a = answer("我们做多人语音开黑的小程序，办多方通信许可证注册资本要多少？", knowledge)
     assert a.intent == "conditions" and statuses(a)["multiparty"] == "required", (a.intent, statuses(a))

@@ -58,6 +58,7 @@ class Understanding:
     subject_nouns: list[str] = field(default_factory=list)  # the nouns the question is about ("版号", "年检")
     domain: str | None = None  # "strong": a licence word; "context": only product/tech words
     asks_enough: bool = False  # "只做备案够吗？": whether what the user has is enough, not whether it is needed
+    asks_which: bool = False  # "要办哪些证？": which licences the product needs, all of them, whatever it names
 
     @property
     def features(self) -> list[str]:
@@ -150,6 +151,7 @@ class QuestionReader:
         u = Understanding(s.question, s.folded, s.language, intent, licenses, facts, vector=qvec)
         u.domain = self.domain_of(s.folded)
         u.asks_enough = any(p.search(s.folded) for p in self.catalog.glossary.enough_asks)
+        u.asks_which = any(p.search(s.folded) for p in self.catalog.glossary.which_asks)
         u.follow_up = self._elliptical(u, context, vectors)
         if u.follow_up:
             self._carry_over(u, context)

@@ -231,6 +231,7 @@ class GlossaryFile(Entry):
     licence_names: list[Pattern] = []
     licence_name_stops: list[Text] = []
     enough_asks: list[Pattern] = []
+    which_asks: list[Pattern] = []
 
 
 # intents.yaml

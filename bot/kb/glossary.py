@@ -35,6 +35,7 @@ class Glossary:
     licence_names: tuple[re.Pattern[str], ...] = ()  # how a question names a licence (group `name`), case-sensitive
     licence_name_stops: tuple[str, ...] = ()  # words before a licence's name that are not part of it
     enough_asks: tuple[re.Pattern[str], ...] = ()  # asking whether what the user has or plans is enough
+    which_asks: tuple[re.Pattern[str], ...] = ()  # asking which licences the product needs, all of them
     wording: Wording = field(default_factory=Wording)  # clauses, negation, asking, follow-up marks
 
 
@@ -54,5 +55,6 @@ def load_glossary(path: Path) -> Glossary:
         licence_names=tuple(re.compile(p) for p in data.licence_names),
         licence_name_stops=tuple(sorted(data.licence_name_stops, key=len, reverse=True)),
         enough_asks=compile_patterns(data.enough_asks, f"{path}: enough_asks"),
+        which_asks=compile_patterns(data.which_asks, f"{path}: which_asks"),
         wording=Wording.of(data.wording, f"{path}: wording"),
     )
