@@ -341,6 +341,21 @@ def test_a_question_for_which_licences_is_answered_over_all_of_them_though_it_na
     assert english.verdict.value == "required", english.answer[:80]
 
 
+@pytest.mark.parametrize(
+    "follow_q", ["你刚才提到的ICP证和多方通信证差别在哪？", "Do we really need both permits you mentioned?"]
+)
+def test_a_message_that_points_back_at_what_was_said_continues_the_conversation(knowledge, follow_q):
+    """A comparison naming two licences is a new question of its own, unless it points back at the answer
+    ("你刚才提到的…", "you mentioned"): then it is about the product described before."""
+    first_q = "我们的App有多人视频会议功能，企业客户按年付费。"
+    first = answer(first_q, knowledge)
+    context = Context(features=first.features, licenses=[l.slug for l in first.licenses], question=first_q)
+    follow = answer(follow_q, knowledge, context)
+    assert follow.follow_up and "group_video" in follow.carried_over, (follow.follow_up, follow.carried_over)
+    fresh = answer("ICP证和多方通信证差别在哪？", knowledge, context)
+    assert "group_video" not in fresh.carried_over
+
+
 def test_a_conditions_question_that_describes_the_product_gets_the_conditions_and_the_licences(knowledge):
     a = answer("我们做多人语音开黑的小程序，办多方通信许可证注册资本要多少？", knowledge)
     assert a.intent == "conditions" and statuses(a)["multiparty"] == "required", (a.intent, statuses(a))

@@ -176,9 +176,12 @@ class QuestionReader:
         student reads the message beside the last question where it can; the rules below decide when
         it is unsure, missing, or the session holds no last question. A message worded as a follow-up
         ("那…", "…呢", "what about …") that describes no product of its own leans on the last one whatever
-        the student says: "那除了ICP证，还得办别的证吗？" names a licence, not a new subject."""
+        the student says: "那除了ICP证，还得办别的证吗？" names a licence, not a new subject; one that points back
+        at what was said ("你刚才说的…") continues the conversation whatever it asks."""
         if not (context.features or context.licenses):
             return False
+        if self.wording.refers_back(u.folded):  # "你刚才说的…", "the one you mentioned": whatever it asks
+            return True
         marked = self.wording.marks_follow_up(u.folded)
         leans = marked and not [f for f in u.facts if not f.negated]
         before = fold(context.question)
@@ -199,10 +202,11 @@ class QuestionReader:
         """Earlier features stay unless the follow-up names one of the same group (it replaces it)
         or negates them; earlier licences stay when the follow-up names none. Features carry into any kind
         of question about the licences ("最嚴重會點？" after "we charge members and never applied" is about
-        that product), but not into one of no kind ("and the weather tomorrow?"): they would bring it in scope."""
+        that product), but not into one of no kind that names no licence word ("and the weather tomorrow?"): they
+        would bring it in scope."""
         if not u.licenses:
             u.carried_licenses = [s for s in context.licenses if s in self.catalog.licenses]
-        if u.intent.name == "other":
+        if u.intent.name == "other" and u.domain != "strong":
             return
         stated = {f.feature: f for f in u.facts}
         groups = {

@@ -218,6 +218,7 @@ class WordingEntry(Entry):
     term_negations: list[Pattern] = []
     follow_up_starts: list[Pattern] = []
     follow_up_ends: list[Pattern] = []
+    follow_up_refs: list[Pattern] = []
 
 
 class GlossaryFile(Entry):

@@ -35,6 +35,7 @@ class Wording:
     term_negation: re.Pattern[str] = NEVER  # a negation right at the end of a window
     follow_up_start: re.Pattern[str] = NEVER
     follow_up_end: re.Pattern[str] = NEVER
+    follow_up_ref: re.Pattern[str] = NEVER  # anywhere: words pointing back at what was said
 
     @classmethod
     def of(cls, data: kf.WordingEntry, where: str) -> Wording:
@@ -48,6 +49,7 @@ class Wording:
             term_negation=_either(data.term_negations, f"{where}.term_negations", r"(?:{})\s*$"),
             follow_up_start=_either(data.follow_up_starts, f"{where}.follow_up_starts", "^(?:{})"),
             follow_up_end=_either(data.follow_up_ends, f"{where}.follow_up_ends"),
+            follow_up_ref=_either(data.follow_up_refs, f"{where}.follow_up_refs"),
         )
 
     def clauses(self, folded: str) -> list[str]:
@@ -71,3 +73,7 @@ class Wording:
     def marks_follow_up(self, folded: str) -> bool:
         """Starts or ends as an elliptical follow-up does ("那如果只有1对1视频呢？", "what about …")."""
         return bool(self.follow_up_start.match(folded.strip())) or bool(self.follow_up_end.search(folded))
+
+    def refers_back(self, folded: str) -> bool:
+        """Points back at what was said ("你刚才说的那两个证有什么区别？", "the permits you mentioned")."""
+        return bool(self.follow_up_ref.search(folded))
