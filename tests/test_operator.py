@@ -108,6 +108,29 @@ def test_the_wrong_password_shows_nothing_of_the_log(monkeypatch, logged):
     assert not at.metric and not at.dataframe and SECRET_QUESTION not in shown and "EDI" not in shown
 
 
+def test_the_staff_pages_speak_the_configured_language_from_the_yaml(monkeypatch, logged):
+    """LICENSEBOT_PAGE_LANGUAGE=en: the menu, the password form, the operator page's metrics, table and forms
+    and the knowledge page are in English, from knowledge/messages/en.yaml; no Chinese label is left."""
+    import re
+
+    at = open_app(monkeypatch, logged[0], "correct horse", LICENSEBOT_PAGE_LANGUAGE="en").switch_page("operator.py")
+    at.run()
+    assert [t.value for t in at.title] == ["Operations"] and at.text_input[0].label == "Operator password"
+    log_in(at, "correct horse")
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Questions"] == "5" and metrics["Unanswered"] == "60%"
+    assert list(at.dataframe[0].value.columns) == ["Count", "Question", "Why", "Other wordings"]
+    labels = [b.label for b in at.button] + [x.label for x in at.selectbox] + [x.label for x in at.multiselect]
+    assert "Add to the eval suite" in labels and "Add to the training corpus" in labels
+    chrome = labels + [m.label for m in at.metric] + [c.value for c in at.caption] + [h.value for h in at.subheader]
+    chrome = [c for c in chrome if not any(q in c for q, _, _ in ASKED)]  # the customers' own words
+    assert not [c for c in chrome if re.search(r"[\u4e00-\u9fff]", c)], chrome
+    at.switch_page("knowledge.py").run()
+    assert [t.value for t in at.title] == ["Knowledge base"] and not at.exception
+    assert "Title" in at.dataframe[0].value.columns and at.button(key="hit_go").label == "Test"
+
+
 def test_the_operator_sees_charts_and_unanswered_questions_grouped_by_meaning_then_adds_an_eval_case(
     monkeypatch, logged
 ):

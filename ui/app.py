@@ -14,7 +14,7 @@ from bot.core.errors import BadQuestion, IndexMissing, NotReady
 from bot.core.models import VERDICT_LABELS, Answer
 from bot.core.settings import get_settings
 from bot.service import Bot
-from ui.loading import load_bot
+from ui.loading import load_bot, load_words
 from ui.view import (
     PageWords,
     caption,
@@ -134,17 +134,17 @@ def chat() -> None:
     try:
         bot = load_bot()
     except IndexMissing:
-        st.error("知识库还没有建立索引。请在项目目录运行 `.venv/bin/licensebot ingest`，然后刷新本页。")
+        st.error(load_words()("page_no_index"))
         st.stop()
     except NotReady as exc:
-        st.error(f"知识库无法加载：{exc}")
+        st.error(load_words()("page_load_failed", error=str(exc)))
         st.stop()
     if "session_id" not in st.session_state:
         new_conversation()
     say = PageWords.of(bot)
     sidebar(bot, say)
     st.title(say("page_title"))
-    st.caption(caption(list(bot.licences().values()), say))
+    st.caption(caption(list(bot.licences(say.language).values()), say))
     question = st.chat_input(say("page_ask", example=say("example")))
     question = question or st.session_state.pop("pending", None)
     if question is not None:
@@ -162,11 +162,20 @@ def chat() -> None:
 
 def main() -> None:
     """The chat page for everyone; the operator and knowledge pages only when LICENSEBOT_ADMIN_PASSWORD is set."""
-    st.set_page_config(page_title="licensebot · 互联网资质问答", page_icon="📜")
-    pages = [st.Page(chat, title="问答", icon=":material/chat:", default=True)]
+    try:
+        say = load_words()
+    except NotReady as exc:  # knowledge/messages itself is broken: the error names its file and line
+        st.error(str(exc))
+        st.stop()
+    st.set_page_config(page_title=say("page_tab"), page_icon="📜")
+    pages = [st.Page(chat, title=say("op_chat_title"), icon=":material/chat:", default=True)]
     if get_settings().admin_password:
-        pages.append(st.Page("operator.py", title="运营", icon=":material/monitoring:", url_path="operator"))
-        pages.append(st.Page("knowledge.py", title="知识库", icon=":material/library_books:", url_path="knowledge"))
+        pages.append(st.Page("operator.py", title=say("op_title"), icon=":material/monitoring:", url_path="operator"))
+        pages.append(
+            st.Page(
+                "knowledge.py", title=say("op_knowledge_title"), icon=":material/library_books:", url_path="knowledge"
+            )
+        )
     st.navigation(pages, position="sidebar" if len(pages) > 1 else "hidden").run()
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 from bot.core.errors import NotReady
 from bot.core.settings import get_settings
 from bot.service import LoginResult
-from ui.loading import load_gate
+from ui.loading import load_gate, load_words
 
 
 def client() -> str | None:
@@ -25,27 +25,30 @@ def client() -> str | None:
 
 def refusal(result: LoginResult) -> str:
     """Says how long to wait, and that a try inside the wait was not compared (so it is not a wrong password)."""
-    wait = f"{result.wait_s / 60:.0f} 分钟" if result.wait_s >= 90 else f"{max(result.wait_s, 1):.0f} 秒"
-    if result.locked:
-        return f"密码错误次数过多，已暂时锁定，请 {wait}后再试。"
-    return f"尝试太频繁，这次没有核对密码，请 {wait}后再试。"
+    say = load_words()
+    if result.wait_s >= 90:
+        wait = say("login_minutes", n=f"{result.wait_s / 60:.0f}")
+    else:
+        wait = say("login_seconds", n=f"{max(result.wait_s, 1):.0f}")
+    return say("login_locked" if result.locked else "login_too_fast", wait=wait)
 
 
 def unlocked() -> bool:
+    say = load_words()
     if not get_settings().admin_password:
-        st.error("运营页未开启：设置 LICENSEBOT_ADMIN_PASSWORD 后重启。")
+        st.error(say("login_off"))
         return False
     if st.session_state.get("operator_ok"):
         return True
     with st.form("operator_login", clear_on_submit=True):  # one try per submit, never again on a rerun
-        entered = st.text_input("运营密码", type="password", key="operator_password")
-        submitted = st.form_submit_button("进入", key="operator_enter")
+        entered = st.text_input(say("login_password"), type="password", key="operator_password")
+        submitted = st.form_submit_button(say("login_enter"), key="operator_enter")
     if not submitted or not entered:
         return False
     try:
         result = load_gate().check(entered, client())
     except NotReady as exc:  # the failure counts' file is broken: it names the file and the repair
-        st.error(f"暂时无法核对密码：{exc}")
+        st.error(say("login_unavailable", error=str(exc)))
         return False
     if result.ok:
         st.session_state.operator_ok = True
@@ -53,5 +56,5 @@ def unlocked() -> bool:
     if not result.compared:
         st.error(refusal(result))
     else:
-        st.error("密码不正确。" + (refusal(result) if result.locked else ""))
+        st.error(say("login_wrong_locked", refusal=refusal(result)) if result.locked else say("login_wrong"))
     return False

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.models import Citation
-from bot.service import Bot, Status
+from bot.core.settings import Settings
+from bot.service import Bot, Status, page_messages
 
 
 @dataclass(frozen=True)
 class PageWords:
     """The page's own words, from knowledge/messages/<LICENSEBOT_PAGE_LANGUAGE>.yaml (Bot.messages), so a
-    translator edits YAML; only the two errors said when no knowledge can be loaded stay in ui/app.py."""
+    translator edits YAML. The staff pages (operator, knowledge, password) and the errors said before the
+    bot loads take theirs from `of_settings`, without the bot."""
 
     messages: Any  # bot.kb.messages.Messages (the page imports bot.service and bot.core only)
     language: str
@@ -26,6 +28,11 @@ class PageWords:
     @classmethod
     def of(cls, bot: Bot) -> "PageWords":
         return cls(bot.messages(), bot.settings.page_language)
+
+    @classmethod
+    def of_settings(cls, settings: Settings) -> "PageWords":
+        """Without a loaded bot: the staff pages ask for the password before the model loads."""
+        return cls(page_messages(settings), settings.page_language)
 
 
 def examples(say: PageWords) -> list[str]:

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
 
     page_language: Literal["zh", "en"] = Field(
         default="zh",
-        description="the chat page's own words (knowledge/messages/<language>.yaml); answers follow the question",
+        description="the pages' own words, chat and staff pages (knowledge/messages/<language>.yaml); answers follow the question",
     )
     host: str = Field(default="127.0.0.1", description="`licensebot serve` listens here")
     port: int = Field(default=8000, description="and on this port")

@@ -26,7 +26,7 @@ from bot.core.settings import Settings
 from bot.core.text import fold
 from bot.index.embedders import Embedder
 from bot.kb.intents import load_intents
-from bot.kb.messages import Messages
+from bot.kb.messages import Messages, load_messages
 from bot.insights.operator import OperatorView
 from bot.state import stores
 from bot.state.feedback import Feedback
@@ -56,6 +56,12 @@ log = logging.getLogger(__name__)
 CHANNELS = ("page", "api", "openai", "wechat", "wecom_kf", "cli")
 REPLAYED_TURNS = 8  # the most earlier messages a client-held conversation is read back from
 HANDOFF_CHANNELS = ("wechat", "wecom_kf")  # where a person can take the conversation over
+
+
+def page_messages(settings: Settings | None = None) -> Messages:
+    """The message catalogues alone (knowledge/messages), for a page that speaks before the bot is loaded
+    (the operator password) or without it."""
+    return load_messages((settings or Settings()).knowledge_dir)
 
 
 def intent_names(settings: Settings | None = None) -> list[str]:
@@ -234,13 +240,13 @@ class Bot:
         """What the bot says, per language (knowledge/messages), of the loaded knowledge."""
         return self.knowledge.get().messages
 
-    def licences(self) -> dict[str, str]:
-        """Licence slug -> name, as the catalogue lists them."""
-        return {slug: lic.name for slug, lic in self.knowledge.get().catalog.licenses.items()}
+    def licences(self, language: str = "zh") -> dict[str, str]:
+        """Licence slug -> name in `language` (name_en in English), as the catalogue lists them."""
+        return {slug: lic.display(language) for slug, lic in self.knowledge.get().catalog.licenses.items()}
 
-    def features(self) -> dict[str, str]:
-        """Product feature key -> label, as rules.yaml lists them."""
-        return {key: f.label for key, f in self.knowledge.get().catalog.features.items()}
+    def features(self, language: str = "zh") -> dict[str, str]:
+        """Product feature key -> label in `language`, as rules.yaml lists them."""
+        return {key: f.display(language) for key, f in self.knowledge.get().catalog.features.items()}
 
     def forget(self, session_id: str) -> None:
         self.sessions.clear(session_id)
