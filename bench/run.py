@@ -39,7 +39,8 @@ SCALE_NOTE = (
     "Each side in fresh processes with its own code (bench/scale_probe.py): startup_s is a process of its own "
     "loading the index and everything an answer needs (model included), startup_rss_mb its peak RSS then, "
     "first_answer_* the same process after its first question (the vector store's dense index loads then); "
-    "peak_rss_mb the process that also ran the ingests below; unseen_* answers with "
+    "peak_rss_mb the process that also ran the ingests below; unseen_* answers after one warm-up question (a "
+    "server warms up when it starts; the first answer's lazy loads are first_answer_*), with "
     "the question-vector cache emptied before each; *_s ingests are in-process; first_answer_after_reload_s is "
     "the first question after the edit's generation was published (load + answer)."
 )
