@@ -146,12 +146,12 @@ def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
         u.features, u.asked, knowledge.catalog, _cite_rule(knowledge, book), lang, knowledge.messages
     )
     stated = [f.feature for f in u.facts if not f.negated and f.feature not in u.carried_over]
-    # "要办哪些证？EDI要不要？" asks about every licence, the one it names first
-    focus = [] if u.asks_which else u.asked
-    if (
-        u.follow_up and not u.licenses and stated and not u.asks_which
-    ):  # "那如果只有1对1视频呢？" asks about what that change touches
+    if u.asks_which:  # "要办哪些证？EDI要不要？" asks about every licence, the one it names first
+        focus = []
+    elif u.follow_up and not u.licenses and stated:  # "那如果只有1对1视频呢？" asks about what that change touches
         focus = list(dict.fromkeys(r.slug for f in stated for r in knowledge.catalog.features[f].licenses))
+    else:
+        focus = u.asked
     enough_of = []
     if u.asks_enough and focus and set(focus) <= knowledge.catalog.filings:
         enough_of, focus = focus, []  # "is the filing enough?" asks whether the product needs a licence beyond it

@@ -55,12 +55,8 @@ def _cues(names: tuple[str, ...]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=8)
 def cues_for(catalog: Catalog) -> re.Pattern[str]:
-    names = {
-        fold(n).lower()
-        for slug, l in catalog.licenses.items()
-        for n in (slug, *l.aliases)
-        if re.fullmatch(r"[a-z0-9][a-z0-9-]*", fold(n).lower())
-    }
+    folded = {fold(n).lower() for slug, l in catalog.licenses.items() for n in (slug, *l.aliases)}
+    names = {n for n in folded if re.fullmatch(r"[a-z0-9][a-z0-9-]*", n)}
     return _cues(tuple(sorted(names)))
 
 

@@ -88,7 +88,7 @@ class QuestionReader:
     ):
         self.catalog, self.intents, self.facts, self.follow_ups = catalog, intents, facts, follow_ups
         self.wording = catalog.glossary.wording
-        absent = catalog.glossary.wording.term_negation
+        absent = self.wording.term_negation
         self.licenses = TermMatcher({slug: list(l.aliases) + [l.name] for slug, l in catalog.licenses.items()}, absent)
         self.domain = TermMatcher(
             {"strong": catalog.glossary.domain_terms, "context": catalog.glossary.context_terms}, absent
@@ -183,7 +183,8 @@ class QuestionReader:
         if self.wording.refers_back(u.folded):  # "你刚才说的…", "the one you mentioned": whatever it asks
             return True
         marked = self.wording.marks_follow_up(u.folded)
-        leans = marked and not [f for f in u.facts if not f.negated]
+        describes = any(not f.negated for f in u.facts)  # a product of its own
+        leans = marked and not describes
         before = fold(context.question)
         if self.follow_ups is not None and context.question and before in vectors:
             said = self.follow_ups.says(
@@ -192,7 +193,7 @@ class QuestionReader:
             if said is not None and (said or not leans):
                 return said
         short = len(u.folded) <= 14 or (u.language == "en" and len(u.folded.split()) <= 8)
-        bare = not u.licenses and not [f for f in u.facts if not f.negated] and short
+        bare = not u.licenses and not describes and short
         # a bare question for a figure, a list or steps asks them of the licence talked about
         # ("注册资本要多少？", "how much does it cost?"); a bare definition or comparison brings its own subject
         about_it = bare and u.intent.name in ABOUT_THE_LICENCE
