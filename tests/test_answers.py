@@ -9,7 +9,7 @@ from bot.core.settings import REPO_ROOT
 from eval.scoring import article_as_read, quote_in_article
 from bot.answering.answer import answer
 from bot.core.errors import BadQuestion
-from bot.core.models import Context
+from asking import statuses
 
 VOICE_ROOM = [
     "我的语音聊天房小程序需要多方通信许可证吗？",
@@ -17,10 +17,6 @@ VOICE_ROOM = [
     "我的語音聊天房小程序需要多方通信許可證嗎？",
     "语音聊天房要办多放通信许可证吗",
 ]
-
-
-def statuses(a):
-    return {l.slug: l.status.value for l in a.licenses}
 
 
 @pytest.mark.parametrize("question", VOICE_ROOM)
@@ -99,14 +95,6 @@ def test_answer_is_plain_text_answer_first_then_reasons_then_caution(knowledge):
     assert not re.search(r"\*\*|^#|^- |```", a.answer, re.M)
     for marker in re.findall(r"\[(\d+)\]", a.answer):
         assert int(marker) in {c.id for c in a.citations}
-
-
-def test_follow_up_carries_the_features_of_the_previous_question(knowledge):
-    first = answer("我们做一个语音聊天房小程序，还有商家入驻", knowledge)
-    context = Context(features=first.features, licenses=[l.slug for l in first.licenses])
-    follow = answer("那如果只有1对1视频呢？", knowledge, context)
-    assert "outside_sellers" in follow.carried_over and "voice_chat_room" not in follow.features
-    assert statuses(follow)["multiparty"] == "depends" and statuses(follow)["edi"] == "required"
 
 
 def test_empty_question_is_an_error(knowledge):
@@ -301,30 +289,6 @@ def test_a_comparison_that_describes_the_product_says_which_of_the_two_it_needs(
     assert a.verdict.value != "depends"
 
 
-def test_a_follow_up_of_another_kind_is_about_the_product_described_before(knowledge):
-    """Asked "How bad can it get?" after "we charge members and never applied": the penalties, and that the
-    product needs the ICP licence because of the membership said before."""
-    first_q = "我们的App一直在收会员费，但从来没申请过经营许可证"
-    first = answer(first_q, knowledge)
-    context = Context(features=first.features, licenses=[l.slug for l in first.licenses], question=first_q)
-    follow = answer("最严重会怎么样？会被关掉吗？", knowledge, context)
-    assert follow.follow_up and "member_fees" in follow.carried_over, (follow.follow_up, follow.carried_over)
-    assert follow.intent == "penalty" and statuses(follow)["icp"] == "required", (follow.intent, statuses(follow))
-
-
-def test_a_message_worded_as_a_follow_up_with_no_product_of_its_own_stays_in_the_conversation(knowledge):
-    """ "那ICP证以外还需要哪些证？" after a marketplace: it names a licence, which the follow-up student takes for a
-    new subject, but it describes no product, so it asks about the one described before (ICP and EDI)."""
-    first_q = "我们做了个让别的店铺进来开店的小程序，按成交额抽佣，经营许可证正在申请。"
-    first = answer(first_q, knowledge)
-    context = Context(features=first.features, licenses=[l.slug for l in first.licenses], question=first_q)
-    follow = answer("那ICP证以外还需要哪些证？", knowledge, context)
-    assert follow.follow_up and "outside_sellers" in follow.carried_over, (follow.follow_up, follow.carried_over)
-    assert statuses(follow).get("edi") == "required", statuses(follow)
-    new = answer("ICP证以外还需要哪些证？我们做企业官网，只展示公司介绍", knowledge, context)
-    assert not new.follow_up and "outside_sellers" not in new.carried_over
-
-
 def test_a_question_for_which_licences_is_answered_over_all_of_them_though_it_names_one(knowledge):
     """ "要办哪些许可证？EDI需不需要？" asks for every licence the product needs, EDI among them: the verdict is
     "required" (the ICP licence), not EDI's "not required"; asked about EDI alone, EDI's."""
@@ -339,21 +303,6 @@ def test_a_question_for_which_licences_is_answered_over_all_of_them_though_it_na
         knowledge,
     )
     assert english.verdict.value == "required", english.answer[:80]
-
-
-@pytest.mark.parametrize(
-    "follow_q", ["你刚才提到的ICP证和多方通信证差别在哪？", "Do we really need both permits you mentioned?"]
-)
-def test_a_message_that_points_back_at_what_was_said_continues_the_conversation(knowledge, follow_q):
-    """A comparison naming two licences is a new question of its own, unless it points back at the answer
-    ("你刚才提到的…", "you mentioned"): then it is about the product described before."""
-    first_q = "我们的App有多人视频会议功能，企业客户按年付费。"
-    first = answer(first_q, knowledge)
-    context = Context(features=first.features, licenses=[l.slug for l in first.licenses], question=first_q)
-    follow = answer(follow_q, knowledge, context)
-    assert follow.follow_up and "group_video" in follow.carried_over, (follow.follow_up, follow.carried_over)
-    fresh = answer("ICP证和多方通信证差别在哪？", knowledge, context)
-    assert "group_video" not in fresh.carried_over
 
 
 def test_a_conditions_question_that_describes_the_product_gets_the_conditions_and_the_licences(knowledge):

@@ -7,14 +7,11 @@ import pytest
 
 from bot.answering.answer import answer
 from bot.core.models import Context
+from asking import statuses
 
 
 def ask(knowledge, question, context=None):
     return answer(question, knowledge, context)
-
-
-def statuses(a):
-    return {l.slug: l.status.value for l in a.licenses}
 
 
 def facts(a):

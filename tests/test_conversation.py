@@ -1,0 +1,52 @@
+"""Conversations, asked of the real index: what a message inherits from the question before it, and when
+it is a new question of its own."""
+
+import pytest
+
+from asking import context_after, statuses
+from bot.answering.answer import answer
+from bot.core.models import Context
+
+
+def test_follow_up_carries_the_features_of_the_previous_question(knowledge):
+    first = answer("我们做一个语音聊天房小程序，还有商家入驻", knowledge)
+    context = Context(features=first.features, licenses=[l.slug for l in first.licenses])
+    follow = answer("那如果只有1对1视频呢？", knowledge, context)
+    assert "outside_sellers" in follow.carried_over and "voice_chat_room" not in follow.features
+    assert statuses(follow)["multiparty"] == "depends" and statuses(follow)["edi"] == "required"
+
+
+def test_a_follow_up_of_another_kind_is_about_the_product_described_before(knowledge):
+    """Asked "How bad can it get?" after "we charge members and never applied": the penalties, and that the
+    product needs the ICP licence because of the membership said before."""
+    first_q = "我们的App一直在收会员费，但从来没申请过经营许可证"
+    context = context_after(first_q, knowledge)
+    follow = answer("最严重会怎么样？会被关掉吗？", knowledge, context)
+    assert follow.follow_up and "member_fees" in follow.carried_over, (follow.follow_up, follow.carried_over)
+    assert follow.intent == "penalty" and statuses(follow)["icp"] == "required", (follow.intent, statuses(follow))
+
+
+def test_a_message_worded_as_a_follow_up_with_no_product_of_its_own_stays_in_the_conversation(knowledge):
+    """ "那ICP证以外还需要哪些证？" after a marketplace: it names a licence, which the follow-up student takes for a
+    new subject, but it describes no product, so it asks about the one described before (ICP and EDI)."""
+    first_q = "我们做了个让别的店铺进来开店的小程序，按成交额抽佣，经营许可证正在申请。"
+    context = context_after(first_q, knowledge)
+    follow = answer("那ICP证以外还需要哪些证？", knowledge, context)
+    assert follow.follow_up and "outside_sellers" in follow.carried_over, (follow.follow_up, follow.carried_over)
+    assert statuses(follow).get("edi") == "required", statuses(follow)
+    new = answer("ICP证以外还需要哪些证？我们做企业官网，只展示公司介绍", knowledge, context)
+    assert not new.follow_up and "outside_sellers" not in new.carried_over
+
+
+@pytest.mark.parametrize(
+    "follow_q", ["你刚才提到的ICP证和多方通信证差别在哪？", "Do we really need both permits you mentioned?"]
+)
+def test_a_message_that_points_back_at_what_was_said_continues_the_conversation(knowledge, follow_q):
+    """A comparison naming two licences is a new question of its own, unless it points back at the answer
+    ("你刚才提到的…", "you mentioned"): then it is about the product described before."""
+    first_q = "我们的App有多人视频会议功能，企业客户按年付费。"
+    context = context_after(first_q, knowledge)
+    follow = answer(follow_q, knowledge, context)
+    assert follow.follow_up and "group_video" in follow.carried_over, (follow.follow_up, follow.carried_over)
+    fresh = answer("ICP证和多方通信证差别在哪？", knowledge, context)
+    assert "group_video" not in fresh.carried_over
