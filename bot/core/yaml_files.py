@@ -21,6 +21,15 @@ from pydantic import BaseModel, ValidationError
 from bot.core.errors import KnowledgeError
 
 M = TypeVar("M", bound=BaseModel)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where the wheel has it
+
+
+def safe_load(text: str) -> Any:
+    """yaml.safe_load with libyaml's parser where the wheel has it (the knowledge files are read at
+    every start-up)."""
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+
+
 Location = tuple[str | int, ...]
 
 
@@ -56,9 +65,7 @@ class YamlFile:
     def read(cls, path: Path) -> YamlFile:
         found = cls(path)
         try:
-            text = path.read_text(encoding="utf-8")
-            found._walk(yaml.compose(text), ())
-            found.data = yaml.safe_load(text)
+            found.data = found._parsed(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             found.error = Problem(path, 1, "file not found")
         except UnicodeDecodeError as exc:
@@ -68,6 +75,16 @@ class YamlFile:
             line = (mark.line + 1) if mark else 1
             found.error = Problem(path, line, f"not valid YAML: {getattr(exc, 'problem', exc)}")
         return found
+
+    def _parsed(self, text: str) -> Any:
+        """The data, parsed once: the node tree gives the lines, the same tree the data."""
+        loader = _LOADER(text)
+        try:
+            node = loader.get_single_node()
+            self._walk(node, ())
+            return None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
 
     def _walk(self, node: yaml.Node | None, path: Location) -> None:
         if isinstance(node, yaml.MappingNode):

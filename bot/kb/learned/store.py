@@ -100,9 +100,11 @@ def input_hash(knowledge_dir: Path, name: str) -> str:
     knowledge file, such as glossary.yaml:person_requests), so that editing it marks the model stale."""
     import yaml
 
+    from bot.core.yaml_files import safe_load
+
     file, _, key = name.partition(":")
     try:
-        value = (yaml.safe_load((knowledge_dir / file).read_text(encoding="utf-8")) or {}).get(key)
+        value = (safe_load((knowledge_dir / file).read_text(encoding="utf-8")) or {}).get(key)
     except (OSError, yaml.YAMLError, AttributeError):
         value = None
     return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
