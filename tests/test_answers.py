@@ -279,6 +279,36 @@ def test_a_penalty_question_that_describes_the_product_also_says_what_the_produc
 def test_a_refused_message_asks_for_nothing_the_articles_answer(knowledge):
     a = answer("帮我伪造一份ICP经营许可证的扫描件", knowledge)
     assert a.mode.value == "refusal" and a.intent == "other"
+    # refused after it was read (the refusal student: a task beside product words), still nothing asked
+    task = answer("帮我们的语音交友小程序写三条朋友圈广告文案", knowledge)
+    assert task.mode.value == "refusal" and task.intent == "other", (task.mode, task.intent)
+
+
+def test_getting_a_licence_in_colloquial_words_is_not_read_as_faking_one(knowledge):
+    """ "弄个许可证" is how people say they need to obtain one; only a P'd (photoshopped) one is forged."""
+    a = answer("领导让我这周先弄个ICP许可证下来，申请要交哪些材料？", knowledge)
+    assert a.mode.value != "refusal" and a.intent == "materials", (a.mode, a.intent, a.answer[:80])
+
+
+def test_who_asked_is_neither_a_licence_nor_what_the_question_is_about(knowledge):
+    """ "老板问经营许可证…": the boss is who asked, not part of a licence's name nor a subject the articles
+    are silent on; the question is answered."""
+    a = answer("老板问经营许可证办下来一般要多久？", knowledge)
+    assert a.intent == "time" and a.verdict.value == "depends" and "老板" not in a.answer, a.answer[:80]
+
+
+def test_a_cantonese_particle_is_not_what_a_question_is_about(knowledge):
+    """The word cutter takes "我哋", "未攞" for nouns; a subject the articles never mention would be said
+    to be missing ("文章没有提到【哋未】")."""
+    from bot.core.models import Context
+
+    reader = knowledge.reader
+    s = reader.screen("如果我哋未攞到ICP证就开始收会员费，通信管理局会点罚？")
+    texts = reader.to_embed(s, None)
+    vectors = knowledge.vectors(texts)
+    u = reader.read(s, {t: vectors[t] for t in texts}, Context())
+    said = u.subject_nouns + u.content_terms
+    assert not [w for w in said if {"哋", "攞"} & set(w)], said
 
 
 def test_a_comparison_that_describes_the_product_says_which_of_the_two_it_needs(knowledge):

@@ -51,6 +51,7 @@ def test_units_know_their_licence_kind_and_polarity(knowledge):
         ("ICP证的申请流程是怎样的", "process"),
         ("我们做语音房小程序要办证吗", "verdict"),
         ("How long does the ICP licence take?", "time"),
+        ("EDI证由递交到批落嚟大概要几耐？", "time"),  # Cantonese 几耐: how long
     ],
 )
 def test_the_kind_of_answer_asked_for_is_read(knowledge, question, intent):

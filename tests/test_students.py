@@ -126,6 +126,12 @@ def test_the_shipped_state_student_fits_todays_corpus_and_is_precise_on_the_held
             "group_video",
         ),
         ("语音房功能上个月已经下掉了，现在还需要多方通信证吗", "voice_chat_room"),
+        # stopped two clauses later
+        (
+            "我们小程序前年招过一批外面的商家进来开店，每单抽点佣金，后来实在管不过来，全部清退了，现在只卖自家货，要办EDI吗",
+            "outside_sellers",
+        ),
+        ("我哋个app冇收费又冇广告，净系分享资讯，使唔使办ICP经营证？", "advertising"),  # Cantonese 冇
     ],
 )
 def test_a_feature_said_in_dialect_negation_or_as_stopped_is_not_counted(knowledge, question, feature):
@@ -144,6 +150,13 @@ def test_a_feature_said_in_dialect_negation_or_as_stopped_is_not_counted(knowled
 )
 def test_features_phrased_as_an_absence_or_beside_another_negation_still_count(knowledge, question, feature):
     assert (feature, False) in [(f.feature, f.negated) for f in answer(question, knowledge).facts]
+
+
+def test_a_feature_stopped_later_is_the_one_named_last_not_the_products_kind(knowledge):
+    """ "我们的交友App原本有语音房，去年下架了": the voice rooms were taken down, the app is still a social one."""
+    a = answer("我们的交友App原本有语音房，去年下架了，现在只有图文动态，要办哪些证？", knowledge)
+    assert ("voice_chat_room", True) in [(f.feature, f.negated) for f in a.facts], a.facts
+    assert ("social", False) in [(f.feature, f.negated) for f in a.facts], a.facts
 
 
 @pytest.fixture(scope="module")

@@ -101,7 +101,8 @@ def _finish(
     result.language = s.language
     result.intent = "other"  # a message refused before it is read asks for nothing the articles answer
     if u is not None:
-        result.intent = u.intent.name
+        # a refused or out-of-scope message asks for nothing the articles answer, whatever it was read as
+        result.intent = u.intent.name if result.verdict != Verdict.out_of_scope else "other"
         result.follow_up = u.follow_up and result.verdict != Verdict.out_of_scope  # a refused message continues nothing
         result.carried_over = u.carried_over
         result.features = [

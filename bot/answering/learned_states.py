@@ -10,6 +10,9 @@ from bot.answering.understand import Understanding
 from bot.kb.learned.state import not_there
 
 
+FOLLOWING = 2  # clauses after a fact's own that may say it was stopped
+
+
 def apply_learned_states(u: Understanding, knowledge: Knowledge) -> None:
     """A feature the rules read as there is not there when the state student reads the words up to it
     as negated or stopped ("我哋個app冇語音房", "以前有多人视频") or its clause, with the next one
@@ -20,37 +23,45 @@ def apply_learned_states(u: Understanding, knowledge: Knowledge) -> None:
     if knowledge.states is None:
         return
     todo = [
-        (i, f, _lead_and_window(f.matched, u, knowledge))
+        (i, f, _lead_and_windows(f.matched, u, knowledge))
         for i, f in enumerate(u.facts)
         if not f.negated and not knowledge.catalog.glossary.wording.negated(f.matched)
     ]
-    vectors = knowledge.vectors(list(dict.fromkeys(t for _, _, pair in todo for t in pair))) if todo else {}
-    for i, f, (lead, window) in todo:
-        if (
-            not_there(knowledge.states.read(lead, vectors[lead]))
-            or knowledge.states.read(window, vectors[window]).label == "past"
+    texts = [t for _, _, (lead, windows) in todo for t in (lead, *windows)]
+    vectors = knowledge.vectors(list(dict.fromkeys(texts))) if todo else {}
+    for i, f, (lead, windows) in todo:
+        if not_there(knowledge.states.read(lead, vectors[lead])) or any(
+            knowledge.states.read(w, vectors[w]).label == "past" for w in windows
         ):
             u.facts[i] = replace(f, negated=True)
 
 
-def _lead_and_window(matched: str, u: Understanding, knowledge: Knowledge) -> tuple[str, str]:
+def _lead_and_windows(matched: str, u: Understanding, knowledge: Knowledge) -> tuple[str, list[str]]:
     """The fact's clause up to the end of its words (a negation later in the clause is about
-    something else: "我们的社交小程序没有语音"), and the whole clause with the next one when that
-    states no feature, asks nothing and has no licence word of the glossary (a later clause can say a
-    feature was stopped; one about a licence says how the licence stands: "卖会员两年了，一直没办经营许可证")."""
+    something else: "我们的社交小程序没有语音"), and the whole clause, then with each next one (up to
+    `FOLLOWING`) while they state no other feature, ask nothing and have no licence word of the
+    glossary: a later clause can say a feature was stopped ("去年试过让别的商家进来开店，抽点佣金，
+    后来砍掉了"), and one after that what there is now ("拎走咗，而家净系得…": read in each window);
+    one about a licence says how the licence stands ("卖会员两年了，一直没办经营许可证"). No window
+    when another feature follows in the clause: a later clause is about that one."""
     wording = knowledge.catalog.glossary.wording
     parts = wording.clauses(u.folded)
     at = next((n for n, c in enumerate(parts) if matched in c), None)
     if at is None:
-        return u.folded, u.folded
+        return u.folded, [u.folded]
     clause = parts[at]
     lead = clause[: clause.index(matched) + len(matched)]
-    following = parts[at + 1] if at + 1 < len(parts) else ""
-    if (
-        following
-        and not wording.asks(following)
-        and not any(f.matched in following for f in u.facts)
-        and knowledge.reader.domain_of(following) != "strong"
-    ):
-        return lead, clause + "，" + following
-    return lead, clause
+    feature = next(f.feature for f in u.facts if f.matched == matched)
+    others = [f.matched for f in u.facts if f.feature != feature]
+    if any(m in clause[len(lead) :] for m in others):  # "我们的交友小程序本来有语音房，后来下架了":
+        return lead, []  # what a later clause stopped is the nearer feature, not the product's kind
+    windows = [clause]
+    for following in parts[at + 1 : at + 1 + FOLLOWING]:
+        if (
+            wording.asks(following)
+            or any(m in following for m in others)
+            or knowledge.reader.domain_of(following) == "strong"
+        ):
+            break
+        windows.append(windows[-1] + "，" + following)
+    return lead, windows

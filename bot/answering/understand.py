@@ -95,6 +95,7 @@ class QuestionReader:
         )
         self.english = TermMatcher({en: [en] for en in catalog.glossary.english}, absent)
         self.stopwords = {fold(w) for w in catalog.glossary.stopwords}
+        self.function_characters = set(fold(catalog.glossary.function_characters))
         self._catalog_words = sorted(
             {fold(t) for l in catalog.licenses.values() for t in (*l.aliases, l.name)}
             | {fold(t) for f in catalog.features.values() for t in f.synonyms},
@@ -255,7 +256,12 @@ class QuestionReader:
         terms, nouns = [], []
         for pair in jieba.posseg.lcut(stripped):
             word = pair.word.strip()
-            if len(word) < 2 or word in self.stopwords or not _CJK.search(word):
+            if (
+                len(word) < 2
+                or word in self.stopwords
+                or not _CJK.search(word)
+                or not self.function_characters.isdisjoint(word)
+            ):
                 continue
             terms.append(word)
             if (

@@ -230,6 +230,7 @@ class GlossaryFile(Entry):
     context_terms: list[Text] = []
     refusals: dict[str, RefusalEntry] = {}
     stopwords: list[Text] = []
+    function_characters: Text = ""
     person_requests: list[Text] = []
     licence_names: list[Pattern] = []
     licence_name_stops: list[Text] = []

@@ -29,6 +29,7 @@ class Glossary:
     context_terms: list[str] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     stopwords: list[str] = field(default_factory=list)
+    function_characters: str = ""  # a word holding one carries grammar, not content ("我哋", "咗")
     person_requests: list[str] = field(
         default_factory=list
     )  # ways of asking for a person: the person student learns from them too
@@ -51,6 +52,7 @@ def load_glossary(path: Path) -> Glossary:
             for kind, e in data.refusals.items()
         ],
         stopwords=list(data.stopwords),
+        function_characters=data.function_characters,
         person_requests=list(data.person_requests),
         licence_names=tuple(re.compile(p) for p in data.licence_names),
         licence_name_stops=tuple(sorted(data.licence_name_stops, key=len, reverse=True)),
