@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 from bot.answering.answer import answer
+from bot.core.text import fold
+from asking import statuses
 from bot.core.models import Mode, Verdict
 from bot.core.settings import REPO_ROOT
 from bot.kb.learned import store
@@ -391,3 +393,23 @@ def test_the_intent_floor_decides_between_the_students_unsure_reading_and_the_wo
     assert 0.0 <= shipped.floor <= shipped.threshold
     task = {k: v for k, v in meta["tasks"]["intent"].items() if k != "floor"}
     assert IntentStudent({**meta, "tasks": {"intent": task}}, arrays).floor > 1
+
+
+def test_a_feature_planned_beside_what_the_product_has_now_is_said_to_be_a_plan(knowledge):
+    """ "现在靠会员费赚钱，明年打算加多人视频": the plan's licence is needed before it launches, so it counts, but it
+    is named as a plan, with the article's advice to apply in time; the feature there now is not."""
+    a = answer("我们的App现在靠会员费赚钱，明年打算加个多人视频连线功能，现在要办哪些证？", knowledge)
+    assert [(f.feature, f.negated, f.planned) for f in a.facts if f.feature == "group_video"] == [
+        ("group_video", False, True)
+    ], a.facts
+    assert statuses(a) == {"icp": "required", "multiparty": "required"}, statuses(a)
+    cited = {s.slug: " ".join(c.quote for c in a.citations if c.id in s.citations) for s in a.licenses}
+    assert "延期" in fold(cited["multiparty"]) and "延期" not in fold(cited["icp"]), cited
+    assert "计划中" in a.answer.split("依据")[0], a.answer
+
+
+def test_a_product_that_is_all_plans_is_the_one_being_built(knowledge):
+    """ "我们准备做一个多人视频连线的App": nothing is there yet, so the plan is the product asked about."""
+    a = answer("我们准备做一个多人视频连线的直播App，打算明年上线，需要办哪些证？", knowledge)
+    assert statuses(a).get("multiparty") == "required" and not any(f.planned for f in a.facts), (statuses(a), a.facts)
+    assert "计划中" not in a.answer

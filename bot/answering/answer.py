@@ -108,7 +108,9 @@ def _finish(
         result.features = [
             f for f in dict.fromkeys(x.feature for x in u.facts if not x.negated) if f not in u.carried_over
         ]
-        result.facts = [Fact(feature=f.feature, negated=f.negated, matched=f.matched) for f in u.facts]
+        result.facts = [
+            Fact(feature=f.feature, negated=f.negated, planned=f.planned, matched=f.matched) for f in u.facts
+        ]
     problems = ungrounded(result, knowledge.catalog)
     if problems:  # an extractive answer passes by construction; the tests and the eval hold it to that
         log.error("ungrounded answer to %r: %s", s.question[:80], problems)
@@ -128,8 +130,8 @@ def _labels(knowledge: Knowledge, keys: list[str], language: str) -> list[str]:
 
 
 def _facts_lines(u: Understanding, knowledge: Knowledge) -> list[str]:
-    """The product facts read: stated now, carried from earlier turns, negated."""
-    stated = [f.feature for f in u.facts if not f.negated and f.feature not in u.carried_over]
+    """The product facts read: stated now, carried from earlier turns, negated, planned."""
+    stated = [f.feature for f in u.facts if not f.negated and f.feature not in u.carried_over + u.planned]
     negated = [f.feature for f in u.facts if f.negated]
     lang = u.language
     return c.facts_lines(
@@ -138,13 +140,14 @@ def _facts_lines(u: Understanding, knowledge: Knowledge) -> list[str]:
         _labels(knowledge, u.carried_over, lang),
         _labels(knowledge, negated, lang),
         lang,
+        _labels(knowledge, u.planned, lang),
     )
 
 
 def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) -> Answer:
     lang = u.language
     statuses = rule_statuses(
-        u.features, u.asked, knowledge.catalog, _cite_rule(knowledge, book), lang, knowledge.messages
+        u.features, u.asked, knowledge.catalog, _cite_rule(knowledge, book), lang, knowledge.messages, u.planned
     )
     stated = [f.feature for f in u.facts if not f.negated and f.feature not in u.carried_over]
     if u.asks_which:  # "要办哪些证？EDI要不要？" asks about every licence, the one it names first
@@ -182,7 +185,7 @@ def _with_product_rules(result: Answer, u: Understanding, knowledge: Knowledge, 
     answers both, and the licences the answer names are the ones the product needs, not "it depends"."""
     lang = u.language
     statuses = rule_statuses(
-        u.features, u.asked, knowledge.catalog, _cite_rule(knowledge, book), lang, knowledge.messages
+        u.features, u.asked, knowledge.catalog, _cite_rule(knowledge, book), lang, knowledge.messages, u.planned
     )
     decided = [s for s in statuses if s.status != Verdict.unknown]
     if not decided:

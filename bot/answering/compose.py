@@ -5,6 +5,8 @@ was asked. Quotes stay in the article's own words and script whatever the answer
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.core.models import VERDICT_LABELS, Citation, LicenseStatus, Verdict
 from bot.index.units import Doc
 from bot.kb.messages import Messages
@@ -94,7 +96,9 @@ def verdict_lines(m: Messages, statuses: list[LicenseStatus], language: str) -> 
     ]
 
 
-def facts_lines(m: Messages, stated: list[str], carried: list[str], negated: list[str], language: str) -> list[str]:
+def facts_lines(
+    m: Messages, stated: list[str], carried: list[str], negated: list[str], language: str, planned: Sequence[str] = ()
+) -> list[str]:
     sep, lines = m.t(language, "sep"), []
     if stated or carried:
         shown = stated or carried
@@ -104,6 +108,8 @@ def facts_lines(m: Messages, stated: list[str], carried: list[str], negated: lis
         )
     if negated:
         lines.append(m.t(language, "negated").format(sep.join(negated)))
+    if planned:
+        lines.append(m.t(language, "planned").format(sep.join(planned)))
     return lines
 
 

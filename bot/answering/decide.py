@@ -15,7 +15,7 @@ beside the requirement.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from bot.core.models import LicenseStatus, Verdict
@@ -80,16 +80,29 @@ def licence_status(
     )
 
 
-def rule_statuses(
-    features: list[str], asked: list[str], catalog: Catalog, cite: Cite, language: str, messages: Messages
-) -> list[LicenseStatus]:
-    """One status per licence a feature's rule covers, plus `unknown` for each licence asked about
-    that no rule covers; asked licences first."""
+def _per_licence(features: list[str], catalog: Catalog, cite: Cite, language: str) -> dict[str, LicenseStatus]:
     per_license: dict[str, list[tuple[Feature, LicenseRule]]] = {}
     for key in features:
         for rule in catalog.features[key].licenses:
             per_license.setdefault(rule.slug, []).append((catalog.features[key], rule))
-    statuses = {slug: _status(slug, entries, catalog, cite, language) for slug, entries in per_license.items()}
+    return {slug: _status(slug, entries, catalog, cite, language) for slug, entries in per_license.items()}
+
+
+def rule_statuses(
+    features: list[str],
+    asked: list[str],
+    catalog: Catalog,
+    cite: Cite,
+    language: str,
+    messages: Messages,
+    planned: list[str] | None = None,
+) -> list[LicenseStatus]:
+    """One status per licence a feature's rule covers, plus `unknown` for each licence asked about
+    that no rule covers; asked licences first. A `planned` feature counts (its licence is needed before it
+    launches) and is named as a plan, with the articles' advice to apply in time where only plans need it."""
+    statuses = _planned(
+        _per_licence(features, catalog, cite, language), features, planned or [], catalog, cite, language, messages
+    )
     _commercial_test(statuses, asked, catalog, cite, language)
     unknown = messages.t(language, "no_rule")
     for slug in asked:
@@ -98,6 +111,38 @@ def rule_statuses(
             licence_status(catalog, slug, language, Verdict.unknown, unknown, []),
         )
     return sorted(statuses.values(), key=lambda s: (s.slug not in asked, PRIORITY.index(s.status)))
+
+
+def _planned(
+    statuses: dict[str, LicenseStatus],
+    features: list[str],
+    planned: list[str],
+    catalog: Catalog,
+    cite: Cite,
+    language: str,
+    messages: Messages,
+) -> dict[str, LicenseStatus]:
+    """The statuses with each planned feature named as a plan, and, on a licence that only the plans make
+    needed (or less sure), the article's advice to apply before launch, with its quote."""
+    if not planned:
+        return statuses
+    named = messages.t(language, "planned_feature")
+    marked = replace(
+        catalog,
+        features={
+            k: replace(f, label=named.format(f.label), label_en=named.format(f.display("en"))) if k in planned else f
+            for k, f in catalog.features.items()
+        },
+    )
+    redone = _per_licence(features, marked, cite, language)
+    now = _per_licence([f for f in features if f not in planned], catalog, lambda quotes: [], language)  # not cited
+    note, joiner = catalog.planned, ("; " if language == "en" else "；")
+    for slug, status in redone.items():
+        before = now.get(slug)
+        if note and (before is None or PRIORITY.index(before.status) > PRIORITY.index(status.status)):
+            status.reason += joiner + note.why(language)
+            status.citations = list(dict.fromkeys(status.citations + cite(note.quotes)))
+    return redone
 
 
 def _commercial_test(

@@ -33,6 +33,7 @@ class Fact:
     matched: str  # the user's words the fact was read from
     by: str  # "words" | "meaning" (the feature student)
     score: float = 1.0  # by meaning: the student's probability
+    planned: bool = False  # planned beside what the product has now: counted, and said to be a plan
 
 
 class FactFinder:

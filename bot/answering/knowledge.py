@@ -96,7 +96,7 @@ class Knowledge:
         catalog = load_catalog(kdir)
         rule_quotes, rule_problems = locate_rule_quotes(catalog, index.docs, str(kdir / "rules.yaml"))
         if rule_problems:  # the articles changed under the rules: those rules go unapplied, and say so
-            catalog = catalog.without_quotes(_all_quotes(catalog) - set(rule_quotes))
+            catalog = catalog.without_quotes(catalog.quotes() - set(rule_quotes))
             log.error(
                 "rules not applied, their quotes are no longer in the articles:\n  %s", "\n  ".join(rule_problems)
             )
@@ -190,12 +190,6 @@ def _student(load, settings: Settings, what: str):
     except ReaderNotReady as exc:
         logging.getLogger(__name__).warning("%s by patterns only: %s", what, exc)
         return None
-
-
-def _all_quotes(catalog: Catalog) -> set[RuleQuote]:
-    quotes = {q for f in catalog.features.values() for r in f.licenses for q in r.quotes}
-    quotes |= {q for t in catalog.topics.values() for q in t.quotes}
-    return quotes | set(catalog.commercial_test.quotes if catalog.commercial_test else ())
 
 
 def _loaded_meanings(previous: Knowledge | None, version: str) -> dict[str, list[UnitMeaning]]:

@@ -1,5 +1,6 @@
 """The state student's say on the product facts the rules read as there: a feature negated in a dialect
-or stopped in the past is not counted (the rules' negation words know Mandarin before the term only)."""
+or stopped in the past is not counted (the rules' negation words know Mandarin before the term only),
+and one planned beside what the product has now is said to be planned."""
 
 from __future__ import annotations
 
@@ -29,11 +30,18 @@ def apply_learned_states(u: Understanding, knowledge: Knowledge) -> None:
     ]
     texts = [t for _, _, (lead, windows) in todo for t in (lead, *windows)]
     vectors = knowledge.vectors(list(dict.fromkeys(texts))) if todo else {}
+    planned = []
     for i, f, (lead, windows) in todo:
-        if not_there(knowledge.states.read(lead, vectors[lead])) or any(
-            knowledge.states.read(w, vectors[w]).label == "past" for w in windows
-        ):
+        said = knowledge.states.read(lead, vectors[lead])
+        if not_there(said) or any(knowledge.states.read(w, vectors[w]).label == "past" for w in windows):
             u.facts[i] = replace(f, negated=True)
+        elif said.label == "planned":
+            planned.append(i)
+    # A plan beside what the product has now ("现在卖会员，明年想加语音房") is said as a plan (its licence
+    # is needed before it launches); a product that is all plans is simply the one being built.
+    if planned and any(not f.negated for n, f in enumerate(u.facts) if n not in planned):
+        for i in planned:
+            u.facts[i] = replace(u.facts[i], planned=True)
 
 
 def _lead_and_windows(matched: str, u: Understanding, knowledge: Knowledge) -> tuple[str, list[str]]:

@@ -66,6 +66,14 @@ class Understanding:
         return list(dict.fromkeys([f.feature for f in self.facts if not f.negated] + self.carried_over))
 
     @property
+    def planned(self) -> list[str]:
+        """Features planned beside what the product has now ("明年想加语音房"), and nowhere said to be there."""
+        there = {x.feature for x in self.facts if not x.negated and not x.planned} | set(self.carried_over)
+        return [
+            f for f in dict.fromkeys(x.feature for x in self.facts if x.planned and not x.negated) if f not in there
+        ]
+
+    @property
     def asked(self) -> list[str]:
         return list(dict.fromkeys(self.licenses + self.carried_licenses))
 

@@ -76,6 +76,10 @@ class Fact(BaseModel):
 
     feature: str = Field(description="a feature key of knowledge/rules.yaml")
     negated: bool = Field(False, description="the user says the product does not (or no longer) have it")
+    planned: bool = Field(
+        False,
+        description="the user plans it beside what the product has now: counted, its licence is needed before launch",
+    )
     matched: str = Field("", description="the user's words the fact was read from")
 
 

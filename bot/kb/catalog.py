@@ -90,6 +90,7 @@ class Catalog:
     commercial_licence: str | None = (
         None  # what a commercial service needs instead (rules.yaml commercial_test.licence)
     )
+    planned: LicenseRule | None = None  # said beside a licence only a planned feature needs (rules.yaml `planned`)
 
     @property
     def filings(self) -> frozenset[str]:
@@ -104,13 +105,22 @@ class Catalog:
         def kept(rules: tuple[LicenseRule, ...]) -> tuple[LicenseRule, ...]:
             return tuple(r for r in rules if not missing & set(r.quotes))
 
-        test = self.commercial_test
+        test, planned = self.commercial_test, self.planned
         return replace(
             self,
             features={k: replace(f, licenses=kept(f.licenses)) for k, f in self.features.items()},
             topics={k: t for k, t in self.topics.items() if not missing & set(t.quotes)},
             commercial_test=test if test is None or not missing & set(test.quotes) else None,
+            planned=planned if planned is None or not missing & set(planned.quotes) else None,
         )
+
+    def quotes(self) -> set[RuleQuote]:
+        """Every quote a rule, topic or note relies on."""
+        found = {q for f in self.features.values() for r in f.licenses for q in r.quotes}
+        found |= {q for t in self.topics.values() for q in t.quotes}
+        for note in (self.commercial_test, self.planned):
+            found |= set(note.quotes if note else ())
+        return found
 
     def names(self, language: str) -> list[str]:
         """Every licence's name in `language`, as the catalogue lists them (what the bot answers about)."""
@@ -180,6 +190,7 @@ def load_catalog(knowledge_dir: Path) -> Catalog:
     licences = load_model(knowledge_dir / "licenses.yaml", kf.LicensesFile)
     rules = load_model(knowledge_dir / "rules.yaml", kf.RulesFile, {"licences": set(licences.licenses)})
     test, licence = _commercial_test(rules)
+    planned = rules.planned
     return Catalog(
         _licenses(licences),
         _features(rules),
@@ -187,4 +198,9 @@ def load_catalog(knowledge_dir: Path) -> Catalog:
         test,
         load_glossary(knowledge_dir / "glossary.yaml"),
         licence,
+        planned=None
+        if planned is None
+        else LicenseRule(
+            "", Verdict.depends, planned.reason, (RuleQuote(planned.source, planned.quote),), planned.reason_en
+        ),
     )

@@ -74,6 +74,8 @@ def locate_rule_quotes(
     entries += [(f"topics.{t.key}.quotes", q) for t in catalog.topics.values() for q in t.quotes]
     if catalog.commercial_test:
         entries += [("commercial_test", q) for q in catalog.commercial_test.quotes]
+    if catalog.planned:
+        entries += [("planned", q) for q in catalog.planned.quotes]
     for where, q in entries:
         if q in located:
             continue
