@@ -50,3 +50,31 @@ def test_a_message_that_points_back_at_what_was_said_continues_the_conversation(
     assert follow.follow_up and "group_video" in follow.carried_over, (follow.follow_up, follow.carried_over)
     fresh = answer("ICP证和多方通信证差别在哪？", knowledge, context)
     assert "group_video" not in fresh.carried_over
+
+
+def test_whether_a_licence_is_needed_is_asked_of_the_product_described_before(knowledge):
+    """ "What's the difference between them, and do we need both?" describes no product: whether a licence is
+    needed can only be asked of one, and the session has one (a marketplace)."""
+    context = context_after("Our app lets other shops list their goods and we keep a cut of every sale.", knowledge)
+    follow = answer("How is the ICP licence different from the EDI one, and do we need both?", knowledge, context)
+    assert follow.follow_up and "outside_sellers" in follow.carried_over, (follow.follow_up, follow.carried_over)
+    assert statuses(follow).get("edi") == "required" and statuses(follow).get("icp") == "required", statuses(follow)
+
+
+def test_a_stated_absence_alone_qualifies_the_product_described_before(knowledge):
+    """ "既然不收钱…" after a social app: "free" is not a product of its own; the social app still needs the
+    ICP licence whatever it charges, and the answer says which reading it went by."""
+    context = context_after("我们做了一个同城交友的小程序，可以发动态和私信聊天", knowledge)
+    follow = answer("既然我们完全不收费，经营许可证是不是就不用办了？", knowledge, context)
+    assert follow.follow_up and "social" in follow.carried_over, (follow.follow_up, follow.carried_over)
+    assert statuses(follow)["icp"] == "required", statuses(follow)
+
+
+def test_a_feature_taken_away_in_a_follow_up_is_not_carried(knowledge):
+    """ "把多人语音房下架" names the rooms only to take them away: the one-to-one video left decides."""
+    context = context_after("我们的陪玩App有多人语音房，也有一对一视频，要办哪些证？", knowledge)
+    follow = answer("如果我们把多人语音房下架，只保留一对一视频，多方通信证还要办吗？", knowledge, context)
+    assert ("voice_chat_room", True) in [(f.feature, f.negated) for f in follow.facts], follow.facts
+    assert "voice_chat_room" not in follow.carried_over and statuses(follow)["multiparty"] == "depends", statuses(
+        follow
+    )

@@ -57,7 +57,9 @@ class FactFinder:
     def _read_words(self, folded: str) -> tuple[tuple[str, Fact], ...]:
         facts: dict[str, Fact] = {}
         for hit in self.words.find(folded, fuzzy=True, negation=False):
-            negated = self.wording.negated_before(folded, hit.start) and not self.catalog.features[hit.key].negative
+            negated = (
+                self.wording.negated_before(folded, hit.start) or self.wording.removed_after(folded, hit.end)
+            ) and not self.catalog.features[hit.key].negative
             facts.setdefault(hit.key, Fact(hit.key, negated, folded[hit.start : hit.end], "words"))
         return tuple(facts.items())
 

@@ -192,7 +192,10 @@ class QuestionReader:
         if self.wording.refers_back(u.folded):  # "你刚才说的…", "the one you mentioned": whatever it asks
             return True
         marked = self.wording.marks_follow_up(u.folded)
-        describes = any(not f.negated for f in u.facts)  # a product of its own
+        # a product of its own; a stated absence alone ("既然一分钱都不收…") qualifies the product talked about
+        describes = any(not f.negated and not self.catalog.features[f.feature].negative for f in u.facts)
+        if context.features and (u.licenses or u.domain == "strong") and not describes and self._asks_need(u):
+            return True  # "do we need both?": whether a licence is needed can only be asked of a product: the one said
         leans = marked and not describes
         before = fold(context.question)
         if self.follow_ups is not None and context.question and before in vectors:
@@ -207,6 +210,13 @@ class QuestionReader:
         # ("注册资本要多少？", "how much does it cost?"); a bare definition or comparison brings its own subject
         about_it = bare and u.intent.name in ABOUT_THE_LICENCE
         return u.intent.name == "verdict" and (marked or bare) or (marked and not u.licenses) or about_it
+
+    def _asks_need(self, u: Understanding) -> bool:
+        """Whether the message asks if a licence is needed, as its main question or beside another one
+        ("what's the difference between them? do we need both?")."""
+        return u.intent.name == "verdict" or any(
+            i.name == "verdict" and i.cued(u.folded) for i in self.intents.book.intents
+        )
 
     def _carry_over(self, u: Understanding, context: Context) -> None:
         """Earlier features stay unless the follow-up names one of the same group (it replaces it)

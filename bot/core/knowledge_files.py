@@ -233,6 +233,7 @@ class WordingEntry(Entry):
     follow_up_starts: list[Pattern] = []
     follow_up_ends: list[Pattern] = []
     follow_up_refs: list[Pattern] = []
+    removals: list[Pattern] = []
 
 
 class GlossaryFile(Entry):

@@ -36,6 +36,7 @@ class Wording:
     follow_up_start: re.Pattern[str] = NEVER
     follow_up_end: re.Pattern[str] = NEVER
     follow_up_ref: re.Pattern[str] = NEVER  # anywhere: words pointing back at what was said
+    removal: re.Pattern[str] = NEVER  # right after a feature's words, in its clause: it is taken away
 
     @classmethod
     def of(cls, data: kf.WordingEntry, where: str) -> Wording:
@@ -50,6 +51,9 @@ class Wording:
             follow_up_start=_either(data.follow_up_starts, f"{where}.follow_up_starts", "^(?:{})"),
             follow_up_end=_either(data.follow_up_ends, f"{where}.follow_up_ends"),
             follow_up_ref=_either(data.follow_up_refs, f"{where}.follow_up_refs"),
+            removal=_either(
+                data.removals, f"{where}.removals", f"^{_CLAUSE_MARK}{{{{0,{data.negation_reach}}}}}?(?:{{}})"
+            ),
         )
 
     def clauses(self, folded: str) -> list[str]:
@@ -66,6 +70,11 @@ class Wording:
         """A negation in the `reach` characters before `start`, in the same clause, close to it ("不在网上卖东西")."""
         window = re.split(r"[,，。;；!?！？、]", folded[max(0, start - reach) : start])[-1]
         return bool(self.near_negation.search(self._without_false_negations(window)))
+
+    def removed_after(self, folded: str, end: int) -> bool:
+        """A word that takes the feature away right after its words, in its clause ("把语音房下架",
+        "remove the voice rooms" reads the other way round and is a negation before)."""
+        return bool(self.removal.search(folded[end:]))
 
     def asks(self, clause: str) -> bool:
         return bool(self.ask.search(clause))
