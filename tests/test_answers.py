@@ -405,3 +405,16 @@ def test_a_question_for_information_that_names_a_licence_still_reads_the_product
     )
     b = answer("ICP證和EDI證有乜分別？我哋個網站要課金先睇到全文，應該攞邊個？", knowledge)
     assert statuses(b).get("icp") == "required", (b.intent, b.facts, statuses(b))
+
+
+def test_the_first_quote_is_the_one_that_addresses_what_was_asked_among_equally_close_ones(knowledge):
+    """e5 puts the list of services that need the ICP licence a hair above the list of review categories;
+    a question about the categories gets the categories first (its first line is the answer)."""
+    a = answer("微信那边审核的时候，哪些类目要交增值电信的证？", knowledge)
+    first = a.answer.splitlines()[0]
+    assert "类目" in first and "信息集市" in a.citations[0].quote, first
+
+
+def test_a_verdict_on_no_licence_in_particular_has_no_empty_sentence(knowledge):
+    a = answer("小程序上线审核，哪些类目需要提供增值电信许可证？", knowledge)
+    assert "。。" not in a.answer.splitlines()[0], a.answer.splitlines()[0]

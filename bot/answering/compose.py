@@ -82,8 +82,7 @@ def headline(
         return f"Answer: {label(verdict, language)}." + (f" {body[0].upper()}{body[1:]}." if body else "")
     return (
         f"{m.t(language, 'answer')}{m.t(language, 'colon')}{label(verdict, language)}{m.t(language, 'end')}"
-        + "；".join(parts)
-        + m.t(language, "end")
+        + ("；".join(parts) + m.t(language, "end") if parts else "")  # no licence to name: no empty sentence
     )
 
 

@@ -17,6 +17,7 @@ SURE_SIMILARITY = 0.89
 # ... and one about a noun the articles never use needs to be closer still.
 UNHEARD_SIMILARITY = 0.93
 MIN_RELEVANCE_EN = 0.78
+NEAR_TIE = 0.01  # units this close to the best in meaning are told apart by the question's words
 LIST_INTENTS = {"conditions", "materials", "process", "penalty"}
 
 
@@ -84,7 +85,7 @@ def _answering_units(
         comparing=comparing,
         whole_lists=u.intent.name == "other",
     )
-    chosen = to_quote(ranked, related if comparing else frozenset())
+    chosen = _most_addressed_first(to_quote(ranked, related if comparing else frozenset()), u.content_terms)
     if not chosen:
         return chosen
     best = max(e.hit.similarity for e in chosen)
@@ -103,6 +104,19 @@ def _answering_units(
     ):
         return []  # a figure of something these units never name: "一个月左右" answers 办证要多久, not 有效期是几年
     return chosen
+
+
+def _most_addressed_first(chosen: list[Evidence], terms: list[str]) -> list[Evidence]:
+    """Of the units about as close in meaning as the best (within `NEAR_TIE`), the one that addresses the
+    most of the question's own words leads: the first quote is the answer's first line, and e5 alone
+    ranks "提供以下服务的，需要办理ICP许可证" above the list of review categories a question about the
+    categories asks for."""
+    if len(chosen) < 2 or not terms:
+        return chosen
+    best = max(e.score for e in chosen)
+    near = [e for e in chosen if e.score >= best - NEAR_TIE]
+    lead = max(near, key=lambda e: covered(terms, [e]))  # the first of the best-covering: ties keep the order
+    return [lead] + [e for e in chosen if e is not lead]
 
 
 def _addressing_every_term(u: Understanding, knowledge: Knowledge, hits, chosen: list[Evidence]) -> list[Evidence]:
