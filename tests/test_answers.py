@@ -9,6 +9,7 @@ from bot.core.settings import REPO_ROOT
 from eval.scoring import article_as_read, quote_in_article
 from bot.answering.answer import answer
 from bot.core.errors import BadQuestion
+from bot.core.text import fold
 from asking import statuses
 
 VOICE_ROOM = [
@@ -418,3 +419,11 @@ def test_the_first_quote_is_the_one_that_addresses_what_was_asked_among_equally_
 def test_a_verdict_on_no_licence_in_particular_has_no_empty_sentence(knowledge):
     a = answer("小程序上线审核，哪些类目需要提供增值电信许可证？", knowledge)
     assert "。。" not in a.answer.splitlines()[0], a.answer.splitlines()[0]
+
+
+def test_a_question_of_two_kinds_gets_both_answered(knowledge):
+    """ "办下来要多久？没证先收费会怎么罚？": the penalties (its cue comes first) and then the time, not the
+    penalties alone."""
+    a = answer("经营许可证一般多久能批下来？要是还没拿到证就先收会员费，会被怎么罚？", knowledge)
+    quotes = fold(" ".join(c.quote for c in a.citations))
+    assert "罚款" in quotes and ("一个月左右" in quotes or "数周" in quotes), quotes[:300]

@@ -72,16 +72,17 @@ def test_a_colon_ends_a_clause_but_not_a_time_or_an_address():
 
 
 def test_a_dialects_negation_is_taught_in_the_glossary_not_in_code(tmp_path):
-    """Cantonese 冇 ("have not") is not among the shipped negation words; added to the glossary's lists, the
-    same reader reads the clause and the term after it as negated."""
-    text = "我哋個app冇语音聊天房"
+    """Hokkien 毋 ("not") is not among the shipped negation words (Cantonese 冇 and 唔 are); added to the
+    glossary's lists, the same reader reads the clause and the term after it as negated."""
+    assert WORDING.negated("我哋個app冇语音聊天房")  # shipped: Cantonese
+    text = "阮的app毋设语音聊天房"
     assert not WORDING.negated(text)
     assert spans(text) == [("voice", "语音聊天房", False)]
     path = tmp_path / "glossary.yaml"
     shipped = (REPO_ROOT / "knowledge" / "glossary.yaml").read_text(encoding="utf-8")
     path.write_text(
-        shipped.replace("  negations: [不,", "  negations: [冇, 唔, 不,").replace(
-            "  term_negations: [没有,", "  term_negations: [冇, 没有,"
+        shipped.replace("  negations: [不,", "  negations: [毋, 不,").replace(
+            "  term_negations: [没有,", "  term_negations: [毋设, 没有,"
         ),
         encoding="utf-8",
     )

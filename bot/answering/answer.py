@@ -87,7 +87,7 @@ def answer_turn(question: str, knowledge: Knowledge, context: Context | None = N
         elif u.intent.name == "verdict":
             result = _with_also(from_unit_polarity(u, knowledge, book, hits), u, knowledge, book, hits)
         else:
-            result = from_evidence(u, knowledge, book, hits)
+            result = _with_also(from_evidence(u, knowledge, book, hits), u, knowledge, book, hits)
             if u.features:
                 result = _with_product_rules(result, u, knowledge, book)
     finished = _finish(result, u, s, book, knowledge, started)

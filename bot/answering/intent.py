@@ -27,7 +27,7 @@ class IntentGuess:
     focus: str | None
     by: str  # "student" | "cue" | "meaning" | "default"
     similarity: float = 0.0  # the student's probability, or the nearest wording's similarity
-    also: str | None = None  # a second thing a verdict question asks ("要不要办，要多久？"): answered too
+    also: str | None = None  # a second thing the question asks ("要不要办，要多久？", "多久？怎么罚？"): answered too
 
 
 class IntentClassifier:
@@ -57,7 +57,14 @@ class IntentClassifier:
         guess = self._main(folded, qvec, describes_product, reading)
         if guess.name == "verdict":
             guess = replace(guess, also=self.also(folded, reading))
+        elif guess.name != "other":  # "要等多久？没证先收钱会怎么罚？": a second kind of answer, by its cue
+            guess = replace(guess, also=self.cued_besides(folded, guess.name))
         return guess
+
+    def cued_besides(self, folded: str, main: str) -> str | None:
+        """An intent other than `main` whose cue fires in a question that asks for `main`."""
+        beside = ("verdict", "other", main)
+        return next((i.name for i in self.book.intents if i.name not in beside and i.cued(folded)), None)
 
     def also(self, folded: str, reading=None) -> str | None:
         """What else a verdict question asks, answered after the verdict: an intent whose cue fires

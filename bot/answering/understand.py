@@ -192,8 +192,9 @@ class QuestionReader:
         if self.wording.refers_back(u.folded):  # "你刚才说的…", "the one you mentioned": whatever it asks
             return True
         marked = self.wording.marks_follow_up(u.folded)
-        # a product of its own; a stated absence alone ("既然一分钱都不收…") qualifies the product talked about
-        describes = any(not f.negated and not self.catalog.features[f.feature].negative for f in u.facts)
+        # a product of its own; an absence in so many words ("既然一分钱都不收…") qualifies the product talked
+        # about ("我们做企业官网，只展示公司介绍" reads as the same feature and is a product)
+        describes = any(not f.negated and not self._absence(f) for f in u.facts)
         if context.features and (u.licenses or u.domain == "strong") and not describes and self._asks_need(u):
             return True  # "do we need both?": whether a licence is needed can only be asked of a product: the one said
         leans = marked and not describes
@@ -210,6 +211,10 @@ class QuestionReader:
         # ("注册资本要多少？", "how much does it cost?"); a bare definition or comparison brings its own subject
         about_it = bare and u.intent.name in ABOUT_THE_LICENCE
         return u.intent.name == "verdict" and (marked or bare) or (marked and not u.licenses) or about_it
+
+    def _absence(self, f: Fact) -> bool:
+        """A fact of a feature that is an absence (rules.yaml `negative`: "不收费"), worded as a negation."""
+        return self.catalog.features[f.feature].negative and self.wording.negated(f.matched)
 
     def _asks_need(self, u: Understanding) -> bool:
         """Whether the message asks if a licence is needed, as its main question or beside another one
