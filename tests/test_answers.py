@@ -427,3 +427,12 @@ def test_a_question_of_two_kinds_gets_both_answered(knowledge):
     a = answer("经营许可证一般多久能批下来？要是还没拿到证就先收会员费，会被怎么罚？", knowledge)
     quotes = fold(" ".join(c.quote for c in a.citations))
     assert "罚款" in quotes and ("一个月左右" in quotes or "数周" in quotes), quotes[:300]
+
+
+def test_chinese_written_in_pinyin_is_answered_in_chinese(knowledge):
+    """ "women de App you yuyin fangjian…" is a Chinese speaker without a Chinese keyboard; English that
+    happens to hold pinyin-like words ("men", "change", "run") stays English."""
+    a = answer("women de App you VIP huiyuan, yue fei 30 kuai, xuyao ban ICP zheng ma?", knowledge)
+    assert a.language == "zh" and a.answer.startswith("结论"), a.answer[:40]
+    en = answer("Men and women can change rooms and run group voice chats in our app. Which licences?", knowledge)
+    assert en.language == "en" and en.answer.startswith("Answer"), en.answer[:40]

@@ -16,6 +16,7 @@ import jieba.posseg
 import numpy as np
 
 from bot.answering.facts import Fact, FactFinder
+from bot.core.pinyin import is_pinyin
 from bot.answering.intent import IntentClassifier, IntentGuess
 from bot.core.models import Context
 from bot.core.text import fold
@@ -86,8 +87,10 @@ def _mean(vectors: list[np.ndarray]) -> np.ndarray | None:
 
 
 def language_of(text: str) -> str:
+    """en or zh: the language the answer is written in. Chinese written in pinyin is Chinese."""
     cjk, latin = len(_CJK.findall(text)), len(_LATIN.findall(text))
-    return "en" if latin > 3 * max(cjk, 1) or (cjk == 0 and latin > 0) else "zh"
+    english = latin > 3 * max(cjk, 1) or (cjk == 0 and latin > 0)
+    return "en" if english and not is_pinyin(text) else "zh"
 
 
 class QuestionReader:
