@@ -436,3 +436,25 @@ def test_chinese_written_in_pinyin_is_answered_in_chinese(knowledge):
     assert a.language == "zh" and a.answer.startswith("结论"), a.answer[:40]
     en = answer("Men and women can change rooms and run group voice chats in our app. Which licences?", knowledge)
     assert en.language == "en" and en.answer.startswith("Answer"), en.answer[:40]
+
+
+@pytest.mark.parametrize(
+    "question, example",
+    [
+        ("我们做本地分类信息小程序，发二手和招聘帖免费，想置顶要付费，要办什么证？", "58同城"),
+        ("我们在做一个工程师问答社区，大家提问回答、互相关注，暂时不卖任何东西，要办经营许可证吗？", "知乎"),
+    ],
+)
+def test_a_product_like_an_articles_example_is_answered_with_the_example(knowledge, question, example):
+    """The articles name sites like the product (58同城 for paid listings, 知乎 for communities): the rule
+    quotes them, so the user sees a product like theirs named."""
+    a = answer(question, knowledge)
+    assert statuses(a).get("icp") == "required", statuses(a)
+    assert any(example in fold(c.quote) for c in a.citations), [c.quote[:40] for c in a.citations]
+
+
+def test_a_part_the_articles_are_silent_on_is_said_and_the_rest_answered(knowledge):
+    """ "代办费多少？审批多久？": the articles give no fee; they say how long it takes."""
+    a = answer("找人代办ICP证的费用大概多少？审批一般要多久？", knowledge)
+    assert "关于【费用】" in a.answer and a.verdict.value != "unknown", a.answer[:60]
+    assert "一个月左右" in fold(" ".join(c.quote for c in a.citations)), a.answer[:200]

@@ -204,7 +204,8 @@ def _with_also(result: Answer, u: Understanding, knowledge: Knowledge, book: c.C
     """A verdict question that asks something else too ("我们要加语音房，要不要办证，办下来要多久？"):
     the verdict, then the quotes that answer the other part, as a question of that kind would get them.
     Nothing is added where the articles do not answer that part."""
-    if u.intent.also is None or result.verdict == Verdict.unknown:
+    unanswered = result.verdict == Verdict.unknown
+    if u.intent.also is None or unanswered and u.intent.name == "verdict":
         return result
     cited = len(book.citations)
     # Searched by all the question says, as a question of that kind is: the verdict's search vector is
@@ -218,10 +219,21 @@ def _with_also(result: Answer, u: Understanding, knowledge: Knowledge, book: c.C
     other = from_evidence(asked, knowledge, book, hits)
     if other.verdict == Verdict.unknown:
         book.forget_after(cited)
+        if u.intent.name != "verdict" and not unanswered:  # "要多久？代办费多少？": the silence on the fee is said
+            lines = result.answer.split("\n")
+            result.answer = "\n".join(lines[:-1] + [_part_unsaid(u.intent.also, u, knowledge)] + lines[-1:])
         return result
+    if unanswered:  # "要花多少钱？要多久？": the articles are silent on the cost, not on the time
+        other.answer = _part_unsaid(u.intent.name, u, knowledge) + "\n" + other.answer
+        return other
     lines, extra = result.answer.split("\n"), other.answer.split("\n")
     result.answer = "\n".join(lines[:-1] + extra[:-1] + lines[-1:])  # the caution stays last
     return result
+
+
+def _part_unsaid(intent_name: str, u: Understanding, knowledge: Knowledge) -> str:
+    intent = knowledge.intents.get(intent_name)
+    return knowledge.messages.t(u.language, "part_unsaid").format(intent.lead_en if u.language == "en" else intent.lead)
 
 
 def _outvoted(features: list[str], statuses, knowledge: Knowledge, lang: str) -> list[str]:

@@ -28,7 +28,7 @@ POLARITIES = ("depends", "need_not", "must")  # precedence: a condition is not a
 LANGUAGES = ("zh", "en")
 # Every key the bot says (bot/answering: compose, answer, decide, handoff; the chat channels' contact line).
 MESSAGE_KEYS = frozenset(
-    "caution out_of_scope not_in_kb answer need maybe no_need unsaid enough not_enough facts carried negated planned planned_feature why more sides undated "
+    "caution out_of_scope not_in_kb answer need maybe no_need unsaid enough not_enough facts carried negated planned planned_feature part_unsaid why more sides undated "
     "sep names end colon said figure_unsaid never_said outvoted no_rule no_person_here contact uncovered_licence "
     "page_title page_tab page_no_index page_load_failed page_caption page_ask page_searching page_knowledge page_articles page_units page_indexed page_embedder page_writer page_no_writer page_try page_example_3 page_clear page_disclaimer page_carried page_source page_comment page_comment_hint page_thanks page_empty page_failed "
     "example example_2 sources context cli_welcome cli_prompt chat_welcome chat_not_text chat_empty chat_unavailable chat_too_long chat_no_person "
