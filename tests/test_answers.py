@@ -434,6 +434,11 @@ def test_chinese_written_in_pinyin_is_answered_in_chinese(knowledge):
     happens to hold pinyin-like words ("men", "change", "run") stays English."""
     a = answer("women de App you VIP huiyuan, yue fei 30 kuai, xuyao ban ICP zheng ma?", knowledge)
     assert a.language == "zh" and a.answer.startswith("结论"), a.answer[:40]
+    # read in the knowledge's own words: 多人 语音 房间 充值 (no Latin name to hold on to)
+    spoken = answer(
+        "women de App you duoren yuyin fangjian, yonghu yao chongzhi cai neng jin, xuyao ban shenme zheng?", knowledge
+    )
+    assert statuses(spoken).get("multiparty") == "required", (statuses(spoken), spoken.answer[:80])
     en = answer("Men and women can change rooms and run group voice chats in our app. Which licences?", knowledge)
     assert en.language == "en" and en.answer.startswith("Answer"), en.answer[:40]
 

@@ -25,6 +25,7 @@ from bot.core.settings import Settings
 from bot.index.embedders import Embedder, load_embedder
 from bot.index.layout import read_current
 from bot.index.store import StoredIndex, load_index
+from bot.kb.pinyin_words import PinyinReader
 from bot.kb.catalog import Catalog, load_catalog
 from bot.kb.evidence import UnitMeaning, UnitReader, load_cues, unit_meanings
 from bot.kb.intents import IntentBook, load_intents
@@ -115,7 +116,13 @@ class Knowledge:
         classifier = _intent_classifier(intents, embedder, settings)
         states = _student(load_state_student, settings, "feature states")
         facts = FactFinder(catalog, _student(load_feature_student, settings, "product features"), states)
-        reader = QuestionReader(catalog, classifier, facts, _student(load_follow_up_student, settings, "follow-ups"))
+        reader = QuestionReader(
+            catalog,
+            classifier,
+            facts,
+            _student(load_follow_up_student, settings, "follow-ups"),
+            lambda: PinyinReader.of_knowledge(kdir, catalog),
+        )
         return cls(
             settings,
             index,

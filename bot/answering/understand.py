@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Callable
+from functools import cache
 
 import jieba
 import jieba.posseg
@@ -23,6 +25,7 @@ from bot.core.text import fold
 from bot.kb.catalog import Catalog
 from bot.kb.glossary import Refusal
 from bot.kb.learned.follow_up import FollowUpStudent
+from bot.kb.pinyin_words import PinyinReader
 from bot.kb.terms import TermMatcher
 
 ABOUT_THE_LICENCE = {"conditions", "materials", "process", "time", "cost", "penalty", "authority"}
@@ -95,9 +98,15 @@ def language_of(text: str) -> str:
 
 class QuestionReader:
     def __init__(
-        self, catalog: Catalog, intents: IntentClassifier, facts: FactFinder, follow_ups: FollowUpStudent | None = None
+        self,
+        catalog: Catalog,
+        intents: IntentClassifier,
+        facts: FactFinder,
+        follow_ups: FollowUpStudent | None = None,
+        pinyin: Callable[[], PinyinReader] | None = None,
     ):
         self.catalog, self.intents, self.facts, self.follow_ups = catalog, intents, facts, follow_ups
+        self._pinyin = cache(pinyin) if pinyin is not None else None  # built on the first message in pinyin
         self.wording = catalog.glossary.wording
         absent = self.wording.term_negation
         self.licenses = TermMatcher({slug: list(l.aliases) + [l.name] for slug, l in catalog.licenses.items()}, absent)
@@ -116,7 +125,8 @@ class QuestionReader:
 
     def screen(self, question: str) -> Screened:
         """The cheap first look, before anything is embedded: language and refusals."""
-        folded = fold(question)
+        spelled = self._pinyin().read(question) if self._pinyin is not None and is_pinyin(question) else question
+        folded = fold(spelled)
         refusal = next((r for r in self.catalog.glossary.refusals if any(p.search(folded) for p in r.patterns)), None)
         return Screened(question, folded, language_of(question), refusal)
 

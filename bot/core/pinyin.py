@@ -17,17 +17,22 @@ SHARE = 0.85  # of a message's words that split into syllables for it to be piny
 MIN_WORDS = 4  # fewer words say too little ("hi", "ok")
 
 
-@lru_cache(maxsize=4096)
-def is_pinyin_word(word: str) -> bool:
-    """The word (lower case) splits into pinyin syllables from start to end."""
-    ends = {0}
+def syllables(word: str) -> list[str] | None:
+    """The word (lower case) split into the fewest pinyin syllables ("xian" stays one, "fangan" is fang + an),
+    or None when it does not split into syllables from start to end."""
+    best: dict[int, list[str]] = {0: []}
     for start in range(len(word)):
-        if start not in ends:
+        if start not in best:
             continue
         for end in range(start + 1, min(len(word), start + 6) + 1):
-            if _SYLLABLE.fullmatch(word, start, end):
-                ends.add(end)
-    return len(word) in ends
+            if _SYLLABLE.fullmatch(word, start, end) and (end not in best or len(best[end]) > len(best[start]) + 1):
+                best[end] = best[start] + [word[start:end]]
+    return best.get(len(word))
+
+
+@lru_cache(maxsize=4096)
+def is_pinyin_word(word: str) -> bool:
+    return syllables(word) is not None
 
 
 def is_pinyin(text: str) -> bool:
