@@ -463,3 +463,8 @@ def test_a_part_the_articles_are_silent_on_is_said_and_the_rest_answered(knowled
     a = answer("找人代办ICP证的费用大概多少？审批一般要多久？", knowledge)
     assert "关于【费用】" in a.answer and a.verdict.value != "unknown", a.answer[:60]
     assert "一个月左右" in fold(" ".join(c.quote for c in a.citations)), a.answer[:200]
+
+
+def test_warming_up_builds_the_pinyin_reader_before_the_first_pinyin_message(knowledge):
+    knowledge.reader.warm()
+    assert knowledge.reader._pinyin is not None and knowledge.reader._pinyin.cache_info().currsize == 1

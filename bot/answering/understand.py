@@ -123,6 +123,11 @@ class QuestionReader:
             reverse=True,
         )
 
+    def warm(self) -> None:
+        """Build what the first message in pinyin would (a server warms up before its first customer)."""
+        if self._pinyin is not None:
+            self._pinyin()
+
     def screen(self, question: str) -> Screened:
         """The cheap first look, before anything is embedded: language and refusals."""
         spelled = self._pinyin().read(question) if self._pinyin is not None and is_pinyin(question) else question

@@ -192,6 +192,7 @@ class Bot:
         # not a customer's question
         for question in dict.fromkeys(str(knowledge.messages.t(lang, "example")) for lang in ("zh", "en")):
             answer(checked_question(question, self.settings.max_question_chars), knowledge, Context())
+        knowledge.reader.warm()
 
     def status(self) -> Status:
         k = self.knowledge.get()
