@@ -474,3 +474,13 @@ def test_warming_up_builds_the_pinyin_reader_before_the_first_pinyin_message(kno
     assert built == []  # not at start-up: few messages are pinyin
     reader.warm()
     assert built == [1]
+
+
+def test_the_pinyin_dictionaries_are_not_loaded_with_the_bot():
+    """pypinyin's dictionaries take 50 MB; a process that never reads pinyin never loads them."""
+    import subprocess
+    import sys
+
+    code = "import sys, bot.service, bot.answering.answer; print('pypinyin' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "False", out.stdout + out.stderr[-500:]

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import jieba
-from pypinyin import lazy_pinyin
 
 from bot.core.pinyin import syllables
 from bot.core.text import fold
@@ -31,6 +30,8 @@ CATALOGUE_WEIGHT = 20  # a catalogue word counts as this many uses: it is the do
 
 class PinyinReader:
     def __init__(self, words: Counter[str]):
+        from pypinyin import lazy_pinyin  # its dictionaries take 50 MB: loaded only when a server needs them
+
         self.table: dict[tuple[str, ...], str] = {}
         for word, _ in sorted(words.items(), key=lambda wc: (-wc[1], wc[0])):
             key = tuple(lazy_pinyin(word))
