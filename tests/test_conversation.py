@@ -78,3 +78,13 @@ def test_a_feature_taken_away_in_a_follow_up_is_not_carried(knowledge):
     assert "voice_chat_room" not in follow.carried_over and statuses(follow)["multiparty"] == "depends", statuses(
         follow
     )
+
+
+def test_an_english_follow_up_asking_what_happens_without_the_licences_gets_the_penalties(knowledge):
+    """The intent student is sure that unseen English asks for nothing in particular ('other'); a message about
+    licences whose words ask for a penalty is read as asking for one."""
+    context = context_after("Sellers open shops in our app and we charge them a fee on every order.", knowledge)
+    follow = answer(
+        "OK. And if we simply go live without those licences, what's the worst that could happen?", knowledge, context
+    )
+    assert follow.intent == "penalty" and statuses(follow).get("edi") == "required", (follow.intent, statuses(follow))

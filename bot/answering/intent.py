@@ -53,8 +53,12 @@ class IntentClassifier:
     def focus(self, folded: str) -> str | None:
         return next((name for name, cues in self.book.focus.items() if any(c.search(folded) for c in cues)), None)
 
-    def classify(self, folded: str, qvec: np.ndarray | None, describes_product: bool, reading=None) -> IntentGuess:
-        guess = self._main(folded, qvec, describes_product, reading)
+    def classify(
+        self, folded: str, qvec: np.ndarray | None, describes_product: bool, reading=None, about_licences: bool = False
+    ) -> IntentGuess:
+        """`about_licences`: the message names a licence or a licence word; then a sure `other` does not
+        overrule a cue ("if we launch without those licences, what's the worst that can happen?")."""
+        guess = self._main(folded, qvec, describes_product, reading, about_licences)
         if guess.name == "verdict":
             guess = replace(guess, also=self.also(folded, reading))
         elif guess.name != "other":  # "要等多久？没证先收钱会怎么罚？": a second kind of answer, by its cue
@@ -77,13 +81,17 @@ class IntentClassifier:
         label, p = reading.runner_up
         return label if label not in beside and p >= self.student.floor else None
 
-    def _main(self, folded: str, qvec: np.ndarray | None, describes_product: bool, reading=None) -> IntentGuess:
+    def _main(
+        self, folded: str, qvec: np.ndarray | None, describes_product: bool, reading=None, about_licences: bool = False
+    ) -> IntentGuess:
         """`reading`: the student's (`reading()`); taken where it is sure (it overrules a cue), else a cue
         that fires, else the reading again where it is at least the student's `floor` sure, then the
         nearest intents.yaml wording, then the default. Both thresholds were chosen together at
         training, out of fold over the training writers (bot/kb/learned/intent.py)."""
         focus = self.focus(folded)
         student = self.sure(reading)
+        if student == "other" and about_licences and self.cued(folded) not in (None, "verdict"):
+            student = None  # "other" is what the student says of words it has not seen asked about a licence
         cue = None if student else self.cued(folded)
         if cue:
             return IntentGuess(cue, focus, "cue")

@@ -172,7 +172,9 @@ class QuestionReader:
             described = {t: v for t, v in described.items() if t in readable}
         facts = self.facts.find(s.folded, described)
         stated = [f.feature for f in facts if not f.negated]
-        intent = self.intents.classify(s.folded, qvec, bool(stated), reading)
+        intent = self.intents.classify(
+            s.folded, qvec, bool(stated), reading, about_licences=bool(licenses) or self.domain_of(s.folded) == "strong"
+        )
         if intent.name not in ("verdict", "other") and search != [s.folded]:
             qvec = vectors[s.folded]  # known only now to ask for something else: searched by all it says
         u = Understanding(s.question, s.folded, s.language, intent, licenses, facts, vector=qvec)
