@@ -132,7 +132,7 @@ class QuestionReader:
         """The cheap first look, before anything is embedded: language and refusals."""
         spelled = self._pinyin().read(question) if self._pinyin is not None and is_pinyin(question) else question
         folded = fold(spelled)
-        refusal = next((r for r in self.catalog.glossary.refusals if any(p.search(folded) for p in r.patterns)), None)
+        refusal = self.catalog.glossary.refused(folded)
         return Screened(question, folded, language_of(question), refusal)
 
     def to_embed(self, s: Screened, context: Context | None = None) -> list[str]:

@@ -241,6 +241,7 @@ class GlossaryFile(Entry):
     english: dict[str, list[Text]] = {}
     domain_terms: list[Text] = []
     context_terms: list[Text] = []
+    refusal_guards: list[Pattern] = []
     refusals: dict[str, RefusalEntry] = {}
     stopwords: list[Text] = []
     function_characters: Text = ""

@@ -28,6 +28,7 @@ class Glossary:
     domain_terms: list[str] = field(default_factory=list)
     context_terms: list[str] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
+    refusal_guards: tuple[re.Pattern[str], ...] = ()  # asking how to spot or report a wrong: no pattern refusal
     stopwords: list[str] = field(default_factory=list)
     function_characters: str = ""  # a word holding one carries grammar, not content ("我哋", "咗")
     person_requests: list[str] = field(
@@ -38,6 +39,14 @@ class Glossary:
     enough_asks: tuple[re.Pattern[str], ...] = ()  # asking whether what the user has or plans is enough
     which_asks: tuple[re.Pattern[str], ...] = ()  # asking which licences the product needs, all of them
     wording: Wording = field(default_factory=Wording)  # clauses, negation, asking, follow-up marks
+
+    def refused(self, folded: str) -> Refusal | None:
+        """The refusal whose pattern the (folded) message matches, unless it asks how to spot or report
+        someone else's wrong (`refusal_guards`): that is left to the refusal student."""
+        refusal = next((r for r in self.refusals if any(p.search(folded) for p in r.patterns)), None)
+        if refusal is not None and any(p.search(folded) for p in self.refusal_guards):
+            return None
+        return refusal
 
 
 def load_glossary(path: Path) -> Glossary:
@@ -51,6 +60,7 @@ def load_glossary(path: Path) -> Glossary:
             Refusal(kind, e.reason, e.reason_en or e.reason, compile_patterns(e.patterns, f"{where}.{kind}.patterns"))
             for kind, e in data.refusals.items()
         ],
+        refusal_guards=compile_patterns(data.refusal_guards, f"{path}: refusal_guards"),
         stopwords=list(data.stopwords),
         function_characters=data.function_characters,
         person_requests=list(data.person_requests),

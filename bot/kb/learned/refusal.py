@@ -224,10 +224,10 @@ def _by_patterns(settings: Settings, labels: list[str], texts: list[str]) -> np.
     """What glossary.yaml's refusal patterns say of `texts`, as 0/1 rows (the baseline the card shows)."""
     from bot.kb.catalog import load_catalog
 
-    refusals = load_catalog(settings.knowledge_dir).glossary.refusals
+    glossary = load_catalog(settings.knowledge_dir).glossary
     out = np.zeros((len(texts), len(labels)), np.int8)
     for i, text in enumerate(texts):
-        folded = fold(text)
-        kind = next((r.kind for r in refusals if any(p.search(folded) for p in r.patterns)), NONE)
+        refusal = glossary.refused(fold(text))
+        kind = refusal.kind if refusal is not None else NONE
         out[i, labels.index(kind) if kind in labels else 0] = 1
     return out
