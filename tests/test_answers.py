@@ -484,3 +484,11 @@ def test_the_pinyin_dictionaries_are_not_loaded_with_the_bot():
     code = "import sys, bot.service, bot.answering.answer; print('pypinyin' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == "False", out.stdout + out.stderr[-500:]
+
+
+def test_a_word_the_best_few_quotes_leave_out_is_looked_for_in_every_relevant_unit(knowledge):
+    """ "拿到ICP许可证还有什么别的好处？": the three units closest in meaning are about conditions and steps; the
+    one that lists the benefits is further down, and is quoted because it addresses what they leave out."""
+    a = answer("除了合规经营，拿到ICP许可证对公司还有什么别的好处？", knowledge)
+    quotes = fold(" ".join(c.quote for c in a.citations))
+    assert "提升企业形象" in quotes or "政策支持" in quotes, quotes[:300]

@@ -56,7 +56,7 @@ def _subject(u: Understanding, knowledge: Knowledge) -> str:
 
 
 def _answering_units(
-    u: Understanding, knowledge: Knowledge, hits, kinds: set[str], focused: bool = False
+    u: Understanding, knowledge: Knowledge, hits, kinds: set[str], focused: bool = False, every: bool = False
 ) -> list[Evidence]:
     """The units to quote: relevant by meaning, of the kind asked for, about the licences at stake —
     and addressing the question's own subject ("版号", "有效期") unless they are very close in meaning.
@@ -85,6 +85,8 @@ def _answering_units(
         comparing=comparing,
         whole_lists=u.intent.name == "other",
     )
+    if every:  # all the relevant units, best first: where a word the best few leave out may be addressed
+        return ranked
     chosen = _most_addressed_first(to_quote(ranked, related if comparing else frozenset()), u.content_terms)
     if not chosen:
         return chosen
@@ -132,15 +134,19 @@ def _addressing_every_term(u: Understanding, knowledge: Knowledge, hits, chosen:
     missing = [t for t in u.content_terms if not covered([t], chosen)]
     if not missing:
         return chosen
-    addressing = next(
-        (
-            e
-            for e in _answering_units(u, knowledge, hits, set())
-            if e.hit.position not in have and covered(missing, [e]) > 0
-        ),
-        None,
-    )
-    return chosen + [addressing] if addressing is not None else chosen
+    # the best few units of any kind first, then, where none of them addresses it, the one of every relevant
+    # unit addressing most of what is left out; none where the question's subject is one the articles do
+    # not answer (the best few of any kind say so)
+    best_few = _answering_units(u, knowledge, hits, set()) if chosen else []
+    addressing = next((e for e in best_few if e.hit.position not in have and covered(missing, [e]) > 0), None)
+    if addressing is None and best_few:
+        others = [e for e in _answering_units(u, knowledge, hits, set(), every=True) if e.hit.position not in have]
+        addressing = max(others, key=lambda e: covered(missing, [e]), default=None)
+    if addressing is None or covered(missing, [addressing]) == 0:
+        return chosen
+    if chosen and covered(u.content_terms, [addressing]) > max(covered(u.content_terms, [e]) for e in chosen):
+        return [addressing] + chosen  # it answers more of the question than any of them: its first line
+    return chosen + [addressing]
 
 
 def from_evidence(u: Understanding, knowledge: Knowledge, book: c.CitationBook, hits) -> Answer:
