@@ -100,9 +100,7 @@ def rule_statuses(
     """One status per licence a feature's rule covers, plus `unknown` for each licence asked about
     that no rule covers; asked licences first. A `planned` feature counts (its licence is needed before it
     launches) and is named as a plan, with the articles' advice to apply in time where only plans need it."""
-    statuses = _planned(
-        _per_licence(features, catalog, cite, language), features, planned or [], catalog, cite, language, messages
-    )
+    statuses = _planned(features, planned or [], catalog, cite, language, messages)
     _commercial_test(statuses, asked, catalog, cite, language)
     unknown = messages.t(language, "no_rule")
     for slug in asked:
@@ -114,18 +112,12 @@ def rule_statuses(
 
 
 def _planned(
-    statuses: dict[str, LicenseStatus],
-    features: list[str],
-    planned: list[str],
-    catalog: Catalog,
-    cite: Cite,
-    language: str,
-    messages: Messages,
+    features: list[str], planned: list[str], catalog: Catalog, cite: Cite, language: str, messages: Messages
 ) -> dict[str, LicenseStatus]:
-    """The statuses with each planned feature named as a plan, and, on a licence that only the plans make
-    needed (or less sure), the article's advice to apply before launch, with its quote."""
+    """The statuses of `features`, each planned one named as a plan, and, on a licence that only the plans
+    make needed (or less sure), the article's advice to apply before launch, with its quote."""
     if not planned:
-        return statuses
+        return _per_licence(features, catalog, cite, language)
     named = messages.t(language, "planned_feature")
     marked = replace(
         catalog,

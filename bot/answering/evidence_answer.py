@@ -56,11 +56,18 @@ def _subject(u: Understanding, knowledge: Knowledge) -> str:
 
 
 def _answering_units(
-    u: Understanding, knowledge: Knowledge, hits, kinds: set[str], focused: bool = False, every: bool = False
+    u: Understanding, knowledge: Knowledge, hits, kinds: set[str], focused: bool = False
 ) -> list[Evidence]:
     """The units to quote: relevant by meaning, of the kind asked for, about the licences at stake —
     and addressing the question's own subject ("版号", "有效期") unless they are very close in meaning.
     The question's focus ("capital") narrows a conditions question, or any with `focused`."""
+    return _chosen(u, knowledge, *_ranked(u, knowledge, hits, kinds, focused))
+
+
+def _ranked(
+    u: Understanding, knowledge: Knowledge, hits, kinds: set[str], focused: bool = False
+) -> tuple[list[Evidence], frozenset[str]]:
+    """Every relevant unit of the kinds, best first, and the licences compared (each gets its best unit)."""
     related = _related(u, knowledge)
     focus = (
         knowledge.intents.focus.get(u.intent.focus, ())
@@ -85,9 +92,12 @@ def _answering_units(
         comparing=comparing,
         whole_lists=u.intent.name == "other",
     )
-    if every:  # all the relevant units, best first: where a word the best few leave out may be addressed
-        return ranked
-    chosen = _most_addressed_first(to_quote(ranked, related if comparing else frozenset()), u.content_terms)
+    return ranked, frozenset(related) if comparing else frozenset()
+
+
+def _chosen(u: Understanding, knowledge: Knowledge, ranked: list[Evidence], each_of: frozenset[str]) -> list[Evidence]:
+    """The best few of `ranked` to quote, none when they do not address the question's own subject."""
+    chosen = _most_addressed_first(to_quote(ranked, each_of), u.content_terms)
     if not chosen:
         return chosen
     best = max(e.hit.similarity for e in chosen)
@@ -137,10 +147,11 @@ def _addressing_every_term(u: Understanding, knowledge: Knowledge, hits, chosen:
     # the best few units of any kind first, then, where none of them addresses it, the one of every relevant
     # unit addressing most of what is left out; none where the question's subject is one the articles do
     # not answer (the best few of any kind say so)
-    best_few = _answering_units(u, knowledge, hits, set()) if chosen else []
+    ranked, each_of = _ranked(u, knowledge, hits, set())
+    best_few = _chosen(u, knowledge, ranked, each_of) if chosen else []
     addressing = next((e for e in best_few if e.hit.position not in have and covered(missing, [e]) > 0), None)
     if addressing is None and best_few:
-        others = [e for e in _answering_units(u, knowledge, hits, set(), every=True) if e.hit.position not in have]
+        others = [e for e in ranked if e.hit.position not in have]
         addressing = max(others, key=lambda e: covered(missing, [e]), default=None)
     if addressing is None or covered(missing, [addressing]) == 0:
         return chosen

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.answering.facts import Fact
 from bot.answering.knowledge import Knowledge
 from bot.answering.understand import Understanding
 from bot.kb.learned.state import not_there
@@ -24,7 +25,7 @@ def apply_learned_states(u: Understanding, knowledge: Knowledge) -> None:
     if knowledge.states is None:
         return
     todo = [
-        (i, f, _lead_and_windows(f.matched, u, knowledge))
+        (i, f, _lead_and_windows(f, u, knowledge))
         for i, f in enumerate(u.facts)
         if not f.negated and not knowledge.catalog.glossary.wording.negated(f.matched)
     ]
@@ -44,7 +45,7 @@ def apply_learned_states(u: Understanding, knowledge: Knowledge) -> None:
             u.facts[i] = replace(u.facts[i], planned=True)
 
 
-def _lead_and_windows(matched: str, u: Understanding, knowledge: Knowledge) -> tuple[str, list[str]]:
+def _lead_and_windows(fact: Fact, u: Understanding, knowledge: Knowledge) -> tuple[str, list[str]]:
     """The fact's clause up to the end of its words (a negation later in the clause is about
     something else: "我们的社交小程序没有语音"), and the whole clause, then with each next one (up to
     `FOLLOWING`) while they state no other feature, ask nothing and have no licence word of the
@@ -52,15 +53,14 @@ def _lead_and_windows(matched: str, u: Understanding, knowledge: Knowledge) -> t
     后来砍掉了"), and one after that what there is now ("拎走咗，而家净系得…": read in each window);
     one about a licence says how the licence stands ("卖会员两年了，一直没办经营许可证"). No window
     when another feature follows in the clause: a later clause is about that one."""
-    wording = knowledge.catalog.glossary.wording
+    wording, matched = knowledge.catalog.glossary.wording, fact.matched
     parts = wording.clauses(u.folded)
     at = next((n for n, c in enumerate(parts) if matched in c), None)
     if at is None:
         return u.folded, [u.folded]
     clause = parts[at]
     lead = clause[: clause.index(matched) + len(matched)]
-    feature = next(f.feature for f in u.facts if f.matched == matched)
-    others = [f.matched for f in u.facts if f.feature != feature]
+    others = [f.matched for f in u.facts if f.feature != fact.feature]
     if any(m in clause[len(lead) :] for m in others):  # "我们的交友小程序本来有语音房，后来下架了":
         return lead, []  # what a later clause stopped is the nearer feature, not the product's kind
     windows = [clause]

@@ -172,13 +172,14 @@ class QuestionReader:
             described = {t: v for t, v in described.items() if t in readable}
         facts = self.facts.find(s.folded, described)
         stated = [f.feature for f in facts if not f.negated]
+        domain = self.domain_of(s.folded)
         intent = self.intents.classify(
-            s.folded, qvec, bool(stated), reading, about_licences=bool(licenses) or self.domain_of(s.folded) == "strong"
+            s.folded, qvec, bool(stated), reading, about_licences=bool(licenses) or domain == "strong"
         )
         if intent.name not in ("verdict", "other") and search != [s.folded]:
             qvec = vectors[s.folded]  # known only now to ask for something else: searched by all it says
         u = Understanding(s.question, s.folded, s.language, intent, licenses, facts, vector=qvec)
-        u.domain = self.domain_of(s.folded)
+        u.domain = domain
         u.asks_enough = any(p.search(s.folded) for p in self.catalog.glossary.enough_asks)
         u.asks_which = any(p.search(s.folded) for p in self.catalog.glossary.which_asks)
         u.follow_up = self._elliptical(u, context, vectors)
@@ -239,9 +240,7 @@ class QuestionReader:
     def _asks_need(self, u: Understanding) -> bool:
         """Whether the message asks if a licence is needed, as its main question or beside another one
         ("what's the difference between them? do we need both?")."""
-        return u.intent.name == "verdict" or any(
-            i.name == "verdict" and i.cued(u.folded) for i in self.intents.book.intents
-        )
+        return u.intent.name == "verdict" or self.intents.book.get("verdict").cued(u.folded)
 
     def _carry_over(self, u: Understanding, context: Context) -> None:
         """Earlier features stay unless the follow-up names one of the same group (it replaces it)
