@@ -88,3 +88,29 @@ def test_an_english_follow_up_asking_what_happens_without_the_licences_gets_the_
         "OK. And if we simply go live without those licences, what's the worst that could happen?", knowledge, context
     )
     assert follow.intent == "penalty" and statuses(follow).get("edi") == "required", (follow.intent, statuses(follow))
+
+
+def test_an_acknowledgment_before_a_follow_ups_opening_word_keeps_it_a_follow_up(knowledge):
+    """ "明白了，那…": the acknowledgment a message opens with is not what it asks (an article's "既然明白了…"
+    is no answer), and it hides the "那" that marks a follow-up."""
+    context = context_after("我们做在线题库小程序，会员付费才能刷全部真题。", knowledge)
+    follow = answer("明白了，那申请这个证要交哪些材料？", knowledge, context)
+    assert follow.follow_up and "member_fees" in follow.carried_over, (follow.follow_up, follow.carried_over)
+    assert follow.intent == "materials" and "明白" not in follow.citations[0].quote, follow.answer
+
+
+def test_dropping_a_feature_in_a_follow_up_leaves_its_licence_not_needed(knowledge):
+    """ "What if we drop the …" takes the feature away (whatever tense the state student reads in "what if"),
+    and a licence the articles tie only to such features is then not needed, said with their quotes."""
+    context = context_after(
+        "Our language school app charges tuition and runs live group lessons where six students talk on camera together.",
+        knowledge,
+    )
+    assert statuses(answer("Which licences?", knowledge, context)).get("multiparty") == "required"
+    follow = answer("What if we remove the live group video lessons and keep the recorded courses?", knowledge, context)
+    assert "group_video" not in follow.carried_over and "group_video" not in follow.features, follow.facts
+    assert statuses(follow).get("multiparty") == "not_required" and statuses(follow).get("icp") == "required", statuses(
+        follow
+    )
+    line = next(s for s in follow.licenses if s.slug == "multiparty")
+    assert line.citations, line

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.answer import answer
-from bot.core.models import Context
+from bot.core.models import Context, Verdict
 from asking import statuses
 
 
@@ -52,6 +52,10 @@ def test_units_know_their_licence_kind_and_polarity(knowledge):
         ("我们做语音房小程序要办证吗", "verdict"),
         ("How long does the ICP licence take?", "time"),
         ("EDI证由递交到批落嚟大概要几耐？", "time"),  # Cantonese 几耐: how long
+        # "different" opening a new subject is no comparison; "when" inside a clause asks no time
+        ("On a different note, how much registered capital does the EDI licence need?", "conditions"),
+        ("Which documents must we hand in when we apply for the EDI licence?", "materials"),
+        ("What exactly counts as an online data processing service?", "definition"),
     ],
 )
 def test_the_kind_of_answer_asked_for_is_read(knowledge, question, intent):
@@ -80,6 +84,16 @@ def test_a_condition_from_one_article_is_not_outvoted_by_another(knowledge):
     a = ask(knowledge, "我们的平台允许商家入驻，但用户主要来自国外，需要ICP许可证吗？")
     assert statuses(a)["icp"] == "depends"  # users abroad: "可能不需要", kept as the condition it is
     assert "可能不需要" in " ".join(c.quote for c in a.citations)
+
+
+def test_asked_about_the_filing_a_product_that_needs_the_licence_instead_is_told_it_needs_one(knowledge):
+    """The filing is `not_required` because the licence replaces it: "不需要" as the whole answer would tell
+    a paying product it needs nothing."""
+    a = ask(knowledge, "我们的App按月收订阅费，需要办ICP备案吗？")
+    assert statuses(a)["icp"] == "required" and statuses(a)["icp_filing"] == "not_required", a.answer
+    assert a.verdict == Verdict.required, a.answer
+    own = ask(knowledge, "我们网店只卖自己果园的水果，需要办ICP备案吗？")
+    assert statuses(own)["icp_filing"] == "required" and own.verdict == Verdict.required, own.answer
 
 
 def test_the_icp_licence_and_the_filing_are_never_both_required(knowledge):

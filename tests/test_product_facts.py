@@ -97,3 +97,41 @@ def test_a_product_that_is_all_plans_is_the_one_being_built(knowledge):
     a = answer("我们准备做一个多人视频连线的直播App，打算明年上线，需要办哪些证？", knowledge)
     assert statuses(a).get("multiparty") == "required" and not any(f.planned for f in a.facts), (statuses(a), a.facts)
     assert "计划中" not in a.answer
+
+
+@pytest.mark.parametrize("question", ["搞了个会员收费的官网，需要经营许可证吗", "做了一个收广告费的资讯网站，要办证吗"])
+def test_a_reading_by_meaning_never_overrules_the_words_of_its_own_clause(knowledge, question):
+    """A paid site is near a brochure site in meaning; the fee its clause names settles which it is."""
+    a = answer(question, knowledge)
+    assert "non_commercial" not in [f.feature for f in a.facts], a.facts
+    assert statuses(a)["icp"] == "required", a.answer
+
+
+def test_a_link_word_opening_a_clause_is_not_read_as_the_features_state(knowledge):
+    """ "不过" links the clause to the one before; its 过 is not a past tense."""
+    a = answer("App只卖自家产品，不过页面下方挂了广告，要办经营许可证吗", knowledge)
+    assert ("advertising", False) in [(f.feature, f.negated) for f in a.facts], a.facts
+    assert statuses(a)["icp"] == "required", a.answer
+
+
+def test_a_licence_tied_only_to_features_the_user_removed_is_not_needed(knowledge):
+    """The multi-party licence goes with group voice or video: a product whose voice rooms were taken down
+    does not need it, and says so with the articles' quotes, beside what it does need."""
+    a = answer("我们的读书社区App靠会员费赚钱，以前开过多人语音房，今年已经全部关停了，现在要办哪些证？", knowledge)
+    assert ("voice_chat_room", True) in [(f.feature, f.negated) for f in a.facts], a.facts
+    assert statuses(a)["multiparty"] == "not_required" and statuses(a)["icp"] == "required", a.answer
+    assert a.verdict == Verdict.required
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我们的陪练App只有一对一视频通话，收费的。除了ICP证之外，还要另外办别的许可证吗？",
+        "Our tutoring app only has one-to-one video calls and charges per lesson. Besides the ICP licence, do we need any other permit?",
+    ],
+)
+def test_a_licence_the_user_already_has_is_not_what_the_verdict_is_about(knowledge, question):
+    """ "除了ICP证之外…": the verdict is on the licences besides the one the user has (here: it depends)."""
+    a = answer(question, knowledge)
+    assert statuses(a)["icp"] == "required" and statuses(a)["multiparty"] == "depends", a.answer
+    assert a.verdict == Verdict.depends, a.answer

@@ -147,7 +147,14 @@ def _facts_lines(u: Understanding, knowledge: Knowledge) -> list[str]:
 def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) -> Answer:
     lang = u.language
     statuses = rule_statuses(
-        u.features, u.asked, knowledge.catalog, _cite_rule(knowledge, book), lang, knowledge.messages, u.planned
+        u.features,
+        u.asked,
+        knowledge.catalog,
+        _cite_rule(knowledge, book),
+        lang,
+        knowledge.messages,
+        u.planned,
+        [f.feature for f in u.facts if f.negated],
     )
     stated = [f.feature for f in u.facts if not f.negated and f.feature not in u.carried_over]
     if u.asks_which:  # "要办哪些证？EDI要不要？" asks about every licence, the one it names first
@@ -156,6 +163,9 @@ def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
         focus = list(dict.fromkeys(r.slug for f in stated for r in knowledge.catalog.features[f].licenses))
     else:
         focus = u.asked
+    if u.held:  # "除了ICP证以外还要办别的吗？": the verdict is on the licences besides the ones the user has
+        rest = [s.slug for s in statuses if s.slug not in u.held]
+        focus = [s for s in focus if s not in u.held] or rest or focus
     enough_of = []
     if u.asks_enough and focus and set(focus) <= knowledge.catalog.filings:
         enough_of, focus = focus, []  # "is the filing enough?" asks whether the product needs a licence beyond it
@@ -185,7 +195,14 @@ def _with_product_rules(result: Answer, u: Understanding, knowledge: Knowledge, 
     answers both, and the licences the answer names are the ones the product needs, not "it depends"."""
     lang = u.language
     statuses = rule_statuses(
-        u.features, u.asked, knowledge.catalog, _cite_rule(knowledge, book), lang, knowledge.messages, u.planned
+        u.features,
+        u.asked,
+        knowledge.catalog,
+        _cite_rule(knowledge, book),
+        lang,
+        knowledge.messages,
+        u.planned,
+        [f.feature for f in u.facts if f.negated],
     )
     decided = [s for s in statuses if s.status != Verdict.unknown]
     if not decided:

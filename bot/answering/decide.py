@@ -96,11 +96,14 @@ def rule_statuses(
     language: str,
     messages: Messages,
     planned: list[str] | None = None,
+    denied: list[str] | None = None,
 ) -> list[LicenseStatus]:
     """One status per licence a feature's rule covers, plus `unknown` for each licence asked about
     that no rule covers; asked licences first. A `planned` feature counts (its licence is needed before it
-    launches) and is named as a plan, with the articles' advice to apply in time where only plans need it."""
+    launches) and is named as a plan, with the articles' advice to apply in time where only plans need it.
+    A licence needed only for features the user `denied` (never had, removed) is not needed."""
     statuses = _planned(features, planned or [], catalog, cite, language, messages)
+    _denied(statuses, denied or [], catalog, cite, language, messages)
     _commercial_test(statuses, asked, catalog, cite, language)
     unknown = messages.t(language, "no_rule")
     for slug in asked:
@@ -137,6 +140,40 @@ def _planned(
     return redone
 
 
+def _denied(
+    statuses: dict[str, LicenseStatus],
+    denied: list[str],
+    catalog: Catalog,
+    cite: Cite,
+    language: str,
+    messages: Messages,
+) -> None:
+    """A licence the articles require only for certain features (licenses.yaml `only_for_features`: group
+    voice or video for the multi-party licence) is `not_required` where the user says the product has none
+    of the ones they named ("去年有多人语音房，后来砍掉了") and no feature it has brings the licence up: said
+    with the quotes that tie the licence to those features."""
+    for slug, licence in catalog.licenses.items():
+        if not licence.only_for_features or slug in statuses:
+            continue
+        rules = [
+            (catalog.features[k], r)
+            for k in denied
+            for r in catalog.features[k].licenses
+            if r.slug == slug and r.status != Verdict.not_required
+        ]
+        if rules:
+            names = messages.t(language, "sep").join(dict.fromkeys(f.display(language) for f, _ in rules))
+            quotes = [q for _, r in rules for q in r.quotes]
+            statuses[slug] = licence_status(
+                catalog,
+                slug,
+                language,
+                Verdict.not_required,
+                messages.t(language, "absent").format(names),
+                cite(quotes),
+            )
+
+
 def _commercial_test(
     statuses: dict[str, LicenseStatus], asked: list[str], catalog: Catalog, cite: Cite, language: str
 ) -> None:
@@ -158,6 +195,8 @@ def overall(statuses: list[LicenseStatus], asked: list[str], filings: frozenset[
     by whether the licence is needed (the filing is then the other side of the same answer)."""
     focus = [s for s in statuses if s.slug in asked] or [s for s in statuses if s.slug not in filings] or statuses
     deciding = [s for s in focus if s.slug not in filings] or focus
+    if all(s.slug in filings for s in focus):  # "要做备案吗？" of a product that needs the licence instead: a
+        deciding = [s for s in statuses if s.slug not in filings and s.status == Verdict.required] or deciding
     verdict = strongest([s.status for s in deciding])
     if verdict == Verdict.unknown and not asked and statuses:
         verdict = Verdict.depends

@@ -101,7 +101,9 @@ def _chosen(u: Understanding, knowledge: Knowledge, ranked: list[Evidence], each
     if not chosen:
         return chosen
     best = max(e.hit.similarity for e in chosen)
-    subject_bound = u.intent.name in ("verdict", "other", "definition")  # kind-specific intents are bound by their kind
+    # kind-specific intents are bound by their kind, and so is the definition of a licence the question names
+    # (its definitions are about it; a second question beside it brings the words they do not address)
+    subject_bound = u.intent.name in ("verdict", "other") or (u.intent.name == "definition" and not u.licenses)
     unheard = any(not knowledge.index.lexical.knows(n) for n in u.subject_nouns)
     if unheard and best < (UNHEARD_SIMILARITY if subject_bound else SURE_SIMILARITY - 0.01):
         return []  # the question is about something the articles never mention ("版号", "年检")

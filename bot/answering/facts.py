@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from bot.core.text import fold
 from bot.kb.catalog import Catalog
 from bot.kb.learned.features import FeatureStudent
 from bot.kb.learned.state import StateStudent, not_there
@@ -58,7 +59,9 @@ class FactFinder:
         facts: dict[str, Fact] = {}
         for hit in self.words.find(folded, fuzzy=True, negation=False):
             negated = (
-                self.wording.negated_before(folded, hit.start) or self.wording.removed_after(folded, hit.end)
+                self.wording.negated_before(folded, hit.start)
+                or self.wording.removed_after(folded, hit.end)
+                or self.wording.removed_before(folded, hit.start)
             ) and not self.catalog.features[hit.key].negative
             facts.setdefault(hit.key, Fact(hit.key, negated, folded[hit.start : hit.end], "words"))
         return tuple(facts.items())
@@ -92,6 +95,8 @@ class FactFinder:
         """ "用户基本都不在国内" states users abroad, "没有别的商家" denies a marketplace: the state
         student tells them apart; a negation word alone cannot, but it settles a reading the student
         is unsure of."""
+        if self.wording.removes(clause) and not self.catalog.features[key].negative:
+            return True  # "what if we drop the live group classes": taken away, whatever tense the student reads
         worded = self.wording.negated(clause) and not self.catalog.features[key].negative
         if self.states is None:
             return worded
@@ -99,6 +104,10 @@ class FactFinder:
         # sure it is not there; or not sure, but likelier not there than there, and the clause has a
         # negation word of its own ("没有别的卖家进驻": two weak signals that agree)
         return not_there(reading) or (worded and reading.label == "present" and reading.probability < 0.5)
+
+    def _exact(self, fact: Fact) -> bool:
+        """The fact's words are one of its feature's synonyms as written, not a near miss."""
+        return fact.matched.lower() in {fold(s) for s in self.catalog.features[fact.feature].synonyms}
 
     def _contradict(self, a: str, b: str) -> bool:
         """Two features whose rules give some licence different statuses (rules.yaml decides, not code)."""
@@ -126,6 +135,18 @@ class FactFinder:
             ]
             # ... unless it is the more specific one ("网店" by words, "让别的商家开店" by meaning)
             if f.by == "meaning" and group and any(f.feature not in features[k.feature].overridden_by for k in rivals):
+                continue
+            # a reading by meaning never overrules the words of its own stretch: "做了个收费会员网站" is
+            # near a brochure site, but it names member fees, whose verdicts contradict one
+            if f.by == "meaning" and any(
+                k.by == "words"
+                and self._exact(k)  # "分类资讯" is one character from a blog's "分享资讯", not its words
+                and not k.negated
+                and k.matched in f.matched
+                and self._contradict(f.feature, k.feature)
+                and f.feature not in features[k.feature].overridden_by  # "商城里只卖自己做的皂" is the own shop
+                for k in kept
+            ):
                 continue
             kept.append(f)
         present = {f.feature for f in kept if not f.negated}

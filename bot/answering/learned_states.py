@@ -51,7 +51,8 @@ def _lead_and_windows(fact: Fact, u: Understanding, knowledge: Knowledge) -> tup
     `FOLLOWING`) while they state no other feature, ask nothing and have no licence word of the
     glossary: a later clause can say a feature was stopped ("去年试过让别的商家进来开店，抽点佣金，
     后来砍掉了"), and one after that what there is now ("拎走咗，而家净系得…": read in each window);
-    one about a licence says how the licence stands ("卖会员两年了，一直没办经营许可证"). No window
+    one about a licence says how the licence stands ("卖会员两年了，一直没办经营许可证"). A link word at the
+    clause's start (glossary `connectives`: "不过页面上挂了点广告") is left out. No window
     when another feature follows in the clause: a later clause is about that one."""
     wording, matched = knowledge.catalog.glossary.wording, fact.matched
     parts = wording.clauses(u.folded)
@@ -62,8 +63,8 @@ def _lead_and_windows(fact: Fact, u: Understanding, knowledge: Knowledge) -> tup
     lead = clause[: clause.index(matched) + len(matched)]
     others = [f.matched for f in u.facts if f.feature != fact.feature]
     if any(m in clause[len(lead) :] for m in others):  # "我们的交友小程序本来有语音房，后来下架了":
-        return lead, []  # what a later clause stopped is the nearer feature, not the product's kind
-    windows = [clause]
+        return wording.bare(lead), []  # what a later clause stopped is the nearer feature, not the product's kind
+    windows = [wording.bare(clause)]
     for following in parts[at + 1 : at + 1 + FOLLOWING]:
         if (
             wording.asks(following)
@@ -72,4 +73,4 @@ def _lead_and_windows(fact: Fact, u: Understanding, knowledge: Knowledge) -> tup
         ):
             break
         windows.append(windows[-1] + "，" + following)
-    return lead, windows
+    return wording.bare(lead), windows

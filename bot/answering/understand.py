@@ -63,6 +63,7 @@ class Understanding:
     domain: str | None = None  # "strong": a licence word; "context": only product/tech words
     asks_enough: bool = False  # "只做备案够吗？": whether what the user has is enough, not whether it is needed
     asks_which: bool = False  # "要办哪些证？": which licences the product needs, all of them, whatever it names
+    held: list[str] = field(default_factory=list)  # licences the user has or is getting: the verdict is on the others
 
     @property
     def features(self) -> list[str]:
@@ -131,7 +132,7 @@ class QuestionReader:
     def screen(self, question: str) -> Screened:
         """The cheap first look, before anything is embedded: language and refusals."""
         spelled = self._pinyin().read(question) if self._pinyin is not None and is_pinyin(question) else question
-        folded = fold(spelled)
+        folded = self.wording.unopened(fold(spelled))
         refusal = self.catalog.glossary.refused(folded)
         return Screened(question, folded, language_of(question), refusal)
 
@@ -182,6 +183,7 @@ class QuestionReader:
         u.domain = domain
         u.asks_enough = any(p.search(s.folded) for p in self.catalog.glossary.enough_asks)
         u.asks_which = any(p.search(s.folded) for p in self.catalog.glossary.which_asks)
+        u.held = [k for held in self.catalog.glossary.held(s.folded) for k in self.licenses.keys(held, negation=False)]
         u.follow_up = self._elliptical(u, context, vectors)
         if u.follow_up:
             self._carry_over(u, context)
@@ -231,7 +233,7 @@ class QuestionReader:
         # a bare question for a figure, a list or steps asks them of the licence talked about
         # ("注册资本要多少？", "how much does it cost?"); a bare definition or comparison brings its own subject
         about_it = bare and u.intent.name in ABOUT_THE_LICENCE
-        return u.intent.name == "verdict" and (marked or bare) or (marked and not u.licenses) or about_it
+        return u.intent.name == "verdict" and (marked or bare) or leans or about_it
 
     def _absence(self, f: Fact) -> bool:
         """A fact of a feature that is an absence (rules.yaml `negative`: "不收费"), worded as a negation."""

@@ -28,7 +28,7 @@ POLARITIES = ("depends", "need_not", "must")  # precedence: a condition is not a
 LANGUAGES = ("zh", "en")
 # Every key the bot says (bot/answering: compose, answer, decide, handoff; the chat channels' contact line).
 MESSAGE_KEYS = frozenset(
-    "caution out_of_scope not_in_kb answer need maybe no_need unsaid enough not_enough facts carried negated planned planned_feature part_unsaid why more sides undated "
+    "caution out_of_scope not_in_kb answer need maybe no_need unsaid absent enough not_enough facts carried negated planned planned_feature part_unsaid why more sides undated "
     "sep names end colon said figure_unsaid never_said outvoted no_rule no_person_here contact uncovered_licence "
     "page_title page_tab page_no_index page_load_failed page_caption page_ask page_searching page_knowledge page_articles page_units page_indexed page_embedder page_writer page_no_writer page_try page_example_3 page_clear page_disclaimer page_carried page_source page_comment page_comment_hint page_thanks page_empty page_failed "
     "example example_2 sources context cli_welcome cli_prompt chat_welcome chat_not_text chat_empty chat_unavailable chat_too_long chat_no_person "
@@ -95,6 +95,9 @@ class LicenceEntry(Entry):
     aliases: list[Text] = Field(min_length=1)
     code: TrainingCode = None
     filing: bool = Field(False, description="a filing, not a licence: '需要办许可证吗' is not answered by it")
+    only_for_features: bool = Field(
+        False, description="needed only for the features whose rules name it: not needed when the user denies them"
+    )
 
 
 class LicensesFile(Entry):
@@ -234,6 +237,9 @@ class WordingEntry(Entry):
     follow_up_ends: list[Pattern] = []
     follow_up_refs: list[Pattern] = []
     removals: list[Pattern] = []
+    removals_before: list[Pattern] = []
+    connectives: list[Pattern] = []
+    openers: list[Pattern] = []
 
 
 class GlossaryFile(Entry):
@@ -250,6 +256,7 @@ class GlossaryFile(Entry):
     licence_name_stops: list[Text] = []
     enough_asks: list[Pattern] = []
     which_asks: list[Pattern] = []
+    held_licences: list[Pattern] = []
 
 
 # intents.yaml

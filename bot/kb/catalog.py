@@ -24,6 +24,7 @@ class License:
     aliases: tuple[str, ...]
     name_en: str = ""
     filing: bool = False  # a filing, not a licence: "需要办许可证吗" is not answered by it
+    only_for_features: bool = False  # not needed by a product the user says has none of its rules' features
 
     def display(self, language: str) -> str:
         return self.name_en or self.name if language == "en" else self.name
@@ -133,7 +134,7 @@ def _quotes(quotes: list[kf.Quote]) -> tuple[RuleQuote, ...]:
 
 def _licenses(file: kf.LicensesFile) -> dict[str, License]:
     return {
-        slug: License(slug, e.name, e.full_name or e.name, tuple(e.aliases), e.name_en, e.filing)
+        slug: License(slug, e.name, e.full_name or e.name, tuple(e.aliases), e.name_en, e.filing, e.only_for_features)
         for slug, e in file.licenses.items()
     }
 

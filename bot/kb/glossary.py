@@ -38,7 +38,12 @@ class Glossary:
     licence_name_stops: tuple[str, ...] = ()  # words before a licence's name that are not part of it
     enough_asks: tuple[re.Pattern[str], ...] = ()  # asking whether what the user has or plans is enough
     which_asks: tuple[re.Pattern[str], ...] = ()  # asking which licences the product needs, all of them
+    held_licences: tuple[re.Pattern[str], ...] = ()  # a licence the user has or is getting (group `held`)
     wording: Wording = field(default_factory=Wording)  # clauses, negation, asking, follow-up marks
+
+    def held(self, folded: str) -> list[str]:
+        """The stretches of the (folded) message that name what the user already has or is getting."""
+        return [m.group("held") for p in self.held_licences for m in p.finditer(folded) if m.group("held")]
 
     def refused(self, folded: str) -> Refusal | None:
         """The refusal whose pattern the (folded) message matches, unless it asks how to spot or report
@@ -68,5 +73,6 @@ def load_glossary(path: Path) -> Glossary:
         licence_name_stops=tuple(sorted(data.licence_name_stops, key=len, reverse=True)),
         enough_asks=compile_patterns(data.enough_asks, f"{path}: enough_asks"),
         which_asks=compile_patterns(data.which_asks, f"{path}: which_asks"),
+        held_licences=compile_patterns(data.held_licences, f"{path}: held_licences"),
         wording=Wording.of(data.wording, f"{path}: wording"),
     )

@@ -37,6 +37,9 @@ class Wording:
     follow_up_end: re.Pattern[str] = NEVER
     follow_up_ref: re.Pattern[str] = NEVER  # anywhere: words pointing back at what was said
     removal: re.Pattern[str] = NEVER  # right after a feature's words, in its clause: it is taken away
+    removal_before: re.Pattern[str] = NEVER  # before a feature's words, in its clause: it is taken away
+    connective: re.Pattern[str] = NEVER  # at a clause's start: how it follows the one before
+    opener: re.Pattern[str] = NEVER  # at a message's start: a greeting or an acknowledgment
 
     @classmethod
     def of(cls, data: kf.WordingEntry, where: str) -> Wording:
@@ -54,10 +57,27 @@ class Wording:
             removal=_either(
                 data.removals, f"{where}.removals", f"^{_CLAUSE_MARK}{{{{0,{data.negation_reach}}}}}?(?:{{}})"
             ),
+            removal_before=_either(data.removals_before, f"{where}.removals_before"),
+            connective=_either(data.connectives, f"{where}.connectives", r"^\s*(?:{})[\s,，]*"),
+            opener=_either(
+                data.openers,
+                f"{where}.openers",
+                r"^(?:\s*(?:{0})+(?:\s*[,，.。!！~～…]+\s*|\s+(?=(?:{0})|[^\x00-\x7f])|$))+",
+            ),
         )
 
     def clauses(self, folded: str) -> list[str]:
         return [c.strip() for c in self.clause_break.split(folded) if c and c.strip()]
+
+    def unopened(self, folded: str) -> str:
+        """The message without the greetings and acknowledgments it opens with ("明白了，那…", "hi, …"):
+        they are not what it asks, and they hide a follow-up's opening word."""
+        return self.opener.sub("", folded, count=1) or folded
+
+    def bare(self, clause: str) -> str:
+        """The clause without the word that links it to the one before ("不过页面上挂了点广告"): a link
+        says nothing of whether the product has what the clause names, and 不过 reads like a past 过."""
+        return self.connective.sub("", clause, count=1) or clause
 
     def _without_false_negations(self, text: str) -> str:
         return self.not_negation.sub("", text)
@@ -75,6 +95,15 @@ class Wording:
         """A word that takes the feature away right after its words, in its clause ("把语音房下架",
         "remove the voice rooms" reads the other way round and is a negation before)."""
         return bool(self.removal.search(folded[end:]))
+
+    def removed_before(self, folded: str, start: int) -> bool:
+        """A verb in the feature's clause, before its words, that takes it away ("去掉语音房", "drop the voice rooms")."""
+        return self.removes(re.split(r"[,，。;；!?！？、]", folded[max(0, start - 24) : start])[-1])
+
+    def removes(self, clause: str) -> bool:
+        """The clause takes away what it names ("what if we drop the live group classes"): for a feature
+        read by meaning, whose words are the whole clause."""
+        return bool(self.removal_before.search(clause))
 
     def asks(self, clause: str) -> bool:
         return bool(self.ask.search(clause))
