@@ -36,7 +36,7 @@ from bot.answering.scope import (
 from bot.answering.learned_states import apply_learned_states
 from bot.answering.evidence_answer import from_evidence, from_unit_polarity
 from bot.core.errors import checked_question
-from bot.core.models import Answer, Context, Fact, Mode, Reading, Verdict
+from bot.core.models import Answer, Context, Fact, LicenseStatus, Mode, Reading, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -144,18 +144,18 @@ def _facts_lines(u: Understanding, knowledge: Knowledge) -> list[str]:
     )
 
 
+def _rule_statuses(u: Understanding, knowledge: Knowledge, book: c.CitationBook) -> list[LicenseStatus]:
+    """What the rules say of the product read: its features, plans and the ones the user denied."""
+    denied = [f.feature for f in u.facts if f.negated]
+    cite = _cite_rule(knowledge, book)
+    return rule_statuses(
+        u.features, u.asked, knowledge.catalog, cite, u.language, knowledge.messages, u.planned, denied
+    )
+
+
 def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) -> Answer:
     lang = u.language
-    statuses = rule_statuses(
-        u.features,
-        u.asked,
-        knowledge.catalog,
-        _cite_rule(knowledge, book),
-        lang,
-        knowledge.messages,
-        u.planned,
-        [f.feature for f in u.facts if f.negated],
-    )
+    statuses = _rule_statuses(u, knowledge, book)
     stated = [f.feature for f in u.facts if not f.negated and f.feature not in u.carried_over]
     if u.asks_which:  # "要办哪些证？EDI要不要？" asks about every licence, the one it names first
         focus = []
@@ -194,16 +194,7 @@ def _with_product_rules(result: Answer, u: Understanding, knowledge: Knowledge, 
     the quotes it asked for, then what the rules say that product needs, with their quotes — a consultant
     answers both, and the licences the answer names are the ones the product needs, not "it depends"."""
     lang = u.language
-    statuses = rule_statuses(
-        u.features,
-        u.asked,
-        knowledge.catalog,
-        _cite_rule(knowledge, book),
-        lang,
-        knowledge.messages,
-        u.planned,
-        [f.feature for f in u.facts if f.negated],
-    )
+    statuses = _rule_statuses(u, knowledge, book)
     decided = [s for s in statuses if s.status != Verdict.unknown]
     if not decided:
         return result
