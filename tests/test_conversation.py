@@ -114,3 +114,19 @@ def test_dropping_a_feature_in_a_follow_up_leaves_its_licence_not_needed(knowled
     )
     line = next(s for s in follow.licenses if s.slug == "multiparty")
     assert line.citations, line
+
+
+@pytest.mark.parametrize(
+    "first_q, follow_q",
+    [
+        (
+            "How long does the EDI licence take?",
+            "Different question: what happens if we run a paid app without a licence?",
+        ),
+        ("办ICP证要多久？", "换个话题，要是没证就收费上线，会怎么处罚？"),
+    ],
+)
+def test_a_message_that_says_it_brings_up_another_matter_is_a_new_question(knowledge, first_q, follow_q):
+    """ "Different question: …" is a new question whatever it asks: it does not inherit the licence before."""
+    follow = answer(follow_q, knowledge, context_after(first_q, knowledge))
+    assert not follow.follow_up and follow.intent == "penalty", (follow.follow_up, follow.intent)

@@ -135,3 +135,18 @@ def test_a_licence_the_user_already_has_is_not_what_the_verdict_is_about(knowled
     a = answer(question, knowledge)
     assert statuses(a)["icp"] == "required" and statuses(a)["multiparty"] == "depends", a.answer
     assert a.verdict == Verdict.depends, a.answer
+
+
+def test_what_someone_else_said_is_not_read_as_the_product(knowledge):
+    """ "听说让商家进来开店的平台都要办EDI" is a claim the user checks, not their product: their own shop decides."""
+    a = answer("听说让商家进来开店的平台都要办EDI，我们只在小程序卖自己做的蛋糕，要办吗？", knowledge)
+    assert "outside_sellers" not in [f.feature for f in a.facts if not f.negated], a.facts
+    assert statuses(a)["edi"] == "not_required", a.answer
+
+
+def test_a_plan_the_user_denies_is_no_plan(knowledge):
+    """The state student reads "以后也不准备…开通" as a plan; with its negation word it is none: no voice rooms,
+    so no multi-party licence."""
+    a = answer("我们的读书App卖会员，以后也不准备给用户开通多人语音聊天房，多方通信证要办吗？", knowledge)
+    assert ("voice_chat_room", True) in [(f.feature, f.negated) for f in a.facts], a.facts
+    assert statuses(a)["multiparty"] == "not_required" and a.verdict == Verdict.not_required, a.answer

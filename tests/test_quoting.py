@@ -107,3 +107,12 @@ def test_a_word_the_best_few_quotes_leave_out_is_looked_for_in_every_relevant_un
     a = answer("除了合规经营，拿到ICP许可证对公司还有什么别的好处？", knowledge)
     quotes = fold(" ".join(c.quote for c in a.citations))
     assert "提升企业形象" in quotes or "政策支持" in quotes, quotes[:300]
+
+
+def test_a_verdict_question_no_rule_covers_quotes_first_the_unit_that_answers_what_it_asks(knowledge):
+    """No product is described, so no rule decides; of the units quoted, the list of review categories
+    addresses what is asked (审核, 类目, 提供, 增值电信…), and how the licence stands is still said by the closest
+    units, not by the list."""
+    a = answer("小程序提交审核的时候，什么类目必须提供增值电信业务经营许可证？", knowledge)
+    assert "信息集市" in a.citations[0].quote, a.answer
+    assert a.verdict.value == "depends", a.answer

@@ -208,15 +208,17 @@ def _part_unsaid(u: Understanding, knowledge: Knowledge, kinds: tuple[str, ...],
 
 
 def from_unit_polarity(u: Understanding, knowledge: Knowledge, book: c.CitationBook, hits) -> Answer:
-    """A verdict question no rule covers: the relevant units say how the licence stands."""
+    """A verdict question no rule covers: the relevant units say how the licence stands, the one that
+    addresses most of what it asks first ("审核时哪些类目要求提供许可证？" is answered by the list of categories)."""
     lang = u.language
-    chosen = _answering_units(u, knowledge, hits, set())
+    deciding = _answering_units(u, knowledge, hits, set())  # how the licence stands, said by the closest units
+    chosen = _addressing_every_term(u, knowledge, hits, deciding)
     if not chosen:
         return _unknown(u, knowledge)
     ids = _cite_units(chosen, book)
     statuses = []
     for slug in u.asked:
-        said = [(e.meaning.polarity[slug], e.score) for e in chosen if slug in e.meaning.polarity]
+        said = [(e.meaning.polarity[slug], e.score) for e in deciding if slug in e.meaning.polarity]
         statuses.append(
             licence_status(
                 knowledge.catalog,
@@ -230,7 +232,7 @@ def from_unit_polarity(u: Understanding, knowledge: Knowledge, book: c.CitationB
     if u.asked:
         decision = overall(statuses, u.asked, knowledge.catalog.filings)
     else:
-        stances = [(e.meaning.stance, e.score) for e in chosen if e.meaning.stance]
+        stances = [(e.meaning.stance, e.score) for e in deciding if e.meaning.stance]
         decision = Decision(statuses, from_polarities(stances), [])
     if decision.verdict == Verdict.unknown:
         decision.verdict = Verdict.depends

@@ -71,7 +71,11 @@ class FactFinder:
         the asking part ("需要办什么证？"), and not a clause that names a feature only to deny it
         ("我们没有语音聊天房"): e5 does not see the negation, and such a clause is near every kind of call."""
         denied = [f.matched for f in self._words(folded).values() if f.negated]
-        describing = [c for c in self.wording.clauses(folded) if len(c) >= 4 and not self.wording.asks(c)]
+        describing = [
+            c
+            for c in self.wording.clauses(folded)
+            if len(c) >= 4 and not self.wording.asks(c) and not self.wording.reports(c)
+        ]
         describing = describing[:MAX_CLAUSES]
         return [c for c in describing if not any(w in c for w in denied)]
 
@@ -102,8 +106,13 @@ class FactFinder:
             return worded
         reading = self.states.read(clause, vec)
         # sure it is not there; or not sure, but likelier not there than there, and the clause has a
-        # negation word of its own ("没有别的卖家进驻": two weak signals that agree)
-        return not_there(reading) or (worded and reading.label == "present" and reading.probability < 0.5)
+        # negation word of its own ("没有别的卖家进驻": two weak signals that agree); a plan with a negation
+        # word is none ("never any group calls", "不打算做多人视频")
+        return (
+            not_there(reading)
+            or (worded and reading.label == "present" and reading.probability < 0.5)
+            or (worded and reading.label == "planned")
+        )
 
     def _exact(self, fact: Fact) -> bool:
         """The fact's words are one of its feature's synonyms as written, not a near miss."""

@@ -34,7 +34,8 @@ def apply_learned_states(u: Understanding, knowledge: Knowledge) -> None:
     planned = []
     for i, f, (lead, windows) in todo:
         said = knowledge.states.read(lead, vectors[lead])
-        if not_there(said) or any(knowledge.states.read(w, vectors[w]).label == "past" for w in windows):
+        denied_plan = said.label == "planned" and knowledge.catalog.glossary.wording.negated(lead)  # "不打算加语音房"
+        if not_there(said) or denied_plan or any(knowledge.states.read(w, vectors[w]).label == "past" for w in windows):
             u.facts[i] = replace(f, negated=True)
         elif said.label == "planned":
             planned.append(i)

@@ -166,7 +166,11 @@ class QuestionReader:
         # A question that only asks about a named licence ("ICP许可证每年要不要年检") describes no
         # product: its words are not read as product features by meaning (only by their synonyms).
         about_licence_only = bool(licenses) and search == [s.folded]
-        described = {t: vectors[t] for t in self.wording.clauses(s.folded)[:MAX_STUDENT_CLAUSES] if t in vectors}
+        described = {  # not a claim someone else made ("听说自营商城只要备案就行"): the user checks it
+            t: vectors[t]
+            for t in self.wording.clauses(s.folded)[:MAX_STUDENT_CLAUSES]
+            if t in vectors and not self.wording.reports(t)
+        }
         if asks not in (None, "verdict", "other") or about_licence_only:
             # asking for information: only the clauses that describe something, not the asking ones
             # ("注册资本最低多少" is not about foreign capital; "我们做企业资料查询，付费才能看完整报告" is a product)
@@ -214,6 +218,8 @@ class QuestionReader:
             return False
         if self.wording.refers_back(u.folded):  # "你刚才说的…", "the one you mentioned": whatever it asks
             return True
+        if self.wording.opens_new_topic(u.folded):  # "different question: …": whatever follows
+            return False
         marked = self.wording.marks_follow_up(u.folded)
         # a product of its own; an absence in so many words ("既然一分钱都不收…") qualifies the product talked
         # about ("我们做企业官网，只展示公司介绍" reads as the same feature and is a product)

@@ -236,6 +236,8 @@ class WordingEntry(Entry):
     follow_up_starts: list[Pattern] = []
     follow_up_ends: list[Pattern] = []
     follow_up_refs: list[Pattern] = []
+    new_topic_starts: list[Pattern] = []
+    hearsay: list[Pattern] = []
     removals: list[Pattern] = []
     removals_before: list[Pattern] = []
     connectives: list[Pattern] = []

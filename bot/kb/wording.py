@@ -36,6 +36,8 @@ class Wording:
     follow_up_start: re.Pattern[str] = NEVER
     follow_up_end: re.Pattern[str] = NEVER
     follow_up_ref: re.Pattern[str] = NEVER  # anywhere: words pointing back at what was said
+    new_topic: re.Pattern[str] = NEVER  # at the start: words bringing up a new matter
+    hearsay: re.Pattern[str] = NEVER  # anywhere in a clause: it reports what someone else said
     removal: re.Pattern[str] = NEVER  # right after a feature's words, in its clause: it is taken away
     removal_before: re.Pattern[str] = NEVER  # before a feature's words, in its clause: it is taken away
     connective: re.Pattern[str] = NEVER  # at a clause's start: how it follows the one before
@@ -54,6 +56,8 @@ class Wording:
             follow_up_start=_either(data.follow_up_starts, f"{where}.follow_up_starts", "^(?:{})"),
             follow_up_end=_either(data.follow_up_ends, f"{where}.follow_up_ends"),
             follow_up_ref=_either(data.follow_up_refs, f"{where}.follow_up_refs"),
+            hearsay=_either(data.hearsay, f"{where}.hearsay"),
+            new_topic=_either(data.new_topic_starts, f"{where}.new_topic_starts", r"^\s*(?:{})"),
             removal=_either(
                 data.removals, f"{where}.removals", f"^{_CLAUSE_MARK}{{{{0,{data.negation_reach}}}}}?(?:{{}})"
             ),
@@ -111,6 +115,14 @@ class Wording:
     def marks_follow_up(self, folded: str) -> bool:
         """Starts or ends as an elliptical follow-up does ("那如果只有1对1视频呢？", "what about …")."""
         return bool(self.follow_up_start.match(folded.strip())) or bool(self.follow_up_end.search(folded))
+
+    def reports(self, clause: str) -> bool:
+        """The clause reports what someone else said ("听说自营商城只要备案"): a claim, not the product."""
+        return bool(self.hearsay.search(clause))
+
+    def opens_new_topic(self, folded: str) -> bool:
+        """Starts by saying it brings up a new matter ("different question: …", "换个话题")."""
+        return bool(self.new_topic.match(folded))
 
     def refers_back(self, folded: str) -> bool:
         """Points back at what was said ("你刚才说的那两个证有什么区别？", "the permits you mentioned")."""
