@@ -130,3 +130,10 @@ def test_a_message_that_says_it_brings_up_another_matter_is_a_new_question(knowl
     """ "Different question: …" is a new question whatever it asks: it does not inherit the licence before."""
     follow = answer(follow_q, knowledge, context_after(first_q, knowledge))
     assert not follow.follow_up and follow.intent == "penalty", (follow.follow_up, follow.intent)
+
+
+def test_a_cantonese_follow_up_taking_a_feature_away_leaves_its_licence_not_needed(knowledge):
+    """ "拆咗個語音房" takes the voice rooms away (Cantonese 拆咗, 铲走 as 去掉 in Mandarin)."""
+    context = context_after("我哋個陪玩App有多人語音房同會員收費，要攞咩牌？", knowledge)
+    follow = answer("如果拆咗個語音房，仲使唔使多方通信證？", knowledge, context)
+    assert statuses(follow)["multiparty"] == "not_required", follow.answer

@@ -150,3 +150,28 @@ def test_a_plan_the_user_denies_is_no_plan(knowledge):
     a = answer("我们的读书App卖会员，以后也不准备给用户开通多人语音聊天房，多方通信证要办吗？", knowledge)
     assert ("voice_chat_room", True) in [(f.feature, f.negated) for f in a.facts], a.facts
     assert statuses(a)["multiparty"] == "not_required" and a.verdict == Verdict.not_required, a.answer
+
+
+def test_a_feature_named_only_in_what_someone_else_said_is_the_claim_not_the_product(knowledge):
+    """ "合伙人说…商家入驻的平台才要EDI": the marketplace is the partner's claim; the user's shop sells its own goods."""
+    a = answer("我们网店只卖自己工厂的家具。合伙人说那种很多商家入驻开店的平台才要EDI，我们要不要办？", knowledge)
+    assert "outside_sellers" not in [f.feature for f in a.facts], a.facts
+    assert statuses(a)["edi"] == "not_required", a.answer
+
+
+def test_a_feature_put_in_the_past_is_not_counted_where_the_state_student_is_unsure(knowledge):
+    """ "We used to charge a membership" with the student unsure it is there now: the past tense settles it."""
+    a = answer(
+        "We used to charge a yearly membership for premium templates, but it is all free now with no ads and "
+        "nothing for sale. Do we need the ICP licence?",
+        knowledge,
+    )
+    assert ("member_fees", True) in [(f.feature, f.negated) for f in a.facts], a.facts
+    assert statuses(a)["icp"] == "not_required", a.answer
+
+
+def test_whether_any_licence_is_needed_is_answered_over_every_licence(knowledge):
+    """ "要不要办证？听说还得办EDI": the first question is about licences in general, not only the EDI named after."""
+    a = answer("我们做付费订阅的电子杂志App，要不要办证？听说还得办EDI，是真的吗？", knowledge)
+    assert statuses(a)["icp"] == "required" and statuses(a)["edi"] == "not_required", a.answer
+    assert a.verdict == Verdict.required, a.answer

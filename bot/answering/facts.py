@@ -93,7 +93,20 @@ class FactFinder:
                 read = [(clause, self._negated(key, clause, vectors[clause])) for clause in stating]
                 clause, negated = next((r for r in read if not r[1]), read[0])
                 facts[key] = Fact(key, negated, clause, "meaning", p)
-        return self._resolve(list(facts.values()))
+        return self._resolve(self._beside_hearsay(folded, list(facts.values())))
+
+    def _beside_hearsay(self, folded: str, facts: list[Fact]) -> list[Fact]:
+        """A feature named only where the message reports what someone else said ("合伙人说商家入驻的平台才要
+        EDI") is the claim the user checks: it goes where the rest of the message describes their own product
+        (alone, the claim is what is asked about: "听说有语音房的要办多方通信证？")."""
+        reported = [c for c in self.wording.clauses(folded) if self.wording.reports(c)]
+        if not reported:
+            return facts
+        own = [c for c in self.wording.clauses(folded) if c not in reported]
+        claimed = [f for f in facts if any(f.matched in c for c in reported) and not any(f.matched in c for c in own)]
+        if not any(not f.negated for f in facts if f not in claimed):
+            return facts
+        return [f for f in facts if f not in claimed]
 
     def _negated(self, key: str, clause: str, vec: np.ndarray) -> bool:
         """ "用户基本都不在国内" states users abroad, "没有别的商家" denies a marketplace: the state

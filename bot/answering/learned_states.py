@@ -34,8 +34,16 @@ def apply_learned_states(u: Understanding, knowledge: Knowledge) -> None:
     planned = []
     for i, f, (lead, windows) in todo:
         said = knowledge.states.read(lead, vectors[lead])
-        denied_plan = said.label == "planned" and knowledge.catalog.glossary.wording.negated(lead)  # "不打算加语音房"
-        if not_there(said) or denied_plan or any(knowledge.states.read(w, vectors[w]).label == "past" for w in windows):
+        wording = knowledge.catalog.glossary.wording
+        denied_plan = said.label == "planned" and wording.negated(lead)  # "不打算加语音房"
+        # not sure it is there now, and its clause puts it in the past ("we used to sell a membership")
+        bygone = said.label == "present" and said.probability < 0.5 and wording.in_past(lead)
+        if (
+            not_there(said)
+            or denied_plan
+            or bygone
+            or any(knowledge.states.read(w, vectors[w]).label == "past" for w in windows)
+        ):
             u.facts[i] = replace(f, negated=True)
         elif said.label == "planned":
             planned.append(i)

@@ -240,6 +240,7 @@ class WordingEntry(Entry):
     hearsay: list[Pattern] = []
     removals: list[Pattern] = []
     removals_before: list[Pattern] = []
+    past_markers: list[Pattern] = []
     connectives: list[Pattern] = []
     openers: list[Pattern] = []
 

@@ -40,6 +40,7 @@ class Wording:
     hearsay: re.Pattern[str] = NEVER  # anywhere in a clause: it reports what someone else said
     removal: re.Pattern[str] = NEVER  # right after a feature's words, in its clause: it is taken away
     removal_before: re.Pattern[str] = NEVER  # before a feature's words, in its clause: it is taken away
+    past: re.Pattern[str] = NEVER  # anywhere in a clause: what it says is in the past
     connective: re.Pattern[str] = NEVER  # at a clause's start: how it follows the one before
     opener: re.Pattern[str] = NEVER  # at a message's start: a greeting or an acknowledgment
 
@@ -62,6 +63,7 @@ class Wording:
                 data.removals, f"{where}.removals", f"^{_CLAUSE_MARK}{{{{0,{data.negation_reach}}}}}?(?:{{}})"
             ),
             removal_before=_either(data.removals_before, f"{where}.removals_before"),
+            past=_either(data.past_markers, f"{where}.past_markers"),
             connective=_either(data.connectives, f"{where}.connectives", r"^\s*(?:{})[\s,，]*"),
             opener=_either(
                 data.openers,
@@ -103,6 +105,10 @@ class Wording:
     def removed_before(self, folded: str, start: int) -> bool:
         """A verb in the feature's clause, before its words, that takes it away ("去掉语音房", "drop the voice rooms")."""
         return self.removes(re.split(r"[,，。;；!?！？、]", folded[max(0, start - 24) : start])[-1])
+
+    def in_past(self, clause: str) -> bool:
+        """The clause puts what it says in the past ("以前有语音房", "we used to sell a membership")."""
+        return bool(self.past.search(clause))
 
     def removes(self, clause: str) -> bool:
         """The clause takes away what it names ("what if we drop the live group classes"): for a feature
