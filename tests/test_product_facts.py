@@ -175,3 +175,16 @@ def test_whether_any_licence_is_needed_is_answered_over_every_licence(knowledge)
     a = answer("我们做付费订阅的电子杂志App，要不要办证？听说还得办EDI，是真的吗？", knowledge)
     assert statuses(a)["icp"] == "required" and statuses(a)["edi"] == "not_required", a.answer
     assert a.verdict == Verdict.required, a.answer
+
+
+def test_a_clause_pointing_at_a_part_already_described_names_no_new_feature(knowledge):
+    """ "请问语音这部分…" after "一对一语音通话": the feature student may read a voice room in "语音这部分", which
+    only points back at the one-to-one calls (glossary `part_references`); a clause naming a new one stands."""
+    from bot.answering.facts import Fact
+
+    finder = knowledge.reader.facts
+    said = Fact("one_to_one_call", False, "一对一语音", "words")
+    back = Fact("voice_chat_room", False, "请问语音这部分", "meaning", 0.99)
+    new = Fact("voice_chat_room", False, "晚上还开多人语音房", "meaning", 0.99)
+    assert [f.feature for f in finder._resolve([said, back])] == ["one_to_one_call"]
+    assert "voice_chat_room" in [f.feature for f in finder._resolve([said, new])]

@@ -158,6 +158,14 @@ class FactFinder:
             # ... unless it is the more specific one ("网店" by words, "让别的商家开店" by meaning)
             if f.by == "meaning" and group and any(f.feature not in features[k.feature].overridden_by for k in rivals):
                 continue
+            # "请问语音这部分…" points at the voice feature already described ("一对一语音通话"): no new one
+            if (
+                f.by == "meaning"
+                and group
+                and self.wording.points_back(f.matched)
+                and any(features[k.feature].group == group and not k.negated for k in kept)
+            ):
+                continue
             # a reading by meaning never overrules the words of its own stretch: "做了个收费会员网站" is
             # near a brochure site, but it names member fees, whose verdicts contradict one
             if f.by == "meaning" and any(

@@ -41,6 +41,7 @@ class Wording:
     removal: re.Pattern[str] = NEVER  # right after a feature's words, in its clause: it is taken away
     removal_before: re.Pattern[str] = NEVER  # before a feature's words, in its clause: it is taken away
     past: re.Pattern[str] = NEVER  # anywhere in a clause: what it says is in the past
+    part_reference: re.Pattern[str] = NEVER  # anywhere in a clause: it points at a part already described
     connective: re.Pattern[str] = NEVER  # at a clause's start: how it follows the one before
     opener: re.Pattern[str] = NEVER  # at a message's start: a greeting or an acknowledgment
 
@@ -64,6 +65,7 @@ class Wording:
             ),
             removal_before=_either(data.removals_before, f"{where}.removals_before"),
             past=_either(data.past_markers, f"{where}.past_markers"),
+            part_reference=_either(data.part_references, f"{where}.part_references"),
             connective=_either(data.connectives, f"{where}.connectives", r"^\s*(?:{})[\s,，]*"),
             opener=_either(
                 data.openers,
@@ -105,6 +107,10 @@ class Wording:
     def removed_before(self, folded: str, start: int) -> bool:
         """A verb in the feature's clause, before its words, that takes it away ("去掉语音房", "drop the voice rooms")."""
         return self.removes(re.split(r"[,，。;；!?！？、]", folded[max(0, start - 24) : start])[-1])
+
+    def points_back(self, clause: str) -> bool:
+        """The clause points at a part of the product already described ("语音这部分", "the video part")."""
+        return bool(self.part_reference.search(clause))
 
     def in_past(self, clause: str) -> bool:
         """The clause puts what it says in the past ("以前有语音房", "we used to sell a membership")."""
