@@ -169,7 +169,7 @@ def _from_rules(u: Understanding, knowledge: Knowledge, book: c.CitationBook) ->
     enough_of = []
     if u.asks_enough and focus and set(focus) <= knowledge.catalog.filings:
         enough_of, focus = focus, []  # "is the filing enough?" asks whether the product needs a licence beyond it
-    decision = overall(statuses, focus, knowledge.catalog.filings)
+    decision = overall(statuses, focus, knowledge.catalog.filings, knowledge.catalog.commercial_licence)
     lines = [c.headline(knowledge.messages, decision.verdict, decision.focus, statuses, lang)]
     if enough_of and decision.verdict in (Verdict.required, Verdict.not_required):
         key = "enough" if decision.verdict == Verdict.not_required else "not_enough"

@@ -189,14 +189,18 @@ def _commercial_test(
         )
 
 
-def overall(statuses: list[LicenseStatus], asked: list[str], filings: frozenset[str] = frozenset()) -> Decision:
+def overall(
+    statuses: list[LicenseStatus], asked: list[str], filings: frozenset[str] = frozenset(), instead: str | None = None
+) -> Decision:
     """`filings`: slugs that are filings, not licences (licenses.yaml `filing: true`): a verdict
     on the licences a product needs is not answered by one, and "the filing or the licence?" is answered
-    by whether the licence is needed (the filing is then the other side of the same answer)."""
+    by whether the licence is needed (the filing is then the other side of the same answer). `instead`: the
+    licence a commercial service needs in place of the filing (rules.yaml `commercial_test`): asked only
+    about the filing, a product that needs that licence is told it needs one, not a bare "not needed"."""
     focus = [s for s in statuses if s.slug in asked] or [s for s in statuses if s.slug not in filings] or statuses
     deciding = [s for s in focus if s.slug not in filings] or focus
-    if all(s.slug in filings for s in focus):  # "要做备案吗？" of a product that needs the licence instead: a
-        deciding = [s for s in statuses if s.slug not in filings and s.status == Verdict.required] or deciding
+    if instead and all(s.slug in filings and s.status == Verdict.not_required for s in focus):  # "要做备案吗？"
+        deciding = [s for s in statuses if s.slug == instead and s.status == Verdict.required] or deciding
     verdict = strongest([s.status for s in deciding])
     if verdict == Verdict.unknown and not asked and statuses:
         verdict = Verdict.depends

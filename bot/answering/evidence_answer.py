@@ -226,7 +226,7 @@ def from_unit_polarity(u: Understanding, knowledge: Knowledge, book: c.CitationB
                 lang,
                 from_polarities(said),
                 "see the quotes" if lang == "en" else "见引文",
-                [i for i, e in zip(ids, chosen) if slug in e.meaning.polarity] or ids,
+                [i for i, e in zip(ids, chosen) if e in deciding and slug in e.meaning.polarity] or ids,
             )
         )
     if u.asked:

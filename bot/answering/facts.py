@@ -112,19 +112,24 @@ class FactFinder:
         """ "用户基本都不在国内" states users abroad, "没有别的商家" denies a marketplace: the state
         student tells them apart; a negation word alone cannot, but it settles a reading the student
         is unsure of."""
-        if self.wording.removes(clause) and not self.catalog.features[key].negative:
-            return True  # "what if we drop the live group classes": taken away, whatever tense the student reads
-        worded = self.wording.negated(clause) and not self.catalog.features[key].negative
+        negative = self.catalog.features[key].negative
+        worded = self.wording.negated(clause) and not negative
         if self.states is None:
-            return worded
+            return worded or (self.wording.removes(clause) and not negative)
         reading = self.states.read(clause, vec)
+        if (
+            self.wording.removes(clause)
+            and not negative
+            and not (reading.label == "present" and reading.probability >= 0.6)
+        ):
+            return True  # "what if we drop the live group classes": taken away, unless sure it is there ("商家可自己下架商品")
         # sure it is not there; or not sure, but likelier not there than there, and the clause has a
-        # negation word of its own ("没有别的卖家进驻": two weak signals that agree); a plan with a negation
-        # word is none ("never any group calls", "不打算做多人视频")
+        # negation word of its own ("没有别的卖家进驻": two weak signals that agree); a plan said not to be
+        # one is none ("以后也不准备开通…", glossary `plan_negations`)
         return (
             not_there(reading)
             or (worded and reading.label == "present" and reading.probability < 0.5)
-            or (worded and reading.label == "planned")
+            or (reading.label == "planned" and self.wording.denies_plan(clause))
         )
 
     def _exact(self, fact: Fact) -> bool:
@@ -158,11 +163,12 @@ class FactFinder:
             # ... unless it is the more specific one ("网店" by words, "让别的商家开店" by meaning)
             if f.by == "meaning" and group and any(f.feature not in features[k.feature].overridden_by for k in rivals):
                 continue
-            # "请问语音这部分…" points at the voice feature already described ("一对一语音通话"): no new one
+            # "请问语音这部分…" asks about the voice feature already described ("一对一语音通话"): no new one
             if (
                 f.by == "meaning"
                 and group
                 and self.wording.points_back(f.matched)
+                and self.wording.asks(f.matched)
                 and any(features[k.feature].group == group and not k.negated for k in kept)
             ):
                 continue

@@ -29,13 +29,13 @@ def apply_learned_states(u: Understanding, knowledge: Knowledge) -> None:
         for i, f in enumerate(u.facts)
         if not f.negated and not knowledge.catalog.glossary.wording.negated(f.matched)
     ]
+    wording = knowledge.catalog.glossary.wording
     texts = [t for _, _, (lead, windows) in todo for t in (lead, *windows)]
     vectors = knowledge.vectors(list(dict.fromkeys(texts))) if todo else {}
     planned = []
     for i, f, (lead, windows) in todo:
         said = knowledge.states.read(lead, vectors[lead])
-        wording = knowledge.catalog.glossary.wording
-        denied_plan = said.label == "planned" and wording.negated(lead)  # "不打算加语音房"
+        denied_plan = said.label == "planned" and wording.denies_plan(lead)  # "不打算加语音房"
         # not sure it is there now, and its clause puts it in the past ("we used to sell a membership")
         bygone = said.label == "present" and said.probability < 0.5 and wording.in_past(lead)
         if (

@@ -213,7 +213,8 @@ class QuestionReader:
         it is unsure, missing, or the session holds no last question. A message worded as a follow-up
         ("那…", "…呢", "what about …") that describes no product of its own leans on the last one whatever
         the student says: "那除了ICP证，还得办别的证吗？" names a licence, not a new subject; one that points back
-        at what was said ("你刚才说的…") continues the conversation whatever it asks."""
+        at what was said ("你刚才说的…") continues the conversation whatever it asks; one that opens by bringing up
+        another matter ("Different question: …", glossary `new_topic_starts`) does not."""
         if not (context.features or context.licenses):
             return False
         if self.wording.refers_back(u.folded):  # "你刚才说的…", "the one you mentioned": whatever it asks

@@ -241,6 +241,7 @@ class WordingEntry(Entry):
     removals: list[Pattern] = []
     removals_before: list[Pattern] = []
     past_markers: list[Pattern] = []
+    plan_negations: list[Pattern] = []
     part_references: list[Pattern] = []
     connectives: list[Pattern] = []
     openers: list[Pattern] = []

@@ -39,7 +39,9 @@ class Wording:
     new_topic: re.Pattern[str] = NEVER  # at the start: words bringing up a new matter
     hearsay: re.Pattern[str] = NEVER  # anywhere in a clause: it reports what someone else said
     removal: re.Pattern[str] = NEVER  # right after a feature's words, in its clause: it is taken away
-    removal_before: re.Pattern[str] = NEVER  # before a feature's words, in its clause: it is taken away
+    removal_before: re.Pattern[str] = NEVER  # anywhere in a clause read by meaning: it takes away what it names
+    removal_near: re.Pattern[str] = NEVER  # right before a feature's words, in its clause: it is taken away
+    plan_negation: re.Pattern[str] = NEVER  # a plan said not to be one ("不打算", "no plans to")
     past: re.Pattern[str] = NEVER  # anywhere in a clause: what it says is in the past
     part_reference: re.Pattern[str] = NEVER  # anywhere in a clause: it points at a part already described
     connective: re.Pattern[str] = NEVER  # at a clause's start: how it follows the one before
@@ -64,6 +66,14 @@ class Wording:
                 data.removals, f"{where}.removals", f"^{_CLAUSE_MARK}{{{{0,{data.negation_reach}}}}}?(?:{{}})"
             ),
             removal_before=_either(data.removals_before, f"{where}.removals_before"),
+            removal_near=_either(
+                data.removals_before,
+                f"{where}.removals_before",
+                # "去掉了多人语音房", "remove the live group video": two characters or words between, not
+                # "去掉水印要开会员" or "drop the price for vip members"
+                f"(?:{{}})[了掉咗]?(?:{_CLAUSE_MARK}{{{{0,2}}}}|(?:\\s+[a-z][a-z-]*){{{{0,2}}}}\\s*)$",
+            ),
+            plan_negation=_either(data.plan_negations, f"{where}.plan_negations"),
             past=_either(data.past_markers, f"{where}.past_markers"),
             part_reference=_either(data.part_references, f"{where}.part_references"),
             connective=_either(data.connectives, f"{where}.connectives", r"^\s*(?:{})[\s,，]*"),
@@ -105,8 +115,13 @@ class Wording:
         return bool(self.removal.search(folded[end:]))
 
     def removed_before(self, folded: str, start: int) -> bool:
-        """A verb in the feature's clause, before its words, that takes it away ("去掉语音房", "drop the voice rooms")."""
-        return self.removes(re.split(r"[,，。;；!?！？、]", folded[max(0, start - 24) : start])[-1])
+        """A verb right before the feature's words, in its clause, that takes it away ("去掉语音房", "去掉了多人
+        语音房", "drop the voice rooms"), not one a few words earlier about something else ("去掉了广告但有语音房")."""
+        return bool(self.removal_near.search(self.clauses(folded[max(0, start - 24) : start] + "x")[-1][:-1]))
+
+    def denies_plan(self, clause: str) -> bool:
+        """The clause says something is not planned ("以后也不准备开通", "we have no plans to add")."""
+        return bool(self.plan_negation.search(clause))
 
     def points_back(self, clause: str) -> bool:
         """The clause points at a part of the product already described ("语音这部分", "the video part")."""
@@ -117,8 +132,8 @@ class Wording:
         return bool(self.past.search(clause))
 
     def removes(self, clause: str) -> bool:
-        """The clause takes away what it names ("what if we drop the live group classes"): for a feature
-        read by meaning, whose words are the whole clause."""
+        """A verb in the clause takes away what it names ("what if we drop the live group classes"): for a
+        feature read by meaning, whose words are the whole clause (the caller weighs the state student too)."""
         return bool(self.removal_before.search(clause))
 
     def asks(self, clause: str) -> bool:
