@@ -48,6 +48,7 @@ class FactFinder:
         self.wording = catalog.glossary.wording
         self.sure = student.sure if student is not None else 1.0
         self.words = TermMatcher({k: list(f.synonyms) for k, f in catalog.features.items()}, self.wording.term_negation)
+        self._synonyms = {k: frozenset(fold(s) for s in f.synonyms) for k, f in catalog.features.items()}
         # one question is read by words three times: readable() for what to embed and for the search
         # vector, then find(); remembered for the last few questions
         self._words_of = lru_cache(maxsize=64)(self._read_words)
@@ -99,10 +100,11 @@ class FactFinder:
         """A feature named only where the message reports what someone else said ("合伙人说商家入驻的平台才要
         EDI") is the claim the user checks: it goes where the rest of the message describes their own product
         (alone, the claim is what is asked about: "听说有语音房的要办多方通信证？")."""
-        reported = [c for c in self.wording.clauses(folded) if self.wording.reports(c)]
+        clauses = self.wording.clauses(folded)
+        reported = [c for c in clauses if self.wording.reports(c)]
         if not reported:
             return facts
-        own = [c for c in self.wording.clauses(folded) if c not in reported]
+        own = [c for c in clauses if c not in reported]
         claimed = [f for f in facts if any(f.matched in c for c in reported) and not any(f.matched in c for c in own)]
         if not any(not f.negated for f in facts if f not in claimed):
             return facts
@@ -114,15 +116,12 @@ class FactFinder:
         is unsure of."""
         negative = self.catalog.features[key].negative
         worded = self.wording.negated(clause) and not negative
+        removed = self.wording.removes(clause) and not negative
         if self.states is None:
-            return worded or (self.wording.removes(clause) and not negative)
+            return worded or removed
         reading = self.states.read(clause, vec)
-        if (
-            self.wording.removes(clause)
-            and not negative
-            and not (reading.label == "present" and reading.probability >= 0.6)
-        ):
-            return True  # "what if we drop the live group classes": taken away, unless sure it is there ("商家可自己下架商品")
+        if removed and not (reading.label == "present" and reading.probability >= 0.6):
+            return True  # "what if we drop the live group classes", unless sure it is there ("商家可自己下架商品")
         # sure it is not there; or not sure, but likelier not there than there, and the clause has a
         # negation word of its own ("没有别的卖家进驻": two weak signals that agree); a plan said not to be
         # one is none ("以后也不准备开通…", glossary `plan_negations`)
@@ -134,7 +133,7 @@ class FactFinder:
 
     def _exact(self, fact: Fact) -> bool:
         """The fact's words are one of its feature's synonyms as written, not a near miss."""
-        return fact.matched.lower() in {fold(s) for s in self.catalog.features[fact.feature].synonyms}
+        return fact.matched in self._synonyms[fact.feature]
 
     def _contradict(self, a: str, b: str) -> bool:
         """Two features whose rules give some licence different statuses (rules.yaml decides, not code)."""

@@ -117,14 +117,14 @@ class Wording:
     def removed_before(self, folded: str, start: int) -> bool:
         """A verb right before the feature's words, in its clause, that takes it away ("去掉语音房", "去掉了多人
         语音房", "drop the voice rooms"), not one a few words earlier about something else ("去掉了广告但有语音房")."""
-        return bool(self.removal_near.search(self.clauses(folded[max(0, start - 24) : start] + "x")[-1][:-1]))
+        return bool(self.removal_near.search(self.clause_break.split(folded[max(0, start - 24) : start])[-1]))
 
     def denies_plan(self, clause: str) -> bool:
         """The clause says something is not planned ("以后也不准备开通", "we have no plans to add")."""
         return bool(self.plan_negation.search(clause))
 
     def points_back(self, clause: str) -> bool:
-        """The clause points at a part of the product already described ("语音这部分", "the video part")."""
+        """The clause points at a part of the product already described ("语音这部分", "this feature")."""
         return bool(self.part_reference.search(clause))
 
     def in_past(self, clause: str) -> bool:
